@@ -1,0 +1,268 @@
+"""Clean: turn decoded raw lines into clean simplified-Chinese lines, logging every change.
+
+Input is the list of raw lines of one document (:attr:`SourceText.lines`); output is a
+:class:`CleanedDocument` whose ``lines`` keep the raw line numbers they came from and
+whose ``repairs`` record each change (``line, kind, before, after, confidence``).
+
+Steps, in order, for each raw line:
+
+1. trim surrounding white space (indentation carries no meaning in these texts);
+2. drop web-page debris listed in ``data/cruft.toml`` (``cruft_dropped``);
+3. remove pinyin annotations and repair GBK byte-shift mojibake (:mod:`plancompare.repair`);
+4. convert traditional to simplified characters with OpenCC, for documents whose
+   script is traditional (``traditional_to_simplified``);
+5. normalise full-width digits/letters and stray spaces inside numbers and between
+   Chinese characters (``fullwidth_normalised``, ``whitespace_normalised``).
+
+Then lines broken mid-sentence are joined (``line_joined``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import opencc
+
+from . import repair
+from .outline import heading_marker, is_standalone_heading
+
+TERMINAL = "。！？；：”」）)!?;:…"
+CONNECTIVES = "和与及的、，,"
+_FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)}
+_FULLWIDTH.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})
+_FULLWIDTH.update({chr(0xFF41 + i): chr(0x61 + i) for i in range(26)})
+_FULLWIDTH.update({"％": "%", "\u3000": " ", "\u00a0": " "})
+_FULLWIDTH_RE = re.compile("[" + "".join(_FULLWIDTH) + "]")
+_SPACE_RUN = re.compile(r" +")
+_TAB_RUN = re.compile(r" *\t[\t ]*")
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class CleanLine:
+    """One cleaned line (a paragraph, usually) and the raw lines it came from (1-based, inclusive)."""
+
+    text: str
+    raw_start: int
+    raw_end: int
+
+
+@dataclass
+class CleanedDocument:
+    """The result of :func:`clean_lines`.
+
+    ``lines`` are the kept, cleaned lines; ``repairs`` are dicts with keys
+    ``line, kind, before, after, confidence`` (``line`` is the raw 1-based line);
+    ``script`` is ``"traditional"`` or ``"simplified"`` as detected.
+    """
+
+    lines: list[CleanLine]
+    repairs: list[dict] = field(default_factory=list)
+    script: str = "simplified"
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+@dataclass(frozen=True)
+class CruftRules:
+    """Which lines count as web-page debris; see ``data/cruft.toml``."""
+
+    exact: frozenset[str]
+    prefixes: tuple[str, ...]
+    patterns: tuple[re.Pattern, ...]
+
+    def matches(self, line: str) -> bool:
+        return (
+            line in self.exact
+            or line.startswith(self.prefixes)
+            or any(p.search(line) for p in self.patterns)
+        )
+
+
+def load_cruft_rules(path=None) -> CruftRules:
+    """Read cruft rules from ``path`` (TOML) or the bundled ``data/cruft.toml``."""
+    if path is None:
+        raw = resources.files("plancompare").joinpath("data/cruft.toml").read_bytes()
+    else:
+        raw = open(path, "rb").read()
+    spec = tomllib.loads(raw.decode("utf-8"))
+    return CruftRules(
+        exact=frozenset(spec.get("exact", [])),
+        prefixes=tuple(spec.get("prefixes", [])),
+        patterns=tuple(re.compile(p) for p in spec.get("patterns", [])),
+    )
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def detect_script(lines: list[str], threshold: float = 0.01) -> str:
+    """``"traditional"`` when more than ``threshold`` of CJK characters change under OpenCC t2s."""
+    text = "".join(lines)
+    cjk = re.findall(r"[\u4e00-\u9fff]", text)
+    if not cjk:
+        return "simplified"
+    converted = _t2s().convert("".join(cjk))
+    changed = sum(a != b for a, b in zip(cjk, converted))
+    return "traditional" if changed / len(cjk) > threshold else "simplified"
+
+
+def clean_lines(
+    raw_lines: list[str],
+    *,
+    cruft_rules: CruftRules | None = None,
+    script: str = "auto",
+    join_broken_lines: bool = True,
+) -> CleanedDocument:
+    """Clean the raw lines of one document.
+
+    Parameters
+    ----------
+    raw_lines : list of str
+        Decoded lines; ``raw_lines[i]`` is raw line ``i + 1``.
+    cruft_rules : CruftRules, optional
+        Web-debris rules; the bundled ones by default.
+    script : {"auto", "traditional", "simplified"}
+        Whether to convert traditional characters; ``"auto"`` detects it.
+    join_broken_lines : bool
+        Join lines broken mid-sentence.
+
+    Returns
+    -------
+    CleanedDocument
+    """
+    rules = cruft_rules or load_cruft_rules()
+    repairs: list[dict] = []
+    kept: list[CleanLine] = []
+    if script == "auto":
+        script = detect_script([repair.remove_pinyin(line)[0] for line in raw_lines])
+    for number, raw in enumerate(raw_lines, start=1):
+        line = raw.strip(" \t\u3000\u00a0\ufeff")
+        if not line:
+            continue
+        if rules.matches(line):
+            repairs.append(_record(number, "cruft_dropped", line, "", 1.0))
+            continue
+        line = _apply_repairs(line, number, repairs)
+        if script == "traditional":
+            simplified = _t2s().convert(line)
+            repairs.extend(_diff_records(number, "traditional_to_simplified", line, simplified))
+            line = simplified
+        line = _normalise(line, number, repairs)
+        if line:
+            kept.append(CleanLine(line, number, number))
+    if join_broken_lines:
+        kept = _join_broken(kept, repairs)
+    return CleanedDocument(lines=kept, repairs=repairs, script=script)
+
+
+def _apply_repairs(line: str, number: int, repairs: list[dict]) -> str:
+    fixed, fixes = repair.repair_line(line)
+    for fix in fixes:
+        repairs.append(_record(number, fix.kind, fix.before, fix.after, fix.confidence))
+    return fixed
+
+
+def _normalise(line: str, number: int, repairs: list[dict]) -> str:
+    widened = _FULLWIDTH_RE.sub(lambda m: _FULLWIDTH[m.group()], line)
+    repairs.extend(_diff_records(number, "fullwidth_normalised", line, widened))
+    squeezed = _squeeze_spaces(widened)
+    repairs.extend(_diff_records(number, "whitespace_normalised", widened, squeezed))
+    return squeezed
+
+
+def _squeeze_spaces(line: str) -> str:
+    """Drop spaces except between two ASCII letters/digits or next to a Latin word.
+
+    Spaces between digits are kept on purpose: ``10 13`` is a slogan whose ``+``
+    was lost, and joining it would invent the number 1013.
+    """
+
+    def keep(match: re.Match) -> str:
+        text = match.string
+        before = text[match.start() - 1] if match.start() > 0 else ""
+        after = text[match.end()] if match.end() < len(text) else ""
+        if not before or not after:
+            return ""
+        if _ASCII_ALNUM.match(before) and _ASCII_ALNUM.match(after):
+            return " "
+        if _ASCII_LETTER.match(before) or _ASCII_LETTER.match(after):
+            return " "
+        return ""
+
+    # Tabs separate the cells of a table row: keep one as the cell separator.
+    cells = [_SPACE_RUN.sub(keep, cell).strip() for cell in _TAB_RUN.split(line)]
+    return "\t".join(cell for cell in cells if cell)
+
+
+def _join_broken(lines: list[CleanLine], repairs: list[dict]) -> list[CleanLine]:
+    """Join a line to the next when it visibly stops mid-sentence.
+
+    A line is broken when it ends with a connective (``和``, ``、``…), or is a long
+    body line without closing punctuation; a chapter heading is continued by a
+    short unpunctuated subtitle on the next line.  Headings never absorb body text.
+    """
+    out: list[CleanLine] = []
+    for line in lines:
+        if out and _continues(out[-1].text, line.text):
+            prev = out[-1]
+            glue = " " if _is_heading(prev.text) else ""
+            joined = CleanLine(prev.text + glue + line.text, prev.raw_start, line.raw_end)
+            repairs.append(_record(line.raw_start, "line_joined", prev.text[-20:] + "⏎" + line.text[:20],
+                                   prev.text[-20:] + glue + line.text[:20], 0.9))
+            out[-1] = joined
+        else:
+            out.append(line)
+    return out
+
+
+def _continues(prev: str, nxt: str) -> bool:
+    if heading_marker(nxt) or nxt.startswith(("（", "(")) or "\t" in prev or "\t" in nxt:
+        return False
+    marker = heading_marker(prev)
+    if _is_heading(prev):
+        is_chapter = marker.type in ("part", "chapter")
+        return is_chapter and len(nxt) <= 25 and not _ends_sentence(nxt) and not _ends_sentence(prev)
+    if _ends_sentence(prev):
+        return False
+    if prev.endswith(tuple(CONNECTIVES)):
+        return True
+    # A long unpunctuated line continues only into real prose, not a signature or date line.
+    return len(prev) >= 40 and not prev.startswith("——") and (len(nxt) >= 20 or _ends_sentence(nxt))
+
+
+def _is_heading(text: str) -> bool:
+    marker = heading_marker(text)
+    return marker is not None and is_standalone_heading(marker)
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.endswith(tuple(TERMINAL)) or text.endswith("。”")
+
+
+def _record(line: int, kind: str, before: str, after: str, confidence: float) -> dict:
+    return {"line": line, "kind": kind, "before": before, "after": after, "confidence": float(confidence)}
+
+
+def _diff_records(line: int, kind: str, before: str, after: str, context: int = 2) -> list[dict]:
+    """One record per changed span, with a little context so a user can find it."""
+    if before == after:
+        return []
+    records = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        lo_a, lo_b = max(i1 - context, 0), max(j1 - context, 0)
+        records.append(_record(line, kind, before[lo_a : i2 + context], after[lo_b : j2 + context], 1.0))
+    return records

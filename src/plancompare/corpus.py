@@ -1,0 +1,339 @@
+"""The corpus: documents, passages, glossary, repairs, indicators and embeddings in one object.
+
+:func:`build_corpus` runs the pipeline (ingest → clean → outline → embed → themes →
+indicators) over text files; :func:`load_corpus` returns the bundled plans (building
+and caching them under ``data/processed`` on first use) or a corpus saved with
+:meth:`Corpus.save`.  Columns of every table are documented in ``docs/tables.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .catalog import doc_id_from_path, infer_metadata, load_catalog
+from .clean import clean_lines
+from .errors import CatalogError, PlancompareError
+from .ingest import read_source
+from .outline import outline_document
+
+DOCUMENT_COLUMNS = [
+    "doc_id", "district", "district_zh", "city", "province", "title", "kind", "year", "period_start",
+    "period_end", "issued", "issuer", "doc_number", "speaker", "source_file", "source_sha256", "encoding",
+    "script", "n_chars",
+]
+PASSAGE_COLUMNS = [
+    "passage_id", "doc_id", "district", "kind", "level", "heading", "section_path", "text", "line_start",
+    "line_end", "clean_line_start", "clean_line_end", "lead_units", "partner_units", "responsibility", "n_chars",
+]
+GLOSSARY_COLUMNS = ["doc_id", "term", "definition", "text", "line_start", "line_end", "clean_line_start", "clean_line_end"]
+REPAIR_COLUMNS = ["doc_id", "line", "kind", "before", "after", "confidence"]
+_TABLES = ("documents", "passages", "glossary", "repairs", "indicators")
+
+
+class Corpus:
+    """A cleaned, outlined corpus of plans.
+
+    Attributes
+    ----------
+    documents, passages, glossary, repairs : pandas.DataFrame
+        See ``docs/tables.md``.
+    model_id : str or None
+        The sentence-transformers model that made :attr:`embeddings`.
+    """
+
+    def __init__(self, documents, passages, glossary, repairs, clean_texts, *, indicators=None,
+                 embeddings=None, model_id=None, model=None):
+        self.documents = documents
+        self.passages = passages
+        self.glossary = glossary
+        self.repairs = repairs
+        self._clean_texts = dict(clean_texts)
+        self._indicators = indicators
+        self._embeddings = embeddings
+        self.model_id = model_id
+        self.model = model
+        self._index = None
+
+    def __repr__(self) -> str:
+        return (f"<Corpus: {len(self.documents)} documents, {len(self.passages)} passages, "
+                f"{len(self.repairs)} repairs, districts={sorted(self.documents['district'].unique())}>")
+
+    # --- text ----------------------------------------------------------------
+    def clean_text(self, doc_id: str) -> str:
+        """The whole cleaned, simplified text of one document (lines joined by ``\\n``)."""
+        if doc_id not in self._clean_texts:
+            raise PlancompareError(f"unknown doc_id {doc_id!r}; known: {', '.join(sorted(self._clean_texts))}")
+        return self._clean_texts[doc_id]
+
+    # --- derived tables ------------------------------------------------------
+    @property
+    def indicators(self) -> pd.DataFrame:
+        """Quantitative statements (targets, expected values, actuals) with provenance."""
+        if self._indicators is None:
+            from .indicators import extract_indicators
+
+            self._indicators = extract_indicators(self.passages, self.documents)
+        return self._indicators
+
+    @property
+    def embeddings(self) -> np.ndarray:
+        """One L2-normalised float32 row per row of :attr:`passages` (computed on first use)."""
+        if self._embeddings is None:
+            self._embeddings, self.model_id = _embed_passages(self.passages, self.model)
+        return self._embeddings
+
+    # --- persistence ---------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write the corpus as Parquet tables, ``embeddings.npy`` and a JSON manifest (no pickle)."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        for name in _TABLES:
+            table = self._indicators if name == "indicators" else getattr(self, name)
+            if table is not None:
+                table.to_parquet(path / f"{name}.parquet", index=False)
+        texts = pd.DataFrame({"doc_id": list(self._clean_texts), "text": list(self._clean_texts.values())})
+        texts.to_parquet(path / "clean_text.parquet", index=False)
+        if self._embeddings is not None:
+            np.save(path / "embeddings.npy", self._embeddings, allow_pickle=False)
+        manifest = {
+            "plancompare_version": __version__,
+            "code_fingerprint": code_fingerprint(),
+            "model_id": self.model_id,
+            "sources": dict(zip(self.documents["source_file"], self.documents["source_sha256"])),
+            "n_passages": int(len(self.passages)),
+        }
+        (path / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Corpus":
+        """Read a corpus written by :meth:`save`."""
+        path = Path(path)
+        manifest_path = path / "manifest.json"
+        if not manifest_path.is_file():
+            raise PlancompareError(f"{path}: not a saved corpus (no manifest.json); build one with plancompare build")
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        tables = {}
+        for name in _TABLES:
+            file = path / f"{name}.parquet"
+            tables[name] = pd.read_parquet(file) if file.is_file() else None
+        texts = pd.read_parquet(path / "clean_text.parquet")
+        embeddings_file = path / "embeddings.npy"
+        embeddings = np.load(embeddings_file, allow_pickle=False) if embeddings_file.is_file() else None
+        return cls(
+            tables["documents"], tables["passages"], tables["glossary"], tables["repairs"],
+            dict(zip(texts["doc_id"], texts["text"])), indicators=tables["indicators"],
+            embeddings=embeddings, model_id=manifest.get("model_id"),
+        )
+
+    # --- summaries -----------------------------------------------------------
+    def summary(self) -> pd.DataFrame:
+        """Per-district counts: documents, passages, characters and repairs by kind."""
+        docs = self.documents.groupby("district").agg(documents=("doc_id", "count"), characters=("n_chars", "sum"))
+        passages = self.passages.groupby("district").size().rename("passages")
+        district_of = dict(zip(self.documents["doc_id"], self.documents["district"]))
+        repairs = self.repairs.assign(district=self.repairs["doc_id"].map(district_of))
+        by_kind = repairs.pivot_table(index="district", columns="kind", values="line", aggfunc="count", fill_value=0)
+        by_kind.columns = [f"repairs_{c}" for c in by_kind.columns]
+        table = docs.join(passages).join(by_kind).fillna(0)
+        return table.astype(int).reset_index()
+
+
+def build_corpus(paths, catalog=None, *, model=None, embed: bool = False, progress: bool | None = None,
+                 max_section_chars: int = 600) -> Corpus:
+    """Build a corpus from text files.
+
+    Parameters
+    ----------
+    paths : str, Path or iterable of them
+        A directory (its ``*.txt`` files, sorted by name) or a list of text files in any
+        supported encoding, simplified or traditional.
+    catalog : str, Path or DataFrame, optional
+        Catalog rows (``doc_id, source_file`` and metadata columns) for some or all files.
+        Files without a row get metadata inferred from their text; none is refused.
+    model : str, optional
+        Sentence-transformers model for embeddings (default: the bundled offline e5 model).
+    embed : bool
+        Embed the passages now (otherwise on first access of ``corpus.embeddings``).
+    progress : bool, optional
+        Show a progress bar on stderr (default: when stderr is a terminal).
+    max_section_chars : int
+        Sections with a longer body are split into one passage per paragraph.
+
+    Returns
+    -------
+    Corpus
+    """
+    files = _resolve_paths(paths)
+    catalog_rows = _catalog_rows(catalog)
+    documents, passages, glossary, repairs, texts = [], [], [], [], {}
+    seen: dict[str, Path] = {}
+    for file in _progress(files, "Cleaning and outlining", progress):
+        row = catalog_rows.get(str(file.resolve()), {})
+        source = read_source(file)
+        cleaned = clean_lines(source.lines)
+        clean_texts = [line.text for line in cleaned.lines]
+        meta = {**infer_metadata(clean_texts, file), **{k: v for k, v in row.items() if v not in ("", None)}}
+        doc_id = meta.get("doc_id") or doc_id_from_path(file)
+        if doc_id in seen:
+            raise CatalogError(f"duplicate doc_id {doc_id!r}: {seen[doc_id]} and {file}")
+        seen[doc_id] = file
+        district = meta.get("district") or meta.get("district_zh") or doc_id
+        doc_passages, doc_glossary = outline_document(cleaned.lines, doc_id, district, max_section_chars)
+        documents.append(_document_row(doc_id, district, meta, source, cleaned))
+        passages.extend(doc_passages)
+        glossary.extend(doc_glossary)
+        repairs.extend({"doc_id": doc_id, **r} for r in cleaned.repairs)
+        texts[doc_id] = cleaned.text
+    corpus = Corpus(
+        pd.DataFrame(documents, columns=DOCUMENT_COLUMNS).astype({"year": "Int64", "period_start": "Int64", "period_end": "Int64"}),
+        pd.DataFrame(passages, columns=PASSAGE_COLUMNS),
+        pd.DataFrame(glossary, columns=GLOSSARY_COLUMNS),
+        pd.DataFrame(repairs, columns=REPAIR_COLUMNS),
+        texts,
+        model=model,
+    )
+    if embed:
+        corpus.embeddings  # noqa: B018 - computing on purpose
+    return corpus
+
+
+def load_corpus(path: str | Path | None = None, *, model=None, rebuild: bool = False,
+                progress: bool | None = None) -> Corpus:
+    """Load a corpus.
+
+    ``load_corpus()`` returns the bundled plans (``data/raw`` + ``data/catalog.csv``),
+    building and caching them under ``data/processed`` on first use and whenever the
+    sources or the library changed; ``load_corpus(path)`` reads a saved corpus.
+    """
+    if path is not None:
+        return Corpus.load(path)
+    data = bundled_data_dir()
+    processed = data / "processed"
+    catalog = load_catalog(data / "catalog.csv")
+    if not rebuild and _is_fresh(processed, catalog):
+        return Corpus.load(processed)
+    corpus = build_corpus(list(catalog["source_file"]), catalog=catalog, model=model, embed=True, progress=progress)
+    corpus.indicators  # noqa: B018 - cache with the rest
+    corpus.save(processed)
+    return corpus
+
+
+def bundled_data_dir() -> Path:
+    """The project's ``data/`` folder (``$PLANCOMPARE_DATA`` overrides)."""
+    env = os.environ.get("PLANCOMPARE_DATA")
+    candidates = [Path(env)] if env else []
+    candidates.append(Path(__file__).resolve().parents[2] / "data")
+    candidates.append(Path.cwd() / "data")
+    for candidate in candidates:
+        if (candidate / "catalog.csv").is_file():
+            return candidate
+    raise PlancompareError("bundled data not found: set PLANCOMPARE_DATA to a folder with catalog.csv and raw/")
+
+
+def code_fingerprint() -> str:
+    """SHA-256 over the library's source and data files: a saved corpus from other code is rebuilt."""
+    digest = hashlib.sha256()
+    root = resources.files("plancompare")
+    for file in sorted(Path(str(root)).rglob("*")):
+        if file.suffix in (".py", ".toml", ".txt", ".csv", ".json") and "__pycache__" not in file.parts:
+            digest.update(file.name.encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _is_fresh(processed: Path, catalog: pd.DataFrame) -> bool:
+    manifest_path = processed / "manifest.json"
+    if not manifest_path.is_file():
+        return False
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if manifest.get("code_fingerprint") != code_fingerprint():
+        return False
+    current = {f: hashlib.sha256(Path(f).read_bytes()).hexdigest() for f in catalog["source_file"]}
+    return manifest.get("sources") == current and (processed / "embeddings.npy").is_file()
+
+
+def _resolve_paths(paths) -> list[Path]:
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    files: list[Path] = []
+    for item in paths:
+        item = Path(item)
+        if item.is_dir():
+            found = sorted(item.glob("*.txt"))
+            if not found:
+                raise PlancompareError(f"{item}: folder holds no .txt files")
+            files.extend(found)
+        else:
+            files.append(item)
+    if not files:
+        raise PlancompareError("no input files given")
+    return files
+
+
+def _catalog_rows(catalog) -> dict[str, dict]:
+    if catalog is None:
+        return {}
+    if not isinstance(catalog, pd.DataFrame):
+        catalog = load_catalog(catalog)
+    return {str(Path(row["source_file"]).resolve()): row for row in catalog.to_dict("records")}
+
+
+def _document_row(doc_id, district, meta, source, cleaned) -> dict:
+    issued = str(meta.get("issued", "") or "")
+    return {
+        "doc_id": doc_id,
+        "district": district,
+        "district_zh": meta.get("district_zh", ""),
+        "city": meta.get("city", ""),
+        "province": meta.get("province", ""),
+        "title": meta.get("title", "") or source.path.stem,
+        "kind": meta.get("kind", "other"),
+        "year": int(issued[:4]) if issued[:4].isdigit() else None,
+        "period_start": _int_or_none(meta.get("period_start")),
+        "period_end": _int_or_none(meta.get("period_end")),
+        "issued": issued,
+        "issuer": meta.get("issuer", ""),
+        "doc_number": meta.get("doc_number", ""),
+        "speaker": meta.get("speaker", ""),
+        "source_file": str(source.path),
+        "source_sha256": source.sha256,
+        "encoding": source.encoding,
+        "script": cleaned.script,
+        "n_chars": len(cleaned.text),
+    }
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _progress(items: Iterable, description: str, enabled: bool | None):
+    items = list(items)
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled:
+        return items
+    from tqdm.auto import tqdm
+
+    return tqdm(items, desc=description, unit="doc", file=sys.stderr)
+
+
+def _embed_passages(passages: pd.DataFrame, model) -> tuple[np.ndarray, str]:
+    from .embed import embed_texts
+
+    result = embed_texts(passages["text"].tolist(), model=model, kind="passage")
+    return result.vectors, result.model_id

@@ -1,0 +1,29 @@
+"""Errors raised on bad input.
+
+Every error a user can trigger with their own files is a :class:`PlancompareError`
+whose message names the file (or document) and the problem, so the CLI can print
+it without a traceback.
+"""
+
+from __future__ import annotations
+
+
+class PlancompareError(Exception):
+    """Base class for errors caused by input a user can fix."""
+
+
+class InputFileError(PlancompareError):
+    """A source file cannot be read, decoded or understood."""
+
+    def __init__(self, path, problem: str):
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+class CatalogError(PlancompareError):
+    """The document catalog is inconsistent (missing file, duplicate id, bad column)."""
+
+
+class ModelError(PlancompareError):
+    """The embedding model cannot be found, converted or loaded."""
