@@ -37,7 +37,8 @@ PASSAGE_COLUMNS = [
 ]
 GLOSSARY_COLUMNS = ["doc_id", "term", "definition", "text", "line_start", "line_end", "clean_line_start", "clean_line_end"]
 REPAIR_COLUMNS = ["doc_id", "line", "kind", "before", "after", "confidence"]
-_TABLES = ("documents", "passages", "glossary", "repairs", "indicators")
+LINE_COLUMNS = ["doc_id", "clean_line", "line_start", "line_end"]
+_TABLES = ("documents", "passages", "glossary", "repairs", "lines", "indicators")
 
 
 class Corpus:
@@ -47,16 +48,19 @@ class Corpus:
     ----------
     documents, passages, glossary, repairs : pandas.DataFrame
         See ``docs/tables.md``.
+    lines : pandas.DataFrame
+        ``doc_id, clean_line, line_start, line_end``: the raw lines behind each clean line.
     model_id : str or None
         The sentence-transformers model that made :attr:`embeddings`.
     """
 
-    def __init__(self, documents, passages, glossary, repairs, clean_texts, *, indicators=None,
+    def __init__(self, documents, passages, glossary, repairs, clean_texts, *, lines=None, indicators=None,
                  embeddings=None, model_id=None, model=None):
         self.documents = documents
         self.passages = passages
         self.glossary = glossary
         self.repairs = repairs
+        self.lines = lines if lines is not None else pd.DataFrame(columns=LINE_COLUMNS)
         self._clean_texts = dict(clean_texts)
         self._indicators = indicators
         self._embeddings = embeddings
@@ -82,7 +86,9 @@ class Corpus:
         if self._indicators is None:
             from .indicators import extract_indicators
 
-            self._indicators = extract_indicators(self.passages, self.documents)
+            line_map = {doc_id: list(zip(group["line_start"], group["line_end"]))
+                        for doc_id, group in self.lines.groupby("doc_id", sort=False)}
+            self._indicators = extract_indicators(self.passages, self.documents, line_map=line_map)
         return self._indicators
 
     @property
@@ -91,6 +97,75 @@ class Corpus:
         if self._embeddings is None:
             self._embeddings, self.model_id = _embed_passages(self.passages, self.model)
         return self._embeddings
+
+    # --- themes and comparison --------------------------------------------------
+    def body_mask(self) -> np.ndarray:
+        """Rows of :attr:`passages` that are body text (what search, compare and themes use)."""
+        return (self.passages["kind"] == "body").to_numpy()
+
+    def _passage_index(self):
+        if self._index is None:
+            from .match import PassageIndex
+
+            mask = self.body_mask()
+            self._index = PassageIndex().fit(self.passages[mask], self.embeddings[mask])
+        return self._index
+
+    def search(self, query: str, k: int = 5, district=None, theme=None) -> pd.DataFrame:
+        """Ranked body passages for a free-text query (Chinese or English).
+
+        Returns ``passage_id, doc_id, district, score, text, section_path, line_start, line_end``
+        plus ``dense_score, lexical_score, matched_terms`` (query terms found verbatim).
+        """
+        from .embed import embed_texts
+
+        index = self._passage_index()
+        query_vector = embed_texts([query], model=self.model or self.model_id, kind="query")[0]
+        return index.search(query, query_vector, k=k, district=district, theme=theme)
+
+    def compare(self, passage_id: str, k: int = 3) -> pd.DataFrame:
+        """For each other district, its ``k`` passages most comparable to ``passage_id`` (with ``rank``)."""
+        return self._passage_index().compare(passage_id, k=k)
+
+    def align(self, theme: str, threshold: float | None = None) -> pd.DataFrame:
+        """Groups of passages from different districts that address the same goal within ``theme``.
+
+        Districts with nothing comparable get a row with ``status="nothing comparable"``.
+        """
+        from .match import align_theme
+
+        mask = self.body_mask()
+        return align_theme(self.passages[mask], self.embeddings[mask], theme, threshold=threshold,
+                           index=self._passage_index())
+
+    def text_reuse(self, **params) -> pd.DataFrame:
+        """Near-verbatim sentences shared between documents, national boilerplate flagged."""
+        from .match import find_text_reuse
+
+        return find_text_reuse(self.passages[self.body_mask()], **params)
+
+    def themes_table(self, top_n: int = 3) -> pd.DataFrame:
+        """One row per (theme, district): passages, characters, share of text, top passages.
+
+        A theme a district does not cover shows as zero, not as a missing row.
+        """
+        from .themes import themes_table
+
+        return themes_table(self.passages[self.body_mask()], self.documents, top_n=top_n)
+
+    def assign_themes(self) -> None:
+        """(Re)compute the ``theme`` columns of :attr:`passages` from headings, seed terms and embeddings."""
+        from .embed import embed_texts
+        from .themes import assign_themes
+
+        embeddings = self._embeddings
+        embed = None
+        if embeddings is not None:
+            model = self.model or self.model_id
+            embed = lambda texts: embed_texts(list(texts), model=model, kind="query")  # noqa: E731
+        assigned = assign_themes(self.passages, embeddings, embed)
+        for column in assigned.columns:
+            self.passages[column] = assigned[column].to_numpy()
 
     # --- persistence ---------------------------------------------------------
     def save(self, path: str | Path) -> Path:
@@ -132,7 +207,7 @@ class Corpus:
         embeddings = np.load(embeddings_file, allow_pickle=False) if embeddings_file.is_file() else None
         return cls(
             tables["documents"], tables["passages"], tables["glossary"], tables["repairs"],
-            dict(zip(texts["doc_id"], texts["text"])), indicators=tables["indicators"],
+            dict(zip(texts["doc_id"], texts["text"])), lines=tables["lines"], indicators=tables["indicators"],
             embeddings=embeddings, model_id=manifest.get("model_id"),
         )
 
@@ -176,7 +251,7 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = False, progre
     """
     files = _resolve_paths(paths)
     catalog_rows = _catalog_rows(catalog)
-    documents, passages, glossary, repairs, texts = [], [], [], [], {}
+    documents, passages, glossary, repairs, lines, texts = [], [], [], [], [], {}
     seen: dict[str, Path] = {}
     for file in _progress(files, "Cleaning and outlining", progress):
         row = catalog_rows.get(str(file.resolve()), {})
@@ -194,6 +269,7 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = False, progre
         passages.extend(doc_passages)
         glossary.extend(doc_glossary)
         repairs.extend({"doc_id": doc_id, **r} for r in cleaned.repairs)
+        lines.extend((doc_id, i, line.raw_start, line.raw_end) for i, line in enumerate(cleaned.lines))
         texts[doc_id] = cleaned.text
     corpus = Corpus(
         pd.DataFrame(documents, columns=DOCUMENT_COLUMNS).astype({"year": "Int64", "period_start": "Int64", "period_end": "Int64"}),
@@ -201,10 +277,12 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = False, progre
         pd.DataFrame(glossary, columns=GLOSSARY_COLUMNS),
         pd.DataFrame(repairs, columns=REPAIR_COLUMNS),
         texts,
+        lines=pd.DataFrame(lines, columns=LINE_COLUMNS),
         model=model,
     )
     if embed:
         corpus.embeddings  # noqa: B018 - computing on purpose
+    corpus.assign_themes()
     return corpus
 
 
@@ -333,7 +411,7 @@ def _progress(items: Iterable, description: str, enabled: bool | None):
 
 
 def _embed_passages(passages: pd.DataFrame, model) -> tuple[np.ndarray, str]:
-    from .embed import embed_texts
+    from .embed import embed
 
-    result = embed_texts(passages["text"].tolist(), model=model, kind="passage")
+    result = embed(passages["text"].tolist(), model, kind="passage")
     return result.vectors, result.model_id

@@ -1,0 +1,113 @@
+"""Helpers for the indicator tests and benchmark: gold loading, matching and scoring.
+
+Also a tiny stand-in for the corpus (``raw_passages``) used while prototyping; the tests themselves
+run on the real corpus (``plancompare.load_corpus()`` / ``plancompare.build_corpus``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = ROOT / "tests" / "gold" / "indicators.csv"
+GENERALITY = Path("/work/shared/generality")
+LINE_TOLERANCE = 3
+
+_HEADING = re.compile(r"^\s*(第[一二三四五六七八九十]+[章节]|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\))")
+
+
+def raw_passages(path: Path, doc_id: str, district: str = "") -> pd.DataFrame:
+    """Prototype passages: one body row per non-blank raw line, headings tracked for ``section_path``."""
+    import opencc
+
+    cc = opencc.OpenCC("t2s")
+    rows, stack = [], []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        line = re.sub(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)", "", line)
+        line = cc.convert(line).strip()
+        if not line:
+            continue
+        m = _HEADING.match(line)
+        if m and len(line) < 60:
+            level = 1 if ("章" in m.group(1) or "、" in m.group(1) and not m.group(1).startswith("（")) else 2
+            stack = [s for s in stack if s[0] < level] + [(level, line)]
+            kind = "heading"
+        else:
+            kind = "body"
+        rows.append({"passage_id": f"{doc_id}:{len(rows):04d}", "doc_id": doc_id, "district": district, "kind": kind,
+                     "text": line, "line_start": number, "line_end": number,
+                     "section_path": " > ".join(s[1] for s in stack), "clean_line_start": len(rows)})
+    return pd.DataFrame(rows)
+
+
+def load_gold(path: Path = GOLD) -> pd.DataFrame:
+    gold = pd.read_csv(path, dtype={"doc_id": str, "indicator_id": str, "comparator": str, "kind": str})
+    return gold
+
+
+def _same(a, b) -> bool:
+    if (a is None or (isinstance(a, float) and math.isnan(a))) and (b is None or (isinstance(b, float) and math.isnan(b))):
+        return True
+    try:
+        return abs(float(a) - float(b)) <= 1e-6 * max(1.0, abs(float(a)))
+    except (TypeError, ValueError):
+        return False
+
+
+def match(extracted: pd.DataFrame, gold: pd.DataFrame, tolerance: int = LINE_TOLERANCE) -> pd.DataFrame:
+    """Pair gold rows with extracted canonical rows (same document, indicator and value, line within
+    ``tolerance``; closest line first). Returns the gold table with the matched row's fields and flags."""
+    canon = extracted[extracted["indicator_id"] != ""].reset_index(drop=True)
+    used: set[int] = set()
+    out = []
+    for _, g in gold.iterrows():
+        cands = canon[(canon["doc_id"] == g["doc_id"]) & (canon["indicator_id"] == g["indicator_id"])]
+        best, best_d = None, None
+        for i, c in cands.iterrows():
+            if i in used or not _same(c["value"], g["value"]) or not _same(c["value_high"], g["value_high"]):
+                continue
+            d = abs(int(c["line"]) - int(g["line"])) if pd.notna(c["line"]) else 999
+            if d <= tolerance and (best_d is None or d < best_d):
+                best, best_d = i, d
+        row = g.to_dict()
+        if best is None:
+            row.update(found=False, all_right=False, got_kind="", got_comparator="", got_year=pd.NA, got_line=pd.NA)
+        else:
+            used.add(best)
+            c = canon.loc[best]
+            right = (c["kind"] == g["kind"] and c["comparator"] == g["comparator"]
+                     and pd.notna(c["year"]) and int(c["year"]) == int(g["year"]))
+            row.update(found=True, all_right=bool(right), got_kind=c["kind"], got_comparator=c["comparator"],
+                       got_year=c["year"], got_line=c["line"], line_exact=bool(int(c["line"]) == int(g["line"])))
+        out.append(row)
+    result = pd.DataFrame(out)
+    result.attrs["unmatched_extracted"] = canon.drop(index=list(used))
+    return result
+
+
+def score(extracted: pd.DataFrame, gold: pd.DataFrame, docs=None) -> dict:
+    """Precision (extracted canonical rows that are in the gold with all four fields right — value, kind,
+    comparator, year — over all extracted canonical rows) and recall (gold rows found that way)."""
+    if docs is not None:
+        extracted = extracted[extracted["doc_id"].isin(docs)]
+        gold = gold[gold["doc_id"].isin(docs)]
+    m = match(extracted, gold)
+    canon = extracted[extracted["indicator_id"] != ""]
+    correct = int(m["all_right"].sum())
+    found = int(m["found"].sum())
+    return {
+        "gold_rows": int(len(gold)),
+        "extracted_canonical_rows": int(len(canon)),
+        "found_value": found,
+        "found_all_right": correct,
+        "recall": correct / len(gold) if len(gold) else 1.0,
+        "recall_value_only": found / len(gold) if len(gold) else 1.0,
+        "precision": correct / len(canon) if len(canon) else 1.0,
+        "precision_value_only": found / len(canon) if len(canon) else 1.0,
+        "line_exact": int(m.get("line_exact", pd.Series(dtype=bool)).fillna(False).sum()) if found else 0,
+        "_match": m,
+    }
