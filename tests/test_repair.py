@@ -1,0 +1,150 @@
+"""Tests of the pinyin / GBK-mojibake repair on the real Chikan plan.
+
+The gold file ``tests/gold/chikan_mojibake.tsv`` was built by hand: every
+damaged spot (line number, column of the ``?`` in the raw line, the damaged
+run, the original traditional text read from context and checked by
+re-damaging it with a GBK byte-shift simulation).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import opencc
+import pytest
+
+from plancompare.repair import (
+    PLACEHOLDER,
+    Lexicon,
+    remove_pinyin,
+    repair_line,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+RAW = REPO / "data" / "raw"
+CHIKAN = RAW / "chikan_14th_five_year_plan.txt"
+GOLD = REPO / "tests" / "gold" / "chikan_mojibake.tsv"
+GENERALITY = REPO.parent / "shared" / "generality"
+
+TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+ANNOTATION = re.compile(rf"[a-zü]*[{TONES}][a-zü{TONES}]*\)")
+
+
+def chikan_lines() -> list[str]:
+    return CHIKAN.read_text(encoding="utf-8").split("\n")
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    # jieba's dictionary plus the document itself (its undamaged stretches)
+    return Lexicon.build(texts=chikan_lines())
+
+
+@pytest.fixture(scope="module")
+def gold() -> list[dict]:
+    with open(GOLD, encoding="utf-8") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+@pytest.fixture(scope="module")
+def repaired(lexicon, gold) -> dict[int, tuple[str, list]]:
+    lines = chikan_lines()
+    return {n: repair_line(lines[n - 1], lexicon=lexicon) for n in {int(g["line"]) for g in gold}}
+
+
+def _spot_fix(repaired, spot):
+    _, fixes = repaired[int(spot["line"])]
+    return next((f for f in fixes if f.kind != "pinyin_removed" and f.start == int(spot["col"])), None)
+
+
+# ---------------------------------------------------------------- pinyin
+
+
+@pytest.mark.parametrize("text", [
+    "（此件主动公开）", "（牵头单位：区发改局）", "(一)", "(2021—2025年)",
+    "(以下简称“规划纲要”)", "(福建省)", "AQI (空气质量指数)", "café(café)",
+])
+def test_real_parentheses_survive(text):
+    assert remove_pinyin(text) == (text, [])
+
+
+def test_pinyin_removed_including_damaged_brackets():
+    assert remove_pinyin("湛江市赤坎區(qū)發(fā)展")[0] == "湛江市赤坎區發展"
+    # "(" swallowed by mojibake, and an annotation after a realigning ASCII byte
+    assert remove_pinyin("萍紕?chuàng)新")[0] == "萍紕?新"
+    assert remove_pinyin("嗫矃^(qū)國")[0] == "嗫矃^國"
+
+
+def test_no_pinyin_left_after_repair_and_t2s(lexicon):
+    t2s = opencc.OpenCC("t2s")
+    for n, line in enumerate(chikan_lines(), 1):
+        clean = t2s.convert(repair_line(line, lexicon=lexicon)[0])
+        assert not ANNOTATION.search(clean), (n, ANNOTATION.search(clean).group())
+
+
+# ---------------------------------------------------------------- mojibake
+
+
+def test_gold_covers_the_damage(gold):
+    lines = chikan_lines()
+    assert len(gold) >= 30
+    for spot in gold:
+        line = lines[int(spot["line"]) - 1]
+        col = int(spot["col"])
+        assert line[col:].startswith(spot["damaged"]), spot
+
+
+def test_every_spot_repaired_or_logged(repaired, gold):
+    for spot in gold:
+        fix = _spot_fix(repaired, spot)
+        assert fix is not None, spot
+        assert fix.kind in {"mojibake_repaired", "mojibake_unrecoverable"}
+        assert "?" not in fix.after, fix
+        if fix.kind == "mojibake_unrecoverable":
+            assert PLACEHOLDER in fix.after
+
+
+def test_no_question_mark_debris_next_to_cjk(repaired):
+    for n, (text, _) in repaired.items():
+        assert not re.search(r"[\u4e00-\u9fff]\?|\?[\u4e00-\u9fff]", text), (n, text)
+
+
+def _exact_rate(repaired, gold) -> float:
+    hits = sum(1 for s in gold if (f := _spot_fix(repaired, s)) and f.after == s["original"])
+    return hits / len(gold)
+
+
+def test_restoration_rate_floor(repaired, gold):
+    # regression floor for the current lexicon; the target is below
+    assert _exact_rate(repaired, gold) >= 0.55
+
+
+@pytest.mark.xfail(reason="target of the brief, not yet reached (see report)", strict=False)
+def test_restoration_rate_target(repaired, gold):
+    assert _exact_rate(repaired, gold) >= 0.90
+
+
+def test_clear_cases_restored(repaired, gold):
+    # spots whose lost bytes the context pins down unambiguously
+    must = {"。科技創", "潛力的高成長", "。“十四五”期間", "保基礎", "海現"}
+    for spot in gold:
+        if spot["original"] in must:
+            assert _spot_fix(repaired, spot).after == spot["original"], spot
+
+
+# ---------------------------------------------------------------- generality
+
+
+def _clean_files() -> list[Path]:
+    files = [p for p in sorted(RAW.glob("*.txt")) if p != CHIKAN]
+    files += sorted(GENERALITY.glob("*.txt"))
+    assert len(files) >= 8
+    return files
+
+
+@pytest.mark.parametrize("path", _clean_files(), ids=lambda p: p.name)
+def test_clean_text_unchanged(path, lexicon):
+    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+        assert repair_line(line, lexicon=lexicon) == (line, []), (path.name, n)
