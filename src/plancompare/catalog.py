@@ -24,6 +24,7 @@ _SPEAKER = re.compile(r"(区长|市长|县长|省长|主席|总理|主任)\s*([\
 _SPEAKER_BEFORE = re.compile(r"^(?:.*?)(国务院总理|市长|区长|县长|省长)([\u4e00-\u9fff]{2,4})$")
 _REGION = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:自治区|特别行政区|新区|省|市|区|县|旗))")
 _TITLE_WORDS = ("规划", "纲要", "方案", "政府工作报告", "工作报告", "计划", "意见", "报告")
+_REVIEW_YEAR = re.compile(r"(\d{4})年(?:政府)?工作回顾")
 _FIVE_YEAR = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030), "十六五": (2031, 2035)}
 
 
@@ -92,14 +93,22 @@ def infer_metadata(lines: list[str], path: str | Path, front_lines: int = 25) ->
             break
     basis = title or Path(path).stem
     meta["kind"] = infer_kind(basis + "".join(front[:5]))
+    review = next((m for line in lines[:60] if len(line) <= 30 and (m := _REVIEW_YEAR.search(line))), None)
+    if meta["kind"] == "work_report" and review:
+        # "一、2018年工作回顾": the report reviews that year and plans the next one.
+        meta["period_start"], meta["period_end"] = int(review.group(1)), int(review.group(1)) + 1
+        meta.setdefault("issued", str(int(review.group(1)) + 1))
+    elif "issued" not in meta and (year := re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", Path(path).stem)):
+        meta["issued"] = year.group(1)
     region = infer_region(basis)
     if region:
         meta["district_zh"] = meta["district"] = region
     elif "国务院" in "".join(front) or basis.startswith("政府工作报告"):
         meta["district_zh"] = meta["district"] = "全国" if "国务院" in "".join(front) else ""
-    start, end = infer_period(basis, meta.get("issued"), meta["kind"])
-    if start:
-        meta["period_start"], meta["period_end"] = start, end
+    if "period_start" not in meta:
+        start, end = infer_period(basis, meta.get("issued"), meta["kind"])
+        if start:
+            meta["period_start"], meta["period_end"] = start, end
     return meta
 
 
@@ -118,7 +127,8 @@ def infer_kind(text: str) -> str:
     """Document kind from words in its title."""
     if "五年规划" in text or "纲要" in text or re.search(r"十[一二三四五六]五", text):
         return "five_year_plan"
-    if "政府工作报告" in text or "工作报告" in text.replace(" ", ""):
+    compact = text.replace(" ", "")
+    if "工作报告" in compact or "报告政府工作" in compact or "报告工作" in compact:
         return "work_report"
     if "方案" in text or "计划" in text or "意见" in text:
         return "implementation_plan"

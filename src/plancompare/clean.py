@@ -42,6 +42,7 @@ _SPACE_RUN = re.compile(r" +")
 _TAB_RUN = re.compile(r" *\t[\t ]*")
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
+_TITLED_HEADING = re.compile(r"^第[一二三四五六七八九十百零〇两0-9]+[篇章节]\s*\S.{0,60}$")
 
 
 @dataclass(frozen=True)
@@ -184,9 +185,11 @@ def _normalise(line: str, number: int, repairs: list[dict]) -> str:
 def _squeeze_spaces(line: str) -> str:
     """Drop spaces except between two ASCII letters/digits or next to a Latin word.
 
-    Spaces between digits are kept on purpose: ``10 13`` is a slogan whose ``+``
+    In a ``第X章`` heading, spaces between words are kept too.  Spaces between digits are kept on purpose: ``10 13`` is a slogan whose ``+``
     was lost, and joining it would invent the number 1013.
     """
+
+    titled = _TITLED_HEADING.match(line) is not None
 
     def keep(match: re.Match) -> str:
         text = match.string
@@ -198,6 +201,8 @@ def _squeeze_spaces(line: str) -> str:
             return " "
         if _ASCII_LETTER.match(before) or _ASCII_LETTER.match(after):
             return " "
+        if titled and not before.isdigit() and not after.isdigit():
+            return " "  # "第一章 开启… 建设…": the space parts a chapter's title from its subtitle
         return ""
 
     # Tabs separate the cells of a table row: keep one as the cell separator.
