@@ -77,9 +77,14 @@ def build(
 def info(corpus_dir: Optional[Path] = CorpusOption):
     """Per-district summary: documents, passages, characters, repairs by kind."""
     corpus = _corpus(corpus_dir)
-    docs = corpus.documents[["doc_id", "district", "kind", "issued", "title"]]
+    docs = corpus.documents[["doc_id", "district", "kind", "issued", "n_chars"]]
     _print_table(docs, "Documents")
-    _print_table(corpus.summary(), "Per district")
+    summary = corpus.summary().set_index("district")
+    counts = summary[["documents", "passages", "characters"]]
+    _print_table(counts.reset_index(), "Per district")
+    repairs = summary.drop(columns=counts.columns).T
+    repairs.index = repairs.index.str.removeprefix("repairs_")
+    _print_table(repairs.rename_axis("repairs by kind").reset_index(), "Cleaning repairs per district")
     if corpus.model_id:
         console.print(f"Embeddings: {len(corpus.passages)} × {corpus.embeddings.shape[1]} from {corpus.model_id}")
 

@@ -319,12 +319,16 @@ def bundled_data_dir() -> Path:
     raise PlancompareError("bundled data not found: set PLANCOMPARE_DATA to a folder with catalog.csv and raw/")
 
 
+PIPELINE_MODULES = ("ingest", "clean", "repair", "outline", "catalog", "corpus", "model", "embed", "themes", "indicators")
+
+
 def code_fingerprint() -> str:
-    """SHA-256 over the library's source and data files: a saved corpus from other code is rebuilt."""
+    """SHA-256 over the pipeline's source and data files: a saved corpus made by other code is rebuilt."""
     digest = hashlib.sha256()
-    root = resources.files("plancompare")
-    for file in sorted(Path(str(root)).rglob("*")):
-        if file.suffix in (".py", ".toml", ".txt", ".csv", ".json") and "__pycache__" not in file.parts:
+    root = Path(str(resources.files("plancompare")))
+    files = [root / f"{name}.py" for name in PIPELINE_MODULES] + sorted((root / "data").glob("*"))
+    for file in files:
+        if file.is_file():
             digest.update(file.name.encode())
             digest.update(file.read_bytes())
     return digest.hexdigest()

@@ -44,6 +44,8 @@ __all__ = [
     "remove_pinyin",
     "repair_mojibake",
     "repair_line",
+    "repair_document",
+    "shows_damage",
     "PLACEHOLDER",
 ]
 
@@ -132,7 +134,7 @@ def remove_pinyin(line: str) -> tuple[str, list[Fix]]:
 
 
 # --------------------------------------------------------------------------
-# Lexicon: character bigram plausibility
+# Lexicon: a character model for the byte search, a word model for the choice
 # --------------------------------------------------------------------------
 
 # Rough share of common punctuation in Chinese running text. The jieba
@@ -143,14 +145,24 @@ _PUNCT_SHARE = {
     "：": 0.003, ":": 0.003, "“": 0.005, "”": 0.005, "（": 0.003, "）": 0.003,
     "(": 0.003, ")": 0.003, "《": 0.001, "》": 0.001, "？": 0.001, "?": 0.001,
 }
-_SCRIPT_PENALTY = 6.0
-_ORDER = 2  # n-gram order of the running-text model
-_DAMAGE_ZONE = re.compile(r"[?\ufffd].{0,20}")
-_ASCII_RUN = 0.3  # P(next char is ASCII | ASCII char): Latin words, tags, numbers  # log-prob cost of a character in the other script
+# full-width forms (！ to ～) were folded to ASCII in the damaged documents
+_FULL_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_SCRIPT_PENALTY = 6.0  # log-prob cost of a guessed character in the other script
+_ORDER = 2  # n-gram order of the character model
+# Left out of the document model: the stretch after a "?" may itself be
+# mojibake (learning from it would make the damage look plausible), and the
+# few characters before it are the context a reading is judged in (learning
+# them would reward readings that cut a word there, e.g. 務向規 + 。).
+_DAMAGE_ZONE = re.compile(r".{0,5}[?\ufffd].{0,20}")
+_ASCII_RUN = 0.3  # P(next char is ASCII | ASCII char): Latin words, tags, numbers
+_MAX_WORD = 8  # longest dictionary word or document n-gram the word model uses
+_DOC_GRAM = 6  # longest document n-gram counted
+_DOC_WEIGHT = 0.5  # share of the document in the word model's mixture
+_UNKNOWN = 0.1  # pseudo-count of a character neither source knows
 
 
 class _Bigrams:
-    """Character n-gram counts (n <= :data:`_ORDER`) of one source."""
+    """Character n-gram counts (n <= ``order``) of one source."""
 
     def __init__(self, order: int = 2):
         self.order = order
@@ -187,65 +199,99 @@ class _Bigrams:
         return p
 
 
+class _Dictionary:
+    """jieba's word list (``dict.txt``): word frequencies for the word model and
+    the character bigrams inside words for the character model. Building it
+    takes about a second, so :func:`_dictionary` caches it per path."""
+
+    def __init__(self, dict_path: str | Path | None):
+        if dict_path is None:
+            import jieba
+
+            dict_path = Path(jieba.__file__).with_name("dict.txt")
+        self.freq: dict[str, int] = {}
+        self.bigrams = _Bigrams(order=2)
+        with open(dict_path, encoding="utf-8") as fh:
+            for row in fh:
+                parts = row.split()
+                if len(parts) >= 2 and parts[1].isdigit():
+                    self.freq[parts[0]] = n = int(parts[1])
+                    self.bigrams.add(parts[0], n)
+        self.total = sum(self.freq.values()) or 1
+
+
+@lru_cache(maxsize=4)
+def _dictionary(dict_path: str | None = None) -> _Dictionary:
+    return _Dictionary(dict_path)
+
+
 class Lexicon:
-    """Character bigram plausibility in simplified Chinese.
+    """What the repair knows about the language, in simplified Chinese.
 
-    Two sources, both optional: jieba's word list (``dict.txt``: each word adds
-    its frequency to the bigrams inside it, so it knows words but not what
-    follows them) and running texts (which know word boundaries and
-    punctuation; the document being repaired is a good one). Traditional
-    characters are folded to simplified with OpenCC ``t2s`` before lookup.
+    Two sources: jieba's word list (a :class:`_Dictionary`) and, optionally,
+    the document being repaired (its undamaged stretches, without pinyin).
+    Traditional characters are folded to simplified with OpenCC ``t2s``.
 
-    :meth:`logp` gives ``log P(ch | prev)``, interpolating the text bigram, the
-    dictionary bigram and the unigram. :meth:`script_cost` penalises a
-    candidate written in the other script than the line it goes into.
-    Build with :meth:`build`; :func:`default_lexicon` caches a dictionary-only one.
+    * :meth:`logp` -- character model, ``log P(ch | prev)`` interpolating the
+      document's bigrams, the dictionary's in-word bigrams and the unigram. It
+      is cheap, and steers the byte search (:func:`_repair_at`).
+    * :meth:`word_logp` -- word model, the log-probability of the best
+      segmentation of a string into dictionary words and document n-grams
+      (up to :data:`_DOC_GRAM` characters; a phrase the plan repeats elsewhere,
+      like 湛江市赤坎區 or “十三五”, counts as one likely "word"). It prefers
+      real words (保基本, 基金監管) over junk pairs (海化, 保火) and picks the
+      final reading among the search's survivors.
+    * :attr:`readings` -- characters the document annotated with each pinyin
+      syllable (``節(jié)`` gives ``jié → {節}``), to identify the character an
+      orphaned annotation belonged to (see :func:`_annotation_leads`).
+
+    :func:`default_lexicon` gives the dictionary-only lexicon;
+    :meth:`with_document` adds a document to it.
     """
 
-    def __init__(self, words: _Bigrams, texts: _Bigrams):
-        self.words = words
-        self.texts = texts
-        self.unigram: Counter = Counter()
-        total_w = sum(words.uni.values()) or 1.0
-        total_t = sum(texts.uni.values()) or 1.0
-        # one unigram on the dictionary's scale, text shares folded in
-        for ch, n in words.uni.items():
-            self.unigram[ch] += n
-        for ch, n in texts.uni.items():
-            self.unigram[ch] += n / total_t * total_w
-        if not texts.uni:
+    def __init__(self, dictionary: _Dictionary, lines: Iterable[str] = ()):
+        self.dictionary = dictionary
+        self.words = dictionary.bigrams
+        self._simp: dict[str, str] = {}
+        self._trad: dict[str, str] = {}
+        self._t2s = self._s2t = None
+        self._cache: dict[str, float] = {}  # memo of logp, keyed by the bigram
+        self._word_cache: dict[str, float] = {}  # memo of word_logp
+        self.options: dict = {}  # memo of candidate lists for lost bytes (see repair code)
+
+        self.texts = _Bigrams(order=_ORDER)
+        self.doc_grams: Counter = Counter()
+        self.readings: dict[str, set[str]] = {}
+        for line in lines:
+            for m in _ANNOTATION.finditer(line):
+                if m.start() > 0 and _is_pinyin(m.group(1)):
+                    self.readings.setdefault(m.group(1), set()).add(line[m.start() - 1])
+            clean = _DAMAGE_ZONE.sub(" ", self.simplify(remove_pinyin(line)[0]))
+            self.texts.add(clean)
+            for chunk in clean.split():
+                for n in range(1, _DOC_GRAM + 1):
+                    self.doc_grams.update(chunk[i : i + n] for i in range(len(chunk) - n + 1))
+        self.doc_size = sum(self.texts.uni.values())
+
+        # one unigram on the dictionary's scale, document shares folded in
+        self.unigram: Counter = Counter(self.words.uni)
+        total_w = sum(self.words.uni.values()) or 1.0
+        for ch, n in self.texts.uni.items():
+            self.unigram[ch] += n / self.doc_size * total_w
+        if not self.doc_size:
             for ch, share in _PUNCT_SHARE.items():
                 self.unigram[ch] = max(self.unigram[ch], share * total_w)
         self.total = sum(self.unigram.values()) or 1.0
-        self._simp: dict[str, str] = {}
-        self._trad: dict[str, str] = {}
-        self._cache: dict[str, float] = {}  # memo of logp, keyed by the bigram
-        self.options: dict = {}  # memo of candidate lists for lost bytes (see repair code)
-        self._t2s = self._s2t = None
 
     @classmethod
-    def build(cls, dict_path: str | Path | None = None, texts: Iterable[str] = (),
-              use_dict: bool = True) -> "Lexicon":
-        """Build from jieba's ``dict.txt`` (default: the installed one) and running ``texts``
-        (any script; pinyin annotations and ``?`` debris are harmless noise)."""
-        words = _Bigrams(order=2)
-        if use_dict:
-            if dict_path is None:
-                import jieba
+    def build(cls, dict_path: str | Path | None = None, texts: Iterable[str] = ()) -> "Lexicon":
+        """Dictionary (default: jieba's installed ``dict.txt``) plus the lines
+        of a document, in any script."""
+        return cls(_dictionary(str(dict_path) if dict_path else None), texts)
 
-                dict_path = Path(jieba.__file__).with_name("dict.txt")
-            with open(dict_path, encoding="utf-8") as fh:
-                for row in fh:
-                    parts = row.split()
-                    if len(parts) >= 2:
-                        words.add(parts[0], int(parts[1]))
-        lex = cls(words, _Bigrams())
-        running = _Bigrams(order=_ORDER)
-        for text in texts:
-            # the stretch after a "?" may itself be mojibake: learning from it
-            # would make the damage look plausible
-            running.add(_DAMAGE_ZONE.sub(" ", lex.simplify(text)))
-        return cls(words, running) if running.uni else lex
+    def with_document(self, lines: Iterable[str]) -> "Lexicon":
+        """This lexicon's dictionary plus the document ``lines``."""
+        return Lexicon(self.dictionary, lines)
 
     def _convert(self, ch: str, table: dict, attr: str, config: str) -> str:
         out = table.get(ch)
@@ -259,8 +305,9 @@ class Lexicon:
         return out
 
     def simplify(self, text: str) -> str:
-        """Fold traditional characters to simplified (cached per character)."""
-        return "".join(self._convert(ch, self._simp, "_t2s", "t2s") for ch in text)
+        """Fold traditional characters to simplified and full-width forms to
+        ASCII, as the documents do (cached per character)."""
+        return "".join(self._convert(ch, self._simp, "_t2s", "t2s") for ch in text.translate(_FULL_TO_ASCII))
 
     def script_of(self, text: str) -> str | None:
         """``"traditional"``, ``"simplified"`` or ``None`` (undecided) for ``text``."""
@@ -290,6 +337,8 @@ class Lexicon:
     def known(self, ch: str) -> bool:
         """True if the character (after t2s) occurs in the lexicon."""
         return self.unigram.get(self.simplify(ch), 0) > 0
+
+    # ---------------------------------------------------- character model
 
     def logp(self, prev: str, ch: str) -> float:
         """``log P(ch | prev)``, ``prev`` being the preceding characters (the
@@ -323,11 +372,43 @@ class Lexicon:
             prev = (prev + ch)[-(_ORDER - 1):]
         return total
 
+    # --------------------------------------------------------- word model
+
+    def _word_p(self, w: str) -> float:
+        """Unigram probability of ``w`` as one token: a mixture of the
+        dictionary's word frequency and the document's n-gram count."""
+        d = self.dictionary
+        p_dict = d.freq.get(w, 0) / d.total
+        if len(w) == 1 and not p_dict:
+            p_dict = _PUNCT_SHARE.get(w, 0.0) if not self.doc_size else 0.0
+        if not self.doc_size:
+            return p_dict
+        return (1 - _DOC_WEIGHT) * p_dict + _DOC_WEIGHT * self.doc_grams.get(w, 0) / self.doc_size
+
+    def word_logp(self, text: str) -> float:
+        """Log-probability of the best segmentation of ``text`` (any script)
+        into tokens of :meth:`_word_p`, as jieba's max-probability route."""
+        value = self._word_cache.get(text)
+        if value is not None:
+            return value
+        s = self.simplify(text)
+        floor = math.log(_UNKNOWN / self.dictionary.total)
+        best = [0.0] + [-math.inf] * len(s)
+        for i in range(len(s)):
+            for j in range(i + 1, min(len(s), i + _MAX_WORD) + 1):
+                p = self._word_p(s[i:j])
+                if p > 0:
+                    best[j] = max(best[j], best[i] + math.log(p))
+                elif j == i + 1:
+                    best[j] = max(best[j], best[i] + floor)
+        self._word_cache[text] = best[-1]
+        return best[-1]
+
 
 @lru_cache(maxsize=4)
 def default_lexicon(dict_path: str | None = None) -> Lexicon:
-    """The jieba-dictionary lexicon (no running text), built once per process
-    and cached here. For better repairs pass ``Lexicon.build(texts=[document])``."""
+    """The jieba-dictionary lexicon (no document), built once per process and
+    cached here. :func:`repair_document` adds the document itself."""
     return Lexicon.build(dict_path)
 
 
@@ -387,6 +468,7 @@ _BEAM = 150
 _SPLIT_FROM = 30  # readings allowed to branch on a vanished pair per step
 _PRUNE = 25.0  # drop readings this far (in log-prob) behind the best one
 _MIN_GAIN = 8.0  # log-prob gain over the literal text needed to call it damage
+_KEEP_DISTINCT = 3  # trailing characters that keep two readings apart in the beam
 _MIN_CONFIDENCE = 0.5  # below this a guessed character becomes a placeholder
 
 
@@ -411,8 +493,14 @@ class _Path:
     end: int = -1  # index just past the damaged run once realigned
 
     def key(self):
-        # paths in the same state score the future identically: keep the best
-        return (self.carry, self.prev, self.end >= 0, self.hidden)
+        # Paths in the same state score the future identically under the
+        # character model, so only the best needs keeping; but the word model
+        # rescores the survivors on longer context, so the key keeps the last
+        # few characters (and, once realigned, the whole reading) to leave it
+        # distinct readings to choose from.
+        if self.end >= 0:
+            return (self.out, self.hidden)
+        return (self.carry, self.out[-_KEEP_DISTINCT:], self.hidden)
 
 
 @lru_cache(maxsize=65536)
@@ -525,33 +613,26 @@ def _prune(paths: list[_Path]) -> list[_Path]:
     return kept[:_BEAM]
 
 
-def _confidence(lex: Lexicon, script, out: tuple[str, ...], g: _Guess, left: str, right: str) -> float:
-    """Share of probability the chosen character gets among all characters
-    allowed by the same byte constraints, given its neighbours."""
-    i = g.index
-    prev = _push(left, "".join(out[:i]))
-    nxt = out[i + 1] if i + 1 < len(out) else right
-    options = list(_known_candidates(lex, g.leads, g.trail, g.hidden_trail))
-    if out[i] not in options:
-        options.append(out[i])
-    scores = {ch: lex.logp(prev, ch) + (lex.logp(_push(prev, ch), nxt) if nxt else 0.0)
-              - lex.script_cost(ch, script)
-              for ch in options}
-    top = max(scores.values())
-    norm = sum(math.exp(v - top) for v in scores.values())
-    return math.exp(scores[out[i]] - top) / norm
+_NBEST = 60  # distinct readings the word model rescores
+_CONTEXT = 6  # characters of context on each side the word model sees
+_HIDDEN_COST = 0.0  # log-prob cost of assuming one more vanished pair
 
 
-def _repair_at(line: str, q: int, lex: Lexicon, script: str | None):
-    """Best reading of the run starting at the ``?`` at index ``q``.
+@dataclass
+class _Reading:
+    end: int
+    out: tuple[str, ...]
+    guessed: frozenset[int]  # indices of ``out`` whose bytes were partly lost
+    score: float  # word-model score (log-prob)
 
-    Returns ``(end, restored, confidences)`` where ``confidences`` maps each
-    guessed position of ``restored`` to its confidence, or ``None`` when no
-    reading beats the literal text by :data:`_MIN_GAIN`.
-    """
+
+def _search(line: str, q: int, lex: Lexicon, script, first_leads) -> tuple[list[_Path], int]:
+    """Beam search over the byte readings of the run starting at the ``?`` at
+    ``q``, scored by the character model. Returns the realigned readings, best
+    first, and the index just past the last character looked at."""
     window = min(len(line), q + 1 + _MAX_RUN)
     left = line[max(0, q - _ORDER + 1) : q]
-    beam = [_Path(0.0, None, (), (), left)]
+    beam = [_Path(0.0, first_leads, (), (), left)]
     j = q + 1
     while j < window and any(p.end < 0 for p in beam):
         tok = line[j]
@@ -576,39 +657,114 @@ def _repair_at(line: str, q: int, lex: Lexicon, script: str | None):
         beam = _prune([p for p in beam if p.end >= 0] + [
             r for p in beam if p.end < 0 and p.carry is not None
             for r in _emit(lex, script, p, p.carry, None, None, end=len(line))])
-    finals = [p for p in beam if p.end >= 0]
+    return [p for p in beam if p.end >= 0], j
+
+
+def _rescore(line: str, q: int, lex: Lexicon, script, finals: list[_Path]) -> list[_Reading]:
+    """Score the distinct readings with the word model, best first.
+
+    Readings end at different places, so each is scored together with the
+    observed text up to a common right edge (plus a little context on both
+    sides): every reading then explains the same stretch of the line. A
+    vanished pair is an assumption the character model does not pay for
+    (it only sees the characters), so each costs :data:`_HIDDEN_COST`.
+    """
+    distinct: dict[tuple[str, ...], _Path] = {}
+    for p in finals:
+        if p.out not in distinct:
+            distinct[p.out] = p
+            if len(distinct) == _NBEST:
+                break
+    edge = min(len(line), max(p.end for p in distinct.values()) + _CONTEXT)
+    left = line[max(0, q - _CONTEXT) : q]
+    readings = []
+    for out, p in distinct.items():
+        guessed = frozenset(g.index for g in p.guesses)
+        score = (lex.word_logp(left + "".join(out) + line[p.end : edge])
+                 - _HIDDEN_COST * p.hidden
+                 - sum(lex.script_cost(out[i], script) for i in guessed))
+        readings.append(_Reading(p.end, out, guessed, score))
+    readings.sort(key=lambda r: -r.score)
+    return readings
+
+
+def _confidences(readings: list[_Reading]) -> dict[int, float]:
+    """For each guessed character of the best reading, the posterior share of
+    the readings (softmax of their scores) that put the same character there."""
+    best = readings[0]
+    weights = [math.exp(r.score - best.score) for r in readings]
+    norm = sum(weights)
+    return {
+        i: sum(w for r, w in zip(readings, weights)
+               if i < len(r.out) and r.out[i] == best.out[i] and r.end == best.end) / norm
+        for i in best.guessed
+    }
+
+
+def _repair_at(line: str, q: int, lex: Lexicon, script: str | None, first_leads=None):
+    """Best reading of the run starting at the ``?`` at index ``q``.
+
+    ``first_leads`` restricts the lost lead byte of the first character (see
+    :func:`_annotation_leads`). Returns ``(end, restored, confidences)`` where
+    ``confidences`` maps each guessed position of ``restored`` to its
+    confidence, or ``None`` when no reading beats the literal text by
+    :data:`_MIN_GAIN` under the character model.
+    """
+    finals, j = _search(line, q, lex, script, first_leads)
     if not finals:
         return None
-    best = finals[0]
-    literal = lex.score(line[q:j], left)
-    if best.score - literal < _MIN_GAIN:
+    left = line[max(0, q - _ORDER + 1) : q]
+    if finals[0].score - lex.score(line[q:j], left) < _MIN_GAIN:
         return None
-    right = line[best.end] if best.end < len(line) else ""
-    confs = {g.index: _confidence(lex, script, best.out, g, left, right) for g in best.guesses}
-    return best.end, best.out, confs
+    readings = _rescore(line, q, lex, script, finals)
+    return readings[0].end, readings[0].out, _confidences(readings)
 
 
-def repair_mojibake(line: str, *, lexicon: Lexicon | None = None) -> tuple[str, list[Fix]]:
+def _annotation_leads(line: str, q: int, pinyin: str | None, lex: Lexicon) -> frozenset[int] | None:
+    """Lead bytes the first character of the run at ``q`` can have, given the
+    orphaned annotation ``pinyin`` that followed its ``?``.
+
+    Such an annotation was added while the bytes were already shifted: the
+    annotating tool saw a character X made of the trail byte of the character
+    before ``?`` and the lead byte that was then lost (``展潛`` = D5 B9 9D 93,
+    read as B9 9D = 節, annotated ``jié``). The document annotates X elsewhere
+    (``節(jié)``), so X's trail byte is the lost lead. ``None`` = no constraint.
+    """
+    if not pinyin or q == 0 or not lex.readings.get(pinyin):
+        return None
+    prev = _token_bytes(line[q - 1])
+    if prev is None:
+        return None
+    by_lead = _gbk_tables()[2]
+    leads = frozenset(trail for trail, ch in by_lead.get(prev[1], ())
+                      if ch in lex.readings[pinyin] and 0x81 <= trail <= 0xFE)
+    return leads or None
+
+
+def repair_mojibake(line: str, *, lexicon: Lexicon | None = None,
+                    hints: dict[int, str] | None = None) -> tuple[str, list[Fix]]:
     """Repair GBK one-byte-shift runs in one line of (traditional) text.
 
     Input: a line, ideally with pinyin annotations already removed (see
-    :func:`repair_line`). Every ``?`` is a candidate start of a damaged run;
-    it is treated as damage only when re-pairing the following bytes gives far
-    more plausible text than the literal reading. Output: the repaired line and
-    one fix per run, ``mojibake_repaired`` when every lost byte could be chosen
-    confidently, else ``mojibake_unrecoverable`` with the doubtful characters
-    replaced by :data:`PLACEHOLDER`.
+    :func:`repair_line`); ``hints`` maps the index of a ``?`` to the orphaned
+    pinyin annotation that followed it. Every ``?`` is a candidate start of a
+    damaged run; it is treated as damage only when re-pairing the following
+    bytes gives far more plausible text than the literal reading. Output: the
+    repaired line and one fix per run, ``mojibake_repaired`` when every lost
+    byte could be chosen confidently, else ``mojibake_unrecoverable`` with the
+    doubtful characters replaced by :data:`PLACEHOLDER`.
     """
     if "?" not in line:
         return line, []
     lex = lexicon or default_lexicon()
     script = lex.script_of(line)
+    hints = hints or {}
     out: list[str] = []
     fixes: list[Fix] = []
     pos = 0
     q = line.find("?")
     while q >= 0:
-        found = _repair_at(line, q, lex, script)
+        found = _repair_at(line, q, lex, script, _annotation_leads(line, q, hints.get(q), lex))
         if found is None:
             q = line.find("?", q + 1)
             continue
@@ -677,10 +833,38 @@ def repair_line(line: str, *, lexicon: Lexicon | None = None) -> tuple[str, list
                 gap = next(removed, None)
             continue
         mapping.append(i)
-    repaired, moji = repair_mojibake(no_pinyin, lexicon=lexicon)
+    # an annotation whose "(" the damage swallowed belonged to the shifted
+    # bytes at its "?": pass it on as a hint (see _annotation_leads)
+    where = {orig: new for new, orig in enumerate(mapping)}
+    hints = {where[f.start - 1]: f.before.strip("()") for f in fixes
+             if not f.before.startswith("(") and f.start - 1 in where}
+    repaired, moji = repair_mojibake(no_pinyin, lexicon=lexicon, hints=hints)
     for f in moji:
         start = mapping[f.start]
         end = mapping[f.start + len(f.before)]
         fixes.append(Fix(f.kind, line[start:end], f.after, f.confidence, start))
     fixes.sort(key=lambda f: f.start)
     return repaired, fixes
+
+
+def shows_damage(line: str) -> bool:
+    """True when ``line`` may hold byte-shift mojibake: a ``?`` or U+FFFD."""
+    return "?" in line or "\ufffd" in line
+
+
+def repair_document(lines: list[str], *, lexicon: Lexicon | None = None) -> list[tuple[str, list[Fix]]]:
+    """Remove pinyin annotations and repair mojibake in every line of a document.
+
+    Input: the raw lines of one document; ``lexicon`` supplies the dictionary
+    part (default: :func:`default_lexicon`). When some line shows damage the
+    document itself is added to it (:meth:`Lexicon.with_document`): its
+    repeated phrases and its own pinyin annotations are the best evidence for
+    what the damage hid. A document without ``?`` costs no lexicon at all.
+    Output: one ``(repaired_line, fixes)`` per input line, in order, with
+    ``start`` offsets into the input line; undamaged lines without
+    annotations come back unchanged with no fixes.
+    """
+    if not any(shows_damage(line) for line in lines):
+        return [remove_pinyin(line) for line in lines]
+    lex = (lexicon or default_lexicon()).with_document(lines)
+    return [repair_line(line, lexicon=lex) for line in lines]
