@@ -24,7 +24,7 @@ def generality_files() -> list[Path]:
 
 @pytest.fixture(scope="session")
 def catalog():
-    return pc.catalog.load_catalog(DATA / "catalog.csv")
+    return pc.load_catalog(DATA / "catalog.csv")
 
 
 @pytest.fixture(scope="session")

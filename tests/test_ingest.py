@@ -73,7 +73,7 @@ def test_catalog_pointing_at_missing_file(tmp_path):
     catalog = tmp_path / "catalog.csv"
     pd.DataFrame({"doc_id": ["a"], "source_file": ["raw/missing.txt"]}).to_csv(catalog, index=False)
     with pytest.raises(pc.CatalogError, match=r"missing file\(s\): .*missing\.txt"):
-        pc.catalog.load_catalog(catalog)
+        pc.load_catalog(catalog)
 
 
 def test_catalog_with_duplicate_ids(tmp_path):
@@ -82,7 +82,7 @@ def test_catalog_with_duplicate_ids(tmp_path):
     catalog = tmp_path / "catalog.csv"
     pd.DataFrame({"doc_id": ["same", "same"], "source_file": ["a.txt", "b.txt"]}).to_csv(catalog, index=False)
     with pytest.raises(pc.CatalogError, match=r"duplicate doc_id\(s\) same"):
-        pc.catalog.load_catalog(catalog)
+        pc.load_catalog(catalog)
 
 
 def test_two_files_with_the_same_inferred_id(tmp_path):

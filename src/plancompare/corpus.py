@@ -166,6 +166,7 @@ class Corpus:
         assigned = assign_themes(self.passages, embeddings, embed)
         for column in assigned.columns:
             self.passages[column] = assigned[column].to_numpy()
+        self._index = None  # the search index holds a copy of the passages and their themes
 
     # --- persistence ---------------------------------------------------------
     def save(self, path: str | Path) -> Path:

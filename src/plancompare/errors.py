@@ -27,3 +27,11 @@ class CatalogError(PlancompareError):
 
 class ModelError(PlancompareError):
     """The embedding model cannot be found, converted or loaded."""
+
+
+class UnknownItemError(PlancompareError, LookupError):
+    """A passage id, district, theme or indicator that the corpus does not contain."""
+
+
+class MatchInputError(PlancompareError, ValueError):
+    """Passages, embeddings or parameters that cannot be used (missing columns, shape mismatch)."""

@@ -28,7 +28,6 @@ from .template import (
     district_label,
     district_order,
     label,
-    truncate,
     wrap,
 )
 

@@ -14,7 +14,6 @@ from .template import (
     district_label,
     format_lines,
     label,
-    truncate,
     wrap,
 )
 

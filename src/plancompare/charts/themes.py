@@ -8,7 +8,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .template import (
-    NOT_STATED_COLOUR,
     add_source_note,
     apply_template,
     check_lang,

@@ -1,0 +1,569 @@
+"""Embed passages and queries, with an on-disk cache of passage vectors.
+
+:func:`embed_texts` turns a list of strings into an ``(n, dim)`` float32 array of
+L2-normalised vectors, one row per input in input order. :func:`embed` does the
+same and also says which model and prompt made the vectors and how many came
+from the cache, because a corpus stores ``model_id`` next to its embeddings.
+
+What happens to each text:
+
+* The model's prompt for ``kind`` (``"passage: "`` / ``"query: "`` for E5) is
+  put in front, as the model was trained.
+* A text that fits the model window (512 tokens for E5, counting the prompt and
+  the special tokens) is embedded in one pass, exactly as
+  ``SentenceTransformer.encode`` would.
+* A longer text is never truncated: its tokens are cut into overlapping windows
+  (each starting with the prompt), every window is embedded, and the windows'
+  vectors are averaged weighted by the number of tokens each window adds that
+  the previous one did not cover, then re-normalised.
+
+Vectors are cached on disk keyed by (model id, model fingerprint, prompt,
+window settings, sha256 of the text), so re-running on a corpus embeds only the
+texts that are new or changed. The cache lives in ``cache_dir``, else
+``$PLANCOMPARE_CACHE_DIR``, else ``<platformdirs user cache>/plancompare/embeddings``,
+and is plain Parquet (no pickle).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from .errors import ModelError, PlancompareError
+from .model import (
+    DEFAULT_MODEL_ID,
+    MANIFEST_NAME,
+    default_model_fingerprint,
+    install_model,
+    load_model,
+    prompts_for,
+)
+
+CACHE_DIR_ENV = "PLANCOMPARE_CACHE_DIR"
+
+# Chosen by benchmarks/bench_embed.py on a 2-core CPU (see benchmarks/results/embed.md):
+# on CPU a bigger batch buys little arithmetic efficiency but pads more, so
+# throughput is flat from 2 to 8 passages and falls from 16 on.
+DEFAULT_BATCH_SIZE = 8
+
+# Tokens shared by consecutive windows of a long text, so no sentence is only
+# ever seen cut in half.
+DEFAULT_WINDOW_OVERLAP = 64
+
+# Show a progress bar (when stderr is a terminal) only for runs at least this long.
+PROGRESS_MIN_TEXTS = 64
+
+_CACHE_FORMAT = 1
+_MAX_SHARDS = 16  # merge the cache's shard files once there are more than this
+KINDS = ("passage", "query")
+
+
+# --------------------------------------------------------------------------
+# model identity
+# --------------------------------------------------------------------------
+
+
+def model_id_of(model: Any) -> str:
+    """The id to record next to vectors made by ``model``.
+
+    ``None`` -> :data:`~plancompare.model.DEFAULT_MODEL_ID`; a string -> itself;
+    a ``SentenceTransformer`` -> the id :func:`~plancompare.model.load_model`
+    attached, else the name or path it was loaded from.
+    """
+    if model is None:
+        return DEFAULT_MODEL_ID
+    if isinstance(model, str):
+        return model
+    model_id = getattr(model, "plancompare_model_id", None)
+    if model_id:
+        return model_id
+    try:
+        name = model[0].auto_model.config._name_or_path
+    except Exception:
+        name = None
+    return name or type(model).__name__
+
+
+def _dimension_of(st: Any) -> int:
+    # sentence-transformers 6 renamed get_sentence_embedding_dimension.
+    getter = getattr(st, "get_embedding_dimension", None) or st.get_sentence_embedding_dimension
+    return int(getter())
+
+
+def _fingerprint_of(st: Any) -> str:
+    return getattr(st, "plancompare_fingerprint", "") or ""
+
+
+# --------------------------------------------------------------------------
+# cache
+# --------------------------------------------------------------------------
+
+
+def default_cache_dir(cache_dir: str | os.PathLike | None = None) -> Path:
+    """Embedding cache directory: ``cache_dir``, else ``$PLANCOMPARE_CACHE_DIR``,
+    else ``<user cache>/plancompare/embeddings``."""
+    if cache_dir is not None:
+        return Path(cache_dir).expanduser()
+    env = os.environ.get(CACHE_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("plancompare", appauthor=False)) / "embeddings"
+
+
+def text_key(text: str) -> str:
+    """Cache key of a text: the hex sha256 of its UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CacheNamespace:
+    """Everything besides the text that decides a vector."""
+
+    model_id: str
+    prompt: str
+    max_tokens: int
+    window_overlap: int
+    fingerprint: str = ""
+
+    @property
+    def name(self) -> str:
+        blob = json.dumps({**self.__dict__, "format": _CACHE_FORMAT}, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:24]
+
+
+class EmbeddingCache:
+    """Vectors on disk, one directory per :class:`CacheNamespace`.
+
+    Each directory holds ``meta.json`` (the namespace, readable) and Parquet
+    shards with columns ``key`` (hex sha256 of the text) and ``vector``
+    (fixed-size list of float32). Every :meth:`put` writes one new shard via a
+    temporary file and an atomic rename, so readers never see half a file and
+    concurrent writers don't clobber each other; many shards get merged.
+    ``hits`` and ``misses`` count :meth:`get` results over the object's life.
+    """
+
+    def __init__(self, cache_dir: str | os.PathLike | None = None):
+        self.root = default_cache_dir(cache_dir)
+        self.hits = 0
+        self.misses = 0
+
+    def _dir(self, ns: CacheNamespace) -> Path:
+        return self.root / ns.name
+
+    def _shards(self, ns: CacheNamespace) -> list[Path]:
+        d = self._dir(ns)
+        return sorted(d.glob("shard-*.parquet")) if d.is_dir() else []
+
+    def _read(self, ns: CacheNamespace) -> tuple[list[Path], dict[str, np.ndarray]]:
+        import pyarrow.parquet as pq
+
+        shards = self._shards(ns)
+        found: dict[str, np.ndarray] = {}
+        for shard in shards:
+            try:
+                table = pq.read_table(shard)
+                keys = table.column("key").to_pylist()
+                vectors = _vectors_from_arrow(table.column("vector"))
+            except Exception:
+                # A damaged shard only costs re-embedding its texts.
+                continue
+            for key, row in zip(keys, vectors):
+                found[key] = row
+        return shards, found
+
+    def get(self, ns: CacheNamespace, keys: Iterable[str]) -> dict[str, np.ndarray]:
+        """Cached vectors for those ``keys`` that have one."""
+        keys = list(keys)
+        if not keys:
+            return {}
+        _, stored = self._read(ns)
+        out = {k: stored[k] for k in keys if k in stored}
+        self.hits += len(out)
+        self.misses += len(keys) - len(out)
+        return out
+
+    def put(self, ns: CacheNamespace, keys: Sequence[str], vectors: np.ndarray) -> None:
+        """Store ``vectors[i]`` under ``keys[i]``."""
+        if len(keys) == 0:
+            return
+        d = self._dir(ns)
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            meta = d / "meta.json"
+            if not meta.exists():
+                _atomic_write_bytes(
+                    meta,
+                    json.dumps(
+                        {**ns.__dict__, "format": _CACHE_FORMAT, "dim": int(vectors.shape[1])},
+                        indent=2,
+                        ensure_ascii=False,
+                    ).encode("utf-8"),
+                )
+            shard = d / f"shard-{time.time_ns():020d}-{os.getpid()}.parquet"
+            _write_shard(shard, list(keys), vectors)
+            if len(self._shards(ns)) > _MAX_SHARDS:
+                self._compact(ns)
+        except OSError as exc:
+            raise PlancompareError(f"{d}: cannot write the embedding cache ({exc})") from None
+
+    def _compact(self, ns: CacheNamespace) -> None:
+        shards, stored = self._read(ns)
+        if not stored:
+            return
+        keys = sorted(stored)
+        merged = self._dir(ns) / f"shard-{time.time_ns():020d}-{os.getpid()}-merged.parquet"
+        _write_shard(merged, keys, np.stack([stored[k] for k in keys]))
+        for shard in shards:
+            try:
+                shard.unlink()
+            except FileNotFoundError:
+                pass
+
+    def clear(self) -> None:
+        """Delete every cached vector under this cache's root."""
+        import shutil
+
+        if self.root.is_dir():
+            for d in self.root.iterdir():
+                if d.is_dir() and (d / "meta.json").exists():
+                    shutil.rmtree(d, ignore_errors=True)
+
+
+def _write_shard(path: Path, keys: list[str], vectors: np.ndarray) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    column = pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1)), vectors.shape[1])
+    table = pa.table({"key": pa.array(keys, pa.string()), "vector": column})
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, path)
+
+
+def _vectors_from_arrow(column) -> np.ndarray:
+
+    chunks = []
+    for chunk in column.chunks:
+        dim = chunk.type.list_size
+        chunks.append(chunk.flatten().to_numpy(zero_copy_only=False).astype(np.float32).reshape(-1, dim))
+    if not chunks:
+        return np.zeros((0, 0), np.float32)
+    return np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+# --------------------------------------------------------------------------
+# encoding
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class _Sequence:
+    text_index: int  # which of the texts being encoded
+    ids: list[int]  # full model input, special tokens included
+    weight: float  # share of the text's tokens this window stands for
+
+
+@dataclass(frozen=True)
+class _TokenLayout:
+    """How a model frames token ids: specials around, prompt in front."""
+
+    prefix: list[int]
+    suffix: list[int]
+    max_tokens: int
+    pad_id: int
+
+
+def _token_layout(st: Any) -> _TokenLayout:
+    tok = st.tokenizer
+    # Find the special tokens the tokenizer adds by diffing a probe encoded with
+    # and without them; works for BERT ([CLS] .. [SEP]) and XLM-R (<s> .. </s>).
+    bare = tok("a", add_special_tokens=False)["input_ids"]
+    full = tok("a", add_special_tokens=True)["input_ids"]
+    for start in range(len(full) - len(bare) + 1):
+        if full[start : start + len(bare)] == bare:
+            prefix, suffix = full[:start], full[start + len(bare) :]
+            break
+    else:
+        raise ModelError(f"{model_id_of(st)}: cannot tell which special tokens the tokenizer adds")
+    limits = [x for x in (st.max_seq_length, getattr(tok, "model_max_length", None)) if x and x < 10**8]
+    max_tokens = min(limits) if limits else 512
+    pad_id = tok.pad_token_id if tok.pad_token_id is not None else 0
+    return _TokenLayout(prefix=list(prefix), suffix=list(suffix), max_tokens=int(max_tokens), pad_id=int(pad_id))
+
+
+def _token_ids(tok: Any, texts: list[str]) -> list[list[int]]:
+    """Token ids without special tokens and without truncation."""
+    backend = getattr(tok, "backend_tokenizer", None)
+    if backend is not None:
+        # The Rust tokenizer directly: no "sequence longer than max length"
+        # warning for texts we are about to window anyway. transformers leaves
+        # its last call's truncation/padding switched on in the backend (and
+        # re-applies what it needs on every call), so switch them off first.
+        if backend.truncation is not None:
+            backend.no_truncation()
+        if backend.padding is not None:
+            backend.no_padding()
+        return [e.ids for e in backend.encode_batch(texts, add_special_tokens=False)]
+    return tok(texts, add_special_tokens=False, verbose=False)["input_ids"]
+
+
+def _sequences_for(
+    texts: Sequence[str], st: Any, prompt: str, layout: _TokenLayout, overlap: int
+) -> list[_Sequence]:
+    """Tokenise ``prompt + text`` for every text and cut long ones into windows."""
+    full_ids = _token_ids(st.tokenizer, [prompt + t for t in texts])
+    prompt_ids = _token_ids(st.tokenizer, [prompt])[0] if prompt else []
+    room = layout.max_tokens - len(layout.prefix) - len(layout.suffix)
+    seqs: list[_Sequence] = []
+    for i, ids in enumerate(full_ids):
+        if len(ids) <= room:
+            seqs.append(_Sequence(i, layout.prefix + ids + layout.suffix, 1.0))
+            continue
+        # The prompt's last token may merge with the text's first (E5's
+        # "passage: x" -> "▁x"), so repeat only the part that is a true prefix.
+        head = 0
+        while head < min(len(prompt_ids), len(ids)) and prompt_ids[head] == ids[head]:
+            head += 1
+        lead, content = ids[:head], ids[head:]
+        budget = room - len(lead)
+        if budget <= overlap:
+            raise ModelError(
+                f"{model_id_of(st)}: the prompt {prompt!r} leaves only {budget} tokens per window, "
+                f"not more than the overlap of {overlap}"
+            )
+        stride = budget - overlap
+        starts = list(range(0, len(content) - budget + 1, stride))
+        if starts[-1] + budget < len(content):
+            starts.append(len(content) - budget)  # last window ends at the text's end
+        covered = 0
+        for s in starts:
+            end = s + budget
+            seqs.append(_Sequence(i, layout.prefix + lead + content[s:end] + layout.suffix, float(end - covered)))
+            covered = end
+    return seqs
+
+
+def _encode_uncached(
+    texts: Sequence[str],
+    st: Any,
+    prompt: str,
+    *,
+    batch_size: int,
+    overlap: int,
+    progress: bool,
+) -> np.ndarray:
+    """Embed ``texts`` (no cache): ``(len(texts), dim)`` float32, L2-normalised."""
+    import torch
+
+    layout = _token_layout(st)
+    seqs = _sequences_for(texts, st, prompt, layout, overlap)
+    dim = _dimension_of(st)
+    sums = np.zeros((len(texts), dim), dtype=np.float64)
+    weights = np.zeros(len(texts), dtype=np.float64)
+    windows_per_text = np.bincount([s.text_index for s in seqs], minlength=len(texts))
+
+    # Longest first, stable, like SentenceTransformer.encode: similar lengths
+    # share a batch so little compute goes to padding.
+    order = sorted(range(len(seqs)), key=lambda j: -len(seqs[j].ids))
+    template = st.preprocess(["a"], prompt=prompt) if prompt else st.preprocess(["a"])
+    extra = {k: v for k, v in template.items() if k not in ("input_ids", "attention_mask", "token_type_ids")}
+    want_types = "token_type_ids" in template
+
+    bar = _progress_bar(len(texts), progress)
+    st.eval()
+    try:
+        with torch.inference_mode():
+            for b in range(0, len(order), batch_size):
+                batch = [seqs[j] for j in order[b : b + batch_size]]
+                width = max(len(s.ids) for s in batch)
+                ids = torch.full((len(batch), width), layout.pad_id, dtype=torch.long)
+                mask = torch.zeros((len(batch), width), dtype=torch.long)
+                for r, s in enumerate(batch):
+                    ids[r, : len(s.ids)] = torch.tensor(s.ids, dtype=torch.long)
+                    mask[r, : len(s.ids)] = 1
+                features = {"input_ids": ids, "attention_mask": mask, **extra}
+                if want_types:
+                    features["token_type_ids"] = torch.zeros_like(ids)
+                out = st(features)["sentence_embedding"].float().cpu().numpy()
+                for r, s in enumerate(batch):
+                    sums[s.text_index] += s.weight * out[r]
+                    weights[s.text_index] += s.weight
+                if bar is not None:
+                    bar.update(sum(1.0 / windows_per_text[s.text_index] for s in batch))
+    finally:
+        if bar is not None:
+            bar.close()
+
+    vectors = sums / np.maximum(weights, 1e-12)[:, None]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _progress_bar(total: int, enabled: bool):
+    if not enabled or total == 0:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="passage", desc="embedding", file=sys.stderr, dynamic_ncols=True,
+                bar_format="{l_bar}{bar}| {n:.0f}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}]")
+
+
+# --------------------------------------------------------------------------
+# public API
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class EmbeddingResult:
+    """Vectors plus what made them.
+
+    ``vectors`` is ``(n, dim)`` float32, L2-normalised, row ``i`` for input ``i``;
+    ``n_embedded`` distinct texts went through the model, ``n_cached`` came from
+    the cache (duplicates within one call count once).
+    """
+
+    vectors: np.ndarray
+    model_id: str
+    prompt: str
+    n_embedded: int = 0
+    n_cached: int = 0
+    seconds: float = 0.0
+
+
+def embed(
+    texts: Sequence[str],
+    model: Any = None,
+    *,
+    kind: str = "passage",
+    cache_dir: str | os.PathLike | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    show_progress: bool | None = None,
+    use_cache: bool = True,
+    model_dir: str | os.PathLike | None = None,
+    window_overlap: int = DEFAULT_WINDOW_OVERLAP,
+) -> EmbeddingResult:
+    """Embed ``texts`` and report the model id and cache use; see :func:`embed_texts`."""
+    started = time.perf_counter()
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    if isinstance(texts, str):
+        raise TypeError("texts must be a sequence of strings, not one string")
+    texts = list(texts)
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise TypeError(f"texts[{i}] is {type(t).__name__}, not str")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+
+    if model is None or model == DEFAULT_MODEL_ID:
+        # Everything the cache key needs is known without loading the model, so
+        # a fully cached run never imports torch (that is most of a warm rebuild).
+        path = install_model(model_dir)
+        manifest = json.loads((path / MANIFEST_NAME).read_text(encoding="utf-8"))
+        st = None
+        model_id = DEFAULT_MODEL_ID
+        prompt = prompts_for(model_id)[kind]
+        dim = int(manifest["dimension"])
+        max_tokens = int(manifest["max_seq_length"])
+        fingerprint = default_model_fingerprint(path)
+    else:
+        st = load_model(model, cache_dir=model_dir) if isinstance(model, str) else model
+        model_id = model_id_of(model if isinstance(model, str) else st)
+        prompt = prompts_for(model_id, st)[kind]
+        dim = _dimension_of(st)
+        max_tokens = _token_layout(st).max_tokens
+        fingerprint = _fingerprint_of(st)
+    if not texts:
+        return EmbeddingResult(np.zeros((0, dim), np.float32), model_id, prompt, seconds=time.perf_counter() - started)
+
+    keys = [text_key(t) for t in texts]
+    unique: dict[str, str] = {}
+    for k, t in zip(keys, texts):
+        unique.setdefault(k, t)
+
+    ns = CacheNamespace(model_id, prompt, max_tokens, window_overlap, fingerprint)
+    cache = EmbeddingCache(cache_dir) if use_cache else None
+    found = cache.get(ns, unique) if cache is not None else {}
+    missing = [k for k in unique if k not in found]
+
+    if missing:
+        if st is None:
+            st = load_model(None, cache_dir=model_dir)
+        if show_progress is None:
+            show_progress = len(missing) >= PROGRESS_MIN_TEXTS and sys.stderr.isatty()
+        fresh = _encode_uncached(
+            [unique[k] for k in missing],
+            st,
+            prompt,
+            batch_size=batch_size,
+            overlap=window_overlap,
+            progress=bool(show_progress),
+        )
+        if cache is not None:
+            cache.put(ns, missing, fresh)
+        found.update(zip(missing, fresh))
+
+    vectors = np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
+    return EmbeddingResult(
+        vectors=vectors,
+        model_id=model_id,
+        prompt=prompt,
+        n_embedded=len(missing),
+        n_cached=len(unique) - len(missing),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def embed_texts(
+    texts: Sequence[str],
+    model: Any = None,
+    *,
+    kind: str = "passage",
+    cache_dir: str | os.PathLike | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    show_progress: bool | None = None,
+    use_cache: bool = True,
+    model_dir: str | os.PathLike | None = None,
+    window_overlap: int = DEFAULT_WINDOW_OVERLAP,
+) -> np.ndarray:
+    """Embed texts as an ``(len(texts), dim)`` float32 array of unit vectors.
+
+    ``model``: ``None`` for the bundled default, a model name or directory, or a
+    loaded ``SentenceTransformer``. ``kind``: ``"passage"`` or ``"query"``
+    selects the model's prompt. ``cache_dir``: embedding cache directory (see
+    :func:`default_cache_dir`); ``use_cache=False`` bypasses it. ``model_dir``:
+    where the default model is installed (see :func:`plancompare.model.models_root`).
+    ``show_progress``: ``None`` shows a bar on stderr only when it is a terminal
+    and at least :data:`PROGRESS_MIN_TEXTS` texts need the model.
+    ``window_overlap``: tokens shared by consecutive windows of long texts.
+
+    Use :func:`model_id_of` (or :func:`embed`) for the id to store with the vectors.
+    """
+    return embed(
+        texts,
+        model,
+        kind=kind,
+        cache_dir=cache_dir,
+        batch_size=batch_size,
+        show_progress=show_progress,
+        use_cache=use_cache,
+        model_dir=model_dir,
+        window_overlap=window_overlap,
+    ).vectors
