@@ -117,14 +117,18 @@ def aligned_passages_chart(alignment: pd.DataFrame, lang: str = "zh", theme_labe
     a column per district; each cell holds the passage (wrapped, truncated), its section, raw
     line and score, or "无可比内容 / nothing comparable" where a district has nothing comparable.
 
-    ``alignment`` rows: ``group, district, passage_id, score, text, section_path, line_start,
-    status`` (``status`` may be ``"nothing comparable"``).
+    ``alignment`` rows (as from ``corpus.align``): ``group_id, district, passage_id, score, text,
+    section_path, line_start, status`` (``status`` may be ``"nothing comparable"``), optionally
+    ``group_label`` to name each group.
     """
     check_lang(lang)
     a = alignment.copy()
+    if "group" not in a:
+        a["group"] = a["group_id"] if "group_id" in a else 0
     if districts is None:
         districts = district_order(a["district"].dropna().unique())
-    groups = list(dict.fromkeys(a["group"])) if "group" in a else [0]
+    groups = list(dict.fromkeys(a["group"]))
+    names = (dict(zip(a["group"], a["group_label"].fillna(""))) if "group_label" in a else {})
     a["_dk"] = a["district"].map(district_key)
 
     def cell_text(rows: pd.DataFrame) -> str:
@@ -147,12 +151,12 @@ def aligned_passages_chart(alignment: pd.DataFrame, lang: str = "zh", theme_labe
         return "<br><br>".join(parts)
 
     header = [label("group", lang)] + [district_label(d, lang) for d in districts]
-    columns = [[str(g) for g in groups]]
+    columns = [[html.escape(truncate(names.get(g) or str(g), 24)) for g in groups]]
     n_nothing = 0
     for d in districts:
         col = []
         for g in groups:
-            rows = a[(a["_dk"] == district_key(d)) & (a["group"] == g)] if "group" in a else a[a["_dk"] == district_key(d)]
+            rows = a[(a["_dk"] == district_key(d)) & (a["group"] == g)]
             txt = cell_text(rows)
             n_nothing += txt.count(label("nothing_comparable", lang))
             col.append(txt)
