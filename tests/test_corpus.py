@@ -232,3 +232,22 @@ def test_summary_counts_per_district(plans):
     assert summary.loc["Huli", "documents"] == 3
     assert summary.loc["Chikan", "repairs_pinyin_removed"] > 100
     assert summary["passages"].sum() == len(plans.passages)
+
+
+def test_ordinary_question_marks_are_not_taken_for_mojibake(tmp_path):
+    path = tmp_path / "questions.txt"
+    text = "一、总体要求\n你知道吗?这是一个问题。我们为什么要发展?因为需要。\n"
+    path.write_text(text, encoding="utf-8")
+    corpus = pc.build_corpus([path])
+    assert corpus.clean_text("questions") == text.strip()
+    assert corpus.repairs.empty
+
+
+def test_mojibake_spots_are_repaired_or_marked_in_the_chikan_plan(plans):
+    repairs = plans.repairs.query("doc_id == 'chikan_14th_fyp' and kind.str.startswith('mojibake')")
+    assert len(repairs) >= 30
+    text = plans.clean_text("chikan_14th_fyp")
+    assert "。科技创新" in text and "。基础设施" in text and "。空气质量" in text
+    assert not repairs["after"].str.contains("?", regex=False).any()  # no "?" debris in restored spans
+    unrecoverable = repairs[repairs["kind"] == "mojibake_unrecoverable"]
+    assert unrecoverable["after"].str.contains("□").all()

@@ -22,7 +22,7 @@ _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［(（]\d{4}[〕\]］)）
 _DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?")
 _SPEAKER = re.compile(r"(区长|市长|县长|省长|主席|总理|主任)\s*([\u4e00-\u9fff]{2,4})$")
 _SPEAKER_BEFORE = re.compile(r"^(?:.*?)(国务院总理|市长|区长|县长|省长)([\u4e00-\u9fff]{2,4})$")
-_REGION = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:自治区|特别行政区|新区|省|市|区|县|旗))")
+_REGION = re.compile(r"(?:^|(?<=[在于日年月的）)\s、，,市省]))([\u4e00-\u9fff]{2,6}?(?:自治区|特别行政区|新区|省|市|区|县|旗))")
 _TITLE_WORDS = ("规划", "纲要", "方案", "政府工作报告", "工作报告", "计划", "意见", "报告")
 _REVIEW_YEAR = re.compile(r"(\d{4})年(?:政府)?工作回顾")
 _FIVE_YEAR = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030), "十六五": (2031, 2035)}
@@ -100,7 +100,7 @@ def infer_metadata(lines: list[str], path: str | Path, front_lines: int = 25) ->
         meta.setdefault("issued", str(int(review.group(1)) + 1))
     elif "issued" not in meta and (year := re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", Path(path).stem)):
         meta["issued"] = year.group(1)
-    region = infer_region(basis)
+    region = infer_region(basis) or next((r for line in front[:8] if (r := infer_region(line))), "")
     if region:
         meta["district_zh"] = meta["district"] = region
     elif "国务院" in "".join(front) or basis.startswith("政府工作报告"):
@@ -115,7 +115,8 @@ def infer_metadata(lines: list[str], path: str | Path, front_lines: int = 25) ->
 def infer_region(title: str) -> str:
     """The most local region named in a title: a district or county before a city, a city before a province."""
     title = re.sub(r"\d+年|[（(][^）)]*[）)]", " ", title)
-    found = [m.group(1) for m in _REGION.finditer(title)]
+    # "在湖里区…": a preposition before the name is not part of it
+    found = [re.sub(r"^[在于]", "", m.group(1)) for m in _REGION.finditer(title)]
     for suffixes in (("区", "县", "旗", "新区"), ("市",), ("省", "自治区", "特别行政区")):
         for name in reversed(found):
             if name.endswith(suffixes):

@@ -145,16 +145,19 @@ def clean_lines(
     rules = cruft_rules or load_cruft_rules()
     repairs: list[dict] = []
     kept: list[CleanLine] = []
+    stripped = [raw.strip(" \t\u3000\u00a0\ufeff") for raw in raw_lines]
+    is_cruft = [bool(line) and rules.matches(line) for line in stripped]
+    repaired = repair.repair_document([line if not cruft else "" for line, cruft in zip(stripped, is_cruft)])
     if script == "auto":
-        script = detect_script([repair.remove_pinyin(line)[0] for line in raw_lines])
-    for number, raw in enumerate(raw_lines, start=1):
-        line = raw.strip(" \t\u3000\u00a0\ufeff")
+        script = detect_script([line for line, _ in repaired])
+    for number, (line, (fixed, fixes)) in enumerate(zip(stripped, repaired), start=1):
         if not line:
             continue
-        if rules.matches(line):
+        if is_cruft[number - 1]:
             repairs.append(_record(number, "cruft_dropped", line, "", 1.0))
             continue
-        line = _apply_repairs(line, number, repairs)
+        repairs.extend(_record(number, f.kind, f.before, f.after, f.confidence) for f in fixes)
+        line = fixed
         if script == "traditional":
             simplified = _t2s().convert(line)
             repairs.extend(_diff_records(number, "traditional_to_simplified", line, simplified))
@@ -165,13 +168,6 @@ def clean_lines(
     if join_broken_lines:
         kept = _join_broken(kept, repairs)
     return CleanedDocument(lines=kept, repairs=repairs, script=script)
-
-
-def _apply_repairs(line: str, number: int, repairs: list[dict]) -> str:
-    fixed, fixes = repair.repair_line(line)
-    for fix in fixes:
-        repairs.append(_record(number, fix.kind, fix.before, fix.after, fix.confidence))
-    return fixed
 
 
 def _normalise(line: str, number: int, repairs: list[dict]) -> str:

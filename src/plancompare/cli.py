@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .errors import PlancompareError
+from .errors import PlancompareError, UnknownItemError
 
 app = typer.Typer(help="Compare Chinese district development plans side by side.", no_args_is_help=True,
                   add_completion=False)
@@ -128,13 +128,13 @@ def indicators(
     corpus = _corpus(corpus_dir)
     table = corpus.indicators
     if id:
-        unknown = sorted(set(id) - set(table["indicator_id"]))
         from .indicators import load_registry
 
-        registry_ids = set(load_registry()["id"]) if "id" in load_registry() else set()
-        bad = [i for i in unknown if registry_ids and i not in registry_ids]
-        if bad:
-            raise PlancompareError(f"unknown indicator id(s): {', '.join(bad)}")
+        known = set(load_registry().table["indicator_id"])
+        unknown = sorted(set(id) - known)
+        if unknown:
+            raise UnknownItemError(f"unknown indicator id(s): {', '.join(unknown)}; see `plancompare indicators` "
+                                   "or src/plancompare/data/indicators.toml")
         table = table[table["indicator_id"].isin(id)]
     if csv:
         table.to_csv(csv, index=False, encoding="utf-8-sig")

@@ -1,6 +1,8 @@
 """Text repair for plans with pinyin annotations and GBK byte-shift mojibake.
 
-Two kinds of damage are handled, one line at a time:
+Two kinds of damage are handled. Entry points: :func:`repair_document` (a
+whole document: builds a document model from its own lines, then repairs each
+line) and :func:`repair_line` (one line, with a given :class:`Lexicon`).
 
 * **Pinyin annotations** such as ``區(qū)`` or ``發(fā)展``: a parenthesised run of
   Latin letters with tone marks that splits into valid pinyin syllables. Real
@@ -13,10 +15,14 @@ Two kinds of damage are handled, one line at a time:
   decoded in the wrong pairs until an ASCII byte realigned the decoder
   (``??萍紕?新`` from ``。科技創新``). Pairs that fell into GBK's user-defined
   area decoded to private-use characters and vanished, and full-width forms were
-  later folded to ASCII (``；`` → ``;``). The repair re-encodes the damaged run,
-  re-pairs the bytes shifted by one and uses a character-bigram lexicon to
-  choose the bytes that were lost (the lead byte behind ``?``, the trail byte
-  eaten by an invalid pair, hidden user-defined pairs).
+  later folded to ASCII (``；`` → ``;``). The repair re-encodes the damaged run
+  and re-pairs the bytes shifted by one; a beam search scored by a cheap
+  character-bigram model proposes the bytes that were lost (the lead byte
+  behind ``?``, the trail byte eaten by an invalid pair, vanished pairs), and
+  a word model (jieba's dictionary plus the document's own phrases, see
+  :class:`Lexicon`) chooses among the surviving readings. An annotation left
+  orphaned right after a ``?`` pins the lost lead byte
+  (:func:`_annotation_leads`).
 
 Order of operations (:func:`repair_line`): pinyin removal first, then mojibake
 repair. Annotations inside or right after a damaged run are ASCII bytes that
@@ -32,21 +38,21 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 __all__ = [
+    "PLACEHOLDER",
     "Fix",
     "Lexicon",
     "default_lexicon",
     "remove_pinyin",
-    "repair_mojibake",
-    "repair_line",
     "repair_document",
+    "repair_line",
+    "repair_mojibake",
     "shows_damage",
-    "PLACEHOLDER",
 ]
 
 PLACEHOLDER = "□"
@@ -78,10 +84,7 @@ _PLAIN = str.maketrans(
     _TONE_VOWELS + "ü", "aaaaeeeeiiiioooouuuu" + "üüüü" + "ü"
 )
 _INITIALS = ["zh", "ch", "sh", *"bpmfdtnlgkhjqxrzcsyw", ""]
-_FINALS = (
-    "a o e ai ei ao ou an en ang eng ong er i ia ie iao iu ian in iang ing iong "
-    "u ua uo uai ui uan un uang ueng ü üe üan ün ue"
-).split()
+_FINALS = ["a", "o", "e", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng", "ong", "er", "i", "ia", "ie", "iao", "iu", "ian", "in", "iang", "ing", "iong", "u", "ua", "uo", "uai", "ui", "uan", "un", "uang", "ueng", "ü", "üe", "üan", "ün", "ue"]
 # Over-generates a little (e.g. "bü"); that is harmless for recognising annotations.
 _SYLLABLES = frozenset(i + f for i in _INITIALS for f in _FINALS)
 _PINYIN_CHARS = "a-zü" + _TONE_VOWELS
@@ -158,6 +161,7 @@ _ASCII_RUN = 0.3  # P(next char is ASCII | ASCII char): Latin words, tags, numbe
 _MAX_WORD = 8  # longest dictionary word or document n-gram the word model uses
 _DOC_GRAM = 6  # longest document n-gram counted
 _DOC_WEIGHT = 0.5  # share of the document in the word model's mixture
+_DOC_MIN_COUNT = 1  # occurrences that make a document n-gram a phrase
 _UNKNOWN = 0.1  # pseudo-count of a character neither source knows
 
 
@@ -284,12 +288,12 @@ class Lexicon:
         self.total = sum(self.unigram.values()) or 1.0
 
     @classmethod
-    def build(cls, dict_path: str | Path | None = None, texts: Iterable[str] = ()) -> "Lexicon":
+    def build(cls, dict_path: str | Path | None = None, texts: Iterable[str] = ()) -> Lexicon:
         """Dictionary (default: jieba's installed ``dict.txt``) plus the lines
         of a document, in any script."""
         return cls(_dictionary(str(dict_path) if dict_path else None), texts)
 
-    def with_document(self, lines: Iterable[str]) -> "Lexicon":
+    def with_document(self, lines: Iterable[str]) -> Lexicon:
         """This lexicon's dictionary plus the document ``lines``."""
         return Lexicon(self.dictionary, lines)
 
@@ -383,7 +387,10 @@ class Lexicon:
             p_dict = _PUNCT_SHARE.get(w, 0.0) if not self.doc_size else 0.0
         if not self.doc_size:
             return p_dict
-        return (1 - _DOC_WEIGHT) * p_dict + _DOC_WEIGHT * self.doc_grams.get(w, 0) / self.doc_size
+        count = self.doc_grams.get(w, 0)
+        if len(w) > 1 and count < _DOC_MIN_COUNT:
+            count = 0  # a phrase seen once is as likely chance as evidence
+        return (1 - _DOC_WEIGHT) * p_dict + _DOC_WEIGHT * count / self.doc_size
 
     def word_logp(self, text: str) -> float:
         """Log-probability of the best segmentation of ``text`` (any script)
@@ -463,12 +470,12 @@ def _token_bytes(tok: str) -> bytes | None:
 
 
 _MAX_RUN = 40  # longest damaged run considered, in observed characters
-_MAX_HIDDEN = 3  # vanished user-defined pairs allowed per run
-_BEAM = 150
-_SPLIT_FROM = 30  # readings allowed to branch on a vanished pair per step
+_MAX_HIDDEN = 2  # vanished user-defined pairs allowed per run
+_BEAM = 80
+_SPLIT_FROM = 15  # readings allowed to branch on a vanished pair per step
 _PRUNE = 25.0  # drop readings this far (in log-prob) behind the best one
 _MIN_GAIN = 8.0  # log-prob gain over the literal text needed to call it damage
-_KEEP_DISTINCT = 3  # trailing characters that keep two readings apart in the beam
+_KEEP_DISTINCT = 2  # trailing characters that keep two readings apart in the beam
 _MIN_CONFIDENCE = 0.5  # below this a guessed character becomes a placeholder
 
 
@@ -479,7 +486,6 @@ class _Guess:
     index: int
     leads: frozenset[int] | None  # allowed lead bytes; None = any
     trail: int | None  # known trail byte; None = lost
-    hidden_trail: bool = False  # trail must start a vanished pair
 
 
 @dataclass
@@ -520,7 +526,7 @@ def _candidates(leads: frozenset[int] | None, trail: int | None, hidden_trail: b
                  if not hidden_trail or t in hidden_next)
 
 
-_MAX_OPTIONS = 300  # guesses for one lost byte, most frequent characters first
+_MAX_OPTIONS = 120  # guesses for one lost byte, most frequent characters first
 
 
 def _known_candidates(lex: Lexicon, leads, trail, hidden_trail: bool = False) -> tuple[str, ...]:
@@ -560,7 +566,7 @@ def _hidden_splits(lex: Lexicon, script, path: _Path) -> list[_Path]:
     chars_by = _gbk_tables()
     if path.carry is None or path.hidden >= _MAX_HIDDEN:
         return []
-    guess = _Guess(len(path.out), path.carry, None, True)
+    guess = _Guess(len(path.out), path.carry, None)
     out = []
     for ch in _known_candidates(lex, path.carry, None, True):
         trail = ch.encode("gbk")[1]
@@ -615,7 +621,9 @@ def _prune(paths: list[_Path]) -> list[_Path]:
 
 _NBEST = 60  # distinct readings the word model rescores
 _CONTEXT = 6  # characters of context on each side the word model sees
-_HIDDEN_COST = 0.0  # log-prob cost of assuming one more vanished pair
+_CHAR_WEIGHT = 0.0  # weight of the character model's score in the final choice
+_QUOTE_COST = 3.0  # log-prob cost of each quotation mark left unpaired in the line
+_HIDDEN_COST = 2.0  # log-prob cost of assuming one more vanished pair
 
 
 @dataclass
@@ -660,6 +668,19 @@ def _search(line: str, q: int, lex: Lexicon, script, first_leads) -> tuple[list[
     return [p for p in beam if p.end >= 0], j
 
 
+def _unbalanced_quotes(text: str) -> int:
+    """Number of “ ” that do not pair up in ``text`` (quotes do not nest)."""
+    bad, open_ = 0, False
+    for ch in text:
+        if ch == "“":
+            bad += open_
+            open_ = True
+        elif ch == "”":
+            bad += not open_
+            open_ = False
+    return bad + open_
+
+
 def _rescore(line: str, q: int, lex: Lexicon, script, finals: list[_Path]) -> list[_Reading]:
     """Score the distinct readings with the word model, best first.
 
@@ -681,7 +702,9 @@ def _rescore(line: str, q: int, lex: Lexicon, script, finals: list[_Path]) -> li
     for out, p in distinct.items():
         guessed = frozenset(g.index for g in p.guesses)
         score = (lex.word_logp(left + "".join(out) + line[p.end : edge])
+                 + _CHAR_WEIGHT * p.score
                  - _HIDDEN_COST * p.hidden
+                 - _QUOTE_COST * _unbalanced_quotes(line[:q] + "".join(out) + line[p.end :])
                  - sum(lex.script_cost(out[i], script) for i in guessed))
         readings.append(_Reading(p.end, out, guessed, score))
     readings.sort(key=lambda r: -r.score)
@@ -742,7 +765,7 @@ def _annotation_leads(line: str, q: int, pinyin: str | None, lex: Lexicon) -> fr
 
 
 def repair_mojibake(line: str, *, lexicon: Lexicon | None = None,
-                    hints: dict[int, str] | None = None) -> tuple[str, list[Fix]]:
+                    hints: dict[int, str] | None = None, mark_debris: bool = True) -> tuple[str, list[Fix]]:
     """Repair GBK one-byte-shift runs in one line of (traditional) text.
 
     Input: a line, ideally with pinyin annotations already removed (see
@@ -782,6 +805,8 @@ def repair_mojibake(line: str, *, lexicon: Lexicon | None = None,
         pos = end
         q = line.find("?", end)
     out.append(line[pos:])
+    if not mark_debris:
+        return "".join(out), fixes
     return _mark_debris("".join(out), fixes)
 
 
@@ -814,8 +839,12 @@ def _mark_debris(line: str, fixes: list[Fix]) -> tuple[str, list[Fix]]:
     return "".join(out), fixes
 
 
-def repair_line(line: str, *, lexicon: Lexicon | None = None) -> tuple[str, list[Fix]]:
+def repair_line(line: str, *, lexicon: Lexicon | None = None, mark_debris: bool = True) -> tuple[str, list[Fix]]:
     """Remove pinyin annotations, then repair mojibake, in one line.
+
+    ``mark_debris``: replace a ``?`` glued to a Chinese character that no reading explained by
+    :data:`PLACEHOLDER` (logged as unrecoverable). Right for a line known to be damaged; wrong for
+    ordinary text whose ASCII question marks follow Chinese characters (see :func:`repair_document`).
 
     Output: the clean line and all fixes. Offsets of mojibake fixes are mapped
     back to the input line, so every ``start`` refers to ``line``.
@@ -824,7 +853,7 @@ def repair_line(line: str, *, lexicon: Lexicon | None = None) -> tuple[str, list
     if "?" not in no_pinyin:
         return no_pinyin, fixes
     # offset in the pinyin-free line -> offset in the input line
-    mapping, pos = [], 0
+    mapping: list[int] = []
     removed = iter(sorted((f.start, f.start + len(f.before)) for f in fixes))
     gap = next(removed, None)
     for i in range(len(line) + 1):
@@ -838,7 +867,7 @@ def repair_line(line: str, *, lexicon: Lexicon | None = None) -> tuple[str, list
     where = {orig: new for new, orig in enumerate(mapping)}
     hints = {where[f.start - 1]: f.before.strip("()") for f in fixes
              if not f.before.startswith("(") and f.start - 1 in where}
-    repaired, moji = repair_mojibake(no_pinyin, lexicon=lexicon, hints=hints)
+    repaired, moji = repair_mojibake(no_pinyin, lexicon=lexicon, hints=hints, mark_debris=mark_debris)
     for f in moji:
         start = mapping[f.start]
         end = mapping[f.start + len(f.before)]
@@ -867,4 +896,11 @@ def repair_document(lines: list[str], *, lexicon: Lexicon | None = None) -> list
     if not any(shows_damage(line) for line in lines):
         return [remove_pinyin(line) for line in lines]
     lex = (lexicon or default_lexicon()).with_document(lines)
-    return [repair_line(line, lexicon=lex) for line in lines]
+    results = [repair_line(line, lexicon=lex, mark_debris=False) for line in lines]
+    # Leftover "?" next to Chinese characters is debris only in a document that proved to carry
+    # byte-shift damage; elsewhere it is an ordinary question mark ("你知道吗?这…") and stays.
+    damaged = any(f.kind == "mojibake_repaired" for _, fixes in results for f in fixes)
+    if damaged:
+        results = [repair_line(line, lexicon=lex) if _DEBRIS.search(out) else (out, fixes)
+                   for line, (out, fixes) in zip(lines, results)]
+    return results
