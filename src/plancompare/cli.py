@@ -41,7 +41,7 @@ def _friendly_errors(func):
 def _corpus(corpus_dir: Optional[Path]):
     import plancompare as pc
 
-    return pc.load_corpus(corpus_dir, progress=None) if corpus_dir is None else pc.load_corpus(corpus_dir)
+    return pc.load_corpus(corpus_dir)
 
 
 CorpusOption = typer.Option(None, "--corpus", help="A saved corpus folder (default: the bundled plans).")

@@ -110,14 +110,9 @@ def _fingerprint_of(st: Any) -> str:
 def default_cache_dir(cache_dir: str | os.PathLike | None = None) -> Path:
     """Embedding cache directory: ``cache_dir``, else ``$PLANCOMPARE_CACHE_DIR``,
     else ``<user cache>/plancompare/embeddings``."""
-    if cache_dir is not None:
-        return Path(cache_dir).expanduser()
-    env = os.environ.get(CACHE_DIR_ENV)
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
+    from .model import user_cache_path
 
-    return Path(platformdirs.user_cache_dir("plancompare", appauthor=False)) / "embeddings"
+    return user_cache_path("embeddings", cache_dir, CACHE_DIR_ENV)
 
 
 def text_key(text: str) -> str:

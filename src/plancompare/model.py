@@ -82,17 +82,22 @@ _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # 18 bytes per block
 # --------------------------------------------------------------------------
 
 
-def models_root(cache_dir: str | os.PathLike | None = None) -> Path:
-    """Directory holding converted models: ``cache_dir``, else ``$PLANCOMPARE_MODEL_DIR``,
-    else ``<user cache>/plancompare/models``."""
-    if cache_dir is not None:
-        return Path(cache_dir).expanduser()
-    env = os.environ.get(MODEL_DIR_ENV)
+def user_cache_path(subdir: str, explicit: str | os.PathLike | None = None, env_var: str | None = None) -> Path:
+    """``explicit`` if given, else ``$env_var`` if set, else ``<user cache>/plancompare/<subdir>``."""
+    if explicit is not None:
+        return Path(explicit).expanduser()
+    env = os.environ.get(env_var) if env_var else None
     if env:
         return Path(env).expanduser()
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir("plancompare", appauthor=False)) / "models"
+    return Path(platformdirs.user_cache_dir("plancompare", appauthor=False)) / subdir
+
+
+def models_root(cache_dir: str | os.PathLike | None = None) -> Path:
+    """Directory holding converted models: ``cache_dir``, else ``$PLANCOMPARE_MODEL_DIR``,
+    else ``<user cache>/plancompare/models``."""
+    return user_cache_path("models", cache_dir, MODEL_DIR_ENV)
 
 
 def default_model_path(cache_dir: str | os.PathLike | None = None) -> Path:
