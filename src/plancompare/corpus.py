@@ -22,7 +22,7 @@ import pandas as pd
 from . import __version__
 from .catalog import doc_id_from_path, infer_metadata, load_catalog
 from .clean import clean_lines
-from .errors import CatalogError, PlancompareError
+from .errors import CatalogError, PlancompareError, UnknownItemError
 from .ingest import read_source
 from .outline import outline_document
 
@@ -76,7 +76,7 @@ class Corpus:
     def clean_text(self, doc_id: str) -> str:
         """The whole cleaned, simplified text of one document (lines joined by ``\\n``)."""
         if doc_id not in self._clean_texts:
-            raise PlancompareError(f"unknown doc_id {doc_id!r}; known: {', '.join(sorted(self._clean_texts))}")
+            raise UnknownItemError(f"unknown doc_id {doc_id!r}; known: {', '.join(sorted(self._clean_texts))}")
         return self._clean_texts[doc_id]
 
     # --- derived tables ------------------------------------------------------
