@@ -26,16 +26,16 @@ IND_COLS = ["indicator_id", "name", "district", "doc_id", "value", "value_high",
 def indicators() -> pd.DataFrame:
     na = None
     rows = [
-        ("gdp_growth", "地区生产总值增长", "Huli", "huli_work_report_2023", 1.5, na, "%", "=", "actual", 2023, na, na,
+        ("gdp_growth_rate", "地区生产总值增长", "Huli", "huli_work_report_2023", 1.5, na, "%", "=", "actual", 2023, na, na,
          "预计全年地区生产总值比增1.5%", "huli_work_report_2023:0003", 15, "GDP growth", "%", "economy", "一、回顾"),
-        ("gdp_growth", "地区生产总值增长", "Huli", "huli_work_report_2023", 5.5, na, "%", "~", "expected", 2024, na,
+        ("gdp_growth_rate", "地区生产总值增长", "Huli", "huli_work_report_2023", 5.5, na, "%", "~", "expected", 2024, na,
          na, "地区生产总值预估增长5.5%", "huli_work_report_2023:0030", 85, "GDP growth", "%", "economy", "二、目标"),
-        ("gdp_growth", "地区生产总值增长", "Cangshan", "cangshan_14th_fyp", 7, 8, "%", "range", "target", 2025, 2021,
+        ("gdp_growth_rate", "地区生产总值增长", "Cangshan", "cangshan_14th_fyp", 7, 8, "%", "range", "target", 2025, 2021,
          2025, "年均增长7%—8%", "cangshan_14th_fyp:0010", 60, "GDP growth", "%", "economy", "第一章 > 第二节"),
-        ("elderly_care_beds_per_1000", "每千名老年人拥有养老床位数", "Cangshan", "cangshan_14th_fyp", 40, na, "张", ">=",
+        ("elderly_care_beds_per_1000_elderly", "每千名老年人拥有养老床位数", "Cangshan", "cangshan_14th_fyp", 40, na, "张", ">=",
          "target", 2025, na, na, "每千名老年人拥有养老床位数达到 40 张以上", "cangshan_14th_fyp:0100", 240,
          "Elderly-care beds per 1,000 elderly", "张", "social", "第九章"),
-        ("elderly_care_beds_per_1000", "每千名老年人拥有养老床位数", "Huli", "huli_work_report_2023", 80, na, "张", "=",
+        ("elderly_care_beds_per_1000_elderly", "每千名老年人拥有养老床位数", "Huli", "huli_work_report_2023", 80, na, "张", "=",
          "actual", 2023, na, na, "每千名老人养老床位数80张", "huli_work_report_2023:0005", 25,
          "Elderly-care beds per 1,000 elderly", "张", "social", "一、回顾"),
         ("nursing_bed_share", "护理型养老床位占比", "Cangshan", "cangshan_14th_fyp", 55, na, "%", ">=", "target", 2025,
@@ -94,7 +94,7 @@ def data_traces(fig):
 
 
 def test_indicator_chart_kinds_distinct_and_not_stated_shown():
-    fig = indicator_chart(indicators(), "gdp_growth")
+    fig = indicator_chart(indicators(), "gdp_growth_rate")
     assert isinstance(fig, go.Figure)
     traces = {t.meta["kind"]: t for t in data_traces(fig)}
     assert set(traces) == {"target", "expected", "actual", "not_stated"}
@@ -117,7 +117,7 @@ def test_indicator_chart_kinds_distinct_and_not_stated_shown():
 
 
 def test_indicator_chart_english_labels():
-    fig = indicator_chart(indicators(), "gdp_growth", lang="en")
+    fig = indicator_chart(indicators(), "gdp_growth_rate", lang="en")
     legend = {t.name for t in fig.data if t.showlegend}
     assert {"Target", "Expected (annual)", "Actual / baseline", "not stated"} <= legend
     xs = [x for t in data_traces(fig) for x in t.x[0]]
@@ -126,20 +126,20 @@ def test_indicator_chart_english_labels():
     assert "line" in fig.layout.meta["source_note"] and "Source" in fig.layout.meta["source_note"]
     assert value_text({"comparator": "~", "value": 5.5, "unit": "%"}, "en") == "~5.5%"
     with pytest.raises(ValueError):
-        indicator_chart(indicators(), "gdp_growth", lang="fr")
+        indicator_chart(indicators(), "gdp_growth_rate", lang="fr")
 
 
 def test_districts_parameter_and_unknown_indicator():
     fig = indicator_chart(indicators(), "no_such_indicator", districts=["Huli", "Cangshan", "Chikan"])
     (ns,) = data_traces(fig)
     assert ns.meta == {"kind": "not_stated", "districts": ["Huli", "Cangshan", "Chikan"]}
-    fig = indicator_chart(indicators(), "gdp_growth", districts=["湖里区"])  # any spelling of a district
+    fig = indicator_chart(indicators(), "gdp_growth_rate", districts=["湖里区"])  # any spelling of a district
     assert {k for t in data_traces(fig) for k in t.meta["districts"]} == {"Huli"}
 
 
 def test_gdp_wrapper_finds_indicator_by_name_when_id_differs():
     df = indicators()
-    df.loc[df["indicator_id"] == "gdp_growth", "indicator_id"] = "econ.gdp_growth_rate"
+    df.loc[df["indicator_id"] == "gdp_growth_rate", "indicator_id"] = "econ.gdp_growth_rate"
     fig = gdp_growth_chart(df)
     assert fig.layout.meta["indicator_id"] == "econ.gdp_growth_rate"
     assert {t.meta["kind"] for t in data_traces(fig)} == {"target", "expected", "actual", "not_stated"}
@@ -147,7 +147,7 @@ def test_gdp_wrapper_finds_indicator_by_name_when_id_differs():
 
 def test_elderly_care_chart_two_panels():
     fig = elderly_care_chart(indicators())
-    assert fig.layout.meta["indicator_id"] == ["elderly_care_beds_per_1000", "nursing_bed_share"]
+    assert fig.layout.meta["indicator_id"] == ["elderly_care_beds_per_1000_elderly", "nursing_bed_share"]
     by_axis = {}
     for t in data_traces(fig):
         by_axis.setdefault(t.xaxis or "x", {})[t.meta["kind"]] = t.meta["districts"]
@@ -160,7 +160,7 @@ def test_elderly_care_chart_two_panels():
 
 
 def test_district_colours_consistent_across_charts():
-    fig = indicator_chart(indicators(), "gdp_growth")
+    fig = indicator_chart(indicators(), "gdp_growth_rate")
     target = next(t for t in data_traces(fig) if t.meta["kind"] == "target")
     assert target.marker.color == (district_colour("Cangshan"),)
     table = aligned_passages_chart(alignment())

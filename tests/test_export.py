@@ -258,13 +258,13 @@ def test_briefing_real_corpus(tmp_path):
         assert (tmp_path / f"{stem}.svg").stat().st_size > 0
 
 
-def test_headline_table_without_compare_indicators(monkeypatch):
-    import plancompare.indicators as pi
-
+def test_headline_table_names_indicators_and_states_absence(plans):
     from plancompare.export import headline_table
 
-    monkeypatch.delattr(pi, "compare_indicators", raising=False)
-    table = headline_table(indicators(), ["gdp_growth", "nursing_bed_share"], lang="zh")
+    table = headline_table(plans.indicators, ["gdp_growth_rate", "nursing_bed_share"], lang="zh")
     assert list(table.index) == ["湖里区", "仓山区", "赤坎区"]
-    assert table.loc["赤坎区", "地区生产总值增长"] == "未提及"
-    assert table.loc["仓山区", "护理型养老床位占比"] == "≥55%（目标值，2025）"
+    assert list(table.columns) == ["地区生产总值增长", "养老机构护理型床位占比"]  # registry names
+    assert table.iloc[2, 1] == "未提及"  # Chikan sets no nursing-bed target
+    assert table.iloc[1, 1].startswith("≥55%（目标值")
+    english = headline_table(plans.indicators, ["nursing_bed_share"], lang="en")
+    assert english.iloc[2, 0] == "not stated"

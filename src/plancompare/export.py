@@ -248,10 +248,12 @@ def write_figure(fig: go.Figure, path: str | os.PathLike,
 #: Headline indicators of the briefing table (registry ids; unknown ids are shown as not stated).
 DEFAULT_BRIEFING_INDICATORS = (
     "gdp_growth_rate",
-    "general_budget_revenue_growth",
-    "fixed_asset_investment_growth",
-    "rd_intensity",
-    "urbanization_rate",
+    "gdp_total",
+    "rd_spending_growth",
+    "high_tech_enterprises_count",
+    "per_capita_disposable_income",
+    "pm25_concentration",
+    "air_quality_good_days_ratio",
     "elderly_care_beds_per_1000_elderly",
     "nursing_bed_share",
 )
@@ -309,54 +311,24 @@ def headline_table(indicators: pd.DataFrame, indicator_ids: Sequence[str], distr
                    lang: str = "zh") -> pd.DataFrame:
     """A wide district × indicator table of display strings (``≥40张（目标值，2025）``).
 
-    Uses ``plancompare.indicators.compare_indicators`` when it is there (relabelling districts and
-    indicators in ``lang``); otherwise builds the table from the indicator rows.
+    The cells come from :func:`plancompare.compare_indicators` (a missing indicator reads
+    "not stated" / 未提及); districts and indicator names are labelled in ``lang`` from the registry.
     """
-    from .charts.indicators import indicator_rows, period_text, value_text
     from .charts.template import district_label, district_order, label
+    from .indicators import compare_indicators, load_registry
 
     if districts is None:
         districts = district_order(indicators["district"].dropna().unique()) if len(indicators) else []
-    ids = list(indicator_ids)
-    names = {}
-    for iid in ids:
-        df, _ = indicator_rows(indicators, iid, districts)
-        col = "indicator_name_en" if lang == "en" and "indicator_name_en" in df else "name"
-        nm = df[col].dropna().astype(str) if len(df) else pd.Series(dtype=str)
-        nm = nm[nm != ""]
-        names[iid] = nm.iloc[0] if len(nm) else iid
-
-    try:
-        from .indicators import compare_indicators  # type: ignore[attr-defined]
-    except ImportError:
-        compare_indicators = None
-    if compare_indicators is not None:
-        try:
-            table = compare_indicators(indicators, ids, districts=list(districts))
-            if isinstance(table, pd.DataFrame) and len(table):
-                if "district" in table.columns:
-                    table = table.set_index("district")
-                table = table.rename(index=lambda d: district_label(d, lang),
-                                     columns=lambda c: names.get(c, c))
-                table = table.map(lambda x: _localise_cell(x, lang))
-                table.index.name = label("district", lang)
-                return table
-        except Exception as exc:  # noqa: BLE001 - fall back to our own table, but say so
-            log.warning("compare_indicators failed (%s); building the headline table directly", exc)
-
-    out = {}
-    for d in districts:
-        row = {}
-        for iid in ids:
-            df, _ = indicator_rows(indicators, iid, [d])
-            cells = [f"{value_text(r, lang)}（{label(str(r['kind']), lang)}，{period_text(r, lang)}）"
-                     if lang == "zh" else
-                     f"{value_text(r, lang)} ({label(str(r['kind']), lang)}, {period_text(r, lang)})"
-                     for _, r in df.iterrows()]
-            row[names[iid]] = "; ".join(cells) if cells else label("not_stated", lang)
-        out[district_label(d, lang)] = row
-    table = pd.DataFrame.from_dict(out, orient="index")
+    registry = load_registry().table.set_index("indicator_id")
+    name_column = "name_en" if lang == "en" else "name"
+    names = {iid: registry[name_column].get(iid, iid) for iid in indicator_ids}
+    table = compare_indicators(indicators, list(indicator_ids), districts=list(districts))
+    if "district" in table.columns:
+        table = table.set_index("district")
+    table = table.rename(index=lambda d: district_label(d, lang), columns=lambda c: names.get(c, c))
+    table = table.map(lambda x: _localise_cell(x, lang))
     table.index.name = label("district", lang)
+    table.columns.name = None
     return table
 
 

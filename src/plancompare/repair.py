@@ -163,6 +163,7 @@ _DOC_GRAM = 6  # longest document n-gram counted
 _DOC_WEIGHT = 0.5  # share of the document in the word model's mixture
 _DOC_MIN_COUNT = 1  # occurrences that make a document n-gram a phrase
 _UNKNOWN = 0.1  # pseudo-count of a character neither source knows
+_BOUNDARY_WEIGHT = 0.5  # weight of the character association across a word boundary
 
 
 class _Bigrams:
@@ -262,6 +263,8 @@ class Lexicon:
         self._cache: dict[str, float] = {}  # memo of logp, keyed by the bigram
         self._word_cache: dict[str, float] = {}  # memo of word_logp
         self.options: dict = {}  # memo of candidate lists for lost bytes (see repair code)
+        self._followers: dict[str, tuple[str, ...]] = {}  # memo of followers
+        self._follow_index: dict[str, Counter] | None = None
 
         self.texts = _Bigrams(order=_ORDER)
         self.doc_grams: Counter = Counter()
@@ -276,6 +279,8 @@ class Lexicon:
                 for n in range(1, _DOC_GRAM + 1):
                     self.doc_grams.update(chunk[i : i + n] for i in range(len(chunk) - n + 1))
         self.doc_size = sum(self.texts.uni.values())
+        # distinct characters seen after each document n-gram (see association)
+        self.continuations: Counter = Counter(g[:-1] for g in self.doc_grams if len(g) > 2)
 
         # one unigram on the dictionary's scale, document shares folded in
         self.unigram: Counter = Counter(self.words.uni)
@@ -338,6 +343,29 @@ class Lexicon:
             return _SCRIPT_PENALTY if self._convert(ch, self._simp, "_t2s", "t2s") != ch else 0.0
         return 0.0
 
+    def traditional(self, ch: str) -> str:
+        """The traditional form of one simplified character (itself if none)."""
+        return self._convert(ch, self._trad, "_s2t", "s2t")
+
+    def followers(self, prev: str) -> tuple[str, ...]:
+        """Simplified characters seen right after ``prev`` (the document's and
+        the dictionary's bigrams), most frequent first."""
+        prev = self.simplify(prev)
+        found = self._followers.get(prev)
+        if found is None:
+            if self._follow_index is None:
+                index: dict[str, Counter] = {}
+                total_w = sum(self.words.grams.values()) or 1.0
+                total_t = sum(self.texts.grams.values()) or 1.0
+                for model, scale in ((self.words, 1 / total_w), (self.texts, 1 / total_t)):
+                    for gram, n in model.grams.items():
+                        if len(gram) == 2:
+                            index.setdefault(gram[0], Counter())[gram[1]] += n * scale
+                self._follow_index = index
+            counts = self._follow_index.get(prev, Counter())
+            found = self._followers[prev] = tuple(ch for ch, _ in counts.most_common())
+        return found
+
     def known(self, ch: str) -> bool:
         """True if the character (after t2s) occurs in the lexicon."""
         return self.unigram.get(self.simplify(ch), 0) > 0
@@ -392,9 +420,34 @@ class Lexicon:
             count = 0  # a phrase seen once is as likely chance as evidence
         return (1 - _DOC_WEIGHT) * p_dict + _DOC_WEIGHT * count / self.doc_size
 
+    def association(self, history: str, ch: str) -> float:
+        """How much more likely ``ch`` is right after ``history`` (simplified)
+        than anywhere: ``log P(ch | history) - log P(ch)``. The character
+        model gives ``P(ch | last character)``; the document's n-grams refine
+        it, Witten-Bell style, on longer histories it knows (a phrase of the
+        plan is followed by what follows it there: 以海 by 洋, not by 化)."""
+        p = math.exp(self.logp(history[-1:], ch))
+        for n in range(2, len(history) + 1):
+            h = history[-n:]
+            kinds = self.continuations.get(h, 0)
+            if not kinds:
+                break
+            seen = self.doc_grams[h]
+            p = (self.doc_grams.get(h + ch, 0) + kinds * p) / (seen + kinds)
+        return math.log(p) - math.log((self.unigram.get(ch, 0) + 0.01) / (self.total + 1.0))
+
     def word_logp(self, text: str) -> float:
         """Log-probability of the best segmentation of ``text`` (any script)
-        into tokens of :meth:`_word_p`, as jieba's max-probability route."""
+        into tokens of :meth:`_word_p`, as jieba's max-probability route, plus
+        :data:`_BOUNDARY_WEIGHT` times the :meth:`association` of the two
+        characters at every boundary between tokens.
+
+        A unigram word model takes neighbouring words as independent, so it
+        cannot tell that two words do not belong together (停靠 + 高 against
+        停靠 + 港, whose 靠港 is a word). The boundary term is a cheap pair
+        model: the character bigram across the boundary, which the dictionary's
+        compounds and the document's running text both inform.
+        """
         value = self._word_cache.get(text)
         if value is not None:
             return value
@@ -402,12 +455,13 @@ class Lexicon:
         floor = math.log(_UNKNOWN / self.dictionary.total)
         best = [0.0] + [-math.inf] * len(s)
         for i in range(len(s)):
+            start = best[i] + (_BOUNDARY_WEIGHT * self.association(s[max(0, i - _DOC_GRAM + 1) : i], s[i]) if i else 0.0)
             for j in range(i + 1, min(len(s), i + _MAX_WORD) + 1):
                 p = self._word_p(s[i:j])
                 if p > 0:
-                    best[j] = max(best[j], best[i] + math.log(p))
+                    best[j] = max(best[j], start + math.log(p))
                 elif j == i + 1:
-                    best[j] = max(best[j], best[i] + floor)
+                    best[j] = max(best[j], start + floor)
         self._word_cache[text] = best[-1]
         return best[-1]
 
@@ -541,11 +595,35 @@ def _known_candidates(lex: Lexicon, leads, trail, hidden_trail: bool = False) ->
     return found
 
 
+_FOLLOWERS = 30  # likeliest successors of the previous character also tried as guesses
+
+
+def _guesses(lex: Lexicon, leads, trail, prev: str) -> tuple[str, ...]:
+    """Guesses for a character with lost bytes: the frequent candidates of
+    :func:`_known_candidates`, plus the candidates that commonly follow
+    ``prev``. When a vanished pair leaves the lead byte free too, the frequency
+    cap alone drops most characters, among them the one that completes a word
+    (保基 + 本)."""
+    key = (leads, trail, prev)
+    found = lex.options.get(key)
+    if found is None:
+        base = _known_candidates(lex, leads, trail)
+        extra = []
+        for simple in lex.followers(prev[-1:])[:_FOLLOWERS]:
+            for ch in {simple, lex.traditional(simple)}:
+                raw = _token_bytes(ch)
+                if (raw and (leads is None or raw[0] in leads) and trail in (None, raw[1])
+                        and ch not in base and ch not in extra):
+                    extra.append(ch)
+        found = lex.options[key] = base + tuple(extra)
+    return found
+
+
 def _emit(lex: Lexicon, script, path: _Path, leads, trail, carry, end=None, extra: str = "") -> list[_Path]:
     """Extend ``path`` with an original character whose lead is in ``leads`` and
     whose trail byte is ``trail`` (``None`` = lost), then the ASCII ``extra``."""
     guessed = trail is None or leads is None or len(leads) != 1
-    options = _known_candidates(lex, leads, trail) if guessed else _candidates(leads, trail)
+    options = _guesses(lex, leads, trail, path.prev) if guessed else _candidates(leads, trail)
     guesses = path.guesses + ((_Guess(len(path.out), leads, trail),) if guessed else ())
     result = []
     for ch in options:
