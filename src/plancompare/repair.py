@@ -19,8 +19,11 @@ line) and :func:`repair_line` (one line, with a given :class:`Lexicon`).
   and re-pairs the bytes shifted by one; a beam search scored by a cheap
   character-bigram model proposes the bytes that were lost (the lead byte
   behind ``?``, the trail byte eaten by an invalid pair, vanished pairs), and
-  a word model (jieba's dictionary plus the document's own phrases, see
-  :class:`Lexicon`) chooses among the surviving readings. An annotation left
+  a word model (jieba's dictionary plus the document's own phrases, with a
+  character association across every word boundary as a cheap pair model, see
+  :meth:`Lexicon.word_logp`) chooses among the surviving readings. A lost
+  character is guessed among the frequent ones and those that commonly follow
+  the previous character (:func:`_guesses`). An annotation left
   orphaned right after a ``?`` pins the lost lead byte
   (:func:`_annotation_leads`).
 

@@ -21,6 +21,7 @@ from .template import (
     COMPARATOR_SYMBOLS,
     NOT_STATED_COLOUR,
     apply_template,
+    as_number,
     add_source_note,
     check_lang,
     district_colour,
@@ -62,17 +63,8 @@ def _cl(key: str, lang: str) -> str:
     return _CHART_LABELS[key][lang]
 
 
-def _num(x):
-    try:
-        if x is None or pd.isna(x):
-            return None
-        return float(x)
-    except (TypeError, ValueError):
-        return None
-
-
 def _fmt(x) -> str:
-    v = _num(x)
+    v = as_number(x)
     if v is None:
         return ""
     return f"{v:,.2f}".rstrip("0").rstrip(".") if v != int(v) else f"{int(v):,}"
@@ -83,7 +75,7 @@ def value_text(row, lang: str = "zh", with_unit: bool = True) -> str:
     comp = str(row.get("comparator") or "=")
     unit = row.get("unit")
     unit = "" if unit is None or (isinstance(unit, float) and pd.isna(unit)) else str(unit)
-    if comp == "range" and _num(row.get("value_high")) is not None:
+    if comp == "range" and as_number(row.get("value_high")) is not None:
         core = f"{_fmt(row.get('value'))}–{_fmt(row.get('value_high'))}"
     else:
         sym = COMPARATOR_SYMBOLS.get(comp, comp)
@@ -96,7 +88,7 @@ def value_text(row, lang: str = "zh", with_unit: bool = True) -> str:
 def period_text(row, lang: str = "zh") -> str:
     """The year a value refers to (``2025``) or its period (``2021–2025``)."""
     def _y(x):
-        v = _num(x)
+        v = as_number(x)
         return None if v is None else int(v)
 
     ps, pe, y = _y(row.get("period_start")), _y(row.get("period_end")), _y(row.get("year"))
@@ -160,7 +152,7 @@ def _hover(row, lang: str) -> str:
 
 
 def _line_ref(row, lang: str) -> str:
-    line = _num(row.get("line"))
+    line = as_number(row.get("line"))
     return label("line", lang).format(int(line)) if line is not None else ""
 
 

@@ -210,17 +210,19 @@ def wrap(text, width: int = 48, max_width: int | None = None, sep: str = "<br>")
     return sep.join(html.escape(x, quote=False) for x in lines)
 
 
+def as_number(x, kind=float):
+    """``kind(x)``, or ``None`` for a missing or non-numeric cell."""
+    try:
+        if x is None or pd.isna(x):
+            return None
+        return kind(x)
+    except (TypeError, ValueError):
+        return None
+
+
 def format_lines(start, end=None, lang: str = "zh") -> str:
     """``第85行`` / ``line 85`` or ``第85–90行`` / ``lines 85–90``."""
-    def _int(x):
-        try:
-            if x is None or pd.isna(x):
-                return None
-            return int(x)
-        except (TypeError, ValueError):
-            return None
-
-    s, e = _int(start), _int(end)
+    s, e = as_number(start, int), as_number(end, int)
     if s is None:
         return ""
     if e is None or e == s:
