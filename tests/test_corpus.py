@@ -236,7 +236,7 @@ def test_summary_counts_per_district(plans):
 
 def test_ordinary_question_marks_are_not_taken_for_mojibake(tmp_path):
     path = tmp_path / "questions.txt"
-    text = "一、总体要求\n你知道吗?这是一个问题。我们为什么要发展?因为需要。\n"
+    text = "一、总体要求\n你知道吗?这是一个问题。我们为什么要发展?因为需要。\n发展新质生产力?是的。\n"
     path.write_text(text, encoding="utf-8")
     corpus = pc.build_corpus([path])
     assert corpus.clean_text("questions") == text.strip()

@@ -957,9 +957,47 @@ def repair_line(line: str, *, lexicon: Lexicon | None = None, mark_debris: bool 
     return repaired, fixes
 
 
-def shows_damage(line: str) -> bool:
-    """True when ``line`` may hold byte-shift mojibake: a ``?`` or U+FFFD."""
-    return "?" in line or "\ufffd" in line
+_PLAIN_AFTER_QUESTION = set("，。、；：“”‘’（）《》！？—…· 0123456789%")
+_COMMON_CHARS = 3000
+
+
+@lru_cache(maxsize=1)
+def _common_chars() -> frozenset[str]:
+    """The most frequent characters of jieba's dictionary (simplified), weighted by word frequency."""
+    counts: Counter = Counter()
+    for word, n in _dictionary().freq.items():
+        for ch in word:
+            counts[ch] += n
+    return frozenset(ch for ch, _ in counts.most_common(_COMMON_CHARS))
+
+
+def shows_damage(line: str, window: int = 4) -> bool:
+    """True when ``line`` may hold byte-shift mojibake.
+
+    A U+FFFD does; so does a ``?`` followed within ``window`` characters by what a wrong
+    byte pairing produces: a rare character, a symbol, or Latin letters or ASCII punctuation
+    glued to it. A ``?`` followed by ordinary text (``为什么?因为需要``) is a question mark.
+    """
+    if "\ufffd" in line:
+        return True
+    common = _common_chars()
+    for q in (i for i, ch in enumerate(line) if ch == "?"):
+        for ch in line[q + 1 : q + 1 + window]:
+            if ch == "?" or ch in _PLAIN_AFTER_QUESTION:
+                continue
+            if "\u3400" <= ch <= "\u9fff":
+                if _t2s(ch) not in common:
+                    return True
+            else:
+                return True
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _t2s(ch: str) -> str:
+    import opencc
+
+    return opencc.OpenCC("t2s").convert(ch)
 
 
 def repair_document(lines: list[str], *, lexicon: Lexicon | None = None) -> list[tuple[str, list[Fix]]]:
@@ -974,14 +1012,16 @@ def repair_document(lines: list[str], *, lexicon: Lexicon | None = None) -> list
     ``start`` offsets into the input line; undamaged lines without
     annotations come back unchanged with no fixes.
     """
-    if not any(shows_damage(line) for line in lines):
+    damaged_lines = [shows_damage(line) for line in lines]
+    if not any(damaged_lines):
         return [remove_pinyin(line) for line in lines]
     lex = (lexicon or default_lexicon()).with_document(lines)
-    results = [repair_line(line, lexicon=lex, mark_debris=False) for line in lines]
+    results = [repair_line(line, lexicon=lex, mark_debris=False) if damaged else remove_pinyin(line)
+               for line, damaged in zip(lines, damaged_lines)]
     # Leftover "?" next to Chinese characters is debris only in a document that proved to carry
     # byte-shift damage; elsewhere it is an ordinary question mark ("你知道吗?这…") and stays.
     damaged = any(f.kind == "mojibake_repaired" for _, fixes in results for f in fixes)
     if damaged:
-        results = [repair_line(line, lexicon=lex) if _DEBRIS.search(out) else (out, fixes)
-                   for line, (out, fixes) in zip(lines, results)]
+        results = [repair_line(line, lexicon=lex) if damaged and _DEBRIS.search(out) else (out, fixes)
+                   for line, damaged, (out, fixes) in zip(lines, damaged_lines, results)]
     return results
