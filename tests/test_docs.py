@@ -63,3 +63,18 @@ def test_documented_kinds_and_comparators(plans):
     assert set(plans.documents["kind"]) <= {"five_year_plan", "work_report", "implementation_plan", "other"}
     assert set(plans.indicators["comparator"]) <= {"=", ">=", ">", "<=", "<", "~", "range"}
     assert set(plans.indicators["kind"]) <= {"target", "expected", "actual"}
+
+
+@pytest.mark.slow
+def test_readme_tour_runs(corpus, tmp_path, monkeypatch):
+    """The README's Python tour runs as written (in a scratch folder holding one plan as `my_plans/`)."""
+    import shutil
+
+    block = re.search(r"## A short tour\n\n```python\n(.*?)```", README, re.S).group(1)
+    (tmp_path / "my_plans").mkdir()
+    shutil.copy(REPO / "data" / "raw" / "cangshan_14th_five_year_plan.txt", tmp_path / "my_plans")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - the README's own example
+    assert (tmp_path / "my_corpus" / "manifest.json").is_file()
+    assert (tmp_path / "reports" / "gdp.png").is_file()
