@@ -43,6 +43,7 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_embed.py
 	$(BIN)/python benchmarks/bench_indicators.py
 	$(BIN)/python benchmarks/bench_match.py

@@ -174,10 +174,7 @@ def render_images(jobs: Sequence[tuple[go.Figure, Path, str, float, int | None, 
     if check_fonts:
         check_cjk_font(font_dirs)
     browser = find_browser()
-    try:
-        import kaleido
-    except ImportError as exc:  # pragma: no cover - kaleido is a dependency
-        raise PlancompareError("Image export needs kaleido>=1: `pip install -U kaleido`.") from exc
+    import kaleido
 
     objs = []
     for fig, path, fmt, scale, width, height in jobs:
