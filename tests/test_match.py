@@ -6,26 +6,35 @@ query (38 Chinese, 6 English) and the acceptable passages of every district, key
 with no targets has nothing comparable for the topic. ``compare_source=yes`` marks the district
 whose first target is the source passage for :meth:`PassageIndex.compare`.
 
+English queries get their lexical signal through the bundled English -> Chinese policy-term glossary
+(``src/plancompare/data/policy_terms_en_zh.toml``); Chinese queries must not notice it.
+
 Fast tests use the ``plans`` fixture (no embeddings, lexical-only index); the ``slow`` ones use the
 embedded ``corpus`` and the hybrid index.
 """
 
 from __future__ import annotations
 
+import re
+import tomllib
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from plancompare.errors import PlancompareError
+from plancompare.errors import MatchInputError, PlancompareError
 from plancompare.match import (
     DEFAULT_ALIGN_THRESHOLD_LEXICAL,
     RESULT_COLUMNS,
     PassageIndex,
     align_theme,
+    default_policy_glossary,
+    expand_english_query,
     find_text_reuse,
     load_boilerplate_patterns,
+    load_policy_glossary,
     matched_query_terms,
 )
 
@@ -226,13 +235,91 @@ def test_english_query_finds_chinese_passages(hybrid):
     query = "intellectual property protection and patents"
     res = index.search(query, embed_texts([query], kind="query")[0], k=3, district="Cangshan")
     assert any("知识产权" in t for t in res["text"])
-    assert res["lexical_score"].isna().all()  # the lexical signal is silent for English
-    assert (res["matched_terms"].map(len) == 0).all()
+    # the glossary gives the English query a lexical signal and shows the mapping
+    assert res["lexical_score"].iloc[0] > 0
+    assert "intellectual property→知识产权" in res["matched_terms"].iloc[0]
+    dense_only = PassageIndex(expand_english=False).fit(index.passages_, index.embeddings_)
+    res = dense_only.search(query, embed_texts([query], kind="query")[0], k=3, district="Cangshan")
+    assert res["lexical_score"].isna().all() and (res["matched_terms"].map(len) == 0).all()
 
 
 def test_english_query_without_embedding_returns_nothing_useful_but_no_error(lexical_index):
-    res = lexical_index.search("cruise home port", None, k=3)
+    res = lexical_index.search("quarterly meeting minutes", None, k=3)  # no glossary term either
     assert list(res.columns) == RESULT_COLUMNS  # graceful: zero scores, no exception
+
+
+# ------------------------------------------------------------------------------------------------
+# English queries through the policy-term glossary
+# ------------------------------------------------------------------------------------------------
+
+def test_english_query_with_glossary_terms_gets_lexical_signal(lexical_index):
+    res = lexical_index.search("Elderly care for residents", None, k=3, district="Huli")
+    assert (res["lexical_score"] > 0).all()
+    assert "养老" in res["text"].iloc[0]
+    assert "elderly care→养老" in res["matched_terms"].iloc[0]
+
+
+def test_english_query_without_glossary_terms_is_dense_only(body):
+    rng = np.random.default_rng(0)
+    embeddings = rng.normal(size=(len(body), 16)).astype(np.float32)
+    query, qvec = "quarterly meeting minutes", rng.normal(size=16).astype(np.float32)
+    index = PassageIndex().fit(body, embeddings)
+    assert index.expand_query(query) == []
+    res = index.search(query, qvec, k=5)
+    assert res["lexical_score"].isna().all() and (res["matched_terms"].map(len) == 0).all()
+    expected = PassageIndex(expand_english=False).fit(body, embeddings).search(query, qvec, k=5)
+    pd.testing.assert_frame_equal(res, expected)
+    dense = index.dense_scores(qvec)
+    assert res["passage_id"].tolist() == body["passage_id"].iloc[np.argsort(-dense, kind="stable")[:5]].tolist()
+
+
+def test_chinese_queries_unchanged_by_glossary(lexical_index, gold, body):
+    plain = PassageIndex(expand_english=False).fit(body, None)
+    for row in gold[gold["lang"] == "zh"].itertuples():
+        assert lexical_index.expand_query(row.query) == []
+        pd.testing.assert_frame_equal(lexical_index.search(row.query, None, k=5, district=row.district),
+                                      plain.search(row.query, None, k=5, district=row.district))
+
+
+def test_expand_english_query_longest_match_and_plurals():
+    glossary = {"elderly": ("老年",), "elderly care": ("养老",), "elderly care service": ("养老服务",),
+                "subsidy": ("补贴",), "park": ("公园",), "parking": ("停车",), "tax": ("税",)}
+    assert expand_english_query("ELDERLY CARE services and subsidies", glossary) == [
+        ("elderly care service", ("养老服务",)), ("subsidy", ("补贴",))]
+    assert expand_english_query("elderly people, elderly care; parks, parking, taxes", glossary) == [
+        ("elderly", ("老年",)), ("elderly care", ("养老",)), ("park", ("公园",)),
+        ("parking", ("停车",)), ("tax", ("税",))]
+    assert expand_english_query("quarterly meeting minutes", glossary) == []
+
+
+def test_policy_glossary_is_well_formed():
+    path = resources.files("plancompare").joinpath("data/policy_terms_en_zh.toml")
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))["terms"]  # tomllib rejects repeated keys
+    assert 100 <= len(raw) <= 150
+    glossary = load_policy_glossary(path)  # rejects keys equal after lower-casing / plural folding
+    assert len(glossary) == len(raw) == len(default_policy_glossary())
+    han = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+    for key, zh_terms in glossary.items():
+        assert key == key.strip().lower() and zh_terms, key
+        assert all(han.search(t) for t in zh_terms), key
+    for en, zh in {"elderly care": "养老", "cruise": "邮轮", "work safety": "安全生产", "childcare": "托育",
+                   "business environment": "营商环境", "high-tech enterprise": "高新技术企业"}.items():
+        assert zh in glossary[en]
+
+
+def test_policy_glossary_loader_rejects_bad_files(tmp_path, body):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[terms]\n"park" = ["公园"]\n"Parks" = ["公园"]\n', encoding="utf-8")
+    with pytest.raises(MatchInputError, match="repeats"):
+        load_policy_glossary(bad)
+    bad.write_text('[terms]\n"cruise" = ["cruise"]\n', encoding="utf-8")
+    with pytest.raises(MatchInputError, match="Chinese"):
+        load_policy_glossary(bad)
+    good = tmp_path / "good.toml"
+    good.write_text('[terms]\n"cruise" = "邮轮"\n', encoding="utf-8")
+    index = PassageIndex(glossary_path=str(good)).fit(body, None)
+    assert index.glossary_ == {"cruise": ("邮轮",)}
+    assert index.search("cruises", None, k=1)["matched_terms"].iloc[0] == ["cruise→邮轮"]
 
 
 def test_compare_lists_other_districts_only(lexical_index, body):

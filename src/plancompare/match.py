@@ -6,6 +6,9 @@ Policy writers ask "who else set a target for X, and how?". This module answers 
 * :class:`PassageIndex` ranks passages for a query (Chinese or English) by fusing a dense signal
   (cosine of L2-normalised e5 embeddings) with a lexical signal suited to Chinese (TF-IDF over
   character 2-3-grams), and shows which query terms each hit contains (``matched_terms``).
+  An English query gets its lexical signal from a bilingual glossary of policy terms
+  (``data/policy_terms_en_zh.toml``, :func:`load_policy_glossary`): the English terms it contains
+  are replaced by their Chinese renderings (:func:`expand_english_query`).
   :meth:`PassageIndex.compare` lists, for one passage, the most comparable passages of every
   other district.
 * :func:`align_theme` groups passages of one theme that address the same goal in different
@@ -19,11 +22,16 @@ Everything is deterministic; no state lives outside the objects a caller creates
 
 from __future__ import annotations
 
+import os
 import re
+import tomllib
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
-from typing import Iterable, Sequence
+from pathlib import Path
+from types import MappingProxyType
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -37,6 +45,9 @@ __all__ = [
     "align_theme",
     "find_text_reuse",
     "load_boilerplate_patterns",
+    "load_policy_glossary",
+    "default_policy_glossary",
+    "expand_english_query",
     "UnknownItemError",
     "MatchInputError",
     "RESULT_COLUMNS",
@@ -124,6 +135,94 @@ def matched_query_terms(query: str, text: str, min_len: int = 2) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+# ----------------------------------------------------------------------------------------------
+# English -> Chinese policy-term glossary
+# ----------------------------------------------------------------------------------------------
+
+_LATIN_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _fold_words(text: str) -> tuple[str, ...]:
+    """Lower-cased Latin words with plurals folded: policies -> policy, taxes -> tax, parks -> park
+    (not -ss/-us/-is words: business, campus, basis). Glossary keys and queries are folded alike."""
+    words = []
+    for w in _LATIN_WORD.findall((text or "").lower()):
+        if len(w) > 4 and w.endswith("ies"):
+            w = w[:-3] + "y"
+        elif len(w) > 4 and w.endswith(("sses", "xes", "ches", "shes")):
+            w = w[:-2]
+        elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+            w = w[:-1]
+        words.append(w)
+    return tuple(words)
+
+
+def load_policy_glossary(path: str | os.PathLike) -> dict[str, tuple[str, ...]]:
+    """English policy term (lower case) -> Chinese terms, from the ``[terms]`` table of a TOML file
+    laid out like the bundled ``plancompare/data/policy_terms_en_zh.toml``.
+
+    A value is a string or an array of strings. Raises :class:`MatchInputError` when the file is
+    not valid TOML, has no ``[terms]``, a value lacks Han characters, or two keys coincide once
+    lower-cased and plural-folded (``"Park"`` / ``"parks"``), since matching could not tell them apart.
+    """
+    read = path.read_text if hasattr(path, "read_text") else Path(path).read_text  # also a Traversable
+    try:
+        terms = tomllib.loads(read(encoding="utf-8")).get("terms")
+    except tomllib.TOMLDecodeError as exc:
+        raise MatchInputError(f"glossary {path}: {exc}") from exc
+    if not isinstance(terms, dict) or not terms:
+        raise MatchInputError(f"glossary {path}: no [terms] table")
+    glossary: dict[str, tuple[str, ...]] = {}
+    key_of: dict[tuple[str, ...], str] = {}
+    for key, value in terms.items():
+        zh = (value,) if isinstance(value, str) else tuple(value)
+        if not zh or not all(isinstance(t, str) and _has_han(t) for t in zh):
+            raise MatchInputError(f"glossary {path}: {key!r} must map to Chinese terms, got {value!r}")
+        folded = _fold_words(key)
+        if not folded or folded in key_of:
+            raise MatchInputError(f"glossary {path}: key {key!r} is empty or repeats {key_of.get(folded)!r}")
+        key_of[folded] = key
+        glossary[key.lower()] = zh
+    return glossary
+
+
+@lru_cache(maxsize=1)
+def default_policy_glossary() -> Mapping[str, tuple[str, ...]]:
+    """The bundled glossary ``plancompare/data/policy_terms_en_zh.toml`` (read once, read-only)."""
+    path = resources.files("plancompare").joinpath("data/policy_terms_en_zh.toml")
+    return MappingProxyType(load_policy_glossary(path))
+
+
+def expand_english_query(query: str, glossary: Mapping[str, Sequence[str]]) -> list[tuple[str, tuple[str, ...]]]:
+    """The glossary terms an English query contains, as ``(English term, Chinese terms)`` in query order.
+
+    Words compare lower-cased with plurals folded ("Elderly care services" contains
+    ``elderly care service``); the longest term wins where terms overlap ("elderly care service" over
+    "elderly care" over "elderly"), each query word belongs to one term at most, and a term is listed once.
+    """
+    key_of = {_fold_words(k): k for k in glossary}
+    words = _fold_words(query)
+    free = [True] * len(words)
+    found: list[tuple[int, str]] = []
+    for n in range(min(len(words), max(map(len, key_of), default=0)), 0, -1):
+        for i in range(len(words) - n + 1):
+            key = key_of.get(words[i:i + n])
+            if key is not None and all(free[i:i + n]):
+                free[i:i + n] = [False] * n
+                found.append((i, key))
+    keys = dict.fromkeys(key for _, key in sorted(found))  # first occurrence of each term
+    return [(key, tuple(glossary[key])) for key in keys]
+
+
+def _mapped_terms(expansions: list[tuple[str, tuple[str, ...]]], text: str) -> list[str]:
+    """``"elderly care→养老"`` for each expansion found in ``text`` (skipping 一窗 when 一窗受理 is shown)."""
+    out = []
+    for en, zh_terms in expansions:
+        present = [t for t in zh_terms if t in text]
+        out += [f"{en}→{t}" for t in present if not any(t != u and t in u for u in present)]
+    return out
+
+
 def _has_han(text: str) -> bool:
     return bool(_HAS_HAN.search(text or ""))
 
@@ -152,7 +251,8 @@ class PassageIndex(BaseEstimator):
         Weight of the dense signal in the fused score, in [0, 1]; the lexical signal gets
         ``1 - dense_weight``. When either signal is unavailable (no embeddings, or a query with no
         Chinese characters, whose character n-grams cannot match Chinese text) the other one is
-        used alone, so English queries degrade gracefully to pure dense ranking.
+        used alone. An English query gets a lexical signal through the glossary (``expand_english``);
+        one with no glossary term degrades gracefully to pure dense ranking.
     ngram_range:
         Han character n-gram lengths for the TF-IDF vectoriser.
     min_score:
@@ -163,6 +263,17 @@ class PassageIndex(BaseEstimator):
         Added to the lexical score (before normalisation) when a whole query segment (a
         whitespace-separated part with >= 2 Han characters) occurs verbatim in the passage, so
         that exact policy terms (长者食堂, 一窗受理) rank first.
+    expand_english:
+        For a query with no Han characters, replace the glossary's English terms it contains by their
+        Chinese renderings and score those lexically (:func:`expand_english_query`); ``matched_terms``
+        then shows the mappings found in each passage (``elderly care→养老``). Chinese queries are
+        unaffected.
+    expansion_bonus:
+        The exact-term bonus for an expanded English term (any of its Chinese renderings occurs in the
+        passage); smaller than ``exact_bonus`` because a glossary rendering is a guess at the
+        plan's wording, not the user's own words.
+    glossary_path:
+        A glossary TOML file (see :func:`load_policy_glossary`); None for the bundled one.
 
     Attributes (after :meth:`fit`)
     ------------------------------
@@ -172,6 +283,7 @@ class PassageIndex(BaseEstimator):
     lexical_matrix_ : sparse (n, vocabulary) L2-normalised TF-IDF rows.
     row_of_id_ : dict passage_id -> row.
     districts_ : sorted list of districts.
+    glossary_ : mapping English term -> Chinese terms.
 
     Fused score: each signal is min-max scaled over all indexed passages for this query, then
     ``dense_weight * dense + (1 - dense_weight) * lexical``. Scaling before filtering by district
@@ -185,12 +297,18 @@ class PassageIndex(BaseEstimator):
         min_score: float = 0.0,
         sublinear_tf: bool = True,
         exact_bonus: float = 0.5,
+        expand_english: bool = True,
+        expansion_bonus: float = 0.25,
+        glossary_path: str | None = None,
     ):
         self.dense_weight = dense_weight
         self.ngram_range = ngram_range
         self.min_score = min_score
         self.sublinear_tf = sublinear_tf
         self.exact_bonus = exact_bonus
+        self.expand_english = expand_english
+        self.expansion_bonus = expansion_bonus
+        self.glossary_path = glossary_path
 
     # -- fitting -----------------------------------------------------------------------------
 
@@ -223,6 +341,8 @@ class PassageIndex(BaseEstimator):
         self.lexical_matrix_ = self.vectorizer_.fit_transform(self.passages_["text"]).tocsr()
         self.row_of_id_ = {pid: i for i, pid in enumerate(self.passages_["passage_id"])}
         self.districts_ = sorted(self.passages_["district"].dropna().unique().tolist())
+        self.glossary_ = (dict(default_policy_glossary()) if self.glossary_path is None  # a dict pickles
+                          else load_policy_glossary(self.glossary_path))
         return self
 
     # -- scoring -----------------------------------------------------------------------------
@@ -245,27 +365,46 @@ class PassageIndex(BaseEstimator):
             return None
         return self.embeddings_ @ (q / norm)
 
+    def expand_query(self, query: str) -> list[tuple[str, tuple[str, ...]]]:
+        """Glossary terms of an English query (``[]`` for a query with Han characters, or when
+        ``expand_english`` is off); see :func:`expand_english_query`."""
+        self._check_fitted()
+        if not self.expand_english or _has_han(query):
+            return []
+        return expand_english_query(query, self.glossary_)
+
     def lexical_scores(self, query: str) -> np.ndarray | None:
         """TF-IDF cosine of every passage with ``query`` plus the exact-segment bonus.
 
-        None when the query has no Han characters: Latin n-grams of an English query cannot
-        match Chinese text, and the few Latin tokens in the plans (VOCs, 5G) would add noise.
+        A query with no Han characters is scored through its glossary expansion (the Chinese
+        renderings of its English terms, each term one segment, bonus ``expansion_bonus``); None
+        when it has none: Latin n-grams of an English query cannot match Chinese text, and the few
+        Latin tokens in the plans (VOCs, 5G) would add noise.
         """
         self._check_fitted()
-        if not _has_han(query):
+        if _has_han(query):
+            segments = [[s] for s in re.split(r"[\s,，、;；。]+", query) if len(re.sub(rf"[^{_HAN}]", "", s)) >= 2]
+            return self._lexical(query, segments, self.exact_bonus)
+        expansions = self.expand_query(query)
+        if not expansions:
             return None
-        qv = self.vectorizer_.transform([query])
+        zh_query = " ".join(t for _, zh_terms in expansions for t in zh_terms)
+        return self._lexical(zh_query, [list(zh_terms) for _, zh_terms in expansions], self.expansion_bonus)
+
+    def _lexical(self, text: str, segments: list[list[str]], bonus: float) -> np.ndarray | None:
+        """TF-IDF cosine with ``text`` + ``bonus`` x the share of ``segments`` (lists of
+        alternatives) of which some alternative occurs verbatim in the passage."""
+        qv = self.vectorizer_.transform([text])
         if qv.nnz == 0:
             return None
         scores = np.asarray((self.lexical_matrix_ @ qv.T).todense()).ravel().astype(np.float32)
-        if self.exact_bonus:
-            segments = [s for s in re.split(r"[\s,，、;；。]+", query) if len(re.sub(rf"[^{_HAN}]", "", s)) >= 2]
-            if segments:
-                texts = self.passages_["text"].tolist()
-                hits = np.zeros(len(texts), dtype=np.float32)
-                for seg in segments:
-                    hits += np.fromiter((seg in t for t in texts), dtype=np.float32, count=len(texts))
-                scores = scores + self.exact_bonus * hits / len(segments)
+        if bonus and segments:
+            texts = self.passages_["text"].tolist()
+            hits = np.zeros(len(texts), dtype=np.float32)
+            for alternatives in segments:
+                hits += np.fromiter((any(a in t for a in alternatives) for t in texts),
+                                    dtype=np.float32, count=len(texts))
+            scores = scores + bonus * hits / len(segments)
         return scores
 
     def _fuse(self, dense: np.ndarray | None, lexical: np.ndarray | None) -> np.ndarray:
@@ -338,7 +477,8 @@ class PassageIndex(BaseEstimator):
         ``embed_texts([query], kind="query")[0]``) or None for lexical-only ranking; ``k`` results;
         optional filters ``district`` (name, case-insensitive, or a list) and ``theme`` (id or list).
         Output: DataFrame with :data:`RESULT_COLUMNS`, best first; ``matched_terms`` lists the
-        query terms found verbatim in each passage. Unknown district/theme raise
+        query terms found verbatim in each passage, for an English query also the glossary mappings
+        whose Chinese term it contains (``elderly care→养老``). Unknown district/theme raise
         :class:`UnknownItemError`.
         """
         self._check_fitted()
@@ -351,7 +491,9 @@ class PassageIndex(BaseEstimator):
         lexical = self.lexical_scores(query)
         fused = self._fuse(dense, lexical)
         rows = _top_rows(fused, mask, int(k), self.min_score)
-        terms = [matched_query_terms(query, self.passages_.at[r, "text"]) for r in rows]
+        expansions = self.expand_query(query)
+        terms = [matched_query_terms(query, self.passages_.at[r, "text"])
+                 + _mapped_terms(expansions, self.passages_.at[r, "text"]) for r in rows]
         return self._rows_to_frame(rows, fused, dense, lexical, terms)
 
     def compare(self, passage_id: str, k: int = 3, districts: Iterable[str] | None = None) -> pd.DataFrame:
