@@ -100,11 +100,14 @@ def infer_metadata(lines: list[str], path: str | Path, front_lines: int = 25) ->
         meta.setdefault("issued", str(int(review.group(1)) + 1))
     elif "issued" not in meta and (year := re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", Path(path).stem)):
         meta["issued"] = year.group(1)
-    region = infer_region(basis) or next((r for line in front[:8] if (r := infer_region(line))), "")
+    # Only short front-matter lines (title, speaker, venue) name the issuing region; body
+    # sentences mention other places ("国际市场…").
+    short_front = [line for line in front[:8] if len(line) <= 40]
+    region = infer_region(basis) or next((r for line in short_front if (r := infer_region(line))), "")
+    if not region and any("国务院" in line for line in front[:5]):
+        region = "全国"  # a State Council report covers the whole country
     if region:
         meta["district_zh"] = meta["district"] = region
-    elif "国务院" in "".join(front) or basis.startswith("政府工作报告"):
-        meta["district_zh"] = meta["district"] = "全国" if "国务院" in "".join(front) else ""
     if "period_start" not in meta:
         start, end = infer_period(basis, meta.get("issued"), meta["kind"])
         if start:
