@@ -6,7 +6,6 @@ Writes benchmarks/results/build.json and build.md. Run: .venv/bin/python benchma
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import time

@@ -1,48 +1,15 @@
-"""Helpers for the indicator tests and benchmark: gold loading, matching and scoring.
-
-Also a tiny stand-in for the corpus (``raw_passages``) used while prototyping; the tests themselves
-run on the real corpus (``plancompare.load_corpus()`` / ``plancompare.build_corpus``).
-"""
+"""Helpers for the indicator tests and benchmark: gold loading, matching and scoring."""
 
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "gold" / "indicators.csv"
-GENERALITY = Path("/work/shared/generality")
 LINE_TOLERANCE = 3
-
-_HEADING = re.compile(r"^\s*(第[一二三四五六七八九十]+[章节]|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\))")
-
-
-def raw_passages(path: Path, doc_id: str, district: str = "") -> pd.DataFrame:
-    """Prototype passages: one body row per non-blank raw line, headings tracked for ``section_path``."""
-    import opencc
-
-    cc = opencc.OpenCC("t2s")
-    rows, stack = [], []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-        line = re.sub(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)", "", line)
-        line = cc.convert(line).strip()
-        if not line:
-            continue
-        m = _HEADING.match(line)
-        if m and len(line) < 60:
-            level = 1 if ("章" in m.group(1) or "、" in m.group(1) and not m.group(1).startswith("（")) else 2
-            stack = [s for s in stack if s[0] < level] + [(level, line)]
-            kind = "heading"
-        else:
-            kind = "body"
-        rows.append({"passage_id": f"{doc_id}:{len(rows):04d}", "doc_id": doc_id, "district": district, "kind": kind,
-                     "text": line, "line_start": number, "line_end": number,
-                     "section_path": " > ".join(s[1] for s in stack), "clean_line_start": len(rows)})
-    return pd.DataFrame(rows)
-
 
 def load_gold(path: Path = GOLD) -> pd.DataFrame:
     gold = pd.read_csv(path, dtype={"doc_id": str, "indicator_id": str, "comparator": str, "kind": str})
