@@ -965,7 +965,7 @@ _COMMON_CHARS = 3000
 def _common_chars() -> frozenset[str]:
     """The most frequent characters of jieba's dictionary (simplified), weighted by word frequency."""
     counts: Counter = Counter()
-    for word, n in _dictionary().freq.items():
+    for word, n in _dictionary(None).freq.items():
         for ch in word:
             counts[ch] += n
     return frozenset(ch for ch, _ in counts.most_common(_COMMON_CHARS))
