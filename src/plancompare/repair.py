@@ -56,6 +56,7 @@ __all__ = [
     "repair_line",
     "repair_mojibake",
     "shows_damage",
+    "simulate_byte_shift",
 ]
 
 PLACEHOLDER = "□"
@@ -1025,3 +1026,37 @@ def repair_document(lines: list[str], *, lexicon: Lexicon | None = None) -> list
         results = [repair_line(line, lexicon=lex) if damaged and _DEBRIS.search(out) else (out, fixes)
                    for line, damaged, (out, fixes) in zip(lines, damaged_lines, results)]
     return results
+
+
+def simulate_byte_shift(text: str, index: int) -> str:
+    """Damage ``text`` the way the byte-shift mojibake did, for tests and benchmarks.
+
+    The character at ``index`` (a double-byte GBK character) loses its lead byte, which
+    becomes ``?``; the bytes after it are decoded in shifted pairs until an ASCII byte
+    realigns them, and full-width forms are folded to ASCII in the whole result. A pair in
+    a user-defined area becomes a private-use character and vanishes; a byte that
+    cannot start a pair, or a lead byte before an ASCII byte that is no trail, becomes
+    ``?``. This reproduces the damaged spelling of 24 of the 33 hand-checked spots of
+    the Chikan plan; of the others, six carry pinyin annotations added after the damage
+    and three show a ``?`` where a user-defined pair is expected to vanish. Raises ``ValueError`` when ``text[index]`` is
+    not a double-byte GBK character.
+    """
+    if _token_bytes(text[index]) is None:
+        raise ValueError(f"character {text[index]!r} at {index} is not a double-byte GBK character")
+    chars, _, _, hidden_next = _gbk_tables()
+    raw = b"?" + text[index:].encode("gbk", errors="replace")[1:]
+    out, i = [], 0
+    while i < len(raw):
+        b = raw[i]
+        if b < 0x80:
+            out.append(chr(b))
+            i += 1
+        elif i + 1 < len(raw) and (b, raw[i + 1]) in chars:
+            out.append(chars[(b, raw[i + 1])])
+            i += 2
+        elif i + 1 < len(raw) and raw[i + 1] in hidden_next.get(b, ()):
+            i += 2  # user-defined pair: a private-use character, later lost
+        else:
+            out.append("?")
+            i += 2 if i + 1 < len(raw) and raw[i + 1] >= 0x80 else 1
+    return (text[:index] + "".join(out)).translate(_FULL_TO_ASCII)
