@@ -33,7 +33,8 @@ either realign the decoder or get swallowed, so removing them first leaves a
 run that is exactly "shifted GBK", which is what the byte model expects.
 
 Both steps work on traditional text, before any OpenCC conversion, and a line
-without damage comes back unchanged with no fixes.
+without damage comes back unchanged with no fixes. :func:`simulate_byte_shift`
+damages clean text the same way, for tests and ``benchmarks/bench_repair.py``.
 """
 
 from __future__ import annotations
@@ -1063,8 +1064,9 @@ def simulate_byte_shift(text: str, index: int) -> str:
     cannot start a pair, or a lead byte before an ASCII byte that is no trail, becomes
     ``?``. This reproduces the damaged spelling of 24 of the 33 hand-checked spots of
     the Chikan plan; of the others, six carry pinyin annotations added after the damage
-    and three show a ``?`` where a user-defined pair is expected to vanish. Raises ``ValueError`` when ``text[index]`` is
-    not a double-byte GBK character.
+    and three show a ``?`` where a user-defined pair is expected to vanish.
+
+    Raises ``ValueError`` when ``text[index]`` is not a double-byte GBK character.
     """
     if _token_bytes(text[index]) is None:
         raise ValueError(f"character {text[index]!r} at {index} is not a double-byte GBK character")
