@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from ._cells import is_missing
 from .errors import PlancompareError
 
 log = logging.getLogger(__name__)
@@ -276,14 +277,7 @@ def _b(key: str, lang: str) -> str:
 
 
 def _esc(x) -> str:
-    if x is None or (isinstance(x, float) and pd.isna(x)):
-        return ""
-    try:
-        if pd.isna(x):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return html.escape(str(x))
+    return "" if is_missing(x) else html.escape(str(x))
 
 
 def _localise_cell(text, lang: str) -> str:
@@ -360,7 +354,7 @@ def _quotes_html(rows: pd.DataFrame, lang: str, documents: pd.DataFrame | None,
     items = []
     for _, r in rows.iterrows():
         section = r.get("section_path") if "section_path" in rows else None
-        if section is None or (isinstance(section, float) and pd.isna(section)) or str(section) == "":
+        if is_missing(section) or str(section) == "":
             section = _section_of(passages, r.get("passage_id"))
         doc = r.get("doc_id")
         title = titles.get(doc)
@@ -388,7 +382,7 @@ def _theme_passages_html(themes_table: pd.DataFrame, passages: pd.DataFrame | No
     items = []
     for _, r in themes_table.iterrows():
         tops = r.get("top_passages")
-        if tops is None or (isinstance(tops, float) and pd.isna(tops)):
+        if is_missing(tops):
             continue
         tops = [tops] if isinstance(tops, (str, dict)) else list(tops)
         for t in tops[:per_cell]:

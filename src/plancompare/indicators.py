@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._cells import as_number
+
 __all__ = ["Registry", "load_registry", "extract_indicators", "compare_indicators", "INDICATOR_COLUMNS"]
 
 INDICATOR_COLUMNS = [
@@ -451,8 +453,8 @@ def _choose_member(alias: _Alias, local: str, token: _Token, registry: Registry,
 def _doc_years(doc: dict) -> tuple[int | None, int | None, int | None, int | None]:
     """(past year, coming year, plan period start, plan period end) for a document's metadata."""
     kind = doc.get("kind") or "other"
-    year = _int(doc.get("year"))
-    ps, pe = _int(doc.get("period_start")), _int(doc.get("period_end"))
+    year = as_number(doc.get("year"), int)
+    ps, pe = as_number(doc.get("period_start"), int), as_number(doc.get("period_end"), int)
     if kind == "five_year_plan":
         past = ps - 1 if ps else (year - 1 if year else None)
         return past, pe or (ps + 4 if ps else None), ps, pe
@@ -464,15 +466,6 @@ def _doc_years(doc: dict) -> tuple[int | None, int | None, int | None, int | Non
         return None, None, None, None
     past = year - 1 if year else None
     return past, pe or year, ps, pe
-
-
-def _int(value) -> int | None:
-    try:
-        if value is None or pd.isna(value):
-            return None
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _section_context(section_path: str, cues: dict, periods: list):
@@ -616,14 +609,14 @@ def _sentences(text: str):
 
 def _raw_line(passage: pd.Series, offset_lines: int, line_map: dict | None) -> int | None:
     """Raw line of the clean line ``offset_lines`` within a passage (best effort without a map)."""
-    clean_start = _int(passage.get("clean_line_start"))
+    clean_start = as_number(passage.get("clean_line_start"), int)
     if line_map and passage["doc_id"] in line_map and clean_start is not None:
         lines = line_map[passage["doc_id"]]
         idx = clean_start + offset_lines
         if 0 <= idx < len(lines):
             entry = lines[idx]
             return int(entry[0] if isinstance(entry, (tuple, list)) else entry)
-    ls, le = _int(passage.get("line_start")), _int(passage.get("line_end"))
+    ls, le = as_number(passage.get("line_start"), int), as_number(passage.get("line_end"), int)
     if ls is None:
         return None
     n_lines = str(passage["text"]).count("\n") + 1

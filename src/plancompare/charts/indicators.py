@@ -17,11 +17,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .._cells import as_number, is_missing
 from .template import (
     COMPARATOR_SYMBOLS,
     NOT_STATED_COLOUR,
     apply_template,
-    as_number,
     add_source_note,
     check_lang,
     district_colour,
@@ -74,7 +74,7 @@ def value_text(row, lang: str = "zh", with_unit: bool = True) -> str:
     """``≥40张``, ``~5.5%``, ``6–7%`` for one indicator row."""
     comp = str(row.get("comparator") or "=")
     unit = row.get("unit")
-    unit = "" if unit is None or (isinstance(unit, float) and pd.isna(unit)) else str(unit)
+    unit = "" if is_missing(unit) else str(unit)
     if comp == "range" and as_number(row.get("value_high")) is not None:
         core = f"{_fmt(row.get('value'))}–{_fmt(row.get('value_high'))}"
     else:

@@ -7,6 +7,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
+from .._cells import is_missing
 from .template import (
     apply_template,
     check_lang,
@@ -47,7 +48,7 @@ def precedent_table(hits: pd.DataFrame, lang: str = "zh", title: str | None = No
     widths = [0.5, 0.9, 0.7, 5.0, 2.2]
     if "matched_terms" in h:
         def terms(x):
-            if x is None or (isinstance(x, float) and pd.isna(x)):
+            if is_missing(x):
                 return ""
             if isinstance(x, str):
                 return html.escape(x)

@@ -14,6 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from .._cells import as_number, is_missing
+
 #: Fonts tried in order. The CJK families come first so that Latin text and Chinese text share
 #: one typeface wherever one of them is installed; ``sans-serif`` is the last resort.
 FONT_FAMILY = (
@@ -117,7 +119,7 @@ def district_order(districts: Iterable) -> list:
     known = list(DISTRICTS)
     seen: dict[str, object] = {}
     for d in districts:
-        if d is None or (isinstance(d, float) and pd.isna(d)) or str(d).strip() == "":
+        if is_missing(d) or str(d).strip() == "":
             continue
         seen.setdefault(district_key(d), d)
     return [seen[k] for k in sorted(seen, key=lambda k: (known.index(k) if k in known else len(known), k))]
@@ -167,7 +169,7 @@ def char_width(ch: str) -> int:
 
 def truncate(text, max_width: int = 160, ellipsis: str = "…") -> str:
     """Cut ``text`` to ``max_width`` display columns (CJK = 2), adding an ellipsis when cut."""
-    if text is None or (isinstance(text, float) and pd.isna(text)):
+    if is_missing(text):
         return ""
     text = " ".join(str(text).split())
     width = 0
@@ -208,16 +210,6 @@ def wrap(text, width: int = 48, max_width: int | None = None, sep: str = "<br>")
     if line:
         lines.append(line)
     return sep.join(html.escape(x, quote=False) for x in lines)
-
-
-def as_number(x, kind=float):
-    """``kind(x)``, or ``None`` for a missing or non-numeric cell."""
-    try:
-        if x is None or pd.isna(x):
-            return None
-        return kind(x)
-    except (TypeError, ValueError):
-        return None
 
 
 def format_lines(start, end=None, lang: str = "zh") -> str:

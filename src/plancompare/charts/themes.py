@@ -7,6 +7,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
+from .._cells import is_missing
 from .template import (
     add_source_note,
     apply_template,
@@ -24,7 +25,7 @@ from .template import (
 
 def _top_passages_text(value, max_items: int = 3) -> str:
     """Render the ``top_passages`` cell (a list of ids, of dicts, or a string) for a hover label."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if is_missing(value):
         return ""
     if isinstance(value, str):
         items = [value]
@@ -139,7 +140,7 @@ def aligned_passages_chart(alignment: pd.DataFrame, lang: str = "zh", theme_labe
             status = str(r.get("status") or "")
             text = r.get("text")
             if "nothing" in status.lower() or status in ("无可比内容", "none") or (
-                    text is None or (isinstance(text, float) and pd.isna(text)) or str(text).strip() == ""):
+                    is_missing(text) or str(text).strip() == ""):
                 parts.append(f"<i>{label('nothing_comparable', lang)}</i>")
                 continue
             src = " · ".join(x for x in (
