@@ -58,7 +58,7 @@ def _load(args) -> tuple[pd.DataFrame, np.ndarray]:
 
         corpus = pc.load_corpus()
         passages, embeddings = corpus.passages, corpus.embeddings
-    mask = (passages["kind"] == "body").to_numpy()
+    mask = (passages["role"] == "body").to_numpy()
     if len(embeddings) == mask.sum() and len(embeddings) != len(passages):
         return passages[mask].reset_index(drop=True), embeddings  # body-only embeddings
     return passages[mask].reset_index(drop=True), embeddings[mask]
@@ -149,7 +149,7 @@ def main(argv=None) -> int:
 
     queries = sorted(set(gold["query"]))
     t0 = time.perf_counter()
-    qvec = embed_texts(queries, kind="query")
+    qvec = embed_texts(queries, prompt="query")
     embed_seconds = time.perf_counter() - t0
     qemb = dict(zip(queries, qvec))
 
@@ -189,7 +189,7 @@ def main(argv=None) -> int:
     end_to_end_ms = []
     for q in queries:
         t0 = time.perf_counter()
-        index.search(q, embed_texts([q], kind="query")[0], k=5)
+        index.search(q, embed_texts([q], prompt="query")[0], k=5)
         end_to_end_ms.append((time.perf_counter() - t0) * 1000)
 
     t0 = time.perf_counter()

@@ -105,7 +105,7 @@ def test_broken_lines_are_joined_with_provenance(plans):
 
 def _headings(corpus, doc_id):
     p = corpus.passages
-    return p[(p["doc_id"] == doc_id) & (p["kind"] == "heading")]
+    return p[(p["doc_id"] == doc_id) & (p["role"] == "heading")]
 
 
 def test_outline_of_the_inclusive_innovation_plan(plans):
@@ -114,7 +114,7 @@ def test_outline_of_the_inclusive_innovation_plan(plans):
     assert top == ["一、构建要素便利流动的发展环境", "二、坚持创新驱动的产业导向", "三、打造安居乐业的城市空间",
                    "四、创造高品质的生活环境", "五、促进公平公正的法治环境", "六、保障措施"]
     assert (headings["level"] == 2).sum() == 15
-    measures = plans.passages.query("doc_id == 'huli_inclusive_innovation_2021' and kind == 'body' and level == 3")
+    measures = plans.passages.query("doc_id == 'huli_inclusive_innovation_2021' and role == 'body' and level == 3")
     numbers = [int(re.match(r"(\d+)\.", t).group(1)) for t in measures["text"]]
     assert numbers == list(range(1, 29))
     first = measures.iloc[0]
@@ -170,7 +170,7 @@ def test_outline_of_the_chikan_plan_without_section_level(plans):
 
 
 def test_business_environment_plan_measures(plans):
-    body = plans.passages.query("doc_id == 'huli_business_environment_2021' and kind == 'body'")
+    body = plans.passages.query("doc_id == 'huli_business_environment_2021' and role == 'body'")
     numbered = body[body["text"].str.match(r"^\d+\.")]
     assert len(numbered) >= 18
     assert (body["lead_units"] != "").sum() >= 15
@@ -199,11 +199,11 @@ def test_metadata_inferred_for_generality_reports(generality):
 
 def test_generality_outlines(generality):
     p = generality.passages
-    beijing = p[(p["doc_id"] == "gwr_provincial_beijing_2026") & (p["kind"] == "heading")]
+    beijing = p[(p["doc_id"] == "gwr_provincial_beijing_2026") & (p["role"] == "heading")]
     assert beijing.iloc[0].heading == "一、2025年工作回顾"
     assert "下载" not in generality.clean_text("gwr_provincial_beijing_2026").split("\n")
     for doc_id in generality.documents["doc_id"]:
-        body = p[(p["doc_id"] == doc_id) & (p["kind"] == "body")]
+        body = p[(p["doc_id"] == doc_id) & (p["role"] == "body")]
         assert len(body) >= 30, doc_id
         assert body["section_path"].ne("").mean() > 0.9, doc_id
 

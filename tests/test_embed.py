@@ -106,8 +106,8 @@ def test_model_id_of():
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="kind"):
-        pe.embed_texts(["x"], kind="document")
+    with pytest.raises(ValueError, match="prompt"):
+        pe.embed_texts(["x"], prompt="document")
     with pytest.raises(TypeError):
         pe.embed_texts("not a list")
     with pytest.raises(pm.ModelError):
@@ -156,7 +156,7 @@ def test_second_run_embeds_nothing_and_changes_embed_only_the_changed(st_model, 
     np.testing.assert_array_equal(third.vectors[6:], first.vectors[6:])
 
     # queries have their own prompt, so their own cache entries
-    query = pe.embed(texts[:3], st_model, kind="query", cache_dir=cache_dir)
+    query = pe.embed(texts[:3], st_model, prompt="query", cache_dir=cache_dir)
     assert query.prompt == "query: " and query.n_embedded == 3
     assert float(query.vectors[0] @ first.vectors[0]) < 0.9999
 

@@ -176,7 +176,7 @@ def test_generality_headline_targets(generality_corpus, registry, file_name):
 
 # ----------------------------------------------------------------------------------------------- bad input
 def _one(text: str, kind: str = "five_year_plan", section: str = "") -> pd.DataFrame:
-    passages = pd.DataFrame([{"passage_id": "t:0000", "doc_id": "t", "district": "T", "kind": "body", "text": text,
+    passages = pd.DataFrame([{"passage_id": "t:0000", "doc_id": "t", "district": "T", "role": "body", "text": text,
                               "section_path": section, "line_start": 1, "line_end": 1, "clean_line_start": 0}])
     documents = pd.DataFrame([{"doc_id": "t", "district": "T", "kind": kind, "year": 2021,
                                "period_start": 2021, "period_end": 2025}])

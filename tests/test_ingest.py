@@ -111,6 +111,6 @@ def test_document_without_headings_becomes_paragraph_passages(tmp_path):
     corpus = pc.build_corpus([path])
     passages = corpus.passages
     assert len(passages) == 3
-    assert set(passages["kind"]) == {"body"}
+    assert set(passages["role"]) == {"body"}
     assert (passages["level"] == 0).all()
     assert passages["line_start"].tolist() == [1, 2, 3]

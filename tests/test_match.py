@@ -104,7 +104,7 @@ def compare_recall(index: PassageIndex, gold: pd.DataFrame, ks=(1, 3)) -> tuple[
 
 
 def body_rows(corpus) -> tuple[pd.DataFrame, np.ndarray]:
-    mask = (corpus.passages["kind"] == "body").to_numpy()
+    mask = (corpus.passages["role"] == "body").to_numpy()
     return corpus.passages[mask].reset_index(drop=True), mask
 
 
@@ -135,7 +135,7 @@ def hybrid(corpus, gold):
     passages, mask = body_rows(corpus)
     index = PassageIndex().fit(passages, corpus.embeddings[mask])
     queries = sorted(set(gold["query"]))
-    vectors = embed_texts(queries, kind="query")
+    vectors = embed_texts(queries, prompt="query")
     return index, dict(zip(queries, vectors))
 
 
@@ -205,7 +205,7 @@ def test_exact_policy_term_ranks_first_hybrid(hybrid, term):
     from plancompare.embed import embed_texts
 
     index, _ = hybrid
-    res = index.search(term, embed_texts([term], kind="query")[0], k=5)
+    res = index.search(term, embed_texts([term], prompt="query")[0], k=5)
     assert term in res["text"].iloc[0]
 
 
@@ -233,13 +233,13 @@ def test_english_query_finds_chinese_passages(hybrid):
 
     index, _ = hybrid
     query = "intellectual property protection and patents"
-    res = index.search(query, embed_texts([query], kind="query")[0], k=3, district="Cangshan")
+    res = index.search(query, embed_texts([query], prompt="query")[0], k=3, district="Cangshan")
     assert any("知识产权" in t for t in res["text"])
     # the glossary gives the English query a lexical signal and shows the mapping
     assert res["lexical_score"].iloc[0] > 0
     assert "intellectual property→知识产权" in res["matched_terms"].iloc[0]
     dense_only = PassageIndex(expand_english=False).fit(index.passages_, index.embeddings_)
-    res = dense_only.search(query, embed_texts([query], kind="query")[0], k=3, district="Cangshan")
+    res = dense_only.search(query, embed_texts([query], prompt="query")[0], k=3, district="Cangshan")
     assert res["lexical_score"].isna().all() and (res["matched_terms"].map(len) == 0).all()
 
 

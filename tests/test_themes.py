@@ -140,7 +140,7 @@ def test_embeddings_are_used_when_given(taxonomy):
 
 
 def test_assignment_is_deterministic_and_order_free(plans):
-    body = plans.passages[plans.passages["kind"] == "body"]
+    body = plans.passages[plans.passages["role"] == "body"]
     first = assign_themes(body)
     assert first.equals(assign_themes(body))
     shuffled = body.sample(frac=1.0, random_state=7)
@@ -177,7 +177,7 @@ def test_themes_table_has_every_pair_with_zeros(plans, taxonomy):
 
 def test_themes_table_lists_a_district_without_passages(taxonomy):
     passages = pd.DataFrame({"passage_id": ["a:0001"], "district": ["A"], "text": ["加强大气污染防治。"],
-                             "theme": ["ecology"], "kind": ["body"]})
+                             "theme": ["ecology"], "role": ["body"]})
     documents = pd.DataFrame({"district": ["A", "B"]})
     table = themes_table(passages, documents)
     assert len(table) == 2 * len(taxonomy)
@@ -202,7 +202,7 @@ def test_gold_labels_are_well_formed(gold, taxonomy, catalog):
 
 def test_agreement_with_gold_without_embeddings(plans, gold):
     passages = themed(plans.passages, assign_themes(plans.passages))
-    body = passages[passages["kind"] == "body"]
+    body = passages[passages["role"] == "body"]
     score, result = agreement(body, gold)
     assert result["predicted"].notna().mean() > 0.95, "gold lines not found in body passages"
     print(f"theme agreement with gold (headings + lexical): {score:.3f} on {len(gold)} rows")
@@ -214,8 +214,8 @@ def test_agreement_with_gold_with_embeddings(corpus, gold):
     from plancompare.embed import embed_texts
 
     passages, embeddings = corpus.passages, corpus.embeddings
-    embed = lambda texts: embed_texts(texts, model=corpus.model_id, kind="query")  # noqa: E731
+    embed = lambda texts: embed_texts(texts, model=corpus.model_id, prompt="query")  # noqa: E731
     passages = themed(passages, assign_themes(passages, embeddings, embed=embed))
-    score, result = agreement(passages[passages["kind"] == "body"], gold)
+    score, result = agreement(passages[passages["role"] == "body"], gold)
     print(f"theme agreement with gold (headings + embeddings + lexical): {score:.3f} on {len(gold)} rows")
     assert score >= MIN_AGREEMENT

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402
 
 from .catalog import load_catalog  # noqa: E402
 from .corpus import Corpus, build_corpus, load_corpus  # noqa: E402

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from ._version import __version__
 from .catalog import doc_id_from_path, infer_metadata, load_catalog
 from .clean import clean_lines
 from .errors import CatalogError, PlancompareError, UnknownItemError
@@ -32,7 +32,7 @@ DOCUMENT_COLUMNS = [
     "script", "n_chars",
 ]
 PASSAGE_COLUMNS = [
-    "passage_id", "doc_id", "district", "kind", "level", "heading", "section_path", "text", "line_start",
+    "passage_id", "doc_id", "district", "role", "level", "heading", "section_path", "text", "line_start",
     "line_end", "clean_line_start", "clean_line_end", "lead_units", "partner_units", "responsibility", "n_chars",
 ]
 GLOSSARY_COLUMNS = ["doc_id", "term", "definition", "text", "line_start", "line_end", "clean_line_start", "clean_line_end"]
@@ -101,7 +101,7 @@ class Corpus:
     # --- themes and comparison --------------------------------------------------
     def body_mask(self) -> np.ndarray:
         """Rows of :attr:`passages` that are body text (what search, compare and themes use)."""
-        return (self.passages["kind"] == "body").to_numpy()
+        return (self.passages["role"] == "body").to_numpy()
 
     def _passage_index(self):
         if self._index is None:
@@ -120,7 +120,7 @@ class Corpus:
         from .embed import embed_texts
 
         index = self._passage_index()
-        query_vector = embed_texts([query], model=self.model or self.model_id, kind="query")[0]
+        query_vector = embed_texts([query], model=self.model or self.model_id, prompt="query")[0]
         return index.search(query, query_vector, k=k, district=district, theme=theme)
 
     def compare(self, passage_id: str, k: int = 3) -> pd.DataFrame:
@@ -162,7 +162,7 @@ class Corpus:
         embed = None
         if embeddings is not None:
             model = self.model or self.model_id
-            embed = lambda texts: embed_texts(list(texts), model=model, kind="query")  # noqa: E731
+            embed = lambda texts: embed_texts(list(texts), model=model, prompt="query")  # noqa: E731
         assigned = assign_themes(self.passages, embeddings, embed)
         for column in assigned.columns:
             self.passages[column] = assigned[column].to_numpy()
@@ -418,5 +418,5 @@ def _progress(items: Iterable, description: str, enabled: bool | None):
 def _embed_passages(passages: pd.DataFrame, model) -> tuple[np.ndarray, str]:
     from .embed import embed
 
-    result = embed(passages["text"].tolist(), model, kind="passage")
+    result = embed(passages["text"].tolist(), model, prompt="passage")
     return result.vectors, result.model_id

@@ -7,7 +7,7 @@ from the cache, because a corpus stores ``model_id`` next to its embeddings.
 
 What happens to each text:
 
-* The model's prompt for ``kind`` (``"passage: "`` / ``"query: "`` for E5) is
+* The model's prompt for ``prompt`` (``"passage: "`` / ``"query: "`` for E5) is
   put in front, as the model was trained.
 * A text that fits the model window (512 tokens for E5, counting the prompt and
   the special tokens) is embedded in one pass, exactly as
@@ -63,7 +63,7 @@ PROGRESS_MIN_TEXTS = 64
 
 _CACHE_FORMAT = 1
 _MAX_SHARDS = 16  # merge the cache's shard files once there are more than this
-KINDS = ("passage", "query")
+PROMPTS = ("passage", "query")
 
 
 # --------------------------------------------------------------------------
@@ -446,7 +446,7 @@ def embed(
     texts: Sequence[str],
     model: Any = None,
     *,
-    kind: str = "passage",
+    prompt: str = "passage",
     cache_dir: str | os.PathLike | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     show_progress: bool | None = None,
@@ -456,8 +456,8 @@ def embed(
 ) -> EmbeddingResult:
     """Embed ``texts`` and report the model id and cache use; see :func:`embed_texts`."""
     started = time.perf_counter()
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    if prompt not in PROMPTS:
+        raise ValueError(f"prompt must be one of {PROMPTS}, got {prompt!r}")
     if isinstance(texts, str):
         raise TypeError("texts must be a sequence of strings, not one string")
     texts = list(texts)
@@ -474,26 +474,26 @@ def embed(
         manifest = json.loads((path / MANIFEST_NAME).read_text(encoding="utf-8"))
         st = None
         model_id = DEFAULT_MODEL_ID
-        prompt = prompts_for(model_id)[kind]
+        prompt_text = prompts_for(model_id)[prompt]
         dim = int(manifest["dimension"])
         max_tokens = int(manifest["max_seq_length"])
         fingerprint = default_model_fingerprint(path)
     else:
         st = load_model(model, cache_dir=model_dir) if isinstance(model, str) else model
         model_id = model_id_of(model if isinstance(model, str) else st)
-        prompt = prompts_for(model_id, st)[kind]
+        prompt_text = prompts_for(model_id, st)[prompt]
         dim = _dimension_of(st)
         max_tokens = _token_layout(st).max_tokens
         fingerprint = _fingerprint_of(st)
     if not texts:
-        return EmbeddingResult(np.zeros((0, dim), np.float32), model_id, prompt, seconds=time.perf_counter() - started)
+        return EmbeddingResult(np.zeros((0, dim), np.float32), model_id, prompt_text, seconds=time.perf_counter() - started)
 
     keys = [text_key(t) for t in texts]
     unique: dict[str, str] = {}
     for k, t in zip(keys, texts):
         unique.setdefault(k, t)
 
-    ns = CacheNamespace(model_id, prompt, max_tokens, window_overlap, fingerprint)
+    ns = CacheNamespace(model_id, prompt_text, max_tokens, window_overlap, fingerprint)
     cache = EmbeddingCache(cache_dir) if use_cache else None
     found = cache.get(ns, unique) if cache is not None else {}
     missing = [k for k in unique if k not in found]
@@ -506,7 +506,7 @@ def embed(
         fresh = _encode_uncached(
             [unique[k] for k in missing],
             st,
-            prompt,
+            prompt_text,
             batch_size=batch_size,
             overlap=window_overlap,
             progress=bool(show_progress),
@@ -519,7 +519,7 @@ def embed(
     return EmbeddingResult(
         vectors=vectors,
         model_id=model_id,
-        prompt=prompt,
+        prompt=prompt_text,
         n_embedded=len(missing),
         n_cached=len(unique) - len(missing),
         seconds=time.perf_counter() - started,
@@ -530,7 +530,7 @@ def embed_texts(
     texts: Sequence[str],
     model: Any = None,
     *,
-    kind: str = "passage",
+    prompt: str = "passage",
     cache_dir: str | os.PathLike | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     show_progress: bool | None = None,
@@ -541,7 +541,7 @@ def embed_texts(
     """Embed texts as an ``(len(texts), dim)`` float32 array of unit vectors.
 
     ``model``: ``None`` for the bundled default, a model name or directory, or a
-    loaded ``SentenceTransformer``. ``kind``: ``"passage"`` or ``"query"``
+    loaded ``SentenceTransformer``. ``prompt``: ``"passage"`` or ``"query"``
     selects the model's prompt. ``cache_dir``: embedding cache directory (see
     :func:`default_cache_dir`); ``use_cache=False`` bypasses it. ``model_dir``:
     where the default model is installed (see :func:`plancompare.model.models_root`).
@@ -554,7 +554,7 @@ def embed_texts(
     return embed(
         texts,
         model,
-        kind=kind,
+        prompt=prompt,
         cache_dir=cache_dir,
         batch_size=batch_size,
         show_progress=show_progress,

@@ -672,7 +672,7 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
             docs[d["doc_id"]] = d.to_dict()
     table = registry.table.set_index("indicator_id")
     rows = []
-    selected = passages if "kind" not in passages.columns else passages[passages["kind"].isin(kinds)]
+    selected = passages if "role" not in passages.columns else passages[passages["role"].isin(kinds)]
     for _, passage in selected.iterrows():
         doc = docs.get(passage["doc_id"], {})
         doc_years = _doc_years(doc)

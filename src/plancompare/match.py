@@ -474,7 +474,7 @@ class PassageIndex(BaseEstimator):
         """Rank passages for ``query``.
 
         Inputs: the query text (Chinese or English); its embedding (e5 ``query: `` prompt,
-        ``embed_texts([query], kind="query")[0]``) or None for lexical-only ranking; ``k`` results;
+        ``embed_texts([query], prompt="query")[0]``) or None for lexical-only ranking; ``k`` results;
         optional filters ``district`` (name, case-insensitive, or a list) and ``theme`` (id or list).
         Output: DataFrame with :data:`RESULT_COLUMNS`, best first; ``matched_terms`` lists the
         query terms found verbatim in each passage, for an English query also the glossary mappings

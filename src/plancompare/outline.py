@@ -209,13 +209,13 @@ class _OutlineBuilder:
         return " > ".join(title for _, title in self.stack)
 
     # --- rows --------------------------------------------------------------
-    def _row(self, indices: list[int], kind: str, heading: str, path: str, level: int, text: str) -> dict:
+    def _row(self, indices: list[int], role: str, heading: str, path: str, level: int, text: str) -> dict:
         first, last = self.lines[indices[0]], self.lines[indices[-1]]
         return {
             "passage_id": f"{self.doc_id}:{len(self.passages):04d}",
             "doc_id": self.doc_id,
             "district": self.district,
-            "kind": kind,
+            "role": role,
             "level": level,
             "heading": heading,
             "section_path": path,
@@ -271,7 +271,7 @@ class _OutlineBuilder:
                 self._emit([index])
 
     def _last_body_is_open(self) -> bool:
-        return bool(self.passages) and self.passages[-1]["kind"] == "body" and not self.passages[-1]["responsibility"]
+        return bool(self.passages) and self.passages[-1]["role"] == "body" and not self.passages[-1]["responsibility"]
 
     def _close_with_responsibility(self, index: int):
         self._flush()

@@ -189,7 +189,7 @@ class ThemeAssigner:
         embed : callable, optional
             ``embed(texts) -> ndarray`` returning L2-normalised embeddings comparable with the
             passage embeddings, e.g.
-            ``lambda texts: plancompare.embed.embed_texts(texts, kind="query")``.
+            ``lambda texts: plancompare.embed.embed_texts(texts, prompt="query")``.
         """
         taxonomy = load_taxonomy() if self.taxonomy is None else self.taxonomy
         self.taxonomy_ = taxonomy.reset_index(drop=True)
@@ -383,7 +383,7 @@ def themes_table(
     if "theme" not in passages:
         raise ValueError("passages have no 'theme' column; run assign_themes first")
     taxonomy = load_taxonomy() if taxonomy is None else taxonomy
-    body = passages[passages["kind"] == "body"] if "kind" in passages else passages
+    body = passages[passages["role"] == "body"] if "role" in passages else passages
     body = body.assign(characters=body["text"].fillna("").astype(str).str.len())
     if "theme_score" not in body:
         body = body.assign(theme_score=body["characters"].astype(float))
