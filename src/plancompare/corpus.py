@@ -22,22 +22,24 @@ import pandas as pd
 from ._version import __version__
 from .catalog import doc_id_from_path, infer_metadata, load_catalog
 from .clean import clean_lines
+from .docinfo import metadata_sources
 from .errors import CatalogError, PlancompareError, UnknownItemError
-from .ingest import read_source
+from .ingest import SUPPORTED_SUFFIXES, read_source
 from .outline import outline_document
 
 DOCUMENT_COLUMNS = [
     "doc_id", "district", "district_zh", "city", "province", "title", "kind", "year", "period_start",
     "period_end", "issued", "issuer", "doc_number", "speaker", "source_file", "source_sha256", "encoding",
-    "script", "n_chars",
+    "script", "n_chars", "format", "metadata_source",
 ]
 PASSAGE_COLUMNS = [
     "passage_id", "doc_id", "district", "role", "level", "heading", "section_path", "text", "line_start",
     "line_end", "clean_line_start", "clean_line_end", "lead_units", "partner_units", "responsibility", "n_chars",
+    "locator",
 ]
 GLOSSARY_COLUMNS = ["doc_id", "term", "definition", "text", "line_start", "line_end", "clean_line_start", "clean_line_end"]
 REPAIR_COLUMNS = ["doc_id", "line", "kind", "before", "after", "confidence"]
-LINE_COLUMNS = ["doc_id", "clean_line", "line_start", "line_end"]
+LINE_COLUMNS = ["doc_id", "clean_line", "line_start", "line_end", "locator"]
 _TABLES = ("documents", "passages", "glossary", "repairs", "lines", "indicators")
 
 
@@ -88,7 +90,8 @@ class Corpus:
 
             line_map = {doc_id: list(zip(group["line_start"], group["line_end"]))
                         for doc_id, group in self.lines.groupby("doc_id", sort=False)}
-            self._indicators = extract_indicators(self.passages, self.documents, line_map=line_map)
+            self._indicators = with_locators(extract_indicators(self.passages, self.documents, line_map=line_map),
+                                             self.lines)
         return self._indicators
 
     @property
@@ -257,20 +260,26 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = False, progre
     for file in _progress(files, "Cleaning and outlining", progress):
         row = catalog_rows.get(str(file.resolve()), {})
         source = read_source(file)
-        cleaned = clean_lines(source.lines)
-        clean_texts = [line.text for line in cleaned.lines]
-        meta = {**infer_metadata(clean_texts, file), **{k: v for k, v in row.items() if v not in ("", None)}}
+        cleaned = clean_lines(source.lines_for_cleaning(), soft_breaks=source.soft_breaks)
+        page_title = source.metadata.get("title", "")
+        front = ([page_title] if page_title else []) + [line.text for line in cleaned.lines]
+        meta = {**infer_metadata(front, file), **{k: v for k, v in row.items() if v not in ("", None)}}
+        meta["metadata_source"] = json.dumps(metadata_sources(
+            meta, row, infer_metadata([], file), "".join(front[:25]), page_title), ensure_ascii=False)
         doc_id = meta.get("doc_id") or doc_id_from_path(file)
         if doc_id in seen:
             raise CatalogError(f"duplicate doc_id {doc_id!r}: {seen[doc_id]} and {file}")
         seen[doc_id] = file
         district = meta.get("district") or meta.get("district_zh") or doc_id
         doc_passages, doc_glossary = outline_document(cleaned.lines, doc_id, district, max_section_chars)
+        for passage in doc_passages:
+            passage["locator"] = source.locator_span(passage["line_start"], passage["line_end"])
         documents.append(_document_row(doc_id, district, meta, source, cleaned))
         passages.extend(doc_passages)
         glossary.extend(doc_glossary)
-        repairs.extend({"doc_id": doc_id, **r} for r in cleaned.repairs)
-        lines.extend((doc_id, i, line.raw_start, line.raw_end) for i, line in enumerate(cleaned.lines))
+        repairs.extend({"doc_id": doc_id, **r} for r in sorted([*source.debris, *cleaned.repairs], key=_by_line))
+        lines.extend((doc_id, i, line.raw_start, line.raw_end, source.locator_span(line.raw_start, line.raw_end))
+                     for i, line in enumerate(cleaned.lines))
         texts[doc_id] = cleaned.text
     corpus = Corpus(
         pd.DataFrame(documents, columns=DOCUMENT_COLUMNS).astype({"year": "Int64", "period_start": "Int64", "period_end": "Int64"}),
@@ -320,7 +329,7 @@ def bundled_data_dir() -> Path:
     raise PlancompareError("bundled data not found: set PLANCOMPARE_DATA to a folder with catalog.csv and raw/")
 
 
-PIPELINE_MODULES = ("ingest", "clean", "repair", "outline", "catalog", "corpus", "model", "embed", "themes", "indicators")
+PIPELINE_MODULES = ("ingest", "docinfo", "clean", "repair", "outline", "catalog", "corpus", "model", "embed", "themes", "indicators")
 
 
 def code_fingerprint() -> str:
@@ -328,6 +337,7 @@ def code_fingerprint() -> str:
     digest = hashlib.sha256()
     root = Path(str(resources.files("plancompare")))
     files = [root / f"{name}.py" for name in PIPELINE_MODULES] + sorted((root / "data").glob("*"))
+    files += [file for name in PIPELINE_MODULES for file in sorted((root / name).glob("*.py"))]  # subpackages
     for file in files:
         if file.is_file():
             digest.update(file.name.encode())
@@ -353,9 +363,10 @@ def _resolve_paths(paths) -> list[Path]:
     for item in paths:
         item = Path(item)
         if item.is_dir():
-            found = sorted(item.glob("*.txt"))
+            found = sorted(f for f in item.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
+                           and not f.name.startswith((".", "~$")))
             if not found:
-                raise PlancompareError(f"{item}: folder holds no .txt files")
+                raise PlancompareError(f"{item}: folder holds no readable files ({' '.join(SUPPORTED_SUFFIXES)})")
             files.extend(found)
         else:
             files.append(item)
@@ -394,7 +405,28 @@ def _document_row(doc_id, district, meta, source, cleaned) -> dict:
         "encoding": source.encoding,
         "script": cleaned.script,
         "n_chars": len(cleaned.text),
+        "format": source.format,
+        "metadata_source": meta.get("metadata_source", ""),
     }
+
+
+def with_locators(table: pd.DataFrame, lines: pd.DataFrame, line_column: str = "line") -> pd.DataFrame:
+    """``table`` with a ``locator`` column: where its raw ``line_column`` sits in the original file.
+
+    ``lines`` is :attr:`Corpus.lines`; the locator is that of the clean line holding the raw line.
+    """
+    if "locator" not in lines.columns or table.empty or line_column not in table.columns:
+        return table.assign(locator="") if "locator" not in table.columns else table
+    found = {}
+    for row in lines.itertuples(index=False):
+        for raw in range(int(row.line_start), int(row.line_end) + 1):
+            found.setdefault((row.doc_id, raw), row.locator)
+    keys = zip(table["doc_id"], pd.to_numeric(table[line_column], errors="coerce").fillna(-1).astype(int))
+    return table.assign(locator=[found.get(key, "") for key in keys])
+
+
+def _by_line(record: dict) -> int:
+    return record["line"]
 
 
 def _int_or_none(value):
