@@ -263,7 +263,10 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = False, progre
         cleaned = clean_lines(source.lines_for_cleaning(), soft_breaks=source.soft_breaks)
         page_title = source.metadata.get("title", "")
         front = ([page_title] if page_title else []) + [line.text for line in cleaned.lines]
-        meta = {**infer_metadata(front, file), **{k: v for k, v in row.items() if v not in ("", None)}}
+        inferred = infer_metadata(front, file)
+        if page_title and "title" not in inferred:
+            inferred["title"] = page_title.replace(" ", "")  # the page states its own title
+        meta = {**inferred, **{k: v for k, v in row.items() if v not in ("", None)}}
         meta["metadata_source"] = json.dumps(metadata_sources(
             meta, row, infer_metadata([], file), "".join(front[:25]), page_title), ensure_ascii=False)
         doc_id = meta.get("doc_id") or doc_id_from_path(file)
