@@ -60,6 +60,8 @@ def test_pdf_work_report_lines_joined_and_number_located(nine):
     assert {"一、2023年工作回顾", "二、2024年重点任务"} <= headings
     growth = rows(nine, doc, "indicators").query("indicator_id == 'gdp_growth_rate' and value == 5.2")
     assert not growth.empty and growth.iloc[0]["locator"].startswith("p.1 l.")
+    assert growth.iloc[0]["page"] == 1
+    assert rows(nine, doc)["page"].between(1, 13).all()
 
 
 @needs_formats

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable
 from importlib import resources
@@ -35,7 +36,7 @@ DOCUMENT_COLUMNS = [
 PASSAGE_COLUMNS = [
     "passage_id", "doc_id", "district", "role", "level", "heading", "section_path", "text", "line_start",
     "line_end", "clean_line_start", "clean_line_end", "lead_units", "partner_units", "responsibility", "n_chars",
-    "locator",
+    "locator", "page",
 ]
 GLOSSARY_COLUMNS = ["doc_id", "term", "definition", "text", "line_start", "line_end", "clean_line_start", "clean_line_end"]
 REPAIR_COLUMNS = ["doc_id", "line", "kind", "before", "after", "confidence"]
@@ -277,6 +278,7 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = False, progre
         doc_passages, doc_glossary = outline_document(cleaned.lines, doc_id, district, max_section_chars)
         for passage in doc_passages:
             passage["locator"] = source.locator_span(passage["line_start"], passage["line_end"])
+            passage["page"] = page_of(passage["locator"])
         documents.append(_document_row(doc_id, district, meta, source, cleaned))
         passages.extend(doc_passages)
         glossary.extend(doc_glossary)
@@ -286,7 +288,7 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = False, progre
         texts[doc_id] = cleaned.text
     corpus = Corpus(
         pd.DataFrame(documents, columns=DOCUMENT_COLUMNS).astype({"year": "Int64", "period_start": "Int64", "period_end": "Int64"}),
-        pd.DataFrame(passages, columns=PASSAGE_COLUMNS),
+        pd.DataFrame(passages, columns=PASSAGE_COLUMNS).astype({"page": "Int64"}),
         pd.DataFrame(glossary, columns=GLOSSARY_COLUMNS),
         pd.DataFrame(repairs, columns=REPAIR_COLUMNS),
         texts,
@@ -419,13 +421,20 @@ def with_locators(table: pd.DataFrame, lines: pd.DataFrame, line_column: str = "
     ``lines`` is :attr:`Corpus.lines`; the locator is that of the clean line holding the raw line.
     """
     if "locator" not in lines.columns or table.empty or line_column not in table.columns:
-        return table.assign(locator="") if "locator" not in table.columns else table
+        return table.assign(locator="", page=pd.array([None] * len(table), dtype="Int64"))
     found = {}
     for row in lines.itertuples(index=False):
         for raw in range(int(row.line_start), int(row.line_end) + 1):
             found.setdefault((row.doc_id, raw), row.locator)
     keys = zip(table["doc_id"], pd.to_numeric(table[line_column], errors="coerce").fillna(-1).astype(int))
-    return table.assign(locator=[found.get(key, "") for key in keys])
+    locators = [found.get(key, "") for key in keys]
+    return table.assign(locator=locators, page=pd.array([page_of(loc) for loc in locators], dtype="Int64"))
+
+
+def page_of(locator: str):
+    """The PDF page a locator starts on (``p.3 l.12`` → 3), else None."""
+    match = re.match(r"p\.(\d+)", locator or "")
+    return int(match.group(1)) if match else None
 
 
 def _by_line(record: dict) -> int:
