@@ -183,7 +183,7 @@ def test_web_page_keeps_the_body_and_drops_the_chrome(nine, doc, chrome):
     for word in chrome:
         assert word not in text
     assert "一、综合" in set(rows(nine, doc)["heading"])
-    assert rows(nine, doc, "indicators")["locator"].str.match(r"^l\.\d+").all()
+    assert rows(nine, doc, "indicators")["locator"].str.match(r"^l\.\d+ /html/body/").all()
     assert nine.documents.set_index("doc_id").loc[doc, "title"].endswith("国民经济和社会发展统计公报")
 
 
@@ -336,7 +336,6 @@ def test_info_metadata_csv_round_trip(tmp_path, monkeypatch):
     assert confidence[("wanzai_stats_bulletin_2015", "district")] == 1.0  # every value in the catalog is given
 
 
-@pytest.mark.skipif(not hasattr(pc.Corpus, "add"), reason="Corpus.add is not on this branch yet (arch, issue 10)")
 @needs_formats
 def test_cli_add_extends_a_saved_corpus(tmp_path):
     from typer.testing import CliRunner
@@ -348,7 +347,11 @@ def test_cli_add_extends_a_saved_corpus(tmp_path):
     result = CliRunner().invoke(app, ["add", str(real("liangxi_modern_industry_policy_2020.docx")),
                                       "--corpus", str(corpus_dir)])
     assert result.exit_code == 0, result.output
-    assert len(pc.load_corpus(corpus_dir).documents) == 2
+    extended = pc.load_corpus(corpus_dir)
+    assert sorted(extended.documents["format"]) == ["docx", "html"]
+    assert set(extended.indicators["doc_id"]) == set(extended.documents["doc_id"])
+    bad = CliRunner().invoke(app, ["add", str(tmp_path / "missing.pdf"), "--corpus", str(corpus_dir)])
+    assert bad.exit_code == 2 and "missing.pdf: file not found" in " ".join(bad.output.split())
 
 
 @pytest.mark.slow

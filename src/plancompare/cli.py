@@ -122,14 +122,43 @@ def add(
     """Add documents to a saved corpus: only new or changed files are cleaned and embedded."""
     import plancompare as pc
 
+    from .errors import InputFileError
+
+    missing = next((f for f in files if not f.exists()), None)
+    if missing is not None:
+        raise InputFileError(missing, "file not found")
     corpus = pc.load_corpus(corpus_dir)
     before = len(corpus.documents)
-    if catalog is not None:
-        corpus.add(files, catalog=catalog)
+    if hasattr(corpus, "add"):
+        corpus.add(files, catalog=catalog) if catalog is not None else corpus.add(files)
     else:
-        corpus.add(files)
+        corpus = _rebuild_with(corpus, files, catalog)
+    corpus.indicators  # noqa: B018 - saved with the rest
     corpus.save(corpus_dir)
     console.print(f"Added {len(corpus.documents) - before} document(s): {corpus!r}\nSaved to {corpus_dir}")
+
+
+def _rebuild_with(corpus, files: list[Path], catalog: Optional[Path]):
+    """Build the saved corpus's sources and ``files`` again (where ``Corpus.add`` is not available).
+
+    Metadata that came from a catalog is kept; the rest is inferred again, as it was.
+    """
+    import json
+
+    import plancompare as pc
+    from .docinfo import CATALOG_COLUMNS
+
+    rows = corpus.documents.reindex(columns=list(CATALOG_COLUMNS) + ["metadata_source"]).astype(object)
+    for index, raw in rows["metadata_source"].items():
+        sources = json.loads(raw) if isinstance(raw, str) and raw else {}
+        for field in CATALOG_COLUMNS[2:]:
+            if sources.get(field, "") != "catalog":
+                rows.at[index, field] = ""
+    rows = rows.drop(columns="metadata_source").fillna("")
+    if catalog is not None:
+        rows = pd.concat([rows, pc.load_catalog(catalog)], ignore_index=True)
+    paths = list(corpus.documents["source_file"]) + [Path(f) for f in files]
+    return pc.build_corpus(paths, catalog=rows.astype(str), embed=corpus.model_id is not None, progress=True)
 
 
 @app.command()

@@ -9,7 +9,7 @@ suffix                    reader                                 locator of a li
 ``.docx``                 :mod:`.word` (python-docx)             ``para 45``, ``table 2 row 3``
 ``.doc``                  :mod:`.word` (antiword / catdoc)       ``para 45``
 ``.pdf``                  :mod:`.pdf` (pdftotext / pdfplumber)   ``p.3 l.12``
-``.html`` ``.htm``        :mod:`.html` (trafilatura)             ``l.12`` of the main text
+``.html`` ``.htm``        :mod:`.html` (trafilatura)             ``l.12 /html/body/…/p[5]``
 ========================  =====================================  ============================
 
 Then format debris (page numbers, running headers, tables of contents, field codes) is

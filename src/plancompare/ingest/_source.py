@@ -13,16 +13,13 @@ class Extracted:
     ``lines[i]`` is raw line ``i + 1`` of the extracted text and ``locators[i]`` says
     where a user finds it in the original (``p.3 l.12``, ``para 45``, ``table 2 row 3``,
     ``l.7``).  ``pages`` (PDF only) lists each page's ``(first, last)`` 0-based line
-    index; ``layout_breaks`` holds 1-based raw line numbers that the reader knows were
-    broken by the page layout, not by the author; ``metadata`` carries what the format
-    itself states (a web page's title or date).
+    index; ``metadata`` carries what the format itself states (a web page's title).
     """
 
     lines: list[str]
     locators: list[str]
     encoding: str
     pages: list[tuple[int, int]] = field(default_factory=list)
-    layout_breaks: set[int] = field(default_factory=set)
     metadata: dict = field(default_factory=dict)
 
 
@@ -41,7 +38,8 @@ class SourceText:
     locators : list of str
         Where each raw line sits in the original file: ``l.12`` (text), ``p.3 l.12``
         (PDF page and line on the page), ``para 45`` or ``table 2 row 3`` (Word),
-        ``l.12`` of the extracted main text (web pages).
+        ``l.12 /html/body/div[3]/p[5]`` (web pages: line of the extracted main
+        text and the page element it came from).
     encoding : str
         The codec that decoded a text file, or what the format used (``docx``, ``pdf``…).
     sha256 : str

@@ -41,7 +41,7 @@ def layout_breaks(extracted: Extracted, dropped: set[int]) -> set[int]:
     breaks = {i + 1 for i in kept if _unclosed(lines[i].strip())}
     if extracted.pages:
         breaks |= _geometry_breaks(lines, kept, extracted.pages, dropped)
-    return breaks | set(extracted.layout_breaks)
+    return breaks
 
 
 def display_width(text: str) -> int:
