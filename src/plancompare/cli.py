@@ -52,7 +52,7 @@ CorpusOption = typer.Option(None, "--corpus", help="A saved corpus folder (defau
 def build(
     paths: list[Path] = typer.Argument(None, help="Files or folders, searched recursively: .txt .docx .doc .pdf .html .htm (default: the bundled plans)."),
     catalog: Optional[Path] = typer.Option(None, help="Catalog CSV with doc_id, source_file and metadata."),
-    out: Optional[Path] = typer.Option(None, help="Folder to save the corpus in (default: data/processed for the bundled plans, ./plancompare_corpus otherwise)."),
+    out: Optional[Path] = typer.Option(None, help="Folder to save the corpus in (default: the user cache folder for the bundled plans, ./plancompare_corpus otherwise)."),
     embed: bool = typer.Option(True, help="Embed passages now (slow the first time, cached afterwards)."),
 ):
     """Clean, outline and embed plans into a saved corpus."""
@@ -60,14 +60,13 @@ def build(
 
     if not paths:
         corpus = pc.load_corpus(rebuild=True, progress=True)
-        target = pc.corpus.bundled_data_dir() / "processed"
+        target = pc.corpus.processed_dir()
         if out is not None:
             corpus.save(out)
             target = out
     else:
         corpus = pc.build_corpus(paths, catalog=catalog, embed=embed, progress=True)
         target = out or Path("plancompare_corpus")
-        corpus.indicators  # noqa: B018 - saved with the rest
         corpus.save(target)
     console.print(f"Built {corpus!r}\nSaved to {target}")
 
@@ -129,36 +128,12 @@ def add(
         raise InputFileError(missing, "file not found")
     corpus = pc.load_corpus(corpus_dir)
     before = len(corpus.documents)
-    if hasattr(corpus, "add"):
-        corpus.add(files, catalog=catalog) if catalog is not None else corpus.add(files)
-    else:
-        corpus = _rebuild_with(corpus, files, catalog)
-    corpus.indicators  # noqa: B018 - saved with the rest
+    corpus.add(files, catalog=catalog, progress=True)
     corpus.save(corpus_dir)
+    log = getattr(corpus, "build_log", None)
+    if log is not None and len(log):
+        _print_table(log, "Files")
     console.print(f"Added {len(corpus.documents) - before} document(s): {corpus!r}\nSaved to {corpus_dir}")
-
-
-def _rebuild_with(corpus, files: list[Path], catalog: Optional[Path]):
-    """Build the saved corpus's sources and ``files`` again (where ``Corpus.add`` is not available).
-
-    Metadata that came from a catalog is kept; the rest is inferred again, as it was.
-    """
-    import json
-
-    import plancompare as pc
-    from .docinfo import CATALOG_COLUMNS
-
-    rows = corpus.documents.reindex(columns=list(CATALOG_COLUMNS) + ["metadata_source"]).astype(object)
-    for index, raw in rows["metadata_source"].items():
-        sources = json.loads(raw) if isinstance(raw, str) and raw else {}
-        for field in CATALOG_COLUMNS[2:]:
-            if sources.get(field, "") != "catalog":
-                rows.at[index, field] = ""
-    rows = rows.drop(columns="metadata_source").fillna("")
-    if catalog is not None:
-        rows = pd.concat([rows, pc.load_catalog(catalog)], ignore_index=True)
-    paths = list(corpus.documents["source_file"]) + [Path(f) for f in files]
-    return pc.build_corpus(paths, catalog=rows.astype(str), embed=corpus.model_id is not None, progress=True)
 
 
 @app.command()
