@@ -34,7 +34,7 @@ def nine():
     """The nine real files built into one corpus (no embeddings)."""
     if len(NINE) != 9:
         pytest.skip(f"the nine real files are not in {FORMATS}")
-    return pc.build_corpus(FORMATS)
+    return pc.build_corpus(FORMATS, embed=False)
 
 
 def rows(corpus, doc_id: str, table: str = "passages") -> pd.DataFrame:
@@ -216,7 +216,7 @@ def test_web_chrome_rules_apply_to_any_format(tmp_path):
     path.write_text("某区2023年政府工作报告\n首页 > 政务公开 > 政府工作报告\n访问量：1234\n"
                     "字体：[大 中 小]\n今年全区地区生产总值增长6%。\n赣ICP备05004170号\n"
                     "您访问的链接即将离开“某区人民政府”门户网站 是否继续？\n", encoding="utf-8")
-    corpus = pc.build_corpus([path])
+    corpus = pc.build_corpus([path], embed=False)
     assert corpus.clean_text("pasted").split("\n") == ["某区2023年政府工作报告", "今年全区地区生产总值增长6%。"]
     assert (corpus.repairs["kind"] == "cruft_dropped").sum() == 5
 
@@ -294,7 +294,7 @@ def test_folder_build_is_recursive_and_mixed(tmp_path):
     shutil.copy(real("liangxi_modern_industry_policy_2020.docx"), tmp_path / "a" / "b")
     shutil.copy(DATA / "raw" / "huli_government_work_report_2023.txt", tmp_path)
     (tmp_path / "a" / "notes.xlsx").write_bytes(b"not read: not a supported suffix")
-    corpus = pc.build_corpus(tmp_path)
+    corpus = pc.build_corpus(tmp_path, embed=False)
     assert sorted(corpus.documents["format"]) == ["docx", "html", "txt"]
     assert set(corpus.passages["locator"].str.extract(r"^(\w+)")[0]) >= {"para", "l"}
 
@@ -312,7 +312,7 @@ def test_info_metadata_csv_round_trip(tmp_path, monkeypatch):
     for name in ("ganzhou_regional_centres_implementation_2018.docx", "wanzai_stats_bulletin_2015.html"):
         shutil.copy(real(name), folder)
     corpus_dir = tmp_path / "corpus"
-    pc.build_corpus(folder).save(corpus_dir)
+    pc.build_corpus(folder, embed=False).save(corpus_dir)
     runner = CliRunner()
     shown = runner.invoke(app, ["info", "--corpus", str(corpus_dir)])
     assert shown.exit_code == 0, shown.output
@@ -326,7 +326,7 @@ def test_info_metadata_csv_round_trip(tmp_path, monkeypatch):
     # edit: name the city and province of the county bulletin, then build again with the CSV as catalog
     table.loc[table["doc_id"] == "wanzai_stats_bulletin_2015", ["city", "province"]] = ["宜春市", "江西省"]
     table.to_csv(csv, index=False, encoding="utf-8-sig")
-    rebuilt = pc.build_corpus(folder, catalog=csv)
+    rebuilt = pc.build_corpus(folder, catalog=csv, embed=False)
     doc = rebuilt.documents.set_index("doc_id").loc["wanzai_stats_bulletin_2015"]
     assert (doc["city"], doc["province"], doc["district"]) == ("宜春市", "江西省", "万载县")
     from plancompare.docinfo import metadata_table
@@ -343,7 +343,7 @@ def test_cli_add_extends_a_saved_corpus(tmp_path):
     from plancompare.cli import app
 
     corpus_dir = tmp_path / "corpus"
-    pc.build_corpus([real("yichun_stats_bulletin_2022.html")]).save(corpus_dir)
+    pc.build_corpus([real("yichun_stats_bulletin_2022.html")], embed=False).save(corpus_dir)
     result = CliRunner().invoke(app, ["add", str(real("liangxi_modern_industry_policy_2020.docx")),
                                       "--corpus", str(corpus_dir)])
     assert result.exit_code == 0, result.output
