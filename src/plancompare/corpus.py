@@ -60,6 +60,12 @@ class Corpus:
         ``file, doc_id, status, message``: what happened to each file of the last build or add.
     """
 
+    # Plain data attributes (set per instance; declared here so that they are part of the class's interface).
+    indicators: pd.DataFrame | None = None
+    embeddings: np.ndarray | None = None
+    model_id: str | None = None
+    index = None
+
     def __init__(self, documents, passages, glossary, repairs, clean_texts, *, lines=None, indicators=None,
                  embeddings=None, model_id=None, model=None, index=None, build_log=None):
         self.documents = documents
