@@ -22,7 +22,8 @@ import pandas as pd
 from ._version import __version__
 from .catalog import doc_id_from_path, infer_metadata, load_catalog
 from .clean import clean_lines
-from .errors import CatalogError, PlancompareError, UnknownItemError
+from .districts import display_name, resolve_districts
+from .errors import CatalogError, OptionError, PlancompareError, UnknownItemError
 from .ingest import read_source
 from .outline import outline_document
 
@@ -119,6 +120,10 @@ class Corpus:
         """
         from .embed import embed_texts
 
+        if not isinstance(query, str) or not query.strip():
+            raise OptionError("the query is empty; give some words to search for")
+        if district is not None:
+            district = resolve_districts(district, self.documents)
         index = self._passage_index()
         query_vector = embed_texts([query], model=self.model or self.model_id, prompt="query")[0]
         return index.search(query, query_vector, k=k, district=district, theme=theme)
@@ -264,7 +269,7 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = False, progre
         if doc_id in seen:
             raise CatalogError(f"duplicate doc_id {doc_id!r}: {seen[doc_id]} and {file}")
         seen[doc_id] = file
-        district = meta.get("district") or meta.get("district_zh") or doc_id
+        district = display_name(meta.get("district") or meta.get("district_zh")) or doc_id
         doc_passages, doc_glossary = outline_document(cleaned.lines, doc_id, district, max_section_chars)
         documents.append(_document_row(doc_id, district, meta, source, cleaned))
         passages.extend(doc_passages)

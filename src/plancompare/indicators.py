@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._cells import as_number
+from .districts import resolve_districts
 
 __all__ = ["Registry", "load_registry", "extract_indicators", "compare_indicators", "INDICATOR_COLUMNS"]
 
@@ -788,8 +789,9 @@ def compare_indicators(indicators: pd.DataFrame, indicator_ids, districts=None, 
     indicator_ids : str or list of str
         Canonical indicator ids, in the order wanted.
     districts : list of str, optional
-        Districts to show (default: all in ``indicators``, sorted). A district with no statement for an
-        indicator reads ``not stated``.
+        Districts to show (default: all in ``indicators``, sorted), in any spelling
+        :func:`plancompare.districts.resolve_district` accepts (``Huli``, ``huli``, ``湖里区``); an unknown
+        one raises :class:`UnknownItemError`. A district with no statement for an indicator reads ``not stated``.
     kinds : list of str, optional
         Restrict to ``target``, ``expected`` and/or ``actual``.
     layout : {"wide", "long"}
@@ -810,6 +812,8 @@ def compare_indicators(indicators: pd.DataFrame, indicator_ids, districts=None, 
         data = data[data["kind"].isin(kinds)]
     if districts is None:
         districts = sorted(indicators["district"].dropna().unique())
+    else:
+        districts = resolve_districts(districts, indicators["district"].dropna().unique())
     data = data[data["district"].isin(districts)]
     data["display"] = data.apply(format_indicator, axis=1) if len(data) else pd.Series(dtype=str)
     data["_k"] = data["kind"].map(_KIND_ORDER)

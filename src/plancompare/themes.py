@@ -35,6 +35,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .errors import DataFileError
+
 WUWEI = ("经济", "政治", "文化", "社会", "生态文明")
 THEME_SOURCES = ("heading", "embedding", "lexical", "none")
 SECTION_SEP = " > "
@@ -62,13 +64,26 @@ def load_taxonomy(path: str | Path | None = None) -> pd.DataFrame:
     ``theme, label_zh, label_en, description_zh, description_en, seed_terms (list of str),
     cap_code (int), cap_name, wuwei (list of str), heading_strength (float)``.
     """
-    if path is None:
-        data = resources.files("plancompare").joinpath("data/themes.toml").read_bytes()
-    else:
-        data = Path(path).read_bytes()
-    themes = tomllib.loads(data.decode("utf-8")).get("theme", [])
-    rows = [
-        {
+    name = "data/themes.toml" if path is None else str(path)
+    try:
+        if path is None:
+            data = resources.files("plancompare").joinpath("data/themes.toml").read_bytes()
+        else:
+            data = Path(path).read_bytes()
+        themes = tomllib.loads(data.decode("utf-8")).get("theme", [])
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise DataFileError(f"{name}: cannot read the theme taxonomy ({err})") from None
+    rows = [_taxonomy_row(t, i, name) for i, t in enumerate(themes, start=1)]
+    return pd.DataFrame(rows, columns=[
+        "theme", "label_zh", "label_en", "description_zh", "description_en",
+        "seed_terms", "cap_code", "cap_name", "wuwei", "heading_strength",
+    ])
+
+
+def _taxonomy_row(t, number: int, name: str) -> dict:
+    """One ``[[theme]]`` table as a row; a missing or ill-typed key names the file and the theme."""
+    try:
+        return {
             "theme": t["id"],
             "label_zh": t["label_zh"],
             "label_en": t["label_en"],
@@ -80,12 +95,10 @@ def load_taxonomy(path: str | Path | None = None) -> pd.DataFrame:
             "wuwei": list(t["wuwei"]) if isinstance(t["wuwei"], list) else [t["wuwei"]],
             "heading_strength": float(t.get("heading_strength", 1.0)),
         }
-        for t in themes
-    ]
-    return pd.DataFrame(rows, columns=[
-        "theme", "label_zh", "label_en", "description_zh", "description_en",
-        "seed_terms", "cap_code", "cap_name", "wuwei", "heading_strength",
-    ])
+    except KeyError as err:
+        raise DataFileError(f"{name}: [[theme]] number {number} ({t.get('id', 'no id')}) lacks the key {err}") from None
+    except (TypeError, ValueError, AttributeError) as err:
+        raise DataFileError(f"{name}: [[theme]] number {number} has a value of the wrong type ({err})") from None
 
 
 def theme_query_texts(taxonomy: pd.DataFrame) -> list[str]:
