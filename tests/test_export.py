@@ -221,9 +221,8 @@ def test_briefing_escapes_document_text(briefing):
     html = briefing.read_text(encoding="utf-8")
     for who in ("quote", "title", "passage"):
         assert f"<script>alert('{who}')" not in html
-    assert "&lt;script&gt;alert(&#x27;quote&#x27;)" in html
-    assert "&lt;script&gt;alert(&#x27;title&#x27;)" in html
-    assert "&lt;script&gt;alert(&#x27;passage&#x27;)" in html
+    for who in ("quote", "title", "passage"):  # escaped by the template (&#39; or &#x27; for the quote mark)
+        assert f"&lt;script&gt;alert(&#39;{who}&#39;)" in html or f"&lt;script&gt;alert(&#x27;{who}&#x27;)" in html
 
 
 @needs_browser

@@ -75,9 +75,6 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-COMPARATOR_SYMBOLS = {"=": "", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "~"}
-
-
 def check_lang(lang: str) -> str:
     """``lang`` itself if it is ``"zh"`` or ``"en"``; :class:`OptionError` (a ``ValueError``) otherwise."""
     if lang not in LANGS:
