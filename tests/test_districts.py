@@ -68,3 +68,4 @@ def test_a_document_without_catalog_gets_a_pinyin_display_name(tmp_path, catalog
     row = corpus.documents.iloc[0]
     assert row["district"] == "Huli" and row["district_zh"] == "湖里区"
     assert set(corpus.passages["district"]) == {"Huli"}
+

@@ -149,14 +149,14 @@ class Corpus:
 
         return find_text_reuse(self.passages[self.body_mask()], **params)
 
-    def themes_table(self, top_n: int = 3) -> pd.DataFrame:
-        """One row per (theme, district): passages, characters, share of text, top passages.
+    def themes_table(self, k: int = 3, *, top_n: int | None = None) -> pd.DataFrame:
+        """One row per (theme, district): passages, characters, share of text, the ``k`` top passages.
 
         A theme a district does not cover shows as zero, not as a missing row.
         """
         from .themes import themes_table
 
-        return themes_table(self.passages[self.body_mask()], self.documents, top_n=top_n)
+        return themes_table(self.passages[self.body_mask()], self.documents, k=k, top_n=top_n)
 
     def assign_themes(self) -> None:
         """(Re)compute the ``theme`` columns of :attr:`passages` from headings, seed terms and embeddings."""

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+import warnings
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -366,8 +367,10 @@ def themes_table(
     passages: pd.DataFrame,
     documents: pd.DataFrame | None = None,
     taxonomy: pd.DataFrame | None = None,
-    top_n: int = 3,
+    k: int = 3,
     preview_chars: int = 60,
+    *,
+    top_n: int | None = None,
 ) -> pd.DataFrame:
     """Theme-by-district coverage: one row per (theme, district), zeros where a district is silent.
 
@@ -380,8 +383,8 @@ def themes_table(
         ``corpus.documents``; its districts are listed even when they have no body passage.
     taxonomy : DataFrame, optional
         From :func:`load_taxonomy`; the bundled taxonomy by default.
-    top_n : int
-        Number of representative passages per row.
+    k : int
+        Number of representative passages per row (``top_n`` is the deprecated old name).
     preview_chars : int
         Length of the text preview of the best passage.
 
@@ -390,9 +393,12 @@ def themes_table(
     DataFrame with columns ``theme, label_zh, label_en, district, passages, characters, share,
     top_passages, preview``: ``characters`` is the body text of the theme in the district,
     ``share`` that over all the district's body text, ``top_passages`` the ids of the
-    ``top_n`` best-scored passages joined by ``;``, ``preview`` the start of the best one.
+    ``k`` best-scored passages joined by ``;``, ``preview`` the start of the best one.
     Rows are in taxonomy order, districts in document order.
     """
+    if top_n is not None:
+        warnings.warn("themes_table(top_n=...) is now themes_table(k=...)", DeprecationWarning, stacklevel=2)
+        k = top_n
     if "theme" not in passages:
         raise ValueError("passages have no 'theme' column; run assign_themes first")
     taxonomy = load_taxonomy() if taxonomy is None else taxonomy
@@ -425,7 +431,7 @@ def themes_table(
                 "passages": n,
                 "characters": chars,
                 "share": chars / total if total else 0.0,
-                "top_passages": "" if g is None else ";".join(g["passage_id"].head(top_n)),
+                "top_passages": "" if g is None else ";".join(g["passage_id"].head(k)),
                 "preview": "" if g is None else _preview(g["text"].iloc[0], preview_chars),
             })
     return pd.DataFrame(rows, columns=["theme", "label_zh", "label_en", "district", "passages",
