@@ -69,3 +69,18 @@ def test_a_document_without_catalog_gets_a_pinyin_display_name(tmp_path, catalog
     assert row["district"] == "Huli" and row["district_zh"] == "湖里区"
     assert set(corpus.passages["district"]) == {"Huli"}
 
+
+
+def test_charts_refuse_an_unknown_district_but_keep_silent_known_ones(plans):
+    from plancompare.charts import theme_coverage_heatmap
+
+    with pytest.raises(UnknownItemError, match="Hulli"):
+        indicator_chart(plans.indicators, "gdp_growth_rate", districts=["Hulli"])
+    # a district with documents but no indicator rows is "not stated", not unknown
+    no_chikan = plans.indicators[plans.indicators["district"] != "Chikan"]
+    fig = indicator_chart(no_chikan, "gdp_growth_rate", districts=["赤坎区"], documents=plans.documents)
+    (trace,) = [t for t in fig.data if isinstance(t.meta, dict) and t.meta.get("kind") == "not_stated"
+                and not t.meta.get("legend_only")]
+    assert trace.meta["districts"] == ["Chikan"]
+    heat = theme_coverage_heatmap(plans.themes_table(), districts=["cangshan", "湖里"])
+    assert list(heat.data[0].y) == ["仓山区", "湖里区"]

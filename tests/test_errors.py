@@ -79,3 +79,15 @@ def test_unknown_district_on_the_command_line(plans, tmp_path):
     plans.save(tmp_path / "saved")
     result = runner.invoke(app, ["search", "养老", "--district", "Atlantis", "--corpus", str(tmp_path / "saved")])
     _one_line_error(result, "unknown district 'Atlantis'", "Cangshan, Chikan, Huli")
+
+
+def test_indicators_for_one_district_in_any_spelling(plans, tmp_path):
+    plans.save(tmp_path / "saved")
+    target = tmp_path / "huli.csv"
+    result = runner.invoke(app, ["indicators", "--district", "湖里", "--csv", str(target), "--corpus", str(tmp_path / "saved")])
+    assert result.exit_code == 0, result.output
+    import pandas as pd
+
+    assert set(pd.read_csv(target, encoding="utf-8-sig")["district"]) == {"Huli"}
+    result = runner.invoke(app, ["indicators", "--district", "Hulli", "--corpus", str(tmp_path / "saved")])
+    _one_line_error(result, "unknown district 'Hulli'")

@@ -97,7 +97,7 @@ def info(corpus_dir: Optional[Path] = CorpusOption):
 def search(
     query: str = typer.Argument(..., help="Free text, Chinese or English."),
     k: int = typer.Option(5, "--k", help="How many passages to show."),
-    district: Optional[str] = typer.Option(None, help="Only this district (e.g. Huli, Cangshan, Chikan)."),
+    district: Optional[str] = typer.Option(None, help="Only this district: Huli, 湖里区, 湖里 or huli."),
     theme: Optional[str] = typer.Option(None, help="Only this theme id."),
     corpus_dir: Optional[Path] = CorpusOption,
 ):
@@ -126,12 +126,18 @@ def search(
 @_friendly_errors
 def indicators(
     id: Optional[list[str]] = typer.Option(None, "--id", help="Indicator id(s), e.g. gdp_growth_rate (repeatable)."),
+    district: Optional[list[str]] = typer.Option(None, "--district",
+                                                 help="Only this district: Huli, 湖里区 or huli (repeatable)."),
     csv: Optional[Path] = typer.Option(None, "--csv", help="Write the rows to this CSV file."),
     corpus_dir: Optional[Path] = CorpusOption,
 ):
     """Targets, expected values and actuals, with their source quote and line."""
     corpus = _corpus(corpus_dir)
     table = corpus.indicators
+    if district:
+        from .districts import resolve_districts
+
+        table = table[table["district"].isin(resolve_districts(district, corpus.documents))]
     if id:
         from .indicators import load_registry
 

@@ -491,11 +491,11 @@ def _briefing_figures(corpus, indicators, documents, passages, lang, indicator_i
     nurse_id = _resolve_id(indicators, NURSING_SHARE_IDS, NURSING_SHARE_NAME) or NURSING_SHARE_IDS[0]
 
     gdp = gdp_growth_chart(indicators, districts=districts, lang=lang, indicator_id=gdp_id, documents=documents)
-    gdp_rows, _ = indicator_rows(indicators, gdp_id, districts)
+    gdp_rows, _ = indicator_rows(indicators, gdp_id, districts, documents)
     eld = elderly_care_chart(indicators, districts=districts, lang=lang, beds_id=beds_id, nursing_id=nurse_id,
                              documents=documents)
-    eld_rows = pd.concat([indicator_rows(indicators, beds_id, districts)[0],
-                          indicator_rows(indicators, nurse_id, districts)[0]])
+    eld_rows = pd.concat([indicator_rows(indicators, beds_id, districts, documents)[0],
+                          indicator_rows(indicators, nurse_id, districts, documents)[0]])
     figures = [
         {"stem": "gdp_growth", "heading": _b("gdp", lang), "figure": gdp,
          "quotes": _quote_items(gdp_rows, lang, documents, passages), "passages": []},

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .._cells import as_number
+from ..districts import known_districts, resolve_districts
 from ..formatting import format_row
 from .template import (
     NOT_STATED_COLOUR,
@@ -100,14 +101,24 @@ def _resolve_id(indicators: pd.DataFrame, ids: Sequence[str], pattern: re.Patter
     return None
 
 
-def indicator_rows(indicators: pd.DataFrame, indicator_id: str, districts=None) -> tuple[pd.DataFrame, list]:
-    """The rows for ``indicator_id`` (deduplicated, ordered) and the districts to show."""
+def indicator_rows(indicators: pd.DataFrame, indicator_id: str, districts=None,
+                   documents: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list]:
+    """The rows for ``indicator_id`` (deduplicated, ordered) and the districts to show.
+
+    ``districts`` may be spelt any way :func:`plancompare.districts.resolve_district` accepts; they
+    are resolved against the districts of ``indicators`` and of ``documents`` (where a district
+    with documents but no statement is legitimately "not stated"); an unknown one raises
+    :class:`~plancompare.errors.UnknownItemError`.
+    """
     if indicators is None:
         indicators = pd.DataFrame(columns=["indicator_id", "district"])
     if districts is None:
         districts = district_order(indicators["district"].dropna().unique()) if "district" in indicators else []
     else:
-        districts = list(districts)
+        known = known_districts(documents) if documents is not None else {}
+        for d in (indicators["district"].dropna().unique() if "district" in indicators else []):
+            known.setdefault(str(d), [])
+        districts = resolve_districts(districts, known)
     df = indicators[indicators["indicator_id"].astype(str) == str(indicator_id)].copy() if len(indicators) else indicators.copy()
     if len(df):
         keys = {district_key(d) for d in districts}
@@ -299,12 +310,13 @@ def indicator_chart(indicators: pd.DataFrame, indicator_id: str, districts=None,
                     title: str | None = None, documents: pd.DataFrame | None = None) -> go.Figure:
     """Compare one registry indicator (by id) across districts.
 
-    ``indicators``: the corpus indicator table. ``districts``: which districts to show (default:
-    every district in ``indicators``), any of which may state nothing and then shows as
-    "未提及 / not stated". ``documents`` (optional) adds document titles to the source note.
+    ``indicators``: the corpus indicator table. ``districts``: which districts to show, in any
+    spelling (default: every district in ``indicators``), any of which may state nothing and then
+    shows as "未提及 / not stated"; an unknown one raises ``UnknownItemError``. ``documents``
+    (optional) adds document titles to the source note and its districts to the known ones.
     """
     check_lang(lang)
-    df, districts = indicator_rows(indicators, indicator_id, districts)
+    df, districts = indicator_rows(indicators, indicator_id, districts, documents)
     fig = go.Figure()
     _add_indicator_traces(fig, df, districts, lang)
     apply_template(fig, title=title or _indicator_title(df, indicator_id, lang), height=520)
@@ -323,7 +335,7 @@ def gdp_growth_chart(indicators: pd.DataFrame, districts=None, lang: str = "zh",
     """GDP growth targets, expected targets and actuals per district (thin wrapper)."""
     check_lang(lang)
     iid = indicator_id or _resolve_id(indicators, GDP_GROWTH_IDS, GDP_GROWTH_NAME) or GDP_GROWTH_IDS[0]
-    df, _ = indicator_rows(indicators, iid, districts)
+    df, _ = indicator_rows(indicators, iid, districts, documents)
     title = _indicator_title(df, iid, lang, fallback=_cl("gdp_title", lang))
     return indicator_chart(indicators, iid, districts=districts, lang=lang, title=title, documents=documents)
 
@@ -335,8 +347,8 @@ def elderly_care_chart(indicators: pd.DataFrame, districts=None, lang: str = "zh
     check_lang(lang)
     bid = beds_id or _resolve_id(indicators, ELDERLY_BEDS_IDS, ELDERLY_BEDS_NAME) or ELDERLY_BEDS_IDS[0]
     nid = nursing_id or _resolve_id(indicators, NURSING_SHARE_IDS, NURSING_SHARE_NAME) or NURSING_SHARE_IDS[0]
-    bdf, districts = indicator_rows(indicators, bid, districts)
-    ndf, _ = indicator_rows(indicators, nid, districts)
+    bdf, districts = indicator_rows(indicators, bid, districts, documents)
+    ndf, _ = indicator_rows(indicators, nid, districts, documents)
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1, subplot_titles=(
         _indicator_title(bdf, bid, lang, fallback=_cl("beds", lang)),
         _indicator_title(ndf, nid, lang, fallback=_cl("nursing", lang)),

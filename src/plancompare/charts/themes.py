@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .._cells import is_missing
+from ..districts import resolve_districts
 from .template import (
     add_source_note,
     apply_template,
@@ -59,6 +60,8 @@ def theme_coverage_heatmap(themes_table: pd.DataFrame, lang: str = "zh", distric
     t = themes_table.copy()
     if districts is None:
         districts = district_order(t["district"].dropna().unique())
+    else:
+        districts = resolve_districts(districts, t["district"].dropna().unique())
     if themes is None:
         themes = list(dict.fromkeys(t["theme"]))
     lab_col = "label_zh" if lang == "zh" else "label_en"
@@ -132,6 +135,8 @@ def aligned_passages_chart(alignment: pd.DataFrame, lang: str = "zh", theme_labe
         a["group"] = a["group_id"] if "group_id" in a else 0
     if districts is None:
         districts = district_order(a["district"].dropna().unique())
+    else:
+        districts = resolve_districts(districts, a["district"].dropna().unique())
     groups = list(dict.fromkeys(a["group"]))
     names = (dict(zip(a["group"], a["group_label"].fillna(""))) if "group_label" in a else {})
     a["_dk"] = a["district"].map(district_key)
