@@ -21,7 +21,8 @@ import pandas as pd
 
 from ._version import __version__
 from .catalog import load_catalog
-from .errors import PlancompareError, UnknownItemError
+from .districts import resolve_districts
+from .errors import OptionError, PlancompareError, UnknownItemError
 from .pipeline import stages
 from .pipeline.cache import cache_root
 from .pipeline.fingerprint import code_fingerprint as _code_fingerprint
@@ -132,6 +133,10 @@ class Corpus:
         """
         from .embed import embed_texts
 
+        if not isinstance(query, str) or not query.strip():
+            raise OptionError("the query is empty; give some words to search for")
+        if district is not None:
+            district = resolve_districts(district, self.documents)
         index = self._passage_index()
         query_vector = None
         if self.embeddings is not None:
@@ -160,14 +165,14 @@ class Corpus:
 
         return find_text_reuse(self.passages[self.body_mask()], **params)
 
-    def themes_table(self, top_n: int = 3) -> pd.DataFrame:
-        """One row per (theme, district): passages, characters, share of text, top passages.
+    def themes_table(self, k: int = 3, *, top_n: int | None = None) -> pd.DataFrame:
+        """One row per (theme, district): passages, characters, share of text, the ``k`` top passages.
 
         A theme a district does not cover shows as zero, not as a missing row.
         """
         from .themes import themes_table
 
-        return themes_table(self.passages[self.body_mask()], self.documents, top_n=top_n)
+        return themes_table(self.passages[self.body_mask()], self.documents, k=k, top_n=top_n)
 
     # --- persistence ---------------------------------------------------------
     def save(self, path: str | Path) -> Path:
