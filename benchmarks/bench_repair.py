@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import time
 from pathlib import Path
@@ -31,12 +32,13 @@ ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
 GOLD = ROOT / "tests" / "gold" / "chikan_mojibake.tsv"
 RESULTS = ROOT / "benchmarks" / "results"
+SHARED = Path(os.environ.get("PLANCOMPARE_SHARED", ROOT.parent / "shared"))
 FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 
 SOURCES = {
     "cangshan_14th_fyp (traditional)": (RAW / "cangshan_14th_five_year_plan.txt", "s2t"),
     "huli_work_report_2023": (RAW / "huli_government_work_report_2023.txt", None),
-    "gwr_national_2022": (ROOT.parent / "shared" / "generality" / "gwr_national_2022.txt", None),
+    "gwr_national_2022": (SHARED / "generality" / "gwr_national_2022.txt", None),
 }
 
 

@@ -25,11 +25,12 @@ from plancompare.repair import (
     simulate_byte_shift,
 )
 
+from .conftest import generality_files
+
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"
 CHIKAN = RAW / "chikan_14th_five_year_plan.txt"
 GOLD = REPO / "tests" / "gold" / "chikan_mojibake.tsv"
-GENERALITY = REPO.parent / "shared" / "generality"
 
 FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}  # the damaged plans fold full-width forms
 _DEBRIS_NEAR_CJK = re.compile(r"[\u4e00-\u9fff]\?|\?[\u4e00-\u9fff]")
@@ -167,7 +168,7 @@ def test_document_shape_and_offsets(document):
 
 def test_clean_document_costs_nothing(monkeypatch):
     # no "?" anywhere: pinyin removal only, no lexicon is built
-    monkeypatch.setattr(repair, "default_lexicon", lambda *a: pytest.fail("lexicon built"))
+    monkeypatch.setattr(repair.document, "default_lexicon", lambda *a: pytest.fail("lexicon built"))
     lines = ["湛江市赤坎區(qū)發(fā)展", "(一)總體要求", ""]
     assert repair_document(lines) == [
         ("湛江市赤坎區發展", [
@@ -227,7 +228,7 @@ def test_synthetic_damage_on_a_clean_plan():
 
 def _clean_files() -> list[Path]:
     files = [p for p in sorted(RAW.glob("*.txt")) if p != CHIKAN]
-    files += sorted(GENERALITY.glob("*.txt"))
+    files += generality_files()
     assert len(files) >= 8
     return files
 
