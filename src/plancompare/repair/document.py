@@ -8,7 +8,8 @@ from collections import Counter
 from functools import lru_cache
 
 from .fixes import PLACEHOLDER, Fix
-from .lexicon import Lexicon, default_lexicon, jieba_dictionary
+from .lexicon import Lexicon, default_lexicon
+from .sources import jieba_dictionary
 from .pinyin import remove_pinyin
 from .search import annotation_leads, repair_at
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .fixes import FULL_TO_ASCII
 from .pinyin import ANNOTATION, is_pinyin, remove_pinyin
+from .sources import CharNgrams, GenreModel, JiebaDictionary, genre_model, jieba_dictionary
 
 # Rough share of common punctuation in Chinese running text. The jieba
 # dictionary has no punctuation, and "。" is the most frequent victim of the
@@ -22,7 +23,8 @@ _PUNCT_SHARE = {
     "(": 0.003, ")": 0.003, "《": 0.001, "》": 0.001, "？": 0.001, "?": 0.001,
 }
 _SCRIPT_PENALTY = 6.0  # log-prob cost of a guessed character in the other script
-ORDER = 2  # n-gram order of the character model
+ORDER = 3  # n-gram order of the character model (the genre's; the document's is _DOC_ORDER)
+_DOC_ORDER = 2  # a single plan is too small for trigrams
 # Left out of the document model: the stretch after a "?" may itself be
 # mojibake (learning from it would make the damage look plausible), and the
 # few characters before it are the context a reading is judged in (learning
@@ -35,76 +37,17 @@ _DOC_WEIGHT = 0.5  # share of the document in the word model's mixture
 _DOC_MIN_COUNT = 1  # occurrences that make a document n-gram a phrase
 _UNKNOWN = 0.1  # pseudo-count of a character neither source knows
 _BOUNDARY_WEIGHT = 0.5  # weight of the character association across a word boundary
-
-
-class _Bigrams:
-    """Character n-gram counts (n <= ``order``) of one source."""
-
-    def __init__(self, order: int = 2):
-        self.order = order
-        self.uni: Counter = Counter()
-        self.grams: Counter = Counter()  # every n-gram, 2 <= n <= order
-        self.context: Counter = Counter()  # times a history is followed by anything
-        self.types: Counter = Counter()  # distinct continuations of a history
-
-    def add(self, text: str, weight: float = 1.0) -> None:
-        for chunk in text.split():
-            for i, ch in enumerate(chunk):
-                self.uni[ch] += weight
-                for n in range(2, self.order + 1):
-                    if i + 1 >= n:
-                        gram = chunk[i + 1 - n : i + 1]
-                        if not self.grams[gram]:
-                            self.types[gram[:-1]] += 1
-                        self.grams[gram] += weight
-                        self.context[gram[:-1]] += weight
-
-    def cond(self, history: str, ch: str, floor: float) -> float | None:
-        """Witten-Bell ``P(ch | history)`` backing off to ``floor``; ``None`` if
-        even the last character of ``history`` is unseen."""
-        if not history or not self.context.get(history[-1]):
-            return None
-        p = floor
-        for n in range(1, min(len(history), self.order - 1) + 1):
-            h = history[-n:]
-            total = self.context.get(h, 0)
-            if not total:
-                break
-            t = self.types[h]
-            p = (self.grams.get(h + ch, 0) + t * p) / (total + t)
-        return p
-
-
-class _Dictionary:
-    """jieba's word list (``dict.txt``): word frequencies for the word model and
-    the character bigrams inside words for the character model. Building it
-    takes about a second, so :func:`jieba_dictionary` caches it per path."""
-
-    def __init__(self, dict_path: str | Path | None):
-        if dict_path is None:
-            import jieba
-
-            dict_path = Path(jieba.__file__).with_name("dict.txt")
-        self.freq: dict[str, int] = {}
-        self.bigrams = _Bigrams(order=2)
-        with open(dict_path, encoding="utf-8") as fh:
-            for row in fh:
-                parts = row.split()
-                if len(parts) >= 2 and parts[1].isdigit():
-                    self.freq[parts[0]] = n = int(parts[1])
-                    self.bigrams.add(parts[0], n)
-        self.total = sum(self.freq.values()) or 1
-
-
-@lru_cache(maxsize=4)
-def jieba_dictionary(dict_path: str | None = None) -> _Dictionary:
-    return _Dictionary(dict_path)
+# Weights of the genre model (government work reports), tuned on synthetic damage of
+# texts kept apart from the held-out checks (see benchmarks/bench_repair.py).
+_CHAR_WEIGHTS = {"unigram": 0.1, "document": 0.55, "dictionary": 0.35, "genre": 0.3}
+_GENRE_WORD_WEIGHT = 0.3  # share of the genre in the word model's mixture
+_GENRE_LINE_ENDS = 0.5  # weight of the genre's paragraph ends against the document's line ends
 
 
 class Lexicon:
     """What the repair knows about the language, in simplified Chinese.
 
-    Two sources: jieba's word list (a :class:`_Dictionary`) and, optionally,
+    Two sources: jieba's word list (a :class:`~.sources.JiebaDictionary`) and, optionally,
     the document being repaired (its undamaged stretches, without pinyin).
     Traditional characters are folded to simplified with OpenCC ``t2s``.
 
@@ -125,8 +68,9 @@ class Lexicon:
     :meth:`with_document` adds a document to it.
     """
 
-    def __init__(self, dictionary: _Dictionary, lines: Iterable[str] = ()):
+    def __init__(self, dictionary: JiebaDictionary, lines: Iterable[str] = (), genre: GenreModel | None = None):
         self.dictionary = dictionary
+        self.genre = genre
         self.words = dictionary.bigrams
         self._simp: dict[str, str] = {}
         self._trad: dict[str, str] = {}
@@ -137,7 +81,7 @@ class Lexicon:
         self._followers: dict[str, tuple[str, ...]] = {}  # memo of followers
         self._follow_index: dict[str, Counter] | None = None
 
-        self.texts = _Bigrams(order=ORDER)
+        self.texts = CharNgrams(order=_DOC_ORDER)
         self.doc_grams: Counter = Counter()
         self.readings: dict[str, set[str]] = {}
         self.line_ends: Counter = Counter()  # last character of undamaged lines
@@ -161,20 +105,27 @@ class Lexicon:
         total_w = sum(self.words.uni.values()) or 1.0
         for ch, n in self.texts.uni.items():
             self.unigram[ch] += n / self.doc_size * total_w
-        if not self.doc_size:
+        if genre is not None:
+            total_g = sum(genre.chars.uni.values()) or 1.0
+            for ch, n in genre.chars.uni.items():
+                self.unigram[ch] += n / total_g * total_w
+        if not self.doc_size and genre is None:
             for ch, share in _PUNCT_SHARE.items():
                 self.unigram[ch] = max(self.unigram[ch], share * total_w)
         self.total = sum(self.unigram.values()) or 1.0
 
     @classmethod
-    def build(cls, dict_path: str | Path | None = None, texts: Iterable[str] = ()) -> Lexicon:
-        """Dictionary (default: jieba's installed ``dict.txt``) plus the lines
-        of a document, in any script."""
-        return cls(jieba_dictionary(str(dict_path) if dict_path else None), texts)
+    def build(cls, dict_path: str | Path | None = None, texts: Iterable[str] = (),
+              genre_path: str | Path | None = None, use_genre: bool = True) -> Lexicon:
+        """Dictionary (default: jieba's installed ``dict.txt``), the genre model
+        (default: the one shipped in ``plancompare/data``; none if not
+        ``use_genre``) and the lines of a document, in any script."""
+        genre = genre_model(str(genre_path) if genre_path else None) if use_genre else None
+        return cls(jieba_dictionary(str(dict_path) if dict_path else None), texts, genre)
 
     def with_document(self, lines: Iterable[str]) -> Lexicon:
-        """This lexicon's dictionary plus the document ``lines``."""
-        return Lexicon(self.dictionary, lines)
+        """This lexicon's dictionary and genre model plus the document ``lines``."""
+        return Lexicon(self.dictionary, lines, self.genre)
 
     def _convert(self, ch: str, table: dict, attr: str, config: str) -> str:
         out = table.get(ch)
@@ -229,9 +180,9 @@ class Lexicon:
         if found is None:
             if self._follow_index is None:
                 index: dict[str, Counter] = {}
-                total_w = sum(self.words.grams.values()) or 1.0
-                total_t = sum(self.texts.grams.values()) or 1.0
-                for model, scale in ((self.words, 1 / total_w), (self.texts, 1 / total_t)):
+                models = [self.words, self.texts] + ([self.genre.chars] if self.genre else [])
+                for model in models:
+                    scale = 1 / (sum(model.grams.values()) or 1.0)
                     for gram, n in model.grams.items():
                         if len(gram) == 2:
                             index.setdefault(gram[0], Counter())[gram[1]] += n * scale
@@ -262,8 +213,12 @@ class Lexicon:
             # tags; treat them as cohesive rather than as unseen characters
             return math.log(_ASCII_RUN)
         p_uni = (self.unigram.get(ch, 0) + 0.01) / (self.total + 1.0)
-        parts = [(0.1, p_uni)]
-        for weight, model, h in ((0.55, self.texts, history), (0.35, self.words, prev)):
+        parts = [(_CHAR_WEIGHTS["unigram"], p_uni)]
+        sources = [("document", self.texts, history), ("dictionary", self.words, prev)]
+        if self.genre is not None:
+            sources.append(("genre", self.genre.chars, history))
+        for name, model, h in sources:
+            weight = _CHAR_WEIGHTS[name]
             p = model.cond(h, ch, p_uni)
             if p is not None:
                 parts.append((weight, p))
@@ -282,10 +237,14 @@ class Lexicon:
 
     def _word_p(self, w: str) -> float:
         """Unigram probability of ``w`` as one token: a mixture of the
-        dictionary's word frequency and the document's n-gram count."""
+        dictionary's word frequency, the genre's word count and the document's
+        n-gram count."""
         d = self.dictionary
         p_dict = d.freq.get(w, 0) / d.total
-        if len(w) == 1 and not p_dict:
+        if self.genre is not None:
+            p_genre = self.genre.words.get(w, 0) / self.genre.word_total
+            p_dict = (1 - _GENRE_WORD_WEIGHT) * p_dict + _GENRE_WORD_WEIGHT * p_genre
+        elif len(w) == 1 and not p_dict:
             p_dict = _PUNCT_SHARE.get(w, 0.0) if not self.doc_size else 0.0
         if not self.doc_size:
             return p_dict
@@ -296,19 +255,25 @@ class Lexicon:
 
     def line_end_logp(self, ch: str) -> float:
         """``log P(a line ends here | the character is ch)`` from the document's
-        undamaged lines: 。 ends lines, 、 does not. 0 without a document."""
+        undamaged lines (。 ends lines, 、 does not), the genre's paragraph ends
+        added as pseudo-counts. 0 without a document."""
         if not self.doc_size:
             return 0.0
         ch = self.simplify(ch)
-        return math.log((self.line_ends.get(ch, 0) + 0.1) / (self.texts.uni.get(ch, 0) + 1.0))
+        ends, seen = self.line_ends.get(ch, 0) + 0.1, self.texts.uni.get(ch, 0) + 1.0
+        if self.genre is not None and _GENRE_LINE_ENDS:
+            scale = _GENRE_LINE_ENDS * self.doc_size / (sum(self.genre.chars.uni.values()) or 1)
+            ends += scale * self.genre.line_ends.get(ch, 0)
+            seen += scale * self.genre.chars.uni.get(ch, 0)
+        return math.log(ends / seen)
 
     def association(self, history: str, ch: str) -> float:
         """How much more likely ``ch`` is right after ``history`` (simplified)
         than anywhere: ``log P(ch | history) - log P(ch)``. The character
-        model gives ``P(ch | last character)``; the document's n-grams refine
+        model gives ``P(ch | last characters)``; the document's n-grams refine
         it, Witten-Bell style, on longer histories it knows (a phrase of the
         plan is followed by what follows it there: 以海 by 洋, not by 化)."""
-        p = math.exp(self.logp(history[-1:], ch))
+        p = math.exp(self.logp(history[-(ORDER - 1):], ch))
         for n in range(2, len(history) + 1):
             h = history[-n:]
             kinds = self.continuations.get(h, 0)
@@ -349,8 +314,9 @@ class Lexicon:
 
 
 @lru_cache(maxsize=4)
-def default_lexicon(dict_path: str | None = None) -> Lexicon:
-    """The jieba-dictionary lexicon (no document), built once per process and
-    cached here. :func:`repair_document` adds the document itself."""
-    return Lexicon.build(dict_path)
+def default_lexicon(dict_path: str | None = None, use_genre: bool = True) -> Lexicon:
+    """The lexicon of jieba's dictionary and (if ``use_genre``) the shipped genre
+    model, without a document; built once per process and cached here.
+    :func:`repair_document` adds the document itself."""
+    return Lexicon.build(dict_path, use_genre=use_genre)
 
