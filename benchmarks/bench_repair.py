@@ -1,7 +1,7 @@
 """Measure the GBK byte-shift repair; write benchmarks/results/repair.json and repair.md.
 
 Usage:  .venv/bin/python benchmarks/bench_repair.py [--spots N] [--seed S] [--sets all|train|held-out]
-                                                     [--baseline]
+                                                     [--baseline] [--jobs N]
 
 Two measurements, each with the shipped genre model of government work reports
 (``scripts/build_genre_model.py``) and, with ``--baseline``, without it in the same run:
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import multiprocessing
 import os
 import random
 import time
@@ -102,15 +103,34 @@ def synthetic(path: Path, convert: str | None, spots: int, rng: random.Random, l
             "false_repairs_on_clean_lines": false_repairs, "seconds": round(seconds, 2)}
 
 
-def run(lexicon: Lexicon, sets: str, spots: int, seed: int) -> dict:
-    """Every measurement of the chosen ``sets`` with one lexicon."""
-    result: dict = {"synthetic": {}}
-    if sets in ("all", "held-out"):
-        result["chikan_gold"] = chikan_gold(lexicon)
-    for name, (path, convert, role) in SOURCES.items():
-        if sets in ("all", role) and path.exists():
-            measured = synthetic(path, convert, spots, random.Random(f"{seed}:{name}"), lexicon)
-            result["synthetic"][name] = {"role": role, **measured}
+_LEXICONS: dict[int, Lexicon] = {}  # inherited by forked workers instead of pickled
+
+
+def _measure(task: tuple) -> tuple[str, dict]:
+    """One measurement: the Chikan gold or one synthetic set (a separate process with ``--jobs``)."""
+    name, key, spots, seed = task
+    lexicon = _LEXICONS[key]
+    if name == "chikan_gold":
+        return name, chikan_gold(lexicon)
+    path, convert, role = SOURCES[name]
+    return name, {"role": role, **synthetic(path, convert, spots, random.Random(f"{seed}:{name}"), lexicon)}
+
+
+def run(lexicon: Lexicon, sets: str, spots: int, seed: int, jobs: int = 1) -> dict:
+    """Every measurement of the chosen ``sets`` with one lexicon; ``jobs`` processes
+    measure sets side by side (each repair is still single-threaded and deterministic)."""
+    names = ["chikan_gold"] if sets in ("all", "held-out") else []
+    names += [name for name, (path, _, role) in SOURCES.items() if sets in ("all", role) and path.exists()]
+    _LEXICONS[id(lexicon)] = lexicon
+    tasks = [(name, id(lexicon), spots, seed) for name in names]
+    if jobs > 1:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            measured = dict(pool.map(_measure, tasks, chunksize=1))
+    else:
+        measured = dict(map(_measure, tasks))
+    result: dict = {"synthetic": {name: measured[name] for name in names if name != "chikan_gold"}}
+    if "chikan_gold" in measured:
+        result["chikan_gold"] = measured["chikan_gold"]
     return result
 
 
@@ -131,13 +151,14 @@ def main() -> dict:
                         help="which sets to measure (results files are written for 'all' only)")
     parser.add_argument("--baseline", action="store_true",
                         help="also measure the repair without the genre model, in the same run")
+    parser.add_argument("--jobs", type=int, default=1, help="processes measuring sets side by side")
     args = parser.parse_args()
     lexicons = {"with genre model": default_lexicon()}
     if args.baseline:
         lexicons["baseline: without genre model"] = default_lexicon(use_genre=False)
     result = {"spots_per_source": args.spots, "seed": args.seed,
               "command": "python benchmarks/bench_repair.py" + (" --baseline" if args.baseline else ""),
-              "runs": {label: run(lex, args.sets, args.spots, args.seed) for label, lex in lexicons.items()}}
+              "runs": {label: run(lex, args.sets, args.spots, args.seed, args.jobs) for label, lex in lexicons.items()}}
     md = []
     for label, measured in result["runs"].items():
         md += [f"### {label}", "", *table(measured), ""]
