@@ -261,7 +261,7 @@ def test_genre_model_ships_derived_counts_with_provenance():
     genre = genre_model()
     # the genre's running text knows punctuation and where paragraphs end, which jieba's word list does not
     assert max(genre.line_ends, key=genre.line_ends.get) == "。"
-    assert genre.chars.uni["，"] > genre.chars.uni["的"]
+    assert genre.chars.uni[","] > genre.chars.uni["的"]  # full-width forms folded to ASCII, as the repair folds them
     # pruned: no n-gram seen once is shipped
     assert min(genre.words.values()) >= 2
 

@@ -175,7 +175,7 @@ def repair_document(lines: list[str], *, lexicon: Lexicon | None = None) -> list
     """Remove pinyin annotations and repair mojibake in every line of a document.
 
     Input: the raw lines of one document; ``lexicon`` supplies the dictionary
-    part (default: :func:`default_lexicon`). When some line shows damage the
+    and genre parts (default: :func:`default_lexicon`). When some line shows damage the
     document itself is added to it (:meth:`Lexicon.with_document`): its
     repeated phrases and its own pinyin annotations are the best evidence for
     what the damage hid. A document without ``?`` costs no lexicon at all.

@@ -47,12 +47,16 @@ _GENRE_LINE_ENDS = 0.5  # weight of the genre's paragraph ends against the docum
 class Lexicon:
     """What the repair knows about the language, in simplified Chinese.
 
-    Two sources: jieba's word list (a :class:`~.sources.JiebaDictionary`) and, optionally,
-    the document being repaired (its undamaged stretches, without pinyin).
+    Three sources: jieba's word list (a :class:`~.sources.JiebaDictionary`),
+    optionally the genre model of government work reports (a
+    :class:`~.sources.GenreModel`: running text with punctuation, character
+    trigrams, word counts, paragraph ends) and optionally the document being
+    repaired (its undamaged stretches, without pinyin).
     Traditional characters are folded to simplified with OpenCC ``t2s``.
 
     * :meth:`logp` -- character model, ``log P(ch | prev)`` interpolating the
-      document's bigrams, the dictionary's in-word bigrams and the unigram. It
+      document's bigrams, the dictionary's in-word bigrams, the genre's
+      trigrams and the unigram. It
       is cheap, and steers the byte search (:mod:`.search`).
     * :meth:`word_logp` -- word model, the log-probability of the best
       segmentation of a string into dictionary words and document n-grams
