@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .errors import PlancompareError, UnknownItemError
+from .errors import OptionError, PlancompareError, UnknownItemError
 
 app = typer.Typer(help="Compare Chinese district development plans side by side.", no_args_is_help=True,
                   add_completion=False)
@@ -58,6 +58,9 @@ def build(
     """Clean, outline and embed plans into a saved corpus."""
     import plancompare as pc
 
+    if catalog is not None and not paths:
+        # a catalog alone names the files to build (never silently ignored)
+        paths = list(pc.load_catalog(catalog)["source_file"])
     if not paths:
         corpus = pc.load_corpus(rebuild=True, progress=True)
         target = pc.corpus.processed_dir()
@@ -107,6 +110,8 @@ def _metadata_view(table: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame
     view = view.reindex(index=documents["doc_id"], columns=columns).reset_index()
     formats = dict(zip(documents["doc_id"], documents.get("format", pd.Series("", index=documents.index))))
     view.insert(1, "format", view["doc_id"].map(formats).fillna(""))
+    if "district_zh" in documents.columns:  # the Chinese name beside the display name
+        view.insert(3, "district_zh", view["doc_id"].map(dict(zip(documents["doc_id"], documents["district_zh"]))))
     return view
 
 
@@ -141,11 +146,13 @@ def add(
 def search(
     query: str = typer.Argument(..., help="Free text, Chinese or English."),
     k: int = typer.Option(5, "--k", help="How many passages to show."),
-    district: Optional[str] = typer.Option(None, help="Only this district (e.g. Huli, Cangshan, Chikan)."),
+    district: Optional[str] = typer.Option(None, help="Only this district: Huli, 湖里区, 湖里 or huli."),
     theme: Optional[str] = typer.Option(None, help="Only this theme id."),
     corpus_dir: Optional[Path] = CorpusOption,
 ):
     """Ranked passages for a query, with district, section path and raw line."""
+    if not query.strip():  # refuse before loading the corpus and the model
+        raise OptionError("the query is empty; give some words to search for")
     corpus = _corpus(corpus_dir)
     hits = corpus.search(query, k=k, district=district, theme=theme)
     if hits.empty:
@@ -168,12 +175,18 @@ def search(
 @_friendly_errors
 def indicators(
     id: Optional[list[str]] = typer.Option(None, "--id", help="Indicator id(s), e.g. gdp_growth_rate (repeatable)."),
+    district: Optional[list[str]] = typer.Option(None, "--district",
+                                                 help="Only this district: Huli, 湖里区 or huli (repeatable)."),
     csv: Optional[Path] = typer.Option(None, "--csv", help="Write the rows to this CSV file."),
     corpus_dir: Optional[Path] = CorpusOption,
 ):
     """Targets, expected values and actuals, with their source quote and line."""
     corpus = _corpus(corpus_dir)
     table = corpus.indicators
+    if district:
+        from .districts import resolve_districts
+
+        table = table[table["district"].isin(resolve_districts(district, corpus.documents))]
     if id:
         from .indicators import load_registry
 
@@ -201,8 +214,10 @@ def export(
     corpus_dir: Optional[Path] = CorpusOption,
 ):
     """Write the briefing (self-contained HTML) and the charts as PNG and SVG."""
+    from .charts.template import check_lang
     from .export import write_briefing
 
+    check_lang(lang)  # before the slow part
     corpus = _corpus(corpus_dir)
     path = write_briefing(corpus, out_dir=out, lang=lang)
     console.print(f"Briefing written to {path}")

@@ -23,6 +23,7 @@ import pandas as pd
 
 from ..catalog import doc_id_from_path, infer_metadata
 from ..clean import clean_lines
+from ..districts import display_name
 from ..docinfo import metadata_sources
 from ..ingest import SourceText, read_source
 from ..outline import outline_document
@@ -96,7 +97,7 @@ def process_document(path, catalog_row: dict | None = None, params: DocumentPara
     cleaned_at = time.perf_counter()
     meta = _metadata(source, lines["text"].tolist(), row)
     doc_id = str(meta.get("doc_id") or doc_id_from_path(source.path))
-    district = meta.get("district") or meta.get("district_zh") or doc_id
+    district = display_name(meta.get("district") or meta.get("district_zh")) or doc_id  # 湖里区 → Huli
     passages, glossary, outline_hit = _outline_one(lines, key, doc_id, district, params, cache)
     passages = _with_passage_locators(passages, lines)
     documents = table("documents", [_document_row(doc_id, district, meta, source, info)])
@@ -276,7 +277,7 @@ def embed(passages: pd.DataFrame, model=None, *, progress: bool = False) -> tupl
     :mod:`plancompare.embed`; a bar on stderr while the model runs when ``progress``)."""
     from ..embed import embed as embed_passages
 
-    result = embed_passages(passages["text"].tolist(), model, prompt="passage", show_progress=bool(progress))
+    result = embed_passages(passages["text"].tolist(), model, prompt="passage", progress=bool(progress))
     return result.vectors, result.model_id
 
 
