@@ -328,7 +328,7 @@ def test_info_metadata_csv_round_trip(tmp_path, monkeypatch):
     table.to_csv(csv, index=False, encoding="utf-8-sig")
     rebuilt = pc.build_corpus(folder, catalog=csv, embed=False)
     doc = rebuilt.documents.set_index("doc_id").loc["wanzai_stats_bulletin_2015"]
-    assert (doc["city"], doc["province"], doc["district"]) == ("宜春市", "江西省", "万载县")
+    assert (doc["city"], doc["province"], doc["district_zh"]) == ("宜春市", "江西省", "万载县")
     from plancompare.docinfo import metadata_table
 
     confidence = metadata_table(rebuilt.documents).set_index(["doc_id", "field"])["confidence"]

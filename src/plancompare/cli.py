@@ -91,8 +91,7 @@ def info(
         console.print(f"Wrote metadata of {len(corpus.documents)} documents to {path}; edit it and rebuild with "
                       f"--catalog {path}")
         return
-    _print_table(_metadata_view(metadata_table(corpus.documents), corpus.documents),
-                 "Documents: metadata (confidence: 1 = catalog, 0.9 page, 0.7–0.95 text, 0.4 file name)")
+    _print_metadata(metadata_table(corpus.documents), corpus.documents)
     summary = corpus.summary().set_index("district")
     counts = summary[["documents", "passages", "characters"]]
     _print_table(counts.reset_index(), "Per district")
@@ -103,16 +102,20 @@ def info(
         console.print(f"Embeddings: {len(corpus.passages)} × {corpus.embeddings.shape[1]} from {corpus.model_id}")
 
 
-def _metadata_view(table: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
-    cell = table.assign(shown=[f"{v} ({c:.2g})" if v else "–" for v, c in zip(table["value"], table["confidence"])])
-    view = cell.pivot(index="doc_id", columns="field", values="shown")
-    columns = ["district", "city", "province", "kind", "issued", "issuer", "doc_number"]
-    view = view.reindex(index=documents["doc_id"], columns=columns).reset_index()
+def _print_metadata(table: pd.DataFrame, documents: pd.DataFrame) -> None:
+    """One paragraph per document (wraps cleanly in a narrow terminal): field: value (confidence)."""
+    console.print("[bold]Documents[/] — metadata with confidence (1 catalog, 0.9 page, 0.7–0.95 text, "
+                  "0.4 file name, 0.1 placeholder)")
     formats = dict(zip(documents["doc_id"], documents.get("format", pd.Series("", index=documents.index))))
-    view.insert(1, "format", view["doc_id"].map(formats).fillna(""))
-    if "district_zh" in documents.columns:  # the Chinese name beside the display name
-        view.insert(3, "district_zh", view["doc_id"].map(dict(zip(documents["doc_id"], documents["district_zh"]))))
-    return view
+    names_zh = dict(zip(documents["doc_id"], documents.get("district_zh", pd.Series("", index=documents.index))))
+    for doc_id, rows in table.groupby("doc_id", sort=False):
+        parts = []
+        for row in rows.itertuples(index=False):
+            value = row.value or "–"
+            if row.field == "district" and names_zh.get(doc_id) and names_zh[doc_id] != row.value:
+                value = f"{value} {names_zh[doc_id]}"
+            parts.append(f"{row.field}: {value} ({row.confidence:.2g})" if row.value else f"{row.field}: –")
+        console.print(f"[bold]{doc_id}[/] ({formats.get(doc_id) or ''})  " + "  ".join(parts), highlight=False)
 
 
 @app.command()
