@@ -32,7 +32,8 @@ def _friendly_errors(func):
         try:
             return func(*args, **kwargs)
         except PlancompareError as err:
-            err_console.print(f"[bold red]error:[/] {err}", highlight=False)
+            # soft_wrap: the message stays one line (the terminal may fold it; rich must not break it)
+            err_console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper

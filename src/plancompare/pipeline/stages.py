@@ -216,7 +216,7 @@ def embed(passages: pd.DataFrame, model=None, *, progress: bool = False) -> tupl
     :mod:`plancompare.embed`; a bar on stderr while the model runs when ``progress``)."""
     from ..embed import embed as embed_passages
 
-    result = embed_passages(passages["text"].tolist(), model, prompt="passage", show_progress=bool(progress))
+    result = embed_passages(passages["text"].tolist(), model, prompt="passage", progress=bool(progress))
     return result.vectors, result.model_id
 
 
