@@ -61,6 +61,12 @@ class Corpus:
         ``file, doc_id, status, message``: what happened to each file of the last build or add.
     """
 
+    # Plain data attributes (set per instance; declared here so that they are part of the class's interface).
+    indicators: pd.DataFrame | None = None
+    embeddings: np.ndarray | None = None
+    model_id: str | None = None
+    index = None
+
     def __init__(self, documents, passages, glossary, repairs, clean_texts, *, lines=None, indicators=None,
                  embeddings=None, model_id=None, model=None, index=None, build_log=None):
         self.documents = documents
@@ -94,7 +100,9 @@ class Corpus:
         started = time.perf_counter()
         self.embeddings, self.model_id = stages.embed(self.passages, model or self.model, progress=reporter.enabled)
         reporter.done("embed", started, f"{len(self.passages)} passages")
+        started = time.perf_counter()
         self.assign_themes()
+        reporter.done("themes", started, "headings, embeddings and seed terms")
         return self
 
     def assign_themes(self) -> None:
@@ -239,11 +247,10 @@ class Corpus:
         gone = set(run.replaced)
         keep = ~self.passages["doc_id"].isin(gone).to_numpy()
         new = _combine(run.results)
-        self.documents = _concat("documents", self.documents[~self.documents["doc_id"].isin(gone)], new["documents"])
-        old_passages = self.passages[keep].drop(columns=[c for c in self.passages.columns if c.startswith(("theme", "secondary_theme"))])
-        self.passages = _concat("passages", old_passages, new["passages"])
-        for name in ("glossary", "repairs", "lines"):
-            setattr(self, name, _concat(name, getattr(self, name)[~getattr(self, name)["doc_id"].isin(gone)], new[name]))
+        # Theme columns are dropped here (only the documented columns are kept) and re-assigned below.
+        for name in ("documents", "passages", "glossary", "repairs", "lines"):
+            old = getattr(self, name)
+            setattr(self, name, table(name, [old[~old["doc_id"].isin(gone)], new[name]]))
         for doc_id in gone:
             self._clean_texts.pop(doc_id, None)
         self._clean_texts.update(new["texts"])
@@ -410,10 +417,6 @@ def _combine(results) -> dict:
            for name in ("documents", "passages", "glossary", "repairs", "lines")}
     out["texts"] = {r.documents["doc_id"].iloc[0]: r.clean_text() for r in results}
     return out
-
-
-def _concat(name: str, old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    return table(name, [old.reindex(columns=[c for c in old.columns]), new]) if len(old) else table(name, [new])
 
 
 def _report_log(log: pd.DataFrame, reporter) -> None:
