@@ -21,14 +21,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@touch $(STAMP)
 
 system-deps:
-	@if command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	@if command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . \
+	    && command -v antiword >/dev/null 2>&1 && command -v catdoc >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; then \
 	  true; \
 	elif command -v apt-get >/dev/null 2>&1; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  echo "Installing Chromium and a CJK font for chart export (apt-get)…"; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei fontconfig >/dev/null; \
+	  echo "Installing Chromium and a CJK font for chart export, antiword/catdoc for .doc and poppler-utils for .pdf (apt-get)…"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei fontconfig antiword catdoc poppler-utils >/dev/null; \
 	else \
-	  echo "NOTE: apt-get not found. Install Chromium (or Chrome) and a CJK font (e.g. WenQuanYi Micro Hei, Noto Sans CJK) yourself; PNG/SVG/PDF export needs them. HTML export works without."; \
+	  echo "NOTE: apt-get not found. Install Chromium (or Chrome) and a CJK font (e.g. WenQuanYi Micro Hei, Noto Sans CJK) yourself; PNG/SVG/PDF export needs them. HTML export works without. Reading .doc needs antiword or catdoc; .pdf is faster with poppler's pdftotext (pdfplumber is used otherwise)."; \
 	fi
 
 run: $(STAMP) system-deps
@@ -48,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_indicators.py
 	$(BIN)/python benchmarks/bench_match.py
 	$(BIN)/python benchmarks/bench_repair.py
+	$(BIN)/python benchmarks/bench_formats.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -16,7 +16,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("ingest",),
     ("repair", "clean"),
     ("outline",),
-    ("catalog",),
+    ("catalog", "docinfo"),
     ("themes",),
     ("model", "embed"),
     ("match",),

@@ -51,7 +51,7 @@ CorpusOption = typer.Option(None, "--corpus", help="A saved corpus folder (defau
 @app.command()
 @_friendly_errors
 def build(
-    paths: list[Path] = typer.Argument(None, help="Text files or folders (default: the bundled plans)."),
+    paths: list[Path] = typer.Argument(None, help="Files or folders, searched recursively: .txt .docx .doc .pdf .html .htm (default: the bundled plans)."),
     catalog: Optional[Path] = typer.Option(None, help="Catalog CSV with doc_id, source_file and metadata."),
     out: Optional[Path] = typer.Option(None, help="Folder to save the corpus in (default: the user cache folder for the bundled plans, ./plancompare_corpus otherwise)."),
     embed: bool = typer.Option(True, help="Embed passages now (slow the first time, cached afterwards)."),
@@ -77,11 +77,23 @@ def build(
 
 @app.command()
 @_friendly_errors
-def info(corpus_dir: Optional[Path] = CorpusOption):
-    """Per-district summary: documents, passages, characters, repairs by kind."""
+def info(
+    corpus_dir: Optional[Path] = CorpusOption,
+    metadata_csv: Optional[Path] = typer.Option(
+        None, "--metadata-csv", help="Write each document's metadata to this CSV; edit it and pass it back "
+                                     "to `plancompare build --catalog`."),
+):
+    """Each document's metadata (with its confidence) and a per-district summary."""
+    from .docinfo import metadata_table, write_metadata_csv
+
     corpus = _corpus(corpus_dir)
-    docs = corpus.documents[["doc_id", "district", "district_zh", "kind", "issued", "n_chars"]]
-    _print_table(docs, "Documents")
+    if metadata_csv is not None:
+        path = write_metadata_csv(corpus.documents, metadata_csv)
+        console.print(f"Wrote metadata of {len(corpus.documents)} documents to {path}; edit it and rebuild with "
+                      f"--catalog {path}")
+        return
+    _print_table(_metadata_view(metadata_table(corpus.documents), corpus.documents),
+                 "Documents: metadata (confidence: 1 = catalog, 0.9 page, 0.7–0.95 text, 0.4 file name)")
     summary = corpus.summary().set_index("district")
     counts = summary[["documents", "passages", "characters"]]
     _print_table(counts.reset_index(), "Per district")
@@ -90,6 +102,44 @@ def info(corpus_dir: Optional[Path] = CorpusOption):
     _print_table(repairs.rename_axis("repairs by kind").reset_index(), "Cleaning repairs per district")
     if corpus.model_id:
         console.print(f"Embeddings: {len(corpus.passages)} × {corpus.embeddings.shape[1]} from {corpus.model_id}")
+
+
+def _metadata_view(table: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    cell = table.assign(shown=[f"{v} ({c:.2g})" if v else "–" for v, c in zip(table["value"], table["confidence"])])
+    view = cell.pivot(index="doc_id", columns="field", values="shown")
+    columns = ["district", "city", "province", "kind", "issued", "issuer", "doc_number"]
+    view = view.reindex(index=documents["doc_id"], columns=columns).reset_index()
+    formats = dict(zip(documents["doc_id"], documents.get("format", pd.Series("", index=documents.index))))
+    view.insert(1, "format", view["doc_id"].map(formats).fillna(""))
+    if "district_zh" in documents.columns:  # the Chinese name beside the display name
+        view.insert(3, "district_zh", view["doc_id"].map(dict(zip(documents["doc_id"], documents["district_zh"]))))
+    return view
+
+
+@app.command()
+@_friendly_errors
+def add(
+    files: list[Path] = typer.Argument(..., help="Files or folders to add (.txt .docx .doc .pdf .html .htm)."),
+    corpus_dir: Path = typer.Option(Path("plancompare_corpus"), "--corpus",
+                                    help="The saved corpus folder to extend (made by `plancompare build`)."),
+    catalog: Optional[Path] = typer.Option(None, help="Catalog CSV with metadata for the new files."),
+):
+    """Add documents to a saved corpus: only new or changed files are cleaned and embedded."""
+    import plancompare as pc
+
+    from .errors import InputFileError
+
+    missing = next((f for f in files if not f.exists()), None)
+    if missing is not None:
+        raise InputFileError(missing, "file not found")
+    corpus = pc.load_corpus(corpus_dir)
+    before = len(corpus.documents)
+    corpus.add(files, catalog=catalog, progress=True)
+    corpus.save(corpus_dir)
+    log = getattr(corpus, "build_log", None)
+    if log is not None and len(log):
+        _print_table(log, "Files")
+    console.print(f"Added {len(corpus.documents) - before} document(s): {corpus!r}\nSaved to {corpus_dir}")
 
 
 @app.command()
