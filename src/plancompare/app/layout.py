@@ -46,6 +46,8 @@ class PrecedentFinder:
         Chart labels.
     max_upload_bytes : int
         Largest file accepted by the upload.
+    on_corpus_change : callable, optional
+        Called with the new corpus after a plan was added (the server shares it with later sessions).
 
     Attributes
     ----------
@@ -54,7 +56,8 @@ class PrecedentFinder:
     """
 
     def __init__(self, corpus=None, corpus_dir=None, reports_dir="reports", lang: str = "zh",
-                 max_upload_bytes: int = DEFAULT_MAX_BYTES):
+                 max_upload_bytes: int = DEFAULT_MAX_BYTES, on_corpus_change=None):
+        self.on_corpus_change = on_corpus_change
         self.corpus = corpus if corpus is not None else pc.load_corpus(corpus_dir)
         self.persist = corpus_dir is not None
         self.corpus_dir = Path(corpus_dir) if corpus_dir is not None else pc.corpus.bundled_data_dir() / "processed"
@@ -120,6 +123,8 @@ class PrecedentFinder:
         self.corpus = corpus
         if self.persist:
             corpus.save(self.corpus_dir)
+        if self.on_corpus_change is not None:
+            self.on_corpus_change(corpus)
 
     def refresh_views(self) -> None:
         """Refresh the filters and the indicator choices from the current corpus."""
@@ -154,15 +159,9 @@ def serve(corpus_dir=None, port: int = 5006, host: str = "127.0.0.1", reports_di
     max_bytes = int(max_upload_mb * 2**20)
 
     def session():
+        # later sessions start from the corpus with the added plans
         finder = PrecedentFinder(shared["corpus"], corpus_dir=corpus_dir, reports_dir=reports_dir, lang=lang,
-                                 max_upload_bytes=max_bytes)
-        original = finder.replace_corpus
-
-        def replace_and_share(new):
-            original(new)
-            shared["corpus"] = new  # later sessions start from the corpus with the added plan
-
-        finder.replace_corpus = replace_and_share
+                                 max_upload_bytes=max_bytes, on_corpus_change=lambda new: shared.update(corpus=new))
         return finder.panel()
 
     origins = ["*"] if host in ("0.0.0.0", "::") else [f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]

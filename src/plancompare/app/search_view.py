@@ -105,7 +105,12 @@ class SearchView:
                 f"</div>")
         compare = pn.widgets.Button(name="Compare this passage · 对比", button_type="light", width=210,
                                     css_classes=["pc-compare"])
-        compare.on_click(lambda _e, pid=hit["passage_id"]: self.finder.open_compare(pid))
+        passage_id = hit["passage_id"]
+
+        async def open_compare(_event):
+            await self.finder.open_compare(passage_id)
+
+        compare.on_click(open_compare)
         select = pn.widgets.Checkbox(name="select for briefing", value=hit["passage_id"] in self.finder.selected,
                                      css_classes=["pc-select"], align="center")
         select.param.watch(lambda e, row=hit: self.finder.select(row, e.new), "value")
