@@ -27,6 +27,7 @@ NOT_STATED_LABEL = "not stated · 未提及"
 
 CSS = """
 .pc-card{border:1px solid #d8dee4;border-radius:6px;padding:8px 12px;margin:6px 0;background:#fff}
+.pc-card.pc-flat{border:none;margin:0;padding:4px 6px 0 6px}
 .pc-meta{color:#555;font-size:12px}
 .pc-text{font-size:14px;line-height:1.6;margin:4px 0;white-space:pre-wrap}
 .pc-text mark,.pc-context mark{background:#ffe08a;padding:0 1px}

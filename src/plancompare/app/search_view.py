@@ -16,6 +16,8 @@ from .queries import ALL, context_lines, district_verdict, search_grouped
 from .render import context_html, esc, passage_html, term_list, verdict_badge
 from .widgets import error_message, html, in_thread
 
+CARD_STYLE = {"border": "1px solid #d8dee4", "border-radius": "6px", "background": "#fff", "margin": "6px 0"}
+
 
 class SearchView:
     """Query box, filters and grouped results for one :class:`~.layout.PrecedentFinder`."""
@@ -100,10 +102,10 @@ class SearchView:
             context = context_html(context_lines(self.finder.corpus, hit["passage_id"], self.context_around), terms)
         except Exception as err:  # noqa: BLE001 - a passage without context still shows
             context = error_message(err, "context")
-        body = (f"<div class='pc-card' data-passage='{esc(hit['passage_id'])}'>{passage_html(hit, terms=terms)}"
+        body = (f"<div class='pc-card pc-flat' data-passage='{esc(hit['passage_id'])}'>{passage_html(hit, terms=terms)}"
                 f"<details class='pc-ctx'><summary>Context · 上下文 (the lines around it)</summary>{context}</details>"
                 f"</div>")
-        compare = pn.widgets.Button(name="Compare this passage · 对比", button_type="light", width=210,
+        compare = pn.widgets.Button(name="Compare this passage · 对比", button_type="primary", button_style="outline", width=210,
                                     css_classes=["pc-compare"])
         passage_id = hit["passage_id"]
 
@@ -114,4 +116,4 @@ class SearchView:
         select = pn.widgets.Checkbox(name="select for briefing", value=hit["passage_id"] in self.finder.selected,
                                      css_classes=["pc-select"], align="center")
         select.param.watch(lambda e, row=hit: self.finder.select(row, e.new), "value")
-        return pn.Column(html(body), pn.Row(compare, select), sizing_mode="stretch_width")
+        return pn.Column(html(body), pn.Row(compare, select), sizing_mode="stretch_width", styles=CARD_STYLE)

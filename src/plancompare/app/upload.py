@@ -61,10 +61,11 @@ def check_upload(filename: str, data: bytes | None, max_bytes: int = DEFAULT_MAX
 
 
 def store_upload(name: str, data: bytes, upload_dir: Path) -> Path:
-    """Write ``data`` to ``upload_dir/name`` (a content-hash prefix keeps different files apart)."""
+    """Write ``data`` to ``upload_dir/name``; a different file of the same name gets a content-hash suffix."""
     upload_dir.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256(data).hexdigest()[:8]
-    path = upload_dir / f"{digest}_{name}"
+    path = upload_dir / name
+    if path.exists() and path.read_bytes() != data:
+        path = path.with_name(f"{path.stem}_{hashlib.sha256(data).hexdigest()[:8]}{path.suffix}")
     path.write_bytes(data)
     return path
 

@@ -34,8 +34,9 @@ class UploadView:
         self.progress = pn.indicators.Progress(value=0, max=100, width=300, visible=False, bar_color="info")
         self.status = html(f"<div class='pc-meta'>Supported: {esc(', '.join(supported_suffixes()))}; up to "
                            f"{max_bytes / 2**20:.0f} MB.</div>", css_classes=["pc-upload-status"])
-        self.fields = {f: pn.widgets.TextInput(name=f, width=220) for f in EDITABLE_FIELDS if f != "kind"}
-        self.fields["kind"] = pn.widgets.Select(name="kind", options=list(KINDS), width=220)
+        self.fields = {f: pn.widgets.TextInput(name=f, width=220, css_classes=[f"pc-field-{f}"])
+                       for f in EDITABLE_FIELDS if f != "kind"}
+        self.fields["kind"] = pn.widgets.Select(name="kind", options=list(KINDS), width=220, css_classes=["pc-field-kind"])
         self.apply = pn.widgets.Button(name="Apply metadata · 更新", width=180, css_classes=["pc-apply"])
         self.form = pn.Column(html("<b>Inferred metadata (edit and apply)</b>"),
                               pn.Row(*[self.fields[f] for f in EDITABLE_FIELDS[:3]]),
@@ -86,7 +87,7 @@ class UploadView:
             return
         corpus = self.finder.corpus
         document = corpus.documents[corpus.documents["doc_id"] == self.doc_id].iloc[0]
-        edits = {f: w.value for f, w in self.fields.items()}
+        edits = {f: getattr(w, "value_input", None) or w.value for f, w in self.fields.items()}
         self.apply.disabled = True
         try:
             self._step(30, "Rebuilding the document with the corrected metadata…")
