@@ -87,3 +87,21 @@ def test_upload_names_cannot_leave_the_upload_folder(tmp_path):
     assert upload.safe_name("..\\..\\x y<z>.TXT") == "x_y_z.txt"
     path = upload.store_upload(upload.safe_name("../a.txt"), b"abc", tmp_path / "uploads")
     assert path.parent == tmp_path / "uploads" and path.read_bytes() == b"abc"
+
+
+def test_app_briefing_holds_escaped_precedents_the_picked_table_and_the_chart(plans, tmp_path):
+    import plancompare as pc
+    from plancompare.app.export_view import write_app_briefing
+
+    passage = plans.passages[plans.passages["role"] == "body"].iloc[0].to_dict()
+    hostile = {**passage, "text": HOSTILE, "score": 0.9}
+    chart = pc.charts.indicator_chart(plans.indicators, "gdp_growth_rate")
+    path = write_app_briefing(plans, tmp_path / "reports", [hostile], indicator_ids=["gdp_growth_rate"],
+                              lang="en", figures=[("GDP growth (gdp_growth_rate)", chart)])
+    page = path.read_text(encoding="utf-8")
+    assert path.parent == tmp_path / "reports" and sorted(p.name for p in path.parent.iterdir()) == ["briefing.html"]
+    precedents, first_library_section = page.index("Selected precedents"), page.index("<h2>", page.index("</section>"))
+    assert precedents < first_library_section
+    assert "&lt;script&gt;" in page and "<script>alert('x')" not in page
+    assert page.index("GDP growth (gdp_growth_rate)") > page.index("plotly")  # the chart comes after plotly.js
+    assert page.rstrip().endswith("</html>")

@@ -63,17 +63,25 @@ class ExportView:
 
     # --- file producers (FileDownload callbacks return a path) ------------------------------
     def _briefing(self):
+        self.finder.indicator_view.ensure_ready()
         try:
             path = write_app_briefing(self.finder.corpus, self.finder.reports_dir, list(self.finder.selected.values()),
                                       indicator_ids=list(self.finder.indicator_view.indicators.value),
-                                      lang=self.finder.lang)
+                                      lang=self.finder.lang, figures=self._figures())
         except Exception as err:  # noqa: BLE001 - one line for the user
             self.status.object = error_message(err, "briefing export")
             return None
         self.status.object = f"<div class='pc-ok'>Briefing written to {esc(path)}</div>"
         return str(path)
 
+    def _figures(self) -> list:
+        view = self.finder.indicator_view
+        if view.figure is None:
+            return []
+        return [(f"{view.names.get(view.chart_of.value, view.chart_of.value)} ({view.chart_of.value})", view.figure)]
+
     def _chart(self, fmt: str):
+        self.finder.indicator_view.ensure_ready()
         figure = self.finder.indicator_view.figure
         if figure is None:
             self.status.object = error_message(ValueError("pick an indicator in the Indicators tab first"), "chart export")
@@ -88,6 +96,7 @@ class ExportView:
         return str(path)
 
     def _table_csv(self):
+        self.finder.indicator_view.ensure_ready()
         long = self.finder.indicator_view.long
         if long is None or long.empty:
             self.status.object = error_message(ValueError("pick an indicator in the Indicators tab first"), "table export")
@@ -110,10 +119,12 @@ def precedents_section(rows: list[dict | pd.Series]) -> str:
             f"<style>{CSS}</style><ul class='quotes'>{''.join(items)}</ul></section>")
 
 
-def write_app_briefing(corpus, reports_dir, precedents: list, indicator_ids=None, lang: str = "zh") -> Path:
+def write_app_briefing(corpus, reports_dir, precedents: list, indicator_ids=None, lang: str = "zh",
+                       figures=()) -> Path:
     """Write ``reports_dir/briefing.html``: the library's briefing plus the selected precedents.
 
-    ``indicator_ids`` (default: the briefing's own headline indicators) choose the table rows.
+    ``indicator_ids`` (default: the briefing's own headline indicators) choose the table rows;
+    ``figures`` (``(title, plotly figure)`` pairs, e.g. the chart on screen) are added at the end.
     Returns the path written.
     """
     kwargs = {"out_dir": reports_dir, "lang": lang, "formats": ()}
@@ -124,6 +135,16 @@ def write_app_briefing(corpus, reports_dir, precedents: list, indicator_ids=None
     section = precedents_section(precedents) if precedents else ""
     # the precedents go first, before the library's own sections
     match = re.search(r"<h2[\s>]", page)
-    page = page[:match.start()] + section + page[match.start():] if match else page.replace("</body>", section + "</body>")
+    page = page[:match.start()] + section + page[match.start():] if match else _before_body_end(page, section)
+    # the library's page loads plotly.js with its first chart, so these come after it
+    charts = "".join(f"<h2>{esc(title)}</h2>" + fig.to_html(full_html=False, include_plotlyjs=False,
+                                                             config={"displaylogo": False, "responsive": True})
+                     for title, fig in figures)
+    page = _before_body_end(page, charts)
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def _before_body_end(page: str, fragment: str) -> str:
+    head, found, tail = page.rpartition("</body>")
+    return head + fragment + found + tail if found else page + fragment

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 import panel as pn
+import param
 
 import plancompare as pc
 
@@ -38,10 +39,18 @@ class IndicatorView:
         self.kinds.param.watch(self._update, "value")
         self.chart_of.param.watch(self._draw_chart, "value")
         self.chart.param.watch(self._on_click, "click_data")
-        self.refresh_options()
+        self.ready = False
+
+    def ensure_ready(self) -> None:
+        """Fill the view on first use (a chart costs a second; most sessions start by searching)."""
+        if not self.ready:
+            self.ready = True
+            self.refresh_options()
 
     def refresh_options(self) -> None:
         """Offer the indicators the corpus states, most often stated first."""
+        if not self.ready:
+            return
         table = self.finder.corpus.indicators
         stated = table[table["indicator_id"].astype(str) != ""]
         counts = stated.groupby("indicator_id").agg(name=("name", "first"), n=("district", "nunique"),
@@ -67,9 +76,10 @@ class IndicatorView:
             return
         self.table.object = (indicator_table_html(self.long, districts, ids, self.names) if ids
                              else "<div class='pc-meta'>Pick one or more indicators.</div>")
-        self.chart_of.options = {f"{self.names.get(i, i)} ({i})": i for i in ids}
-        if ids and self.chart_of.value not in ids:
-            self.chart_of.value = ids[0]
+        with param.discard_events(self.chart_of):
+            self.chart_of.options = {f"{self.names.get(i, i)} ({i})": i for i in ids}
+            if ids and self.chart_of.value not in ids:
+                self.chart_of.value = ids[0]
         self._draw_chart()
 
     def _draw_chart(self, *_):

@@ -77,6 +77,7 @@ class PrecedentFinder:
         self.tabs = pn.Tabs(*zip(TABS, (self.search_view.panel(), self.compare_view.panel(),
                                         self.indicator_view.panel(), self.export_view.panel(),
                                         self.upload_view.panel())), dynamic=False, sizing_mode="stretch_width")
+        self.tabs.param.watch(self._on_tab, "active")
         self._update_header()
 
     def __repr__(self) -> str:
@@ -97,6 +98,10 @@ class PrecedentFinder:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return self.panel()._repr_mimebundle_(include, exclude)
+
+    def _on_tab(self, event) -> None:
+        if TABS[event.new].startswith(("Indicators", "Export")):
+            self.indicator_view.ensure_ready()
 
     # --- shared actions ------------------------------------------------------------------
     async def open_compare(self, passage_id: str) -> None:
