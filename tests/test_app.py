@@ -114,9 +114,9 @@ def test_search_context_compare_indicators_and_export(page, server, corpus):
     assert context.locator(".here").count() >= 1 and context.locator(".ln").count() >= 2
     shot(page, "02_context")
 
-    page.locator(".pc-select input[type=checkbox]").first.check()
+    page.locator("input.pc-select").first.check()
     selected_text = first.locator(".pc-text").inner_text()[:12]
-    page.locator(".pc-compare button").first.click()
+    page.locator("button.pc-compare").first.click()
     peer = page.locator(".pc-peer").first
     peer.wait_for(timeout=30_000)
     assert page.locator(".pc-peer").count() >= 2

@@ -57,21 +57,26 @@ def passage_row(corpus, passage_id: str) -> pd.Series:
     return rows.iloc[0]
 
 
-def context_lines(corpus, passage_id: str, around: int = 3) -> list[tuple[int | None, str, bool]]:
+def context_lines(corpus, passage_id: str, around: int = 3, cache: dict | None = None
+                  ) -> list[tuple[int | None, str, bool]]:
     """The cleaned lines of a passage and ``around`` lines either side.
 
     Returns ``(raw line number, text, inside the passage)`` tuples, so a reader sees where the
-    passage sits in its document and can open the original at that line.
+    passage sits in its document and can open the original at that line. ``cache`` (a dict kept
+    by the caller for one corpus) saves splitting a document again for its next passage.
     """
     row = passage_row(corpus, passage_id)
-    lines = corpus.clean_text(row["doc_id"]).split("\n")
+    cache = {} if cache is None else cache
+    if row["doc_id"] not in cache:
+        raw_of = corpus.lines[corpus.lines["doc_id"] == row["doc_id"]].set_index("clean_line")["line_start"]
+        cache[row["doc_id"]] = (corpus.clean_text(row["doc_id"]).split("\n"), raw_of.to_dict())
+    lines, raw = cache[row["doc_id"]]
     start = as_number(row.get("clean_line_start"), int)
     end = as_number(row.get("clean_line_end"), int)
     if start is None or end is None:  # older saved corpora: find the passage's first line
         first = str(row["text"]).split("\n")[0][:30]
         start = next((i for i, line in enumerate(lines) if first and first in line), 0)
         end = start + 1
-    raw = corpus.lines[corpus.lines["doc_id"] == row["doc_id"]].set_index("clean_line")["line_start"]
     lo, hi = max(0, start - around), min(len(lines), end + around)
     return [(as_number(raw.get(i), int), lines[i], start <= i < end) for i in range(lo, hi)]
 

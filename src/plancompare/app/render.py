@@ -27,8 +27,11 @@ NOT_STATED_LABEL = "not stated · 未提及"
 
 CSS = """
 .pc-card{border:1px solid #d8dee4;border-radius:6px;padding:8px 12px;margin:6px 0;background:#fff}
-.pc-card.pc-flat{border:none;margin:0;padding:4px 6px 0 6px}
 .pc-meta{color:#555;font-size:12px}
+.pc-actions{margin:6px 0 2px 0;display:flex;gap:14px;align-items:center;font-size:13px}
+.pc-actions button{border:1px solid #0072B2;color:#0072B2;background:#fff;border-radius:4px;padding:4px 10px;cursor:pointer}
+.pc-actions button:hover{background:#eaf3fb}
+.pc-ctx summary{cursor:pointer;color:#37474F;font-size:13px}
 .pc-text{font-size:14px;line-height:1.6;margin:4px 0;white-space:pre-wrap}
 .pc-text mark,.pc-context mark{background:#ffe08a;padding:0 1px}
 .pc-badge{display:inline-block;border-radius:10px;padding:1px 8px;font-size:12px;font-weight:600;margin-right:6px}

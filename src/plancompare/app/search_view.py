@@ -14,9 +14,7 @@ import panel as pn
 
 from .queries import ALL, context_lines, district_verdict, search_grouped
 from .render import context_html, esc, passage_html, term_list, verdict_badge
-from .widgets import error_message, html, in_thread
-
-CARD_STYLE = {"border": "1px solid #d8dee4", "border-radius": "6px", "background": "#fff", "margin": "6px 0"}
+from .widgets import ResultList, error_message, html, in_thread
 
 
 class SearchView:
@@ -34,7 +32,9 @@ class SearchView:
         self.per_district = pn.widgets.IntSlider(name="Results per district", start=1, end=10,
                                                  value=per_district, width=180)
         self.status = html("", css_classes=["pc-status"])
-        self.results = pn.Column(sizing_mode="stretch_width", css_classes=["pc-results"])
+        self.results = ResultList(sizing_mode="stretch_width", css_classes=["pc-results"])
+        self.results.param.watch(self._on_action, "action")
+        self.hit_rows: dict = {}
         self.go.on_click(self._on_search)
         self.query.param.watch(self._on_search, "enter_pressed")
         self.refresh_options()
@@ -86,34 +86,40 @@ class SearchView:
     def show(self, hits: pd.DataFrame, query: str = "") -> None:
         """Render ``hits`` grouped by district (best district first)."""
         self.finder.last_hits = hits
-        items: list = []
+        self.hit_rows = {row["passage_id"]: row for _, row in hits.iterrows()}
         if hits.empty:
-            items.append(html("<div class='pc-meta'>No passages matched. Try fewer filters or other words.</div>"))
+            self.results.html = "<div class='pc-meta'>No passages matched. Try fewer filters or other words.</div>"
+            return
+        cache: dict = {}
+        parts = []
         for district, rows in hits.groupby("district", sort=False):
             verdict = district_verdict(rows)
             badge = verdict_badge(verdict) if verdict else ""
-            items.append(html(f"<div class='pc-district' data-district='{esc(district)}'>{esc(district)} {badge}</div>"))
-            items.extend(self._card(hit) for _, hit in rows.iterrows())
-        self.results.objects = items
+            parts.append(f"<div class='pc-district' data-district='{esc(district)}'>{esc(district)} {badge}</div>")
+            parts.extend(self._card(hit, cache) for _, hit in rows.iterrows())
+        self.results.html = "".join(parts)
 
-    def _card(self, hit: pd.Series) -> pn.viewable.Viewable:
+    def _card(self, hit: pd.Series, cache: dict) -> str:
         terms = term_list(hit.get("matched_terms"))
+        pid = esc(hit["passage_id"])
         try:
-            context = context_html(context_lines(self.finder.corpus, hit["passage_id"], self.context_around), terms)
+            context = context_html(context_lines(self.finder.corpus, hit["passage_id"], self.context_around, cache),
+                                   terms)
         except Exception as err:  # noqa: BLE001 - a passage without context still shows
             context = error_message(err, "context")
-        body = (f"<div class='pc-card pc-flat' data-passage='{esc(hit['passage_id'])}'>{passage_html(hit, terms=terms)}"
+        checked = " checked" if hit["passage_id"] in self.finder.selected else ""
+        return (f"<div class='pc-card' data-passage='{pid}'>{passage_html(hit, terms=terms)}"
                 f"<details class='pc-ctx'><summary>Context · 上下文 (the lines around it)</summary>{context}</details>"
-                f"</div>")
-        compare = pn.widgets.Button(name="Compare this passage · 对比", button_type="primary", button_style="outline", width=210,
-                                    css_classes=["pc-compare"])
-        passage_id = hit["passage_id"]
+                f"<div class='pc-actions'><button class='pc-compare' data-action='compare' data-passage='{pid}'>"
+                f"Compare this passage · 对比</button><label><input type='checkbox' class='pc-select' "
+                f"data-action='select' data-passage='{pid}'{checked}> select for briefing</label></div></div>")
 
-        async def open_compare(_event):
+    async def _on_action(self, event) -> None:
+        action, passage_id, checked, _ = (event.new.split("|") + ["", "", "", ""])[:4]
+        row = self.hit_rows.get(passage_id)
+        if row is None:
+            return
+        if action == "compare":
             await self.finder.open_compare(passage_id)
-
-        compare.on_click(open_compare)
-        select = pn.widgets.Checkbox(name="select for briefing", value=hit["passage_id"] in self.finder.selected,
-                                     css_classes=["pc-select"], align="center")
-        select.param.watch(lambda e, row=hit: self.finder.select(row, e.new), "value")
-        return pn.Column(html(body), pn.Row(compare, select), sizing_mode="stretch_width", styles=CARD_STYLE)
+        elif action == "select":
+            self.finder.select(row, checked == "true")
