@@ -74,7 +74,8 @@ class SearchView:
         elapsed = time.perf_counter() - started
         self.finder.last_search_seconds = elapsed
         n_districts = hits["district"].nunique() if len(hits) else 0
-        self.status.object = (f"<div class='pc-meta' data-n='{len(hits)}'>{len(hits)} passages from "
+        self.status.object = (f"<div class='pc-meta' data-n='{len(hits)}' data-seconds='{elapsed:.4f}'>"
+                              f"{len(hits)} passages from "
                               f"{n_districts} districts for “{esc(query)}” in {elapsed:.2f} s</div>")
 
     def run(self, query: str) -> pd.DataFrame:
