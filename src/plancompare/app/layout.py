@@ -38,8 +38,8 @@ class PrecedentFinder:
         The corpus to search (default: :func:`plancompare.load_corpus`, the bundled plans).
     corpus_dir : str or Path, optional
         The saved corpus folder; uploads are stored in its ``uploads/`` and, when given, the corpus
-        is saved back there after a plan is added. Default: the bundled ``data/processed``
-        (uploads then last for the session only).
+        is saved back there after a plan is added. Default: the bundled corpus's cache folder
+        (``plancompare.corpus.processed_dir()``; added plans then last for the session only).
     reports_dir : str or Path
         Where exported files are written.
     lang : {"zh", "en"}
@@ -60,7 +60,7 @@ class PrecedentFinder:
         self.on_corpus_change = on_corpus_change
         self.corpus = corpus if corpus is not None else pc.load_corpus(corpus_dir)
         self.persist = corpus_dir is not None
-        self.corpus_dir = Path(corpus_dir) if corpus_dir is not None else pc.corpus.bundled_data_dir() / "processed"
+        self.corpus_dir = Path(corpus_dir) if corpus_dir is not None else pc.corpus.processed_dir()
         self.upload_dir = self.corpus_dir / "uploads"
         self.reports_dir = Path(reports_dir)
         self.lang = lang

@@ -1,10 +1,10 @@
 """Adding a plan from the page: check the upload, store it, build it into the corpus.
 
 An upload is checked like any other input before anything is read: a size limit, a supported
-suffix (``plancompare.ingest.SUPPORTED_SUFFIXES`` where the library lists more than text), a
+suffix (``plancompare.ingest.SUPPORTED_SUFFIXES``), a
 plain file name. It is stored under ``<corpus folder>/uploads/`` (nothing is written elsewhere)
-and added with ``Corpus.add`` where the library has it, else built on its own with
-:func:`plancompare.build_corpus` and joined to the corpus. Every problem is one line naming the
+and added with ``Corpus.add`` (a corrected catalog row re-builds the one file with
+:func:`plancompare.build_corpus`). Every problem is one line naming the
 file, never a traceback.
 """
 
@@ -29,8 +29,8 @@ KINDS = ("five_year_plan", "work_report", "implementation_plan", "other")
 
 
 def supported_suffixes() -> tuple[str, ...]:
-    """The file suffixes the library reads (text only until the format readers land)."""
-    return tuple(getattr(ingest, "SUPPORTED_SUFFIXES", (".txt",)))
+    """The file suffixes the library reads (``plancompare.ingest.SUPPORTED_SUFFIXES``)."""
+    return tuple(ingest.SUPPORTED_SUFFIXES)
 
 
 def safe_name(filename: str) -> str:
@@ -71,41 +71,52 @@ def store_upload(name: str, data: bytes, upload_dir: Path) -> Path:
 
 
 def add_document(corpus, path: Path, catalog: pd.DataFrame | None = None):
-    """``corpus`` with the plan at ``path`` added (and embedded); returns ``(corpus, doc_id)``.
+    """A copy of ``corpus`` with the plan at ``path`` added (and embedded); returns ``(corpus, doc_id)``.
 
-    Uses ``Corpus.add`` when the library provides it and no catalog row is given; otherwise
-    builds the one file with :func:`plancompare.build_corpus` and joins the tables.
+    A new file goes through ``Corpus.add`` (on a copy, so sessions searching the old corpus are
+    undisturbed); a duplicate or unreadable file raises :class:`PlancompareError` with the build
+    log's message. With ``catalog`` (corrected metadata for a file already in the corpus) the one
+    file is built again with :func:`plancompare.build_corpus` and replaces its document.
     """
-    before = set(corpus.documents["doc_id"])
-    if hasattr(corpus, "add") and catalog is None:
-        result = corpus.add([path])
-        corpus = result if isinstance(result, pc.Corpus) else corpus
-    else:
-        new = pc.build_corpus([path], catalog=catalog, embed=True)
-        corpus = join_corpora(drop_document(corpus, new.documents["doc_id"].iloc[0]), new)
-    added = [d for d in corpus.documents["doc_id"] if d not in before]
-    if not added:
-        match = corpus.documents[corpus.documents["source_file"].astype(str) == str(path)]
-        if match.empty:
-            raise PlancompareError(f"{path.name}: the corpus already holds this document")
-        added = [match["doc_id"].iloc[0]]
-    return corpus, added[0]
+    if catalog is not None:
+        new = pc.build_corpus([path], catalog=catalog, model=corpus.model or corpus.model_id,
+                              embed=corpus.embeddings is not None)
+        doc_id = new.documents["doc_id"].iloc[0]
+        return join_corpora(drop_document(corpus, doc_id), new), doc_id
+    updated = copy_corpus(corpus).add([path])
+    log = updated.build_log
+    entry = log[log["file"] == str(path)].tail(1)
+    status = entry["status"].iloc[0] if len(entry) else "failed"
+    if status in ("processed", "cached"):
+        return updated, entry["doc_id"].iloc[0]
+    message = entry["message"].iloc[0] if len(entry) else "nothing was added"
+    if status in ("unchanged", "duplicate"):
+        raise PlancompareError(f"{path.name}: {message or 'already in the corpus'}")
+    raise PlancompareError(f"{path.name}: {message}")
+
+
+def copy_corpus(corpus):
+    """A new :class:`~plancompare.Corpus` sharing ``corpus``'s tables (``add`` replaces, never edits, them)."""
+    texts = {d: corpus.clean_text(d) for d in corpus.documents["doc_id"]}
+    return pc.Corpus(corpus.documents, corpus.passages, corpus.glossary, corpus.repairs, texts,
+                     lines=corpus.lines, indicators=corpus.indicators, embeddings=corpus.embeddings,
+                     model_id=corpus.model_id, model=corpus.model, index=corpus.index,
+                     build_log=corpus.build_log)
 
 
 def drop_document(corpus, doc_id: str):
-    """A new corpus without ``doc_id`` (unchanged when it is absent)."""
-    if doc_id not in set(corpus.documents["doc_id"]):
-        return corpus
+    """A new corpus without ``doc_id`` (a copy when it is absent)."""
     keep = (corpus.passages["doc_id"] != doc_id).to_numpy()
 
     def without(frame):
         return None if frame is None else frame[frame["doc_id"] != doc_id].reset_index(drop=True)
 
     texts = {d: corpus.clean_text(d) for d in corpus.documents["doc_id"] if d != doc_id}
+    embeddings = None if corpus.embeddings is None else corpus.embeddings[keep]
     return pc.Corpus(without(corpus.documents), without(corpus.passages), without(corpus.glossary),
                      without(corpus.repairs), texts, lines=without(corpus.lines),
-                     indicators=without(corpus.indicators), embeddings=corpus.embeddings[keep],
-                     model_id=corpus.model_id)
+                     indicators=without(corpus.indicators), embeddings=embeddings,
+                     model_id=corpus.model_id, model=corpus.model)
 
 
 def join_corpora(base, new):
@@ -118,11 +129,14 @@ def join_corpora(base, new):
 
     texts = {d: base.clean_text(d) for d in base.documents["doc_id"]}
     texts.update({d: new.clean_text(d) for d in new.documents["doc_id"]})
-    return pc.Corpus(cat(base.documents, new.documents), cat(base.passages, new.passages),
-                     cat(base.glossary, new.glossary), cat(base.repairs, new.repairs), texts,
-                     lines=cat(base.lines, new.lines), indicators=cat(base.indicators, new.indicators),
-                     embeddings=np.vstack([base.embeddings, new.embeddings]).astype(np.float32),
-                     model_id=base.model_id or new.model_id)
+    embeddings = None
+    if base.embeddings is not None and new.embeddings is not None:
+        embeddings = np.vstack([base.embeddings, new.embeddings]).astype(np.float32)
+    joined = pc.Corpus(cat(base.documents, new.documents), cat(base.passages, new.passages),
+                       cat(base.glossary, new.glossary), cat(base.repairs, new.repairs), texts,
+                       lines=cat(base.lines, new.lines), indicators=cat(base.indicators, new.indicators),
+                       embeddings=embeddings, model_id=base.model_id or new.model_id, model=base.model)
+    return joined.build_index()
 
 
 def catalog_row(document: pd.Series, edits: dict) -> pd.DataFrame:
