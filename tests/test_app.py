@@ -156,6 +156,7 @@ def test_uploaded_plan_is_searchable_and_its_script_is_shown_not_run(page, serve
     plan.write_text(HOSTILE_PLAN, encoding="utf-8")
     tab(page, "Add a plan")
     page.locator(".pc-file input[type=file]").set_input_files(str(plan))
+    page.locator(".pc-upload-status .pc-received").wait_for()
     page.locator(".pc-add button").click()
     # the page stays usable while the plan is built in the background
     tab(page, "Search")
@@ -188,10 +189,11 @@ def test_oversized_or_unsupported_upload_gets_one_line(page, tmp_path):
     big.write_bytes(("规划" * 1024 * 1024).encode("utf-8"))  # 6 MB, over the 5 MB limit
     tab(page, "Add a plan")
     page.locator(".pc-file input[type=file]").set_input_files(str(big))
-    page.locator(".pc-add button").click()
     error = page.locator(".pc-upload-status .pc-error")
-    error.wait_for(timeout=60_000)
+    error.wait_for(timeout=120_000)  # refused on arrival, before anyone presses Add
     assert "limit is 5 MB" in error.inner_text() and "Traceback" not in page.content()
+    page.locator(".pc-add button").click()
+    assert "limit is 5 MB" in error.inner_text()
     shot(page, "08_upload_too_large")
 
 
@@ -206,6 +208,7 @@ def test_real_format_file_uploads(page):
         pytest.skip(f"{source} not found (set PLANCOMPARE_SHARED)")
     tab(page, "Add a plan")
     page.locator(".pc-file input[type=file]").set_input_files(str(source))
+    page.locator(".pc-upload-status .pc-received").wait_for()
     page.locator(".pc-add button").click()
     page.locator(".pc-upload-status .pc-ok").wait_for(timeout=300_000)
     assert page.locator(".pc-outline div").count() >= 3

@@ -44,6 +44,7 @@ class UploadView:
         self.preview = html(css_classes=["pc-preview"])
         self.doc_id: str | None = None
         self.add.on_click(self._on_add)
+        self.file.param.watch(self._on_file, ["value", "filename"])
         self.apply.on_click(self._on_apply)
 
     def panel(self) -> pn.viewable.Viewable:
@@ -55,7 +56,22 @@ class UploadView:
         self.progress.value = value
         self.status.object = f"<div class='pc-meta pc-step'>{esc(text)}</div>"
 
+    def _on_file(self, *_):
+        """Check a file as soon as it arrives, so a bad one is refused before anyone presses Add."""
+        if not self.file.value:
+            return
+        try:
+            name = check_upload(self.file.filename, self.file.value, self.max_bytes)
+        except Exception as err:  # noqa: BLE001 - one line for the user
+            self.status.object = error_message(err, "upload")
+            return
+        self.status.object = (f"<div class='pc-meta pc-received'>Received {esc(name)} "
+                              f"({len(self.file.value) / 2**20:.2f} MB): press Add to build it into the corpus.</div>")
+
     async def _on_add(self, *_):
+        if self.file.filename and not self.file.value:
+            self.status.object = message_html(f"{self.file.filename}: still uploading; press Add when it has arrived")
+            return
         try:
             name = check_upload(self.file.filename, self.file.value, self.max_bytes)
         except Exception as err:  # noqa: BLE001 - one line for the user
