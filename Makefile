@@ -61,4 +61,4 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 clean:
-	rm -rf data/processed reports .pytest_cache
+	rm -rf reports .pytest_cache  # processed corpora live in the user cache folder (~/.cache/plancompare)

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .errors import PlancompareError, UnknownItemError
+from .errors import OptionError, PlancompareError, UnknownItemError
 
 app = typer.Typer(help="Compare Chinese district development plans side by side.", no_args_is_help=True,
                   add_completion=False)
@@ -58,6 +58,9 @@ def build(
     """Clean, outline and embed plans into a saved corpus."""
     import plancompare as pc
 
+    if catalog is not None and not paths:
+        # a catalog alone names the files to build (never silently ignored)
+        paths = list(pc.load_catalog(catalog)["source_file"])
     if not paths:
         corpus = pc.load_corpus(rebuild=True, progress=True)
         target = pc.corpus.processed_dir()
@@ -76,7 +79,7 @@ def build(
 def info(corpus_dir: Optional[Path] = CorpusOption):
     """Per-district summary: documents, passages, characters, repairs by kind."""
     corpus = _corpus(corpus_dir)
-    docs = corpus.documents[["doc_id", "district", "kind", "issued", "n_chars"]]
+    docs = corpus.documents[["doc_id", "district", "district_zh", "kind", "issued", "n_chars"]]
     _print_table(docs, "Documents")
     summary = corpus.summary().set_index("district")
     counts = summary[["documents", "passages", "characters"]]
@@ -93,11 +96,13 @@ def info(corpus_dir: Optional[Path] = CorpusOption):
 def search(
     query: str = typer.Argument(..., help="Free text, Chinese or English."),
     k: int = typer.Option(5, "--k", help="How many passages to show."),
-    district: Optional[str] = typer.Option(None, help="Only this district (e.g. Huli, Cangshan, Chikan)."),
+    district: Optional[str] = typer.Option(None, help="Only this district: Huli, 湖里区, 湖里 or huli."),
     theme: Optional[str] = typer.Option(None, help="Only this theme id."),
     corpus_dir: Optional[Path] = CorpusOption,
 ):
     """Ranked passages for a query, with district, section path and raw line."""
+    if not query.strip():  # refuse before loading the corpus and the model
+        raise OptionError("the query is empty; give some words to search for")
     corpus = _corpus(corpus_dir)
     hits = corpus.search(query, k=k, district=district, theme=theme)
     if hits.empty:
@@ -120,12 +125,18 @@ def search(
 @_friendly_errors
 def indicators(
     id: Optional[list[str]] = typer.Option(None, "--id", help="Indicator id(s), e.g. gdp_growth_rate (repeatable)."),
+    district: Optional[list[str]] = typer.Option(None, "--district",
+                                                 help="Only this district: Huli, 湖里区 or huli (repeatable)."),
     csv: Optional[Path] = typer.Option(None, "--csv", help="Write the rows to this CSV file."),
     corpus_dir: Optional[Path] = CorpusOption,
 ):
     """Targets, expected values and actuals, with their source quote and line."""
     corpus = _corpus(corpus_dir)
     table = corpus.indicators
+    if district:
+        from .districts import resolve_districts
+
+        table = table[table["district"].isin(resolve_districts(district, corpus.documents))]
     if id:
         from .indicators import load_registry
 
@@ -153,8 +164,10 @@ def export(
     corpus_dir: Optional[Path] = CorpusOption,
 ):
     """Write the briefing (self-contained HTML) and the charts as PNG and SVG."""
+    from .charts.template import check_lang
     from .export import write_briefing
 
+    check_lang(lang)  # before the slow part
     corpus = _corpus(corpus_dir)
     path = write_briefing(corpus, out_dir=out, lang=lang)
     console.print(f"Briefing written to {path}")

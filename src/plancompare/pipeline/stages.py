@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..catalog import doc_id_from_path, infer_metadata
 from ..clean import clean_lines
+from ..districts import display_name
 from ..ingest import SourceText, read_source
 from ..outline import outline_document
 from .cache import StageCache, cache_key
@@ -93,7 +94,7 @@ def process_document(path, catalog_row: dict | None = None, params: DocumentPara
     cleaned_at = time.perf_counter()
     meta = {**infer_metadata(lines["text"].tolist(), source.path), **row}
     doc_id = str(meta.get("doc_id") or doc_id_from_path(source.path))
-    district = meta.get("district") or meta.get("district_zh") or doc_id
+    district = display_name(meta.get("district") or meta.get("district_zh")) or doc_id  # 湖里区 → Huli
     passages, glossary, outline_hit = _outline_one(lines, key, doc_id, district, params, cache)
     documents = table("documents", [_document_row(doc_id, district, meta, source, info)])
     return DocumentTables(
@@ -215,7 +216,7 @@ def embed(passages: pd.DataFrame, model=None, *, progress: bool = False) -> tupl
     :mod:`plancompare.embed`; a bar on stderr while the model runs when ``progress``)."""
     from ..embed import embed as embed_passages
 
-    result = embed_passages(passages["text"].tolist(), model, prompt="passage", show_progress=bool(progress))
+    result = embed_passages(passages["text"].tolist(), model, prompt="passage", progress=bool(progress))
     return result.vectors, result.model_id
 
 
