@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 TORCH  := torch==2.13.0
 
-.PHONY: run test test-fast lab bench system-deps clean
+.PHONY: run serve test test-fast lab bench system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ run: $(STAMP) system-deps
 	$(BIN)/plancompare build
 	$(BIN)/plancompare info
 	$(BIN)/plancompare export --out reports
+	@echo ""
+	@echo "Precedent finder (search, compare, indicators, export, add a plan) in your browser:"
+	@echo "    make serve        # or: $(BIN)/plancompare serve [--corpus DIR] [--port 5006]"
+	@echo "  then open http://127.0.0.1:5006/  (in JupyterLab: notebooks/04_precedent_finder.ipynb)"
+
+serve: $(STAMP)
+	$(BIN)/plancompare serve
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q
@@ -43,13 +50,14 @@ test: $(STAMP) system-deps
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
-bench: $(STAMP)
+bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_embed.py
 	$(BIN)/python benchmarks/bench_indicators.py
 	$(BIN)/python benchmarks/bench_match.py
 	$(BIN)/python benchmarks/bench_repair.py
 	$(BIN)/python benchmarks/bench_formats.py
+	$(BIN)/python benchmarks/bench_app.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

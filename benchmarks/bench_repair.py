@@ -27,6 +27,7 @@ import json
 import multiprocessing
 import os
 import random
+import sys
 import time
 from pathlib import Path
 
@@ -111,9 +112,13 @@ def _measure(task: tuple) -> tuple[str, dict]:
     name, key, spots, seed = task
     lexicon = _LEXICONS[key]
     if name == "chikan_gold":
-        return name, chikan_gold(lexicon)
-    path, convert, role = SOURCES[name]
-    return name, {"role": role, **synthetic(path, convert, spots, random.Random(f"{seed}:{name}"), lexicon)}
+        measured = chikan_gold(lexicon)
+    else:
+        path, convert, role = SOURCES[name]
+        measured = {"role": role, **synthetic(path, convert, spots, random.Random(f"{seed}:{name}"), lexicon)}
+    print(f"{name}: {measured['exact']}/{measured['spots']} exact, {measured['marked']} marked, "
+          f"{measured['wrong']} wrong", file=sys.stderr, flush=True)
+    return name, measured
 
 
 def run(lexicon: Lexicon, sets: str, spots: int, seed: int, jobs: int = 1) -> dict:

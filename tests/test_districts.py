@@ -36,7 +36,8 @@ def test_resolve_districts_keeps_order_and_drops_duplicates(plans):
 
 @pytest.mark.parametrize("name, expected", [
     ("湖里区", "Huli"), ("仓山区", "Cangshan"), ("赤坎区", "Chikan"), ("西安市", "Xi'an"),
-    ("长安区", "Chang'an"), ("吕梁市", "Lüliang"), ("浦东新区", "Pudong"), ("Huli", "Huli"), (None, ""),
+    ("长安区", "Chang'an"), ("吕梁市", "Lüliang"), ("浦东新区", "Pudong"), ("福建省", "Fujian"),
+    ("广西壮族自治区", "Guangxi"), ("鄂温克族自治旗", "Ewenke"), ("Huli", "Huli"), ("全国", "全国"), (None, ""),
 ])
 def test_display_name_romanises_like_the_bundled_names(name, expected):
     assert display_name(name) == expected

@@ -17,8 +17,8 @@ def _one_line_error(result, *fragments):
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) <= 2, result.output  # rich may wrap one long line at the terminal width
-    text = " ".join(result.output.split())
+    assert len(lines) == 1, result.output
+    text = lines[0]
     for fragment in fragments:
         assert fragment in text, result.output
 

@@ -32,7 +32,8 @@ def _friendly_errors(func):
         try:
             return func(*args, **kwargs)
         except PlancompareError as err:
-            err_console.print(f"[bold red]error:[/] {err}", highlight=False)
+            # soft_wrap: the message stays one line (the terminal may fold it; rich must not break it)
+            err_console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper
@@ -224,6 +225,24 @@ def export(
     corpus = _corpus(corpus_dir)
     path = write_briefing(corpus, out_dir=out, lang=lang)
     console.print(f"Briefing written to {path}")
+
+
+@app.command()
+@_friendly_errors
+def serve(
+    corpus_dir: Optional[Path] = CorpusOption,
+    port: int = typer.Option(5006, "--port", help="Port to listen on."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (127.0.0.1: this computer only)."),
+    reports: Path = typer.Option(Path("reports"), "--reports", help="Folder for exported briefings and charts."),
+    lang: str = typer.Option("zh", help="Chart labels: zh or en."),
+    max_upload_mb: float = typer.Option(20, "--max-upload-mb", help="Largest plan file the page accepts."),
+    browser: bool = typer.Option(True, "--browser/--no-browser", help="Open the page in a web browser."),
+):
+    """The precedent finder in the browser: search, compare, indicators, export, add a plan."""
+    from .app import serve as serve_app
+
+    serve_app(corpus_dir=corpus_dir, port=port, host=host, reports_dir=reports, lang=lang,
+              max_upload_mb=max_upload_mb, show=browser)
 
 
 @model_app.command("install")

@@ -18,13 +18,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from importlib import resources
 
 import pandas as pd
 
 from .errors import UnknownItemError
 
 #: Administrative suffixes, longest first (``自治县`` before ``县``), removed before romanising.
-ADMIN_SUFFIXES = ("自治旗", "自治县", "新区", "林区", "特区", "地区", "区", "县", "市", "旗", "盟", "州")
+ADMIN_SUFFIXES = ("自治区", "自治州", "自治旗", "自治县", "新区", "林区", "特区", "地区", "区", "县", "市",
+                  "省", "旗", "盟", "州")
 _ENGLISH_SUFFIXES = re.compile(r"\s+(new\s+area|district|county|city|banner)$", re.I)
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
@@ -34,13 +36,38 @@ def has_han(text) -> bool:
     return bool(_HAN.search(str(text)))
 
 
+@lru_cache(maxsize=1)
+def ethnic_groups() -> tuple[str, ...]:
+    """The peoples named in autonomous units (``data/ethnic_groups.txt``), longest first."""
+    text = resources.files("plancompare").joinpath("data/ethnic_groups.txt").read_text(encoding="utf-8")
+    names = {n for line in text.splitlines() if not line.startswith("#") for n in line.split()}
+    return tuple(sorted(names, key=lambda n: (-len(n), n)))
+
+
 def strip_admin_suffix(name: str) -> str:
-    """``湖里区`` → ``湖里``; a name that would become a single character keeps its suffix (``城区``)."""
+    """``湖里区`` → ``湖里``, ``广西壮族自治区`` → ``广西``; a name that would be left with a single
+    character keeps its suffix (``城区``), an autonomous unit named after its people keeps the
+    people (``鄂温克族自治旗`` → ``鄂温克``)."""
     name = str(name).strip()
     for suffix in ADMIN_SUFFIXES:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-            return name[: -len(suffix)]
-    return name
+            stem = name[: -len(suffix)]
+            break
+    else:
+        return name
+    if suffix.startswith("自治"):
+        stripped = True
+        while stripped:
+            stripped = False
+            for people in ethnic_groups():
+                for written in (people + "族", people):
+                    if stem.endswith(written) and len(stem) - len(written) >= 2:
+                        stem, stripped = stem[: -len(written)], True
+                        break
+                if stripped:
+                    break
+        stem = stem.removesuffix("族") if len(stem) > 3 else stem
+    return stem
 
 
 def _pinyin_syllables(text: str) -> list[str]:
@@ -52,17 +79,23 @@ def _pinyin_syllables(text: str) -> list[str]:
 def display_name(name) -> str:
     """The display name of a district: ``湖里区`` → ``Huli``, ``西安市`` → ``Xi'an``.
 
-    Names without Chinese characters (``Huli``, an id) come back unchanged; an empty or missing
-    name gives ``""``.
+    Only a Chinese name that ends in an administrative suffix is romanised; other names (``Huli``,
+    an id, ``全国`` for a national report) come back unchanged; a missing name gives ``""``.
     """
     if name is None or (not isinstance(name, str) and pd.isna(name)):
         return ""
     name = str(name).strip()
-    if not has_han(name):
+    stem = strip_admin_suffix(name)
+    if not has_han(name) or stem == name:
         return name
-    syllables = _pinyin_syllables(strip_admin_suffix(name))
+    return _romanise(stem) or name
+
+
+def _romanise(text: str) -> str:
+    """``湖里`` → ``Huli``, ``西安`` → ``Xi'an`` (one word, an apostrophe before a vowel syllable)."""
+    syllables = _pinyin_syllables(text)
     if not syllables:
-        return name
+        return ""
     word = syllables[0]
     for syllable in syllables[1:]:
         word += ("'" if syllable[0] in "aoe" else "") + syllable
@@ -82,7 +115,7 @@ def _keys(name: str) -> set[str]:
 @lru_cache(maxsize=4096)
 def _pinyin_key(name: str) -> str:
     """The toneless pinyin of a Chinese name (``湖里区`` → ``huli``), used only as a last resort."""
-    return display_name(name).casefold().replace("'", "")
+    return (_romanise(strip_admin_suffix(name)) or name).casefold().replace("'", "")
 
 
 def known_districts(table: pd.DataFrame | Iterable[str]) -> dict[str, list[str]]:
