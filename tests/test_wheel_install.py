@@ -30,15 +30,17 @@ print(json.dumps({
 def test_wheel_installs_and_loads_the_bundled_corpus(tmp_path):
     from plancompare.embed import default_cache_dir
 
+    # No PYTHONPATH for pip: a checkout on it would make pip think the wheel is installed already.
+    clean_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     dist = tmp_path / "dist"
     subprocess.run([sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "--no-build-isolation",
-                    "-w", str(dist), "-q"], check=True, cwd=tmp_path)
+                    "-w", str(dist), "-q"], check=True, cwd=tmp_path, env=clean_env)
     wheel = next(dist.glob("plancompare-*.whl"))
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
-                   check=True, cwd=tmp_path)
+                   check=True, cwd=tmp_path, env=clean_env)
     site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                check=True, capture_output=True, text=True).stdout.strip())
     # Dependencies come from the current environment, after the fresh venv's own packages.
@@ -48,7 +50,7 @@ def test_wheel_installs_and_loads_the_bundled_corpus(tmp_path):
     cache = tmp_path / "cache"
     if default_cache_dir().is_dir():  # reuse passage embeddings: this test is about packaging, not speed
         shutil.copytree(default_cache_dir(), cache)
-    env = {**os.environ, "PLANCOMPARE_CACHE_DIR": str(cache), "PYTHONPATH": ""}
+    env = {**clean_env, "PLANCOMPARE_CACHE_DIR": str(cache)}
     work = tmp_path / "elsewhere"
     work.mkdir()
     result = subprocess.run([str(python), "-c", SCRIPT], cwd=work, env=env, capture_output=True, text=True,
