@@ -182,6 +182,9 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
     elif year is not None and period_pos < year_pos:
         period = None
     before = s[:pos]
+    baseline = None
+    if re.search(r"从[^，,；;从]{0,12}$", before) and re.match(r"[^，,；;]{0,16}(?:到|至)", s[token.end:]):
+        baseline = 5 if "五年" in sent.paragraph + before or section[2] else 1
     direction, head_year, head_periods = section
     past, coming, plan_start, plan_end = doc
     return Facts(before=before, local=local, year=year, period=period,
@@ -189,7 +192,7 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
                  expected_statement=_is_expected_statement(s, ctx["cues"]), expected_open=sent.expected_open,
                  direction=direction, head_year=head_year, head_periods=head_periods, past=past, coming=coming,
                  plan_start=plan_start, plan_end=plan_end, doc_kind=ctx["doc_kind"],
-                 before_goals=ctx["before_goals"], cues=ctx["cues"])
+                 before_goals=ctx["before_goals"], cues=ctx["cues"], baseline_years=baseline)
 
 
 def _convert(value: float, value_high, unit_raw: str, unit: str, registry: Registry):

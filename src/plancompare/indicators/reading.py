@@ -156,7 +156,7 @@ def bind(s: str, token: Token, aliases: list[Alias], registry: Registry) -> tupl
     preceding = [a for a in aliases if a.end <= token.start]
     if not preceding:
         return None, own_clause
-    alias = preceding[-1]
+    alias = _respective(s, token, preceding) or preceding[-1]
     between = s[alias.end:token.start]
     if len(between) > 40:
         return None, own_clause
@@ -169,6 +169,25 @@ def bind(s: str, token: Token, aliases: list[Alias], registry: Registry) -> tupl
             return None, own_clause  # the clause has its own subject (or its own numbers)
         return alias, own_clause
     return alias, between
+
+
+def _respective(s: str, token: Token, preceding: list[Alias]) -> Alias | None:
+    """A和B分别降低13.5%、18%: the k-th number after 分别 belongs to the k-th name listed before it."""
+    cut = s.rfind("分别", 0, token.start)
+    if cut < 0 or re.search(r"[，,；;。]", s[cut:token.start]):
+        return None
+    listed = []
+    for alias in reversed([a for a in preceding if a.end <= cut]):
+        gap = s[alias.end:(listed[0].start if listed else cut)]
+        if listed and gap not in ("和", "、", "及", "与", "以及"):
+            break
+        if not listed and len(gap) > 8:
+            break
+        listed.insert(0, alias)
+    if len(listed) < 2:
+        return None
+    rank = len(re.findall(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])", s[cut:token.start]))
+    return listed[rank] if rank < len(listed) else None
 
 
 def choose_member(alias: Alias, local: str, token: Token, registry: Registry, s: str = "") -> pd.Series | None:

@@ -27,6 +27,8 @@ Year rules (``YEAR_RULES``)
 ---------------------------
 1. ``sentence_period`` — a named period before the number (``"十四五"期间``, ``2021—2025年``): its end year.
 2. ``sentence_year`` — a year before the number (``到2022年``).
+   ``from_baseline`` — an undated ``从A增加到B`` in a review: A is the value at the start of the reviewed span
+   (five years back after ``过去五年``/``五年来``, one year otherwise).
 3. ``section_period`` — a period named in the headings, for period (年均, 累计) wording or a directed section.
 4. ``relative_year`` — ``今年/明年/去年`` against the document's years.
 5. ``section_year`` — a year named in the headings (``2023年工作回顾``).
@@ -69,6 +71,7 @@ class Facts:
     plan_end: int | None
     doc_kind: str
     before_goals: bool          # a plan's passage that comes before its guiding ideas and goals
+    baseline_years: int | None = None  # 从A增加到B: A is the value this many years before the reviewed year
     cues: dict = field(repr=False, default_factory=dict)
 
 
@@ -235,9 +238,16 @@ def _document_year(f: Facts, kind: str, period_words: bool):
     return (f.plan_end or f.coming), None, None
 
 
+def _from_baseline(f: Facts, kind: str, period_words: bool):
+    if kind != "actual" or f.baseline_years is None or f.past is None:
+        return None
+    return f.past - f.baseline_years, None, None
+
+
 YEAR_RULES = [
     ("sentence_period", _sentence_period),
     ("sentence_year", _sentence_year),
+    ("from_baseline", _from_baseline),
     ("section_period", _section_period),
     ("relative_year", _relative),
     ("section_year", _section_year),

@@ -197,6 +197,8 @@ def find_ratios(s: str) -> list[Ratio]:
 def change_direction(before: str) -> int | None:
     """+1 when ``before`` (the words right before a number) ends in an increase, −1 for a decrease."""
     text = before.rstrip("了约近超过突破达到为")
+    if re.search(r"(?:至|到|为)$", before.rstrip("了约近超过突破")):
+        return None  # 降至20 / 提高到83.9: a new level, not a change
     best, sign = -1, None
     for words, direction in ((_INCREASE, 1), (_DECREASE, -1)):
         for word in words:
