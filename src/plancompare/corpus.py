@@ -29,7 +29,7 @@ from .outline import outline_document
 DOCUMENT_COLUMNS = [
     "doc_id", "district", "district_zh", "city", "province", "title", "kind", "year", "period_start",
     "period_end", "issued", "issuer", "doc_number", "speaker", "source_file", "source_sha256", "encoding",
-    "script", "n_chars",
+    "script", "n_chars", "meta_confidence", "meta_warnings",
 ]
 PASSAGE_COLUMNS = [
     "passage_id", "doc_id", "district", "role", "level", "heading", "section_path", "text", "line_start",
@@ -259,7 +259,9 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = False, progre
         source = read_source(file)
         cleaned = clean_lines(source.lines)
         clean_texts = [line.text for line in cleaned.lines]
-        meta = {**infer_metadata(clean_texts, file), **{k: v for k, v in row.items() if v not in ("", None)}}
+        meta = {**infer_metadata(clean_texts, file, warn=not row), **{k: v for k, v in row.items() if v not in ("", None)}}
+        if row:  # a catalog row is the user's own statement of the metadata
+            meta["meta_confidence"], meta["meta_warnings"] = 1.0, ""
         doc_id = meta.get("doc_id") or doc_id_from_path(file)
         if doc_id in seen:
             raise CatalogError(f"duplicate doc_id {doc_id!r}: {seen[doc_id]} and {file}")
@@ -328,6 +330,8 @@ def code_fingerprint() -> str:
     digest = hashlib.sha256()
     root = Path(str(resources.files("plancompare")))
     files = [root / f"{name}.py" for name in PIPELINE_MODULES] + sorted((root / "data").glob("*"))
+    # stages that became subpackages (indicators/, text/) are fingerprinted file by file
+    files += [f for name in (*PIPELINE_MODULES, "text") if (root / name).is_dir() for f in sorted((root / name).rglob("*.py"))]
     for file in files:
         if file.is_file():
             digest.update(file.name.encode())
@@ -394,6 +398,8 @@ def _document_row(doc_id, district, meta, source, cleaned) -> dict:
         "encoding": source.encoding,
         "script": cleaned.script,
         "n_chars": len(cleaned.text),
+        "meta_confidence": float(meta.get("meta_confidence", 1.0)),
+        "meta_warnings": meta.get("meta_warnings", ""),
     }
 
 
