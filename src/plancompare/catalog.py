@@ -246,7 +246,9 @@ def infer_period(title: str, issued: str | None, kind: str) -> tuple[int | None,
         n = "一二三四五六".index(fyp.group(1)) + 11
         start = 1953 + 5 * (n - 1)
         return start, start + 4
-    years = [int(y) for y in re.findall(r"(20\d{2})年", title)]
+    years = [int(y) for y in re.findall(r"((?:19|20)\d{2})年", title)]
+    if years and kind == "work_report" and len(set(years)) == 1:
+        return years[0] - 1, years[0]  # "2026年政府工作报告": reviews 2025, plans 2026
     if years:
         return min(years), max(years)
     if issued:

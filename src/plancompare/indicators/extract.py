@@ -39,9 +39,13 @@ class _Sentence:
     expected_open: bool
 
 
-def _sentences(text: str, registry: Registry):
-    """Sentences of a passage, with the expected-enumeration state carried from sentence to sentence."""
-    open_until = -1  # the last paragraph number an expected enumeration covers
+def _sentences(text: str, registry: Registry, open_first: bool = False) -> tuple[list[_Sentence], bool]:
+    """Sentences of a passage, with the expected-enumeration state carried from sentence to sentence.
+
+    ``open_first``: the previous passage ended with ``…预期目标是：``, so this passage's first paragraph is
+    its enumeration. Returns the sentences and whether the enumeration runs on into the next passage.
+    """
+    open_until = 0 if open_first else -1  # the last paragraph number an expected enumeration covers
     start, para_no, para_start = 0, 0, 0
     pieces = []
     for i, ch in enumerate(text):
@@ -54,13 +58,15 @@ def _sentences(text: str, registry: Registry):
                 para_no, para_start = para_no + 1, i + 1
     if start < len(text):
         pieces.append((start, text[start:], para_no, para_start))
+    out = []
     for offset, sentence, para, pstart in pieces:
         folded, index = fold_for_numbers(sentence)
         carried = para <= open_until
         if _is_expected_statement(folded, registry.cues):
             # the enumeration runs to the end of the paragraph, or through the next one after a colon
             open_until = para + (1 if folded.rstrip().endswith((":", "：")) else 0)
-        yield _Sentence(sentence, folded, index, offset, text[pstart:offset], carried)
+        out.append(_Sentence(sentence, folded, index, offset, text[pstart:offset], carried))
+    return out, open_until > para_no
 
 
 def _is_expected_statement(s: str, cues: dict) -> bool:
@@ -351,14 +357,17 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
     table = registry.table.set_index("indicator_id")
     selected = passages if "role" not in passages.columns else passages[passages["role"].isin(kinds)]
     before_goals = _before_goals(passages, docs, cues)
-    rows = []
+    rows, carry, last_doc = [], False, None
     for _, passage in selected.iterrows():
         doc = docs.get(passage["doc_id"], {})
+        carry = carry and passage["doc_id"] == last_doc
+        last_doc = passage["doc_id"]
         ctx = {"cues": cues, "doc_kind": doc.get("kind") or "other", "doc_years": doc_years(doc),
                "section": section_context(passage.get("section_path", ""), cues, cues.get("periods", [])),
                "before_goals": passage["passage_id"] in before_goals, "line_map": line_map,
                "district": doc.get("district", "")}
-        for sent in _sentences(str(passage["text"]), registry):
+        sentences, carry = _sentences(str(passage["text"]), registry, carry)
+        for sent in sentences:
             rows += _sentence_rows(sent, passage, registry, table, ctx)
     out = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
     if not keep_noise:
