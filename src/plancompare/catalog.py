@@ -82,7 +82,7 @@ _ISSUER = re.compile(rf"^((?:{_PLACE}(?:省|自治区|市|自治州))?(?:{_PLACE
 _NOT_PLACE = ("我", "本", "全", "各", "推动", "推进", "通知", "关于", "印发", "进一步", "加快", "建设", "实施",
               "经开", "开发", "园区", "城区", "市区", "辖区", "社区", "片区", "街区", "景区", "校区", "小区")
 _KIND_WORDS = (
-    ("work_report", ("政府工作报告", "工作报告")),
+    ("work_report", ("政府工作报告", "工作报告", "报告政府工作", "报告工作")),
     ("five_year_plan", ("规划纲要", "五年规划", "远景目标纲要", "纲要")),
     ("implementation_plan", ("实施方案", "行动计划", "行动方案", "实施意见", "工作方案", "指导意见", "实施细则",
                              "方案", "计划", "意见")),
@@ -231,8 +231,8 @@ def infer_kind(text: str) -> str:
     for kind, words in _KIND_WORDS:
         if any(word in compact for word in words):
             return kind
-    if re.search(r"十[一二三四五六]五规划|第十[一二三四五六]个五年", compact) or "报告政府工作" in compact:
-        return "five_year_plan" if "规划" in compact else "work_report"
+    if re.search(r"十[一二三四五六]五规划|第十[一二三四五六]个五年", compact):
+        return "five_year_plan"
     return "other"
 
 
@@ -263,8 +263,10 @@ def infer_period(title: str, issued: str | None, kind: str) -> tuple[int | None,
 
 
 def _find_title(front: list[str]) -> str:
-    compact = [line.replace(" ", "") for line in front]
-    for line in compact:
-        if any(word in line for word in _TITLE_WORDS) and len(line) <= 80 and "关于印发" not in line and not line.endswith("。"):
+    """The first title-like line of the front matter; the body (a salutation, a full sentence) ends the search."""
+    for line in (line.replace(" ", "") for line in front):
+        if re.match(r"^(各位代表|同志们)", line) or line.endswith("。"):
+            break
+        if any(word in line for word in _TITLE_WORDS) and len(line) <= 80 and "关于印发" not in line:
             return line.strip("《》")
     return ""
