@@ -218,3 +218,10 @@ def test_weak_metadata_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         infer_metadata(["x"], "quiet.txt", warn=False)
+
+
+def test_this_year_in_a_section_on_the_next_plan_is_this_year():
+    rows = _report("今年全省地区生产总值增长5%左右，“十五五”期间年均增长5%以上。",
+                   section="二、“十四五”时期发展成就和“十五五”时期主要目标任务", year=2026)
+    got = sorted(zip(rows["indicator_id"], rows["year"], rows["period_start"].fillna(0), rows["comparator"]))
+    assert got == [("gdp_growth_rate", 2026, 0, "~"), ("gdp_growth_rate", 2030, 2026, ">=")]

@@ -134,7 +134,8 @@ def clause_start(s: str, pos: int) -> int:
 def _residual(text: str, cues: dict) -> str:
     """What is left of a clause prefix after removing cue words, years and filler."""
     text = re.sub(r"\d{4}年", "", text)
-    words = (cues.get("growth_words", []) + cues.get("level_change_words", []) + cues.get("reduction_words", [])
+    words = ([name for name, _, _ in cues.get("periods", [])] + cues.get("growth_words", [])
+             + cues.get("level_change_words", []) + cues.get("reduction_words", [])
              + [w for w, _ in cues.get("before_comparators", [])] + cues.get("period_value_words", [])
              + cues.get("filler_words", []))
     for word in sorted(words, key=len, reverse=True):

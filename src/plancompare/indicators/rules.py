@@ -29,8 +29,9 @@ Year rules (``YEAR_RULES``)
 2. ``sentence_year`` — a year before the number (``到2022年``).
    ``from_baseline`` — an undated ``从A增加到B`` in a review: A is the value at the start of the reviewed span
    (five years back after ``过去五年``/``五年来``, one year otherwise).
-3. ``section_period`` — a period named in the headings, for period (年均, 累计) wording or a directed section.
-4. ``relative_year`` — ``今年/明年/去年`` against the document's years.
+3. ``relative_year`` — ``今年/明年/去年`` against the document's years (before the headings' period: ``今年``
+   in a section on the coming five-year plan is still this year).
+4. ``section_period`` — a period named in the headings, for period (年均, 累计) wording or a directed section.
 5. ``section_year`` — a year named in the headings (``2023年工作回顾``).
 6. ``document_year`` — actual: the reviewed year; expected: the report's year; target: the plan's end year
    (a work report's targets: its year).
@@ -44,7 +45,7 @@ from dataclasses import dataclass, field
 from .._cells import as_number
 from ..text.numbers import fold_for_numbers
 
-__all__ = ["Facts", "KIND_RULES", "YEAR_RULES", "decide", "doc_years", "section_context"]
+__all__ = ["Facts", "KIND_RULES", "YEAR_RULES", "decide", "doc_years", "section_context", "relative_year"]
 
 _RELATIVE_YEARS = (("今年", 0), ("明年", 1), ("去年", -1), ("上年", -1), ("过去一年", -1), ("过去五年", -1),
                    ("一年来", -1), ("五年来", -1))
@@ -248,8 +249,8 @@ YEAR_RULES = [
     ("sentence_period", _sentence_period),
     ("sentence_year", _sentence_year),
     ("from_baseline", _from_baseline),
-    ("section_period", _section_period),
     ("relative_year", _relative),
+    ("section_period", _section_period),
     ("section_year", _section_year),
     ("document_year", _document_year),
 ]
