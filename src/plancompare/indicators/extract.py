@@ -156,14 +156,18 @@ def _split_family(alias, s: str, toks: list[Token], token_no: int, cues: dict) -
 
 
 def _before_goals(passages: pd.DataFrame, docs: dict, cues: dict) -> set:
-    """Passages of a plan that come before its first guiding-ideas/goals heading: the plan's review."""
+    """Passages of a plan before its guiding ideas and goals: the review every plan opens with.
+
+    The plan proper starts at the first heading naming its guiding ideas or goals, or at its second chapter
+    (part), whichever comes first: a plan's first chapter is its base and environment."""
     words = cues.get("goal_heading_words", [])
+    second_chapter = re.compile(r"(?:^| > )第(?:二|2)[章篇部]")
     out = set()
     for doc_id, group in passages.groupby("doc_id", sort=False):
         if (docs.get(doc_id, {}).get("kind") or "") != "five_year_plan":
             continue
         paths = group["section_path"].fillna("").astype(str)
-        hits = [i for i, path in enumerate(paths) if any(w in path for w in words)]
+        hits = [i for i, path in enumerate(paths) if any(w in path for w in words) or second_chapter.search(path)]
         if not hits:
             continue
         roles = group["role"] if "role" in group else pd.Series(["body"] * len(group), index=group.index)

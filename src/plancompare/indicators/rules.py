@@ -18,7 +18,7 @@ Kind rules (``KIND_RULES``)
    sentence says ``今年/明年`` in a forward-looking document part: *target*.
 5. ``review_section`` — a heading above the passage reviews the past (``回顾``, ``成就``, ``发展基础``,
    ``"十三五"时期``, ``2023年工作回顾``) or, in a plan, the passage precedes the plan's guiding ideas and
-   goals (the review that opens every plan): *actual*.
+   goals or its second chapter (the review that opens every plan), under no forward-looking heading: *actual*.
 6. ``forward_section`` — a heading above looks forward (``目标``, ``任务``, ``重点工作``): *target*.
 7. ``cue_words`` — the nearest cue word before the number (``完成``, ``同比`` … vs ``力争``, ``到20``…).
 8. ``document_default`` — a work report's undated numbers are *actual*; everything else *target*.
