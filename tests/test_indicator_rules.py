@@ -225,3 +225,29 @@ def test_this_year_in_a_section_on_the_next_plan_is_this_year():
                    section="二、“十四五”时期发展成就和“十五五”时期主要目标任务", year=2026)
     got = sorted(zip(rows["indicator_id"], rows["year"], rows["period_start"].fillna(0), rows["comparator"]))
     assert got == [("gdp_growth_rate", 2026, 0, "~"), ("gdp_growth_rate", 2030, 2026, ">=")]
+
+
+def test_registry_covers_what_plans_and_reports_set():
+    from plancompare.indicators import load_registry
+
+    ids = set(load_registry().table["indicator_id"])
+    wanted = {"retail_sales_growth", "fixed_asset_investment_growth", "general_budget_revenue",
+              "general_budget_revenue_growth", "exports_growth", "imports_growth", "trade_growth",
+              "per_capita_disposable_income_growth", "urban_disposable_income_growth",
+              "rural_disposable_income_growth", "urban_unemployment_rate", "registered_unemployment_rate",
+              "new_urban_jobs", "cpi_growth", "energy_intensity_reduction", "carbon_intensity_reduction",
+              "forest_coverage", "air_quality_good_days_ratio", "life_expectancy", "nursing_bed_share",
+              "childcare_places_per_1000", "elderly_care_beds_per_1000_elderly"}
+    assert wanted <= ids, wanted - ids
+
+
+@pytest.mark.parametrize("text, indicator_id, value", [
+    ("进出口增长6%左右。", "trade_growth", 6.0),
+    ("出口增长8.5%，进口增长3%。", "exports_growth", 8.5),
+    ("出口增长8.5%，进口增长3%。", "imports_growth", 3.0),
+    ("城镇调查失业率控制在5.5%以内。", "urban_unemployment_rate", 5.5),
+    ("每千人口拥有3岁以下婴幼儿托位数达到4.5个。", "childcare_places_per_1000", 4.5),
+])
+def test_registry_reads_report_wording(text, indicator_id, value):
+    rows = _report(text)
+    assert value in rows.loc[rows["indicator_id"] == indicator_id, "value"].tolist(), rows
