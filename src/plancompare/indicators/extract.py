@@ -13,6 +13,7 @@ import pandas as pd
 
 from .._cells import as_number
 from ..text.numbers import change_direction, find_ratios, fold_for_numbers
+from ..text.sentences import sentence_spans
 from .reading import Token, bind, choose_member, clause_start, find_aliases, tokens, years_and_masks
 from .registry import Registry, load_registry
 from .rules import Facts, decide, doc_years, relative_year, section_context
@@ -24,7 +25,6 @@ INDICATOR_COLUMNS = [
     "period_start", "period_end", "quote", "passage_id", "line", "indicator_name_en", "unit_raw", "category",
     "section_path", "value_raw", "name_raw", "measure", "canonical", "change", "kind_rule", "noise",
 ]
-_SENTENCE_END = "。！？!?\n"
 
 
 @dataclass
@@ -46,18 +46,8 @@ def _sentences(text: str, registry: Registry, open_first: bool = False) -> tuple
     its enumeration. Returns the sentences and whether the enumeration runs on into the next passage.
     """
     open_until = 0 if open_first else -1  # the last paragraph number an expected enumeration covers
-    start, para_no, para_start = 0, 0, 0
-    pieces = []
-    for i, ch in enumerate(text):
-        if ch in _SENTENCE_END:
-            end = i + (ch != "\n")
-            if end > start:
-                pieces.append((start, text[start:end], para_no, para_start))
-            start = i + 1
-            if ch == "\n":
-                para_no, para_start = para_no + 1, i + 1
-    if start < len(text):
-        pieces.append((start, text[start:], para_no, para_start))
+    pieces = [(a, text[a:b], text.count("\n", 0, a), text.rfind("\n", 0, a) + 1) for a, b in sentence_spans(text)]
+    para_no = text.count("\n")
     out = []
     for offset, sentence, para, pstart in pieces:
         folded, index = fold_for_numbers(sentence)

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .normalize import fold_fullwidth
+
 __all__ = ["Quantity", "Ratio", "fold_for_numbers", "chinese_numeral_value", "find_quantities", "find_ratios",
            "change_direction", "NUMBER", "RANGE_DASHES"]
 
@@ -28,6 +30,8 @@ _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 CHINESE_NUMBER = re.compile(r"(百分之)?([零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?)")
 _QUOTES = set("“”‘’\"'「」")
+_NUMBER_PUNCTUATION = {"－": "-", "～": "~", "．": ".", "：": ":", "／": "/", "，": ",", "；": ";", "（": "(",
+                       "）": ")", "＋": "+", "＜": "<", "＞": ">", "＝": "="}
 _INCREASE = ("增长", "增加", "提高", "提升", "上涨", "上升", "增幅", "增速", "增", "涨")
 _DECREASE = ("下降", "降低", "减少", "下跌", "回落", "缩减", "压减", "下滑", "降", "减")
 
@@ -62,15 +66,17 @@ class Ratio:
 
 
 def fold_for_numbers(text: str) -> tuple[str, list[int]]:
-    """Fold a sentence for number reading; return the folded text and each character's original index."""
+    """Fold a sentence for number reading; return the folded text and each character's original index.
+
+    Full-width digits and letters are folded by :func:`plancompare.text.normalize.fold_fullwidth` (the one
+    full-width rule); number reading also folds the full-width punctuation that writes numbers
+    (``－``, ``～``, ``．``, ``：``, ``／``) and clause breaks.
+    """
+    text = fold_fullwidth(text)
     out, index = [], []
     n = len(text)
     for i, ch in enumerate(text):
-        code = ord(ch)
-        if 0xFF01 <= code <= 0xFF5E:
-            ch = chr(code - 0xFEE0)
-        elif ch in "\u3000\u00a0":
-            ch = " "
+        ch = _NUMBER_PUNCTUATION.get(ch, ch)
         if ch in _QUOTES:
             continue
         if ch.isspace():
@@ -78,7 +84,6 @@ def fold_for_numbers(text: str) -> tuple[str, list[int]]:
             while j < n and text[j].isspace():
                 j += 1
             nxt = text[j] if j < n else ""
-            nxt = chr(ord(nxt) - 0xFEE0) if nxt and 0xFF10 <= ord(nxt) <= 0xFF19 else nxt
             if out and out[-1].isdigit() and nxt.isdigit() and out[-1] != " ":
                 out.append(" ")
                 index.append(i)
