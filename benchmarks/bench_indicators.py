@@ -72,8 +72,8 @@ def _scored(extracted, gold, label: str, docs_kind: dict) -> dict:
 def main(shared: Path) -> dict:
     registry = load_registry()
     catalog = load_catalog(ROOT / "data" / "catalog.csv")
-    plans = pc.build_corpus(list(catalog["source_file"]), catalog=catalog)
-    reports = pc.build_corpus(sorted((shared / "generality").glob("*.txt")))
+    plans = pc.build_corpus(list(catalog["source_file"]), catalog=catalog, embed=False, index=False)
+    reports = pc.build_corpus(sorted((shared / "generality").glob("*.txt")), embed=False, index=False)
     started = time.perf_counter()
     plan_rows = extract_indicators(plans.passages, plans.documents, registry, line_map=_lines(plans))
     report_rows = extract_indicators(reports.passages, reports.documents, registry, line_map=_lines(reports))

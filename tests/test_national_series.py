@@ -32,7 +32,7 @@ def reports(tmp_path_factory):
             path = folder / f"national_work_report_{report['year']}.txt"
             path.write_text(report["title"] + "\n" + report["text"], encoding="utf-8")
             paths.append(path)
-    corpus = pc.build_corpus(paths)
+    corpus = pc.build_corpus(paths, embed=False, index=False)
     return corpus.documents, extract_indicators(corpus.passages, corpus.documents)
 
 
