@@ -223,3 +223,12 @@ def test_number_forms():
     assert by_id.loc["gdp_per_capita", "value"] == 120000 and by_id.loc["gdp_per_capita", "unit_raw"] == "万元"
     points = _one("常住人口城镇化率提高2个百分点。")
     assert (points["indicator_id"] == "").all() and (points["unit"] == "个百分点").all()
+
+
+def test_chikan_review_of_the_13th_plan_is_actual_2020(extracted):
+    """Issue 12: Chikan's review of the 13th Five-Year period read as 2025 targets; its chapter heading is
+    lost in the source, so only the plan's structure (text before the second chapter) tells."""
+    chikan = extracted[extracted["doc_id"] == "chikan_14th_fyp"]
+    review = chikan[chikan["quote"].str.contains("接待游客|毛入园率|企业开办时间")]
+    assert len(review) >= 3
+    assert set(review["kind"]) == {"actual"} and set(review["year"]) == {2020}, review

@@ -10,6 +10,7 @@ number, speaker) or, failing that, from the file name.
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +23,6 @@ _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［(（]\d{4}[〕\]］)）
 _DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?")
 _SPEAKER = re.compile(r"(区长|市长|县长|省长|主席|总理|主任)\s*([\u4e00-\u9fff]{2,4})$")
 _SPEAKER_BEFORE = re.compile(r"^(?:.*?)(国务院总理|市长|区长|县长|省长)([\u4e00-\u9fff]{2,4})$")
-_REGION = re.compile(r"(?:^|(?<=[在于日年月的）)\s、，,市省]))([\u4e00-\u9fff]{2,6}?(?:自治区|特别行政区|新区|省|市|区|县|旗))")
 _TITLE_WORDS = ("规划", "纲要", "方案", "政府工作报告", "工作报告", "计划", "意见", "报告")
 _REVIEW_YEAR = re.compile(r"(\d{4})年(?:政府)?工作回顾")
 _FIVE_YEAR = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030), "十六五": (2031, 2035)}
@@ -64,17 +64,81 @@ def doc_id_from_path(path: str | Path) -> str:
     return re.sub(r"[^\w]+", "_", stem).strip("_") or "document"
 
 
-def infer_metadata(lines: list[str], path: str | Path, front_lines: int = 25) -> dict:
+class MetadataWarning(UserWarning):
+    """Metadata inferred from a document's own text is a weak guess (or missing)."""
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_PLACE = r"[\u4e00-\u9fff]{1,8}?"
+# a chain of places at the start of a title: (province)(city)(district/county)
+_LEADING_REGION = re.compile(
+    rf"^(?:{_PLACE}(?:省|自治区|特别行政区))?(?:{_PLACE}(?:自治州|盟))?(?:{_PLACE}市)?(?:{_PLACE}(?:新区|区|县|旗))?")
+# 政府工作报告（2023年12月27日在湖里区第九届人民代表大会第三次会议上）
+_CONGRESS = re.compile(rf"在({_PLACE}(?:省|自治区|市|自治州|新区|区|县|旗))第?[一二三四五六七八九十\d]+届人民代表大会")
+# issuer lines: 厦门市湖里区人民政府办公室 / 北京市人民政府
+_ISSUER = re.compile(rf"^((?:{_PLACE}(?:省|自治区|市|自治州))?(?:{_PLACE}(?:新区|区|县|旗))?)(人民政府(?:办公室|办公厅)?|"
+                     r"发展和改革(?:委员会|局)|人民代表大会(?:常务委员会)?)$")
+# words that are never part of a place name (我市, 推动, 通知 … in body sentences)
+_NOT_PLACE = ("我", "本", "全", "各", "推动", "推进", "通知", "关于", "印发", "进一步", "加快", "建设", "实施",
+              "经开", "开发", "园区", "城区", "市区", "辖区", "社区", "片区", "街区", "景区", "校区", "小区")
+_KIND_WORDS = (
+    ("work_report", ("政府工作报告", "工作报告", "报告政府工作", "报告工作")),
+    ("five_year_plan", ("规划纲要", "五年规划", "远景目标纲要", "纲要")),
+    ("implementation_plan", ("实施方案", "行动计划", "行动方案", "实施意见", "工作方案", "指导意见", "实施细则",
+                             "方案", "计划", "意见")),
+)
+
+
+def infer_metadata(lines: list[str], path: str | Path, front_lines: int = 25, warn: bool = True) -> dict:
     """Read title, region, kind, issue date, period, document number and speaker from front matter.
 
-    ``lines`` are the cleaned lines of the document; only the first ``front_lines``
-    are consulted.  Keys with nothing found are omitted.
+    ``lines`` are the cleaned lines of the document; only the first ``front_lines`` are consulted.
+    Keys with nothing found are omitted. ``meta_confidence`` (0–1) says how much of the metadata came from
+    strong evidence (a title, an issuer line, a congress line); ``meta_warnings`` lists what is weak, and
+    each warning is also issued as a :class:`MetadataWarning` naming the file (unless ``warn`` is False).
     """
     front = lines[:front_lines]
     meta: dict = {}
+    warnings_: list[str] = []
+    if not any(_CJK.search(line) for line in lines[:200]):
+        warnings_.append("no Chinese text found: script, region and kind cannot be read from the text")
     title = _find_title(front)
     if title:
         meta["title"] = title
+    meta.update(_front_matter_fields(front))
+    kind, kind_strength = _kind_of(title, front, path)
+    meta["kind"] = kind
+    review = next((m for line in lines[:60] if len(line) <= 30 and (m := _REVIEW_YEAR.search(line))), None)
+    if kind == "work_report" and review:
+        # "一、2018年工作回顾": the report reviews that year and plans the next one.
+        meta["period_start"], meta["period_end"] = int(review.group(1)), int(review.group(1)) + 1
+        meta.setdefault("issued", str(int(review.group(1)) + 1))
+    elif "issued" not in meta and (year := _title_year(title) or _file_year(path)):
+        meta["issued"] = year
+    region, region_strength = _region_of(title, front)
+    if region:
+        meta["district_zh"] = meta["district"] = region
+    if "period_start" not in meta:
+        start, end = infer_period(title or Path(path).stem, meta.get("issued"), kind)
+        if start:
+            meta["period_start"], meta["period_end"] = start, end
+    if not title:
+        warnings_.append("no title line found in the first lines")
+    if region_strength < 1.0:
+        warnings_.append("region not found in the title, an issuer line or a congress line" if not region
+                         else f"region {region!r} read from a weak source")
+    if kind_strength < 1.0:
+        warnings_.append(f"document kind {kind!r} not stated by the title")
+    meta["meta_confidence"] = round((0.5 * region_strength + 0.3 * kind_strength + 0.2 * bool(title)), 2)
+    meta["meta_warnings"] = "; ".join(warnings_)
+    for message in warnings_ if warn else []:
+        warnings.warn(f"{Path(path).name}: {message}", MetadataWarning, stacklevel=2)
+    return meta
+
+
+def _front_matter_fields(front: list[str]) -> dict:
+    """Document number, issue date and speaker from short front-matter lines."""
+    meta = {}
     for line in front:
         number = _DOC_NUMBER.search(line)
         if number and len(line) <= 40:
@@ -91,51 +155,84 @@ def infer_metadata(lines: list[str], path: str | Path, front_lines: int = 25) ->
         if speaker and len(line) <= 40:
             meta["speaker"] = speaker.group(2)
             break
-    basis = title or Path(path).stem
-    meta["kind"] = infer_kind(basis + "".join(front[:5]))
-    review = next((m for line in lines[:60] if len(line) <= 30 and (m := _REVIEW_YEAR.search(line))), None)
-    if meta["kind"] == "work_report" and review:
-        # "一、2018年工作回顾": the report reviews that year and plans the next one.
-        meta["period_start"], meta["period_end"] = int(review.group(1)), int(review.group(1)) + 1
-        meta.setdefault("issued", str(int(review.group(1)) + 1))
-    elif "issued" not in meta and (year := re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", Path(path).stem)):
-        meta["issued"] = year.group(1)
-    # Only short front-matter lines (title, speaker, venue) name the issuing region; body
-    # sentences mention other places ("国际市场…").
-    short_front = [line for line in front[:8] if len(line) <= 40]
-    region = infer_region(basis) or next((r for line in short_front if (r := infer_region(line))), "")
-    if not region and any("国务院" in line for line in front[:5]):
-        region = "全国"  # a State Council report covers the whole country
-    if region:
-        meta["district_zh"] = meta["district"] = region
-    if "period_start" not in meta:
-        start, end = infer_period(basis, meta.get("issued"), meta["kind"])
-        if start:
-            meta["period_start"], meta["period_end"] = start, end
     return meta
 
 
+def _title_year(title: str) -> str | None:
+    m = re.match(r"^\D{0,4}((?:19|20)\d{2})年", title or "")
+    return m.group(1) if m and "工作报告" in title else None
+
+
+def _file_year(path: str | Path) -> str | None:
+    m = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", Path(path).stem)
+    return m.group(1) if m else None
+
+
+def _kind_of(title: str, front: list[str], path: str | Path) -> tuple[str, float]:
+    """(kind, strength): from the title (1.0), else the first lines (0.5), else the file name (0.3)."""
+    for text, strength in ((title, 1.0), ("".join(front[:5]), 0.5), (Path(path).stem, 0.3)):
+        kind = infer_kind(text) if text else "other"
+        if kind != "other":
+            return kind, strength
+    return "other", 0.0
+
+
+def _region_of(title: str, front: list[str]) -> tuple[str, float]:
+    """(region, strength): the title's leading place, a congress line, an issuer line (1.0); State Council
+    documents are national (1.0); a place found elsewhere in a short front line (0.4)."""
+    if title and (region := infer_region(title)):
+        return region, 1.0
+    for line in front[:12]:
+        compact = line.replace(" ", "")
+        if (m := _CONGRESS.search(compact)) and _is_place(m.group(1)):
+            return m.group(1), 1.0
+        if (m := _ISSUER.match(compact)) and m.group(1) and _is_place(m.group(1)):
+            return _most_local(m.group(1)), 1.0
+    if any("国务院" in line for line in front[:5]):
+        return "全国", 1.0  # a State Council report covers the whole country
+    for line in front[:8]:
+        compact = re.sub(r"^\D{0,2}\d{4}年", "", line.replace(" ", ""))
+        if len(compact) <= 40 and (region := infer_region(compact)):
+            return region, 0.4
+    return "", 0.0
+
+
+def _is_place(name: str) -> bool:
+    return bool(name) and not any(word in name for word in _NOT_PLACE)
+
+
+def _most_local(chain: str) -> str:
+    """厦门市湖里区 -> 湖里区; 北京市 -> 北京市."""
+    parts = re.findall(rf"{_PLACE}(?:特别行政区|自治区|自治州|新区|省|市|盟|区|县|旗)", chain)
+    return parts[-1] if parts else chain
+
+
 def infer_region(title: str) -> str:
-    """The most local region named in a title: a district or county before a city, a city before a province."""
-    title = re.sub(r"\d+年|[（(][^）)]*[）)]", " ", title)
-    # "在湖里区…": a preposition before the name is not part of it
-    found = [re.sub(r"^[在于]", "", m.group(1)) for m in _REGION.finditer(title)]
-    for suffixes in (("区", "县", "旗", "新区"), ("市",), ("省", "自治区", "特别行政区")):
-        for name in reversed(found):
-            if name.endswith(suffixes):
-                return name
-    return ""
+    """The most local place named at the start of a title (``厦门市湖里区…`` -> ``湖里区``), or ''.
+
+    Only the leading chain of place names counts: a place mentioned later (``…推动我市…``,
+    ``…的通知空港经开区``) is not the issuing region.
+    """
+    text = re.sub(r"^[（(][^）)]*[）)]", "", (title or "").replace(" ", ""))
+    text = re.sub(r"^\D{0,2}\d{4}年(?:度)?", "", text)
+    text = re.sub(r"^(?:关于印发|关于|印发)", "", text)
+    m = _LEADING_REGION.match(text)
+    kept = ""
+    for part in re.findall(rf"{_PLACE}(?:特别行政区|自治区|自治州|新区|省|市|盟|区|县|旗)", m.group(0) if m else ""):
+        if not _is_place(part):
+            break
+        kept = part
+    return kept
 
 
 def infer_kind(text: str) -> str:
-    """Document kind from words in its title."""
-    if "五年规划" in text or "纲要" in text or re.search(r"十[一二三四五六]五", text):
+    """Document kind from the words of a title: work report, five-year plan, implementation plan, other."""
+    compact = (text or "").replace(" ", "")
+    for kind, words in _KIND_WORDS:
+        if any(word in compact for word in words):
+            return kind
+    if re.search(r"十[一二三四五六]五规划|第十[一二三四五六]个五年", compact):
         return "five_year_plan"
-    compact = text.replace(" ", "")
-    if "工作报告" in compact or "报告政府工作" in compact or "报告工作" in compact:
-        return "work_report"
-    if "方案" in text or "计划" in text or "意见" in text:
-        return "implementation_plan"
     return "other"
 
 
@@ -149,7 +246,9 @@ def infer_period(title: str, issued: str | None, kind: str) -> tuple[int | None,
         n = "一二三四五六".index(fyp.group(1)) + 11
         start = 1953 + 5 * (n - 1)
         return start, start + 4
-    years = [int(y) for y in re.findall(r"(20\d{2})年", title)]
+    years = [int(y) for y in re.findall(r"((?:19|20)\d{2})年", title)]
+    if years and kind == "work_report" and len(set(years)) == 1:
+        return years[0] - 1, years[0]  # "2026年政府工作报告": reviews 2025, plans 2026
     if years:
         return min(years), max(years)
     if issued:
@@ -164,8 +263,10 @@ def infer_period(title: str, issued: str | None, kind: str) -> tuple[int | None,
 
 
 def _find_title(front: list[str]) -> str:
-    compact = [line.replace(" ", "") for line in front]
-    for line in compact:
-        if any(word in line for word in _TITLE_WORDS) and len(line) <= 80 and "关于印发" not in line and not line.endswith("。"):
+    """The first title-like line of the front matter; the body (a salutation, a full sentence) ends the search."""
+    for line in (line.replace(" ", "") for line in front):
+        if re.match(r"^(各位代表|同志们)", line) or line.endswith("。"):
+            break
+        if any(word in line for word in _TITLE_WORDS) and len(line) <= 80 and "关于印发" not in line:
             return line.strip("《》")
     return ""

@@ -7,7 +7,7 @@ import pandas as pd
 DOCUMENT_COLUMNS = [
     "doc_id", "district", "district_zh", "city", "province", "title", "kind", "year", "period_start",
     "period_end", "issued", "issuer", "doc_number", "speaker", "source_file", "source_sha256", "encoding",
-    "script", "n_chars", "format", "metadata_source",
+    "script", "n_chars", "format", "metadata_source", "meta_confidence", "meta_warnings",
 ]
 PASSAGE_COLUMNS = [
     "passage_id", "doc_id", "district", "role", "level", "heading", "section_path", "text", "line_start",

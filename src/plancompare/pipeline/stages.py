@@ -154,11 +154,13 @@ def _metadata(source: SourceText, clean_texts: list[str], row: dict) -> dict:
     """Inferred metadata overlaid with the catalog ``row``, plus ``metadata_source`` (JSON: where each value came from)."""
     page_title = source.metadata.get("title", "")
     front = ([page_title] if page_title else []) + clean_texts
-    inferred = infer_metadata(front, source.path)
+    inferred = infer_metadata(front, source.path, warn=not row)
     if page_title and "title" not in inferred:
         inferred["title"] = page_title.replace(" ", "")  # the page states its own title
     meta = {**inferred, **row}
-    sources = metadata_sources(meta, row, infer_metadata([], source.path), "".join(front[:25]), page_title)
+    if row:  # a catalog row is the user's own statement of the metadata
+        meta["meta_confidence"], meta["meta_warnings"] = 1.0, ""
+    sources = metadata_sources(meta, row, infer_metadata([], source.path, warn=False), "".join(front[:25]), page_title)
     meta["metadata_source"] = json.dumps(sources, ensure_ascii=False)
     return meta
 
@@ -225,6 +227,8 @@ def _document_row(doc_id: str, district: str, meta: dict, source: SourceText, in
         "n_chars": int(info["n_chars"]),
         "format": source.format,
         "metadata_source": meta.get("metadata_source", ""),
+        "meta_confidence": float(meta.get("meta_confidence", 1.0)),
+        "meta_warnings": str(meta.get("meta_warnings", "")),
     }
 
 

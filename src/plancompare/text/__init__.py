@@ -7,7 +7,9 @@ indicators, match); this package imports no stage.
   prefixes and the one run-in-heading rule;
 * :mod:`.sentences` -- the one sentence splitter (``；`` does not end a sentence);
 * :mod:`.normalize` -- full-width folding, white-space squeezing and the one cached OpenCC
-  converter.
+  converter;
+* :mod:`.numbers` -- numbers and units: Chinese numerals, ``万/亿`` units, ranges, structure ratios,
+  signed changes (imported as ``plancompare.text.numbers``).
 """
 
 from .headings import (

@@ -1,0 +1,373 @@
+"""Extraction: every quantitative statement in the passages, with its kind, year, comparator and source.
+
+In: ``corpus.passages`` and ``corpus.documents``. Out: the ``corpus.indicators`` table (columns
+:data:`INDICATOR_COLUMNS`, documented in docs/tables.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .._cells import as_number
+from ..text.numbers import change_direction, find_ratios, fold_for_numbers
+from ..text.sentences import sentence_spans
+from .reading import Token, bind, choose_member, clause_start, find_aliases, tokens, years_and_masks
+from .registry import Registry, load_registry
+from .rules import Facts, decide, doc_years, relative_year, section_context
+
+__all__ = ["extract_indicators", "INDICATOR_COLUMNS"]
+
+INDICATOR_COLUMNS = [
+    "indicator_id", "name", "district", "doc_id", "value", "value_high", "unit", "comparator", "kind", "year",
+    "period_start", "period_end", "quote", "passage_id", "line", "indicator_name_en", "unit_raw", "category",
+    "section_path", "value_raw", "name_raw", "measure", "canonical", "change", "kind_rule", "noise",
+]
+
+
+@dataclass
+class _Sentence:
+    """One sentence of a passage, folded, with what the paragraph around it says."""
+
+    text: str                  # as written (cleaned)
+    folded: str
+    index: list                # folded position -> position in ``text``
+    offset: int                # position of ``text`` in the passage
+    paragraph: str             # the passage text before this sentence, from the start of its paragraph
+    expected_open: bool
+
+
+def _sentences(text: str, registry: Registry, open_first: bool = False) -> tuple[list[_Sentence], bool]:
+    """Sentences of a passage, with the expected-enumeration state carried from sentence to sentence.
+
+    ``open_first``: the previous passage ended with ``…预期目标是：``, so this passage's first paragraph is
+    its enumeration. Returns the sentences and whether the enumeration runs on into the next passage.
+    """
+    open_until = 0 if open_first else -1  # the last paragraph number an expected enumeration covers
+    pieces = [(a, text[a:b], text.count("\n", 0, a), text.rfind("\n", 0, a) + 1) for a, b in sentence_spans(text)]
+    para_no = text.count("\n")
+    out = []
+    for offset, sentence, para, pstart in pieces:
+        folded, index = fold_for_numbers(sentence)
+        carried = para <= open_until
+        if _is_expected_statement(folded, registry.cues):
+            # the enumeration runs to the end of the paragraph, or through the next one after a colon
+            open_until = para + (1 if folded.rstrip().endswith((":", "：")) else 0)
+        out.append(_Sentence(sentence, folded, index, offset, text[pstart:offset], carried))
+    return out, open_until > para_no
+
+
+def _is_expected_statement(s: str, cues: dict) -> bool:
+    return any(re.search(p, s) for p in cues.get("expected_patterns", [])) and not any(
+        re.search(w + r".{0,6}预期", s) for w in cues.get("achieved_expected_words", []))
+
+
+def _raw_line(passage: pd.Series, offset_lines: int, line_map: dict | None) -> int | None:
+    """Raw line of the clean line ``offset_lines`` within a passage (interpolated without a map)."""
+    clean_start = as_number(passage.get("clean_line_start"), int)
+    if line_map and passage["doc_id"] in line_map and clean_start is not None:
+        lines = line_map[passage["doc_id"]]
+        idx = clean_start + offset_lines
+        if 0 <= idx < len(lines):
+            entry = lines[idx]
+            return int(entry[0] if isinstance(entry, (tuple, list)) else entry)
+    ls, le = as_number(passage.get("line_start"), int), as_number(passage.get("line_end"), int)
+    if ls is None:
+        return None
+    n_lines = str(passage["text"]).count("\n") + 1
+    if n_lines <= 1 or le is None:
+        return ls
+    return ls + round(offset_lines * (le - ls) / (n_lines - 1))
+
+
+def _written_name(local: str, cues: dict) -> str:
+    """A name for a number without a canonical indicator: the words before it, cue words removed."""
+    words = ([w for w, _ in cues.get("before_comparators", [])] + cues.get("growth_words", []) + cues.get("reduction_words", [])
+             + cues.get("level_change_words", []) + ["达", "为", "保持在", "控制在"])
+    text = local
+    for word in sorted(words, key=len, reverse=True):
+        if text.endswith(word):
+            text = text[: -len(word)]
+    return re.sub(r"^[\d.、)）\s]+", "", text)[-20:]
+
+
+def comparator(local: str, token: Token, kind: str, cues: dict, distributed: str | None = None) -> str:
+    """``range``, the word after the number, a 分别…左右 shared word, the word before it, or ``=``."""
+    if token.value_high is not None:
+        return "range"
+    if token.comparator_after:
+        return token.comparator_after
+    if distributed:
+        return distributed
+    tail = local[-6:]
+    for word, cmp in cues.get("before_comparators", []):
+        # 不少于床位总数的95%: the comparator governs a share written after it
+        if word in tail or re.search(re.escape(word) + r"[^，,；;。]{0,10}的$", local):
+            return cmp
+    if kind == "target" and any(local.endswith(w) or w in local[-3:] for w in cues.get("target_floor_words", [])):
+        return ">="
+    return "="
+
+
+def _distributed_comparators(s: str, toks: list[Token]) -> dict:
+    """分别增长7%和8%左右: a comparator written once after the last number applies to all of them.
+
+    Returns ``{token number: comparator}`` for the numbers that borrow one."""
+    shared, group = {}, []
+    for i, tok in enumerate(toks):
+        joined = bool(group) and s[toks[group[-1]].end:tok.start] in ("和", "、", "及", "与", "")
+        if not joined:
+            group = []
+        if not group and "分别" not in s[clause_start(s, tok.start):tok.start]:
+            continue
+        group.append(i)
+        if tok.comparator_after and len(group) > 1:
+            for j in group[:-1]:
+                if not toks[j].comparator_after and toks[j].value_high is None:
+                    shared[j] = tok.comparator_after
+    return shared
+
+
+def _split_family(alias, s: str, toks: list[Token], token_no: int, cues: dict) -> str | None:
+    """城乡居民人均可支配收入分别增长7%和8%: the first number is urban, the second rural.
+
+    ``cues.split_families`` rows: [prefix, family named, family of the 1st number, of the 2nd …]."""
+    for prefix, family, *parts in cues.get("split_families", []):
+        if alias.family != family or prefix not in s[max(0, alias.start - len(prefix)):alias.end]:
+            continue
+        if "分别" not in s[alias.end:toks[token_no].start]:
+            continue
+        rank = sum(1 for t in toks[:token_no] if t.start > alias.end)
+        if rank < len(parts):
+            return parts[rank]
+    return None
+
+
+def _before_goals(passages: pd.DataFrame, docs: dict, cues: dict) -> set:
+    """Passages of a plan before its guiding ideas and goals: the review every plan opens with.
+
+    The plan proper starts at the first heading naming its guiding ideas or goals, or at its second chapter
+    (part), whichever comes first: a plan's first chapter is its base and environment."""
+    words = cues.get("goal_heading_words", [])
+    second_chapter = re.compile(r"(?:^| > )第(?:二|2)[章篇部]")
+    out = set()
+    for doc_id, group in passages.groupby("doc_id", sort=False):
+        if (docs.get(doc_id, {}).get("kind") or "") != "five_year_plan":
+            continue
+        paths = group["section_path"].fillna("").astype(str)
+        hits = [i for i, path in enumerate(paths) if any(w in path for w in words) or second_chapter.search(path)]
+        if not hits:
+            continue
+        roles = group["role"] if "role" in group else pd.Series(["body"] * len(group), index=group.index)
+        for i, (pid, role) in enumerate(zip(group["passage_id"], roles)):
+            if i < hits[0] and role != "front_matter":
+                out.add(pid)
+    return out
+
+
+def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list, section: tuple,
+           doc: tuple, ctx: dict) -> Facts:
+    """Collect what the sentence, paragraph, section and document say about one number."""
+    s, pos = sent.folded, token.start
+    year = next((y for p, y in reversed(years) if p < pos), None)
+    year_pos = next((p for p, _ in reversed(years) if p < pos), -1)
+    period = next(((a, b) for p, a, b in reversed(periods) if p < pos), None)
+    period_pos = next((p for p, _, _ in reversed(periods) if p < pos), -1)
+    if year is not None and re.search(r"\d[^\d，,。；;]{0,8}(?:到|至)[^\d]{0,4}$", s[year_pos + 5:pos]):
+        year = None  # 由2020年的82.4岁提高到83.9岁: the year belongs to the first number
+    if period_pos > year_pos:
+        year = None
+    elif year is not None and period_pos < year_pos:
+        period = None
+    before = s[:pos]
+    baseline = None
+    if re.search(r"从[^，,；;从]{0,12}$", before) and re.match(r"[^，,；;]{0,16}(?:到|至)", s[token.end:]):
+        baseline = 5 if "五年" in sent.paragraph + before or section[2] else 1
+    direction, head_year, head_periods = section
+    past, coming, plan_start, plan_end = doc
+    return Facts(before=before, local=local, year=year, period=period,
+                 rel=relative_year(before, sent.paragraph),
+                 expected_statement=_is_expected_statement(s, ctx["cues"]), expected_open=sent.expected_open,
+                 direction=direction, head_year=head_year, head_periods=head_periods, past=past, coming=coming,
+                 plan_start=plan_start, plan_end=plan_end, doc_kind=ctx["doc_kind"],
+                 before_goals=ctx["before_goals"], cues=ctx["cues"], baseline_years=baseline)
+
+
+def _convert(value: float, value_high, unit_raw: str, unit: str, registry: Registry):
+    """Convert a value written in ``unit_raw`` (万元) to the registry's ``unit`` (元); None if incompatible."""
+    raw_base, raw_factor = registry.units.get(unit_raw, (unit_raw, 1.0))
+    reg_base, reg_factor = registry.units.get(unit, (unit, 1.0))
+    if raw_base != reg_base or not reg_factor:
+        return None
+    factor = raw_factor / reg_factor
+    return round(value * factor, 10), (round(value_high * factor, 10) if value_high is not None else None)
+
+
+def _ratio_tokens(s: str, cues: dict) -> list[Token]:
+    """Components of an industry-structure ratio (三次产业结构…0.6:55.8:43.6) as tokens with unit ``%``."""
+    out = []
+    if not any(w in s for w in cues.get("structure_words", [])):
+        return out
+    for ratio in find_ratios(s):
+        quote = s[ratio.start:ratio.end]
+        for value in ratio.parts:
+            out.append(Token(ratio.start, ratio.end, ratio.end, value, None, "%", s[ratio.end:ratio.end + 12],
+                             None, False, ratio_quote=quote))
+    return out
+
+
+def _ratio_members(n_parts: int, cues: dict) -> list[str]:
+    names = cues.get("structure_components", ["industry_share_primary", "industry_share_secondary",
+                                               "industry_share_tertiary"])
+    return names[-n_parts:]
+
+
+def _sentence_rows(sent: _Sentence, passage: pd.Series, registry: Registry, table: pd.DataFrame, ctx: dict) -> list:
+    """Rows for the numbers of one sentence."""
+    s, cues = sent.folded, registry.cues
+    if not re.search(r"\d|百分之|[一二两三四五六七八九十]", s):
+        return []
+    years, periods, masks = years_and_masks(s, cues.get("periods", []))
+    aliases = find_aliases(s, registry)
+    masks = masks + [(a.start, a.end) for a in aliases]
+    value_hits = [(m.start("value"), ind, m.group(0)) for pattern, ind in registry.value_patterns
+                  for m in pattern.finditer(s)]
+    ratios = _ratio_tokens(s, cues)
+    masks += [(t.start, t.end) for t in ratios]
+    toks = tokens(s, masks, registry)
+    shared = _distributed_comparators(s, toks)
+    rows = []
+    for no, token in enumerate(toks + ratios):
+        indicator, name_raw = None, ""
+        alias, local = bind(s, token, aliases, registry)
+        hit = next((h for h in value_hits if h[0] == token.start), None)
+        if token.ratio_quote:
+            group = [t for t in ratios if t.start == token.start]
+            member_id = _ratio_members(len(group), cues)[group.index(token)]
+            indicator, name_raw = table.loc[member_id].copy(), token.ratio_quote
+            indicator["indicator_id"] = member_id
+            local = s[clause_start(s, token.start):token.start]
+        elif hit is not None:
+            indicator, name_raw = table.loc[hit[1]].copy(), hit[2]
+            indicator["indicator_id"] = hit[1]
+            local = s[clause_start(s, token.start):token.start]
+        elif alias is not None:
+            split = _split_family(alias, s, toks, no, cues) if no < len(toks) else None
+            if split is not None:
+                alias = type(alias)(alias.start, alias.end, split, alias.text)
+            indicator = choose_member(alias, local, token, registry, s)
+            name_raw = alias.text if indicator is not None else ""
+        if token.chinese and indicator is None:
+            continue
+        f = _facts(sent, token, local, years, periods, ctx["section"], ctx["doc_years"], ctx)
+        kind, year, pstart, pend, kind_rule = decide(f)
+        cmp = comparator(local, token, kind, cues, shared.get(no))
+        rows.append(_row(sent, passage, registry, indicator, token, local, name_raw, cmp,
+                         (kind, year, pstart, pend, kind_rule), ctx))
+    return rows
+
+
+def _row(sent: _Sentence, passage: pd.Series, registry: Registry, indicator, token: Token, local: str,
+         name_raw: str, cmp: str, decided: tuple, ctx: dict) -> dict:
+    """One output row (see :data:`INDICATOR_COLUMNS`)."""
+    kind, year, pstart, pend, kind_rule = decided
+    cues = registry.cues
+    value, value_high, unit = token.value, token.value_high, token.unit
+    measure = indicator["measure"] if indicator is not None else ""
+    if indicator is not None:
+        converted = _convert(value, value_high, token.unit, indicator["unit"], registry)
+        if converted is not None:
+            (value, value_high), unit = converted, indicator["unit"]
+    direction = change_direction(local) if not token.ratio_quote else None
+    is_change = measure in ("growth", "reduction") or (indicator is None and direction is not None) or \
+        unit in ("个百分点", "百分点")
+    if direction == -1 and measure != "reduction":
+        # 刑事警情下降14.8%: a decrease is a negative change (a 'reduction' indicator states it positively)
+        value, value_high = -value, (-value_high if value_high is not None else None)
+        if value_high is not None:
+            value, value_high = min(value, value_high), max(value, value_high)
+    o_start = sent.index[token.start] if token.start < len(sent.index) else 0
+    text = str(passage["text"])
+    line_offset = text[:sent.offset + o_start].count("\n")
+    noise = indicator is None and _is_noise(local, unit, cues)
+    return {
+        "indicator_id": indicator["indicator_id"] if indicator is not None else "",
+        "name": indicator["name"] if indicator is not None else _written_name(local, cues),
+        "district": passage.get("district", ctx["district"]),
+        "doc_id": passage["doc_id"],
+        "value": value, "value_high": value_high, "unit": unit, "comparator": cmp,
+        "kind": kind, "year": year, "period_start": pstart, "period_end": pend,
+        "quote": sent.text.strip(), "passage_id": passage["passage_id"],
+        "line": _raw_line(passage, line_offset, ctx["line_map"]),
+        "indicator_name_en": indicator["name_en"] if indicator is not None else "",
+        "unit_raw": token.unit, "category": indicator["category"] if indicator is not None else "",
+        "section_path": passage.get("section_path", ""), "value_raw": token.value, "name_raw": name_raw,
+        "measure": measure, "canonical": indicator is not None, "change": bool(is_change),
+        "kind_rule": kind_rule, "noise": bool(noise),
+    }
+
+
+def _is_noise(local: str, unit: str, cues: dict) -> bool:
+    """Counts of meetings, durations of campaigns (成立6个, 历时5年): numbers that are no indicator."""
+    clause = local[-12:]
+    return any(w in clause for w in cues.get("noise_words", [])) or unit in cues.get("noise_units", [])
+
+
+def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry: Registry | None = None, *,
+                       kinds: tuple = ("body", "heading"), canonical_only: bool = False, keep_noise: bool = False,
+                       line_map: dict | None = None) -> pd.DataFrame:
+    """Extract every quantitative statement from the passages.
+
+    Parameters
+    ----------
+    passages : DataFrame
+        ``corpus.passages`` (``passage_id, doc_id, role, text, section_path, line_start, line_end``;
+        ``district, clean_line_start`` used when present).
+    documents : DataFrame
+        ``corpus.documents`` (``doc_id, kind, year, period_start, period_end, district``): tells a work
+        report's reviewed year from its coming year and a plan's period.
+    registry : Registry, optional
+        Default: the bundled registry.
+    kinds : tuple of str
+        Passage roles to read. Headings are read too: some plans put a goal in a numbered heading line.
+    canonical_only : bool
+        Keep only rows tied to a canonical indicator.
+    keep_noise : bool
+        Keep numbers flagged as no indicator (``noise``: counts of meetings, durations of campaigns).
+    line_map : dict, optional
+        ``doc_id -> list`` of the raw line (or ``(raw_start, raw_end)``) of every clean line; gives exact
+        raw lines for quotes inside multi-line passages. Without it the line is interpolated.
+
+    Returns
+    -------
+    DataFrame
+        One row per number (columns :data:`INDICATOR_COLUMNS`), in document order.
+    """
+    registry = registry or load_registry()
+    cues = registry.cues
+    docs = {d["doc_id"]: d for d in documents.to_dict("records")} if documents is not None else {}
+    table = registry.table.set_index("indicator_id")
+    selected = passages if "role" not in passages.columns else passages[passages["role"].isin(kinds)]
+    before_goals = _before_goals(passages, docs, cues)
+    rows, carry, last_doc = [], False, None
+    for _, passage in selected.iterrows():
+        doc = docs.get(passage["doc_id"], {})
+        carry = carry and passage["doc_id"] == last_doc
+        last_doc = passage["doc_id"]
+        ctx = {"cues": cues, "doc_kind": doc.get("kind") or "other", "doc_years": doc_years(doc),
+               "section": section_context(passage.get("section_path", ""), cues, cues.get("periods", [])),
+               "before_goals": passage["passage_id"] in before_goals, "line_map": line_map,
+               "district": doc.get("district", "")}
+        sentences, carry = _sentences(str(passage["text"]), registry, carry)
+        for sent in sentences:
+            rows += _sentence_rows(sent, passage, registry, table, ctx)
+    out = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+    if not keep_noise:
+        out = out[~out["noise"].astype(bool)]
+    if canonical_only:
+        out = out[out["indicator_id"] != ""]
+    return out.reset_index(drop=True).astype({
+        "year": "Int64", "period_start": "Int64", "period_end": "Int64", "line": "Int64",
+        "value": "float64", "value_high": "float64", "canonical": "bool", "change": "bool", "noise": "bool"})

@@ -1,0 +1,242 @@
+"""Reading one folded sentence: years and periods, indicator names, numbers with units, and which name
+each number belongs to.
+
+In: a sentence folded by :func:`plancompare.text.numbers.fold_for_numbers` and the :class:`Registry`.
+Out: small records (:class:`Token`, :class:`Alias`) with positions in that sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..text.numbers import find_quantities
+from .registry import Registry
+
+CLAUSE_BREAK = "，,；;：:、（(）)"
+COUNT_UNITS = {"家", "个", "张", "名", "件", "项", "所", "座", "条", "栋", "套", "宗", "场", "人", "户"}
+_CHINESE_AMOUNT_UNITS = ("万人", "万元", "亿元")
+
+
+@dataclass
+class Token:
+    """A number with its unit in a folded sentence (``after``: the few characters after it)."""
+
+    start: int
+    end: int
+    num_end: int
+    value: float
+    value_high: float | None
+    unit: str
+    after: str
+    comparator_after: str | None
+    chinese: bool           # written in Chinese numerals without a unit that makes it an amount
+    ratio_quote: str = ""   # the whole ratio (``36.8:63.2``) when the token is one of its components
+
+
+@dataclass
+class Alias:
+    """An indicator name found in a sentence."""
+
+    start: int
+    end: int
+    family: str
+    text: str
+
+
+def years_and_masks(s: str, periods: list) -> tuple[list, list, list]:
+    """Years ``(position, year)``, periods ``(position, start, end)`` and spans that hold no value."""
+    years, spans, found_periods = [], [], []
+    for m in re.finditer(r"《[^《》]*》|〔\d{4}〕\d*号?|\[\d{4}\]\d*号?", s):
+        spans.append((m.start(), m.end()))
+
+    def inside(p: int) -> bool:
+        return any(a <= p < b for a, b in spans)
+
+    for m in re.finditer(r"(\d{4})\s?[-~～—–至到]\s?(\d{4})年", s):
+        a, b = int(m.group(1)), int(m.group(2))
+        if 1900 <= a <= 2100 and 1900 <= b <= 2100 and not inside(m.start()):
+            found_periods.append((m.start(), a, b))
+            spans.append((m.start(), m.end()))
+    for m in re.finditer(r"(?<![\d.])(\d{4})年(?:\d{1,2}月(?:\d{1,2}日)?)?", s):
+        year = int(m.group(1))
+        if 1900 <= year <= 2100 and not inside(m.start()):
+            years.append((m.start(), year))
+            spans.append((m.start(), m.end()))
+    for m in re.finditer(r"(?<![\d.])\d{1,2}月(?:\d{1,2}日)?|(?<![\d.])\d{1,2}日|(?<![\d.])(\d{4})(?=年)", s):
+        spans.append((m.start(), m.end()))
+    for name, a, b in periods:
+        for m in re.finditer(re.escape(name), s):
+            found_periods.append((m.start(), int(a), int(b)))
+            spans.append((m.start(), m.end()))
+    # ordinals (第3章), digits glued to Latin letters (5G, PM2.5, 4A, M2), versions (2.0版)
+    for m in re.finditer(r"第[\d零〇一二两三四五六七八九十百千]+|[A-Za-z][\d.]*\d|\d[\d.]*(?=[A-Za-z])", s):
+        spans.append((m.start(), m.end()))
+    return sorted(years), sorted(found_periods), spans
+
+
+def find_aliases(s: str, registry: Registry) -> list[Alias]:
+    """Indicator names in ``s``, longest first, not overlapping; per-unit-of-GDP names are not GDP."""
+    per_unit_prefixes = registry.cues.get("per_unit_prefixes", ["单位", "万元"])
+    upper = s.upper()
+    found = []
+    for alias, family in registry.aliases:
+        start = upper.find(alias)
+        while start >= 0:
+            found.append(Alias(start, start + len(alias), family, s[start:start + len(alias)]))
+            start = upper.find(alias, start + 1)
+    for pattern, family in registry.patterns:
+        found += [Alias(m.start(), m.end(), family, m.group(0)) for m in pattern.finditer(s)]
+    found.sort(key=lambda a: (a.start, -(a.end - a.start)))
+    chosen, last_end = [], -1
+    for alias in found:
+        if alias.start < last_end:
+            continue
+        last_end = alias.end
+        # 单位地区生产总值… / 万元GDP… are per-unit-of-GDP measures, not GDP itself
+        if any(s[max(0, alias.start - len(p)):alias.start] == p for p in per_unit_prefixes) and not any(
+                alias.text.startswith(p) for p in per_unit_prefixes):
+            continue
+        chosen.append(alias)
+    return chosen
+
+
+def tokens(s: str, masks: list, registry: Registry) -> list[Token]:
+    """Numbers with units in a folded sentence, with the comparator written right after them."""
+    after_cmp = registry.cues.get("after_comparators", [])
+    out = []
+    for q in find_quantities(s, registry.units, masks):
+        # Chinese numerals count only as 百分之… or an amount (两个维护, 三大… are slogans)
+        slogan = q.chinese and not q.percent_word and not re.match(r"[万亿]", q.unit) and \
+            q.unit not in _CHINESE_AMOUNT_UNITS
+        pos = q.end
+        comparator = ">" if q.more else None
+        for word, cmp in after_cmp:
+            if s.startswith(word, pos):
+                comparator = comparator or cmp
+                pos += len(word)
+                break
+        out.append(Token(q.start, pos, q.num_end, q.value, q.value_high, q.unit, s[pos:pos + 12], comparator,
+                         slogan))
+    return out
+
+
+def clause_start(s: str, pos: int) -> int:
+    """Start of the clause (between commas, semicolons…) holding position ``pos``."""
+    i = pos - 1
+    while i >= 0 and s[i] not in CLAUSE_BREAK:
+        i -= 1
+    return i + 1
+
+
+def _residual(text: str, cues: dict) -> str:
+    """What is left of a clause prefix after removing cue words, years and filler."""
+    text = re.sub(r"\d{4}年", "", text)
+    words = ([name for name, _, _ in cues.get("periods", [])] + cues.get("growth_words", [])
+             + cues.get("level_change_words", []) + cues.get("reduction_words", [])
+             + [w for w, _ in cues.get("before_comparators", [])] + cues.get("period_value_words", [])
+             + cues.get("filler_words", []))
+    for word in sorted(words, key=len, reverse=True):
+        text = text.replace(word, "")
+    return re.sub(r"[\s\W\d]", "", text)
+
+
+def bind(s: str, token: Token, aliases: list[Alias], registry: Registry) -> tuple[Alias | None, str]:
+    """The alias naming ``token`` (or None) and the local text between that name and the number."""
+    own_clause = s[clause_start(s, token.start):token.start]
+    counted = token.unit in COUNT_UNITS or token.unit.lstrip("万") in COUNT_UNITS
+    if counted:
+        # postfix: 60家左右专精特新企业 — the name right after the number counts
+        for alias in aliases:
+            if alias.start == token.end:
+                return alias, own_clause
+        if token.end < len(s) and re.match(r"[\u4e00-\u9fff]", s[token.end]) and s[token.end] not in "的、和及与或":
+            return None, own_clause  # "20家左右制造业单项冠军企业": the number counts the noun after it
+    preceding = [a for a in aliases if a.end <= token.start]
+    if not preceding:
+        return None, own_clause
+    alias = _respective(s, token, preceding) or preceding[-1]
+    between = s[alias.end:token.start]
+    if len(between) > 40:
+        return None, own_clause
+    start = clause_start(s, token.start)
+    if start > alias.end:
+        # 分别增长7%和8%: the numbers after 分别 belong to the names listed before it
+        if "分别" in s[alias.end:start] or "分别" in own_clause:
+            return alias, own_clause
+        if len(_residual(own_clause, registry.cues)) > 1 or re.search(r"\d", re.sub(r"\d{4}年", "", own_clause)):
+            return None, own_clause  # the clause has its own subject (or its own numbers)
+        return alias, own_clause
+    return alias, between
+
+
+def _respective(s: str, token: Token, preceding: list[Alias]) -> Alias | None:
+    """A和B分别降低13.5%、18%: the k-th number after 分别 belongs to the k-th name listed before it."""
+    cut = s.rfind("分别", 0, token.start)
+    if cut < 0 or re.search(r"[，,；;。]", s[cut:token.start]):
+        return None
+    listed = []
+    for alias in reversed([a for a in preceding if a.end <= cut]):
+        gap = s[alias.end:(listed[0].start if listed else cut)]
+        if listed and gap not in ("和", "、", "及", "与", "以及"):
+            break
+        if not listed and len(gap) > 8:
+            break
+        listed.insert(0, alias)
+    if len(listed) < 2:
+        return None
+    rank = len(re.findall(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])", s[cut:token.start]))
+    return listed[rank] if rank < len(listed) else None
+
+
+def choose_member(alias: Alias, local: str, token: Token, registry: Registry, s: str = "") -> pd.Series | None:
+    """The family member for the wording around the number; None when the number is not that indicator."""
+    cues = registry.cues
+    members = registry.members(alias.family)
+    share_words = cues.get("share_words", [])
+    if any(w in local for w in share_words) and not any(w in alias.text for w in share_words):
+        return None
+    if any(w in local for w in cues.get("relative_words", [])):
+        return None
+    # "经费占国内生产总值比例4%": a share OF the named quantity
+    if s[max(0, alias.start - 1):alias.start] == "占" or re.match(r"(比例|比重|的比)", local):
+        return None
+    # "人均预期寿命再提高1岁": a change of a level, not the level (提高到/至 … is the level)
+    change = re.search(r"(提高|提升|增加|减少|下降|降低)$", local.rstrip("了约近"))
+    level_change = any(local.rstrip("约近超过突破了").endswith(w) or w in local[-4:]
+                       for w in cues.get("level_change_words", []))
+    tail = token.after
+    growth = (not level_change) and (
+        any(w in local for w in cues.get("growth_words", []))
+        or any(tail.startswith(p) for p in ("的增长", "的中高速增长", "的高速增长", "增长"))
+        or bool(re.match(r"^[^，,。；;]{0,8}增长", tail)))
+    reduction = any(w in local for w in cues.get("reduction_words", []))
+    wanted = "reduction" if reduction else ("growth" if growth else "level")
+    unit_base = registry.units.get(token.unit, (token.unit, 1.0))[0]
+    candidates, seen = [], set()
+    for measure in [wanted, "flow", "level", "growth", "reduction"]:
+        for _, member in members[members["measure"] == measure].iterrows():
+            if member["indicator_id"] not in seen:
+                seen.add(member["indicator_id"])
+                candidates.append(member)
+    for member in candidates:
+        if change and member["measure"] == "level" and token.unit != "%" and wanted == "level":
+            return None
+        base = registry.units.get(member["unit"], (member["unit"], 1.0))[0]
+        accepted = {base} | {registry.units.get(u, (u, 1.0))[0] for u in member["units"]}
+        if unit_base not in accepted:
+            continue
+        if member["measure"] in ("growth", "reduction") and wanted == "level" and token.unit != "%":
+            continue
+        if member["measure"] == "level" and wanted in ("growth", "reduction") and unit_base == "%" and len(members) > 1:
+            continue
+        if member["measure"] == "level" and wanted == "reduction" and unit_base == "%":
+            return None  # "PM2.5平均浓度下降9.1%": a fall of the level, not the level
+        if not member["allow_increment"]:
+            window = s[max(0, alias.start - 3):alias.start] + local
+            if any(w in window for w in cues.get("increment_words", [])):
+                return None
+        return member
+    return None

@@ -1,0 +1,282 @@
+"""Kind (target / expected / actual), year and period of one number: an ordered rule table.
+
+Each rule looks at a :class:`Facts` record (what the sentence, its paragraph, its section headings and the
+document's metadata say) and either decides or passes. The first rule that decides wins, and its name is
+written to the ``kind_rule`` column so that a user can audit every row. The order is the documentation:
+explicit wording in the sentence beats the paragraph, the paragraph beats the section, the section beats the
+document's kind.
+
+Kind rules (``KIND_RULES``)
+---------------------------
+1. ``expected_statement`` — the sentence introduces the year's expected targets (``主要预期目标是：…``), and does
+   not report that they were met (``完成预期目标``): *expected*.
+2. ``explicit_past`` — a year or named period written before the number ends no later than the document's
+   reviewed year (``2020年``, ``"十三五"期间``), or the sentence says ``去年/上年/过去五年``: *actual*.
+3. ``expected_enumeration`` — the sentence continues an enumeration opened by an expected statement in the
+   same paragraph (or the line after ``…预期目标是：``): *expected*; the kind carries over every item.
+4. ``explicit_future`` — a year or period written before the number lies after the reviewed year, or the
+   sentence says ``今年/明年`` in a forward-looking document part: *target*.
+5. ``review_section`` — a heading above the passage reviews the past (``回顾``, ``成就``, ``发展基础``,
+   ``"十三五"时期``, ``2023年工作回顾``) or, in a plan, the passage precedes the plan's guiding ideas and
+   goals or its second chapter (the review that opens every plan), under no forward-looking heading: *actual*.
+6. ``forward_section`` — a heading above looks forward (``目标``, ``任务``, ``重点工作``): *target*.
+7. ``cue_words`` — the nearest cue word before the number (``完成``, ``同比`` … vs ``力争``, ``到20``…).
+8. ``document_default`` — a work report's undated numbers are *actual*; everything else *target*.
+
+Year rules (``YEAR_RULES``)
+---------------------------
+1. ``sentence_period`` — a named period before the number (``"十四五"期间``, ``2021—2025年``): its end year.
+2. ``sentence_year`` — a year before the number (``到2022年``).
+   ``from_baseline`` — an undated ``从A增加到B`` in a review: A is the value at the start of the reviewed span
+   (five years back after ``过去五年``/``五年来``, one year otherwise).
+3. ``relative_year`` — ``今年/明年/去年`` against the document's years (before the headings' period: ``今年``
+   in a section on the coming five-year plan is still this year).
+4. ``section_period`` — a period named in the headings, for period (年均, 累计) wording or a directed section.
+5. ``section_year`` — a year named in the headings (``2023年工作回顾``).
+6. ``document_year`` — actual: the reviewed year; expected: the report's year; target: the plan's end year
+   (a work report's targets: its year).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .._cells import as_number
+from ..text.numbers import fold_for_numbers
+
+__all__ = ["Facts", "KIND_RULES", "YEAR_RULES", "decide", "doc_years", "section_context", "relative_year"]
+
+_RELATIVE_YEARS = (("今年", 0), ("明年", 1), ("去年", -1), ("上年", -1), ("过去一年", -1), ("过去五年", -1),
+                   ("一年来", -1), ("五年来", -1))
+_PARAGRAPH_RELATIVE = (("过去一年", -1), ("过去五年", -1), ("一年来", -1), ("五年来", -1))
+
+
+@dataclass
+class Facts:
+    """What is known about one number when its kind and year are decided."""
+
+    before: str                 # the sentence up to the number
+    local: str                  # the words between the indicator name and the number
+    year: int | None            # nearest year written before the number (None if a later period overrides it)
+    period: tuple | None        # nearest (start, end) period written before the number
+    rel: int | None             # -1 past, 0 this year, +1 next year (from 今年/去年… words)
+    expected_statement: bool    # the sentence introduces expected targets
+    expected_open: bool         # an expected enumeration is open in this paragraph
+    direction: str | None       # 'past' / 'future' from the headings
+    head_year: int | None
+    head_periods: list
+    past: int | None            # the document's reviewed (last full) year
+    coming: int | None          # the year the document plans for (a work report's year)
+    plan_start: int | None
+    plan_end: int | None
+    doc_kind: str
+    before_goals: bool          # a plan's passage that comes before its guiding ideas and goals
+    baseline_years: int | None = None  # 从A增加到B: A is the value this many years before the reviewed year
+    cues: dict = field(repr=False, default_factory=dict)
+
+
+def doc_years(doc: dict) -> tuple[int | None, int | None, int | None, int | None]:
+    """(reviewed year, coming year, plan start, plan end) from a document's metadata row."""
+    kind = doc.get("kind") or "other"
+    year = as_number(doc.get("year"), int)
+    ps, pe = as_number(doc.get("period_start"), int), as_number(doc.get("period_end"), int)
+    if kind == "five_year_plan":
+        return (ps - 1 if ps else (year - 1 if year else None)), pe or (ps + 4 if ps else None), ps, pe
+    if kind == "work_report":
+        if ps and pe and pe > ps:
+            return ps, pe, None, None
+        return (year - 1, year, None, None) if year else (None, None, None, None)
+    return (year - 1 if year else None), pe or year, ps, pe
+
+
+def section_context(section_path: str, cues: dict, periods: list) -> tuple:
+    """('past'|'future'|None, year in the headings, periods in the headings); the deepest heading wins."""
+    direction, year, found = None, None, []
+    for head in [h for h in str(section_path or "").split(" > ") if h]:
+        norm = fold_for_numbers(head)[0]
+        last_past = max((norm.rfind(w) for w in cues.get("past_section_words", [])), default=-1)
+        last_future = max((norm.rfind(w) for w in cues.get("future_section_words", [])), default=-1)
+        if last_past >= 0 or last_future >= 0:
+            direction = "past" if last_past > last_future else "future"
+        years = re.findall(r"(?<!\d)(\d{4})年", norm)
+        if years:
+            year = int(years[-1])
+        found += [(int(a), int(b)) for name, a, b in periods if name in norm]
+    return direction, year, found
+
+
+def relative_year(before: str, paragraph: str) -> int | None:
+    """-1/0/+1 from 去年/今年/明年 in the sentence, or 过去五年… opening the paragraph."""
+    rel = None
+    for word, offset in _RELATIVE_YEARS:
+        if word in before:
+            rel = offset
+    if rel is None:
+        for word, offset in _PARAGRAPH_RELATIVE:
+            if word in paragraph:
+                rel = offset
+    return rel
+
+
+def _reviewed(f: Facts) -> int | None:
+    if f.year is None and f.period is None and f.head_year and f.direction == "past":
+        return max(f.past or f.head_year, f.head_year)
+    return f.past
+
+
+# --------------------------------------------------------------------------------------------- kind rules
+def _expected_statement(f: Facts):
+    return "expected" if f.expected_statement else None
+
+
+def _explicit_past(f: Facts):
+    ref = _reviewed(f)
+    if f.year is not None and ref is not None:
+        return "actual" if f.year <= ref else None
+    if f.period is not None and ref is not None:
+        return "actual" if f.period[1] <= ref else None
+    if f.year is None and f.period is None and f.rel is not None and f.rel < 0:
+        return "actual"
+    return None
+
+
+def _expected_enumeration(f: Facts):
+    if not f.expected_open:
+        return None
+    if f.year is not None and f.coming is not None and f.year != f.coming:
+        return None
+    return "expected" if f.period is None else None
+
+
+def _explicit_future(f: Facts):
+    ref = _reviewed(f)
+    if f.year is not None and ref is not None:
+        return "target"
+    if f.period is not None and ref is not None:
+        return "target"
+    if f.rel is not None and f.rel >= 0:
+        return "target"
+    return None
+
+
+def _review_section(f: Facts):
+    if f.direction == "past" or (f.direction is None and f.before_goals):
+        return "actual"
+    return None
+
+
+def _forward_section(f: Facts):
+    return "target" if f.direction == "future" else None
+
+
+def _cue_words(f: Facts):
+    positions = {}
+    for word in f.cues.get("actual_words", []):
+        p = f.before.rfind(word)
+        if p >= 0:
+            positions[p] = "actual"
+    for word in f.cues.get("target_words", []):
+        p = f.before.rfind(word)
+        if p >= 0 and p not in positions:
+            positions[p] = "target"
+    return positions[max(positions)] if positions else None
+
+
+def _document_default(f: Facts):
+    return "actual" if f.doc_kind == "work_report" else "target"
+
+
+KIND_RULES = [
+    ("expected_statement", _expected_statement),
+    ("explicit_past", _explicit_past),
+    ("expected_enumeration", _expected_enumeration),
+    ("explicit_future", _explicit_future),
+    ("review_section", _review_section),
+    ("forward_section", _forward_section),
+    ("cue_words", _cue_words),
+    ("document_default", _document_default),
+]
+
+
+# --------------------------------------------------------------------------------------------- year rules
+def _sentence_period(f: Facts, kind: str, period_words: bool):
+    if f.period is None:
+        return None
+    return (f.year if f.year is not None else f.period[1]), f.period[0], f.period[1]
+
+
+def _sentence_year(f: Facts, kind: str, period_words: bool):
+    return (f.year, None, None) if f.year is not None else None
+
+
+def _relative(f: Facts, kind: str, period_words: bool):
+    if f.rel is None or f.coming is None:
+        return None
+    if f.rel >= 0:
+        return f.coming + f.rel, None, None
+    return (f.past if f.past is not None else f.coming - 1), None, None
+
+
+def _section_period(f: Facts, kind: str, period_words: bool):
+    if not f.head_periods or not (f.direction or period_words):
+        return None
+    start, end = f.head_periods[-1] if kind != "actual" else f.head_periods[0]
+    if kind == "actual" and f.past and end > f.past and len(f.head_periods) == 1:
+        return None
+    return end, (start if period_words else None), (end if period_words else None)
+
+
+def _section_year(f: Facts, kind: str, period_words: bool):
+    return (f.head_year, None, None) if f.head_year is not None else None
+
+
+def _document_year(f: Facts, kind: str, period_words: bool):
+    if kind == "actual":
+        return f.past, None, None
+    if kind == "expected" or f.doc_kind == "work_report":
+        return f.coming, None, None
+    return (f.plan_end or f.coming), None, None
+
+
+def _from_baseline(f: Facts, kind: str, period_words: bool):
+    if kind != "actual" or f.baseline_years is None or f.past is None:
+        return None
+    return f.past - f.baseline_years, None, None
+
+
+YEAR_RULES = [
+    ("sentence_period", _sentence_period),
+    ("sentence_year", _sentence_year),
+    ("from_baseline", _from_baseline),
+    ("relative_year", _relative),
+    ("section_period", _section_period),
+    ("section_year", _section_year),
+    ("document_year", _document_year),
+]
+
+
+def decide(f: Facts) -> tuple[str, int | None, int | None, int | None, str]:
+    """Apply the rule tables: ``(kind, year, period_start, period_end, kind_rule)``."""
+    kind, kind_rule = "target", "document_default"
+    for name, rule in KIND_RULES:
+        got = rule(f)
+        if got is not None:
+            kind, kind_rule = got, name
+            break
+    period_words = any(w in f.local for w in f.cues.get("period_value_words", [])) or any(
+        w in f.before for w in ("过去五年", "五年来"))
+    year = start = end = None
+    for _, rule in YEAR_RULES:
+        got = rule(f, kind, period_words)
+        if got is not None:
+            year, start, end = got
+            break
+    if start is None and end is None and period_words:
+        if f.period is None and kind == "actual" and year is not None:
+            start, end = year - 4, year
+        elif f.plan_start and f.plan_end:
+            start, end = f.plan_start, f.plan_end
+        elif year is not None:
+            end = year
+    return kind, year, start, end, kind_rule
