@@ -19,7 +19,7 @@ DEFAULT_ALIGN_THRESHOLD_LEXICAL = 0.08
 
 ALIGN_COLUMNS = [
     "group_id", "theme", "district", "status", "passage_id", "doc_id", "score", "heading",
-    "section_path", "text", "line_start", "line_end", "group_label",
+    "section_path", "text", "line_start", "line_end", "group_label", "verdict", "p_comparable",
 ]
 
 
@@ -77,17 +77,30 @@ def align_theme(
     rows = np.flatnonzero(passages["theme"].astype(str).to_numpy() == theme)
     dist = index.passages_["district"].to_numpy()[rows]
     sim = index.pair_similarity(rows)
+    members, link_score, links = _link_groups(sim, dist, threshold)
+    p_link = _link_probabilities(index, rows, links)
+    records = []
+    group_no = 0
+    for root in sorted(members, key=lambda r: min(members[r])):
+        group = members[root]
+        if len({dist[i] for i in group}) < 2 and not include_unmatched:
+            continue
+        group_no += 1
+        records += _group_records(index, rows, dist, group, f"{theme}:{group_no:03d}", theme, all_districts,
+                                  link_score, p_link)
+    return pd.DataFrame.from_records(records, columns=ALIGN_COLUMNS)
 
-    # Best partner of each passage in each other district.
+
+def _link_groups(sim: np.ndarray, dist: np.ndarray, threshold: float):
+    """Mutual-nearest-neighbour links across districts with similarity >= ``threshold``; returns the
+    groups (root -> member positions), each member's best link similarity, and the links (i, j)."""
     best: dict[tuple[int, str], int] = {}
     for d in np.unique(dist):
         cols = np.flatnonzero(dist == d)
-        for i in range(len(rows)):
-            if dist[i] == d:
-                continue
-            j = cols[np.lexsort((cols, -sim[i, cols]))[0]]
-            best[(i, d)] = j
-    parent = list(range(len(rows)))
+        for i in range(len(dist)):
+            if dist[i] != d:
+                best[(i, d)] = cols[np.lexsort((cols, -sim[i, cols]))[0]]
+    parent = list(range(len(dist)))
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -95,7 +108,8 @@ def align_theme(
             x = parent[x]
         return x
 
-    link_score = np.zeros(len(rows))
+    link_score = np.zeros(len(dist))
+    links = []
     for (i, d), j in best.items():
         if i < j and best.get((j, dist[i])) == i and sim[i, j] >= threshold:
             ri, rj = find(i), find(j)
@@ -103,39 +117,54 @@ def align_theme(
                 parent[max(ri, rj)] = min(ri, rj)
             link_score[i] = max(link_score[i], sim[i, j])
             link_score[j] = max(link_score[j], sim[i, j])
-
+            links.append((i, int(j)))
     members: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(rows)):
+    for i in range(len(dist)):
         members[find(i)].append(i)
+    return members, link_score, links
 
+
+def _link_probabilities(index: PassageIndex, rows: np.ndarray, links) -> np.ndarray:
+    """Each member's best ``p_comparable`` over its links (the pair verdict model, both directions
+    averaged); NaN for a member without links."""
+    p = np.full(len(rows), np.nan)
+    emb = index.embeddings_
+    hybrid = emb is not None
+    for i, j in links:
+        both = []
+        for a, b in ((i, j), (j, i)):
+            probe = index.featurizer_.passage_probe(rows[a], emb[rows[a]] if hybrid else None)
+            feats = index.featurizer_.transform(probe, np.array([rows[b]]), emb)
+            both.append(float(index.verdict_model_.p_comparable(feats, "pair", hybrid)[0]))
+        value = float(np.mean(both))
+        p[i] = value if np.isnan(p[i]) else max(p[i], value)
+        p[j] = value if np.isnan(p[j]) else max(p[j], value)
+    return p
+
+
+def _group_records(index, rows, dist, group, gid, theme, all_districts, link_score, p_link) -> list[dict]:
+    """One record per member of ``group`` and one ``nothing comparable`` record per district without one."""
+    districts_in = sorted({dist[i] for i in group})
+    anchor = max(group, key=lambda i: (link_score[i], -i))
+    label = str(index.passages_.at[rows[anchor], "heading"]) if "heading" in index.passages_ else ""
+    status = "aligned" if len(districts_in) >= 2 else "unmatched"
     records = []
-    group_no = 0
-    for root in sorted(members, key=lambda r: min(members[r])):
-        group = members[root]
-        districts_in = sorted({dist[i] for i in group})
-        if len(districts_in) < 2 and not include_unmatched:
+    for d in all_districts:
+        in_d = [i for i in group if dist[i] == d]
+        if not in_d:
+            records.append({"group_id": gid, "theme": theme, "district": d, "status": "nothing comparable",
+                            "passage_id": "", "doc_id": "", "score": np.nan, "heading": "",
+                            "section_path": "", "text": "", "line_start": pd.NA, "line_end": pd.NA,
+                            "group_label": label, "verdict": "none", "p_comparable": np.nan})
             continue
-        group_no += 1
-        gid = f"{theme}:{group_no:03d}"
-        anchor = max(group, key=lambda i: (link_score[i], -i))
-        label = str(index.passages_.at[rows[anchor], "heading"]) if "heading" in index.passages_ else ""
-        status = "aligned" if len(districts_in) >= 2 else "unmatched"
-        for d in all_districts:
-            in_d = [i for i in group if dist[i] == d]
-            if not in_d:
-                records.append({"group_id": gid, "theme": theme, "district": d, "status": "nothing comparable",
-                                "passage_id": "", "doc_id": "", "score": np.nan, "heading": "",
-                                "section_path": "", "text": "", "line_start": pd.NA, "line_end": pd.NA,
-                                "group_label": label})
-                continue
-            for i in in_d:
-                p = index.passages_.iloc[rows[i]]
-                records.append({"group_id": gid, "theme": theme, "district": d, "status": status,
-                                "passage_id": p["passage_id"], "doc_id": p["doc_id"],
-                                "score": float(link_score[i]) if status == "aligned" else np.nan,
-                                "heading": p.get("heading", ""), "section_path": p["section_path"],
-                                "text": p["text"], "line_start": p["line_start"], "line_end": p["line_end"],
-                                "group_label": label})
-    out = pd.DataFrame.from_records(records, columns=ALIGN_COLUMNS)
-    return out
-
+        for i in in_d:
+            p = index.passages_.iloc[rows[i]]
+            verdict = ("none" if np.isnan(p_link[i])
+                       else index.verdict_model_.verdicts(np.array([p_link[i]]), "pair")[0])
+            records.append({"group_id": gid, "theme": theme, "district": d, "status": status,
+                            "passage_id": p["passage_id"], "doc_id": p["doc_id"],
+                            "score": float(link_score[i]) if status == "aligned" else np.nan,
+                            "heading": p.get("heading", ""), "section_path": p["section_path"],
+                            "text": p["text"], "line_start": p["line_start"], "line_end": p["line_end"],
+                            "group_label": label, "verdict": verdict, "p_comparable": p_link[i]})
+    return records

@@ -97,3 +97,67 @@ def mapped_terms(expansions: list[tuple[str, tuple[str, ...]]], text: str) -> li
         out += [f"{en}→{t}" for t in present if not any(t != u and t in u for u in present)]
     return out
 
+
+
+# ----------------------------------------------------------------------------------------------
+# Variant terms: near-synonyms that different provinces use for one policy instrument
+# ----------------------------------------------------------------------------------------------
+
+VARIANT_COLUMNS = ("group", "term", "provenance")
+
+
+def load_variant_terms(path: str | os.PathLike) -> dict[str, tuple[str, ...]]:
+    """Variant term -> every term of its group (itself first), from a CSV with the columns
+    ``group, term, provenance`` laid out like the bundled ``plancompare/data/variant_terms.csv``.
+
+    Raises :class:`MatchInputError` when a column is missing, a term lacks Han characters, a group has
+    a single term, or a term belongs to two groups (expansion could not tell which one is meant).
+    """
+    import csv
+    import io
+
+    read = path.read_text if hasattr(path, "read_text") else Path(path).read_text
+    rows = list(csv.DictReader(io.StringIO(read(encoding="utf-8")), skipinitialspace=True))
+    if not rows or any(c not in rows[0] for c in VARIANT_COLUMNS):
+        raise MatchInputError(f"variant terms {path}: needs the columns {', '.join(VARIANT_COLUMNS)}")
+    groups: dict[str, list[str]] = {}
+    group_of: dict[str, str] = {}
+    for line_no, row in enumerate(rows, start=2):
+        term, group = row["term"].strip(), row["group"].strip()
+        if not has_han(term) or not group:
+            raise MatchInputError(f"variant terms {path}:{line_no}: term {term!r} / group {group!r} is not valid")
+        if term in group_of:
+            raise MatchInputError(f"variant terms {path}:{line_no}: {term!r} is already in group {group_of[term]!r}")
+        group_of[term] = group
+        groups.setdefault(group, []).append(term)
+    lonely = [g for g, terms in groups.items() if len(terms) < 2]
+    if lonely:
+        raise MatchInputError(f"variant terms {path}: group {lonely[0]!r} has a single term")
+    return {t: (t, *[u for u in groups[group_of[t]] if u != t]) for t in group_of}
+
+
+@lru_cache(maxsize=1)
+def default_variant_terms() -> Mapping[str, tuple[str, ...]]:
+    """The bundled ``plancompare/data/variant_terms.csv`` (read once, read-only)."""
+    path = resources.files("plancompare").joinpath("data/variant_terms.csv")
+    return MappingProxyType(load_variant_terms(path))
+
+
+def segment_variants(segment: str, variants: Mapping[str, Sequence[str]]) -> list[str]:
+    """``segment`` followed by its spellings with one variant term swapped for another of its group
+    (longest term first, so 护理型床位 is swapped before 床位 could be)."""
+    out = [segment]
+    for term in sorted((t for t in variants if t in segment), key=lambda t: (-len(t), t)):
+        if any(term in longer and longer in segment for longer in variants if longer != term and len(longer) > len(term)):
+            continue
+        out += [segment.replace(term, alt) for alt in variants[term][1:]]
+    return list(dict.fromkeys(out))
+
+
+def matched_variants(query_segments: Sequence[str], text: str, variants: Mapping[str, Sequence[str]]) -> list[str]:
+    """``"长者食堂→长者饭堂"`` for each query variant term absent from ``text`` whose alternative is present."""
+    out = []
+    for segment in query_segments:
+        for term in (t for t in variants if t in segment and t not in text):
+            out += [f"{term}→{alt}" for alt in variants[term][1:] if alt in text]
+    return list(dict.fromkeys(out))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -11,12 +12,16 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..errors import MatchInputError, UnknownItemError
-from .glossary import default_policy_glossary, expand_english_query, load_policy_glossary, mapped_terms
+from .features import PairFeaturizer
+from .glossary import (default_policy_glossary, default_variant_terms, expand_english_query, load_policy_glossary,
+                       load_variant_terms, mapped_terms, segment_variants)
+from .verdict import VerdictModel, default_verdict_model
 from .lexical import HAN, CharNgramAnalyzer, has_han, matched_query_terms, minmax
 
 RESULT_COLUMNS = [
     "passage_id", "doc_id", "district", "score", "text", "section_path", "line_start", "line_end",
-    "rank", "dense_score", "lexical_score", "matched_terms",
+    "rank", "verdict", "p_comparable", "fused_score", "dense_score", "lexical_score", "matched_terms",
+    "matched_variants",
 ]
 """Columns of :meth:`PassageIndex.search` and :meth:`PassageIndex.compare` results (compare adds
 ``source_passage_id``)."""
@@ -67,6 +72,9 @@ class PassageIndex(BaseEstimator):
     row_of_id_ : dict passage_id -> row.
     districts_ : sorted list of districts.
     glossary_ : mapping English term -> Chinese terms.
+    variants_ : mapping variant term -> its group (itself first).
+    featurizer_ : fitted :class:`~plancompare.match.features.PairFeaturizer`.
+    verdict_model_ : :class:`~plancompare.match.verdict.VerdictModel`.
 
     Fused score: each signal is min-max scaled over all indexed passages for this query, then
     ``dense_weight * dense + (1 - dense_weight) * lexical``. Scaling before filtering by district
@@ -83,6 +91,10 @@ class PassageIndex(BaseEstimator):
         expand_english: bool = True,
         expansion_bonus: float = 0.25,
         glossary_path: str | None = None,
+        variants_path: str | None = None,
+        verdict_model_path: str | None = None,
+        n_candidates: int = 30,
+        rank_by: str = "p_comparable",
     ):
         self.dense_weight = dense_weight
         self.ngram_range = ngram_range
@@ -92,6 +104,10 @@ class PassageIndex(BaseEstimator):
         self.expand_english = expand_english
         self.expansion_bonus = expansion_bonus
         self.glossary_path = glossary_path
+        self.variants_path = variants_path
+        self.verdict_model_path = verdict_model_path
+        self.n_candidates = n_candidates
+        self.rank_by = rank_by
 
     # -- fitting -----------------------------------------------------------------------------
 
@@ -126,6 +142,13 @@ class PassageIndex(BaseEstimator):
         self.districts_ = sorted(self.passages_["district"].dropna().unique().tolist())
         self.glossary_ = (dict(default_policy_glossary()) if self.glossary_path is None  # a dict pickles
                           else load_policy_glossary(self.glossary_path))
+        self.variants_ = (dict(default_variant_terms()) if self.variants_path is None
+                          else load_variant_terms(self.variants_path))
+        self.verdict_model_ = (default_verdict_model() if self.verdict_model_path is None
+                               else VerdictModel.from_json(Path(self.verdict_model_path).read_text(encoding="utf-8"),
+                                                           str(self.verdict_model_path)))
+        self.featurizer_ = PairFeaturizer().fit(self.passages_, self.embeddings_, self.vectorizer_,
+                                                self.lexical_matrix_)
         return self
 
     # -- scoring -----------------------------------------------------------------------------
@@ -156,23 +179,38 @@ class PassageIndex(BaseEstimator):
             return []
         return expand_english_query(query, self.glossary_)
 
-    def lexical_scores(self, query: str) -> np.ndarray | None:
-        """TF-IDF cosine of every passage with ``query`` plus the exact-segment bonus.
+    def query_terms(self, query: str) -> tuple[str, list[list[str]], float]:
+        """The lexical form of ``query``: (Chinese text to vectorise, verbatim segments each as a list
+        of alternatives, exact-segment bonus).
 
-        A query with no Han characters is scored through its glossary expansion (the Chinese
-        renderings of its English terms, each term one segment, bonus ``expansion_bonus``); None
-        when it has none: Latin n-grams of an English query cannot match Chinese text, and the few
-        Latin tokens in the plans (VOCs, 5G) would add noise.
+        A Chinese query's segments are its whitespace/punctuation-separated parts with >= 2 Han
+        characters; an English query's are the Chinese renderings of its glossary terms (empty when it
+        has none). Every segment also accepts its variant spellings (``data/variant_terms.csv``:
+        长者食堂 also matches 长者饭堂), and those spellings join the vectorised text.
         """
         self._check_fitted()
         if has_han(query):
-            segments = [[s] for s in re.split(r"[\s,，、;；。]+", query) if len(re.sub(rf"[^{HAN}]", "", s)) >= 2]
-            return self._lexical(query, segments, self.exact_bonus)
-        expansions = self.expand_query(query)
-        if not expansions:
+            parts = [[s] for s in re.split(r"[\s,，、;；。]+", query) if len(re.sub(rf"[^{HAN}]", "", s)) >= 2]
+            base, bonus = query, self.exact_bonus
+        else:
+            parts = [list(zh_terms) for _, zh_terms in self.expand_query(query)]
+            base, bonus = " ".join(t for alternatives in parts for t in alternatives), self.expansion_bonus
+        segments = [list(dict.fromkeys(v for a in alternatives for v in segment_variants(a, self.variants_)))
+                    for alternatives in parts]
+        extra = [v for seg, alternatives in zip(segments, parts) for v in seg if v not in alternatives]
+        return " ".join([base, *extra]).strip(), segments, bonus
+
+    def lexical_scores(self, query: str) -> np.ndarray | None:
+        """TF-IDF cosine of every passage with ``query`` plus the exact-segment bonus (see
+        :meth:`query_terms`).
+
+        None for an English query with no glossary term: Latin n-grams of an English query cannot
+        match Chinese text, and the few Latin tokens in the plans (VOCs, 5G) would add noise.
+        """
+        text, segments, bonus = self.query_terms(query)
+        if not text:
             return None
-        zh_query = " ".join(t for _, zh_terms in expansions for t in zh_terms)
-        return self._lexical(zh_query, [list(zh_terms) for _, zh_terms in expansions], self.expansion_bonus)
+        return self._lexical(text, segments, bonus)
 
     def _lexical(self, text: str, segments: list[list[str]], bonus: float) -> np.ndarray | None:
         """TF-IDF cosine with ``text`` + ``bonus`` x the share of ``segments`` (lists of
@@ -226,103 +264,56 @@ class PassageIndex(BaseEstimator):
         return mask
 
     def _rows_to_frame(self, rows: np.ndarray, fused: np.ndarray, dense: np.ndarray | None,
-                       lexical: np.ndarray | None, terms: list[str]) -> pd.DataFrame:
+                       lexical: np.ndarray | None, terms: list[list[str]], variants: list[list[str]],
+                       p_comparable: np.ndarray, verdicts: list[str]) -> pd.DataFrame:
         base = self.passages_.iloc[rows]
-        out = pd.DataFrame({
+        score = p_comparable if self.rank_by == "p_comparable" else fused[rows]
+        return pd.DataFrame({
             "passage_id": base["passage_id"].to_numpy(),
             "doc_id": base["doc_id"].to_numpy(),
             "district": base["district"].to_numpy(),
-            "score": fused[rows].astype(float),
+            "score": np.asarray(score, dtype=float),
             "text": base["text"].to_numpy(),
             "section_path": base["section_path"].to_numpy(),
             "line_start": base["line_start"].to_numpy(),
             "line_end": base["line_end"].to_numpy(),
             "rank": np.arange(1, len(rows) + 1),
+            "verdict": pd.Series(verdicts, dtype=object).to_numpy(),
+            "p_comparable": np.asarray(p_comparable, dtype=float),
+            "fused_score": fused[rows].astype(float),
             "dense_score": dense[rows].astype(float) if dense is not None else np.nan,
             "lexical_score": lexical[rows].astype(float) if lexical is not None else np.nan,
             "matched_terms": terms,
+            "matched_variants": variants,
         })
-        return out
+
+    def rank_candidates(self, probe, candidates: np.ndarray, fused: np.ndarray,
+                        probe_kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """Order ``candidates`` (rows) for ``probe`` by ``rank_by``; returns (rows, p_comparable)."""
+        feats = self.featurizer_.transform(probe, candidates, self.embeddings_)
+        p = self.verdict_model_.p_comparable(feats, probe_kind, self.embeddings_ is not None)
+        key = p if self.rank_by == "p_comparable" else fused[candidates]
+        order = np.lexsort((candidates, -fused[candidates], -key))
+        return candidates[order], p[order]
 
     # -- public queries ----------------------------------------------------------------------
 
-    def search(
-        self,
-        query: str,
-        query_embedding: np.ndarray | None = None,
-        k: int = 5,
-        district: str | Sequence[str] | None = None,
-        theme: str | Sequence[str] | None = None,
-    ) -> pd.DataFrame:
-        """Rank passages for ``query``.
+    def search(self, query: str, query_embedding: np.ndarray | None = None, k: int = 5,
+               district: str | Sequence[str] | None = None, theme: str | Sequence[str] | None = None,
+               min_verdict: str = "related") -> pd.DataFrame:
+        """Rank passages for ``query``; see :func:`plancompare.match.search.search_index`."""
+        from .search import search_index
 
-        Inputs: the query text (Chinese or English); its embedding (e5 ``query: `` prompt,
-        ``embed_texts([query], prompt="query")[0]``) or None for lexical-only ranking; ``k`` results;
-        optional filters ``district`` (name, case-insensitive, or a list) and ``theme`` (id or list).
-        Output: DataFrame with :data:`RESULT_COLUMNS`, best first; ``matched_terms`` lists the
-        query terms found verbatim in each passage, for an English query also the glossary mappings
-        whose Chinese term it contains (``elderly care→养老``). Unknown district/theme raise
-        :class:`UnknownItemError`.
-        """
-        self._check_fitted()
-        if not isinstance(query, str) or not query.strip():
-            raise MatchInputError("query must be a non-empty string")
-        if int(k) < 1:
-            raise MatchInputError(f"k must be >= 1, got {k!r}")
-        mask = self._mask(district, theme)
-        dense = self.dense_scores(query_embedding)
-        lexical = self.lexical_scores(query)
-        fused = self._fuse(dense, lexical)
-        rows = _top_rows(fused, mask, int(k), self.min_score)
-        expansions = self.expand_query(query)
-        terms = [matched_query_terms(query, self.passages_.at[r, "text"])
-                 + mapped_terms(expansions, self.passages_.at[r, "text"]) for r in rows]
-        return self._rows_to_frame(rows, fused, dense, lexical, terms)
+        return search_index(self, query, query_embedding, k=k, district=district, theme=theme,
+                            min_verdict=min_verdict)
 
-    def compare(self, passage_id: str, k: int = 3, districts: Iterable[str] | None = None) -> pd.DataFrame:
-        """For each OTHER district, its ``k`` passages most comparable to ``passage_id``.
+    def compare(self, passage_id: str, k: int = 3, districts: Iterable[str] | None = None,
+                min_verdict: str = "related") -> pd.DataFrame:
+        """Each other district's passages comparable to ``passage_id``; see
+        :func:`plancompare.match.compare.compare_passage`."""
+        from .compare import compare_passage
 
-        The source passage is the query on both signals: its embedding (passage prompt) for the
-        dense side, its TF-IDF vector for the lexical side (no exact bonus). Scaling happens over
-        each target district's passages, so every district gets its own best matches.
-        Output: :data:`RESULT_COLUMNS` + ``source_passage_id``, grouped by district (alphabetical),
-        ``rank`` 1..k within a district; ``matched_terms`` = the n-grams contributing most to the
-        lexical similarity. Unknown ids raise :class:`UnknownItemError`.
-        """
-        self._check_fitted()
-        if passage_id not in self.row_of_id_:
-            raise UnknownItemError(f"unknown passage id {passage_id!r}")
-        if int(k) < 1:
-            raise MatchInputError(f"k must be >= 1, got {k!r}")
-        src = self.row_of_id_[passage_id]
-        src_district = self.passages_.at[src, "district"]
-        targets = [d for d in (self.districts_ if districts is None else districts) if d != src_district]
-        for d in targets:
-            if d not in self.districts_:
-                raise UnknownItemError(f"unknown district {d!r}; the index has: {', '.join(self.districts_)}")
-
-        dense = self.embeddings_ @ self.embeddings_[src] if self.embeddings_ is not None else None
-        lexical = np.asarray((self.lexical_matrix_ @ self.lexical_matrix_[src].T).todense()).ravel()
-        frames = []
-        district_col = self.passages_["district"].to_numpy()
-        for d in targets:
-            rows_d = np.flatnonzero(district_col == d)
-            if rows_d.size == 0:
-                continue
-            fused_d = np.zeros(len(self.passages_), dtype=np.float32)
-            fused_d[rows_d] = self._fuse(
-                None if dense is None else dense[rows_d], lexical[rows_d])
-            mask = np.zeros(len(self.passages_), dtype=bool)
-            mask[rows_d] = True
-            rows = _top_rows(fused_d, mask, int(k), self.min_score)
-            terms = [self.shared_terms(src, r) for r in rows]
-            frames.append(self._rows_to_frame(rows, fused_d, dense, lexical, terms))
-        if not frames:
-            out = pd.DataFrame(columns=RESULT_COLUMNS)
-        else:
-            out = pd.concat(frames, ignore_index=True)
-        out.insert(0, "source_passage_id", passage_id)
-        return out
+        return compare_passage(self, passage_id, k=k, districts=districts, min_verdict=min_verdict)
 
     def shared_terms(self, row_a: int, row_b: int, n: int = 5) -> list[str]:
         """Up to ``n`` maximal substrings (>= 2 Han characters) that two indexed passages share,
@@ -384,7 +375,7 @@ def _check_embeddings(embeddings: np.ndarray | None, n: int) -> np.ndarray | Non
     return emb / norms
 
 
-def _top_rows(scores: np.ndarray, mask: np.ndarray, k: int, min_score: float) -> np.ndarray:
+def top_rows(scores: np.ndarray, mask: np.ndarray, k: int, min_score: float) -> np.ndarray:
     """Indices of the ``k`` best masked scores, ties broken by row order (deterministic)."""
     cand = np.flatnonzero(mask & (scores >= min_score))
     if cand.size == 0:
