@@ -51,8 +51,8 @@ def build_cases(index, topics, query_embeddings: dict, row_of, n_candidates: int
         for d in t.districts():
             target_rows = {r for loc in t.comparable.get(d, []) if (r := row_of(passages, loc)) is not None}
             mask = district_col == d
-            if not mask.any():
-                continue
+            if not mask.any() or (t.comparable.get(d) and not target_rows):
+                continue  # a district outside the corpus, or targets outside the indexed (body) rows
             probes = []
             if t.query:
                 text, segments, _ = index.query_terms(t.query)
