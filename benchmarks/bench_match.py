@@ -97,7 +97,7 @@ def latency(corpus, queries: list[str]) -> dict:
     for q in queries[:5]:
         index.search(q, embed_texts([q], prompt="query")[0], k=5)
     full, fused_only = [], []
-    for q in queries:
+    for q in queries[:: max(1, len(queries) // 30)]:  # every query would take minutes on a loaded machine
         t0 = time.perf_counter()
         vec = embed_texts([q], prompt="query", use_cache=False)[0]
         t1 = time.perf_counter()
@@ -108,7 +108,7 @@ def latency(corpus, queries: list[str]) -> dict:
         full.append((t2 - t0) * 1000)
         fused_only.append((t1 - t0 + t3 - t2) * 1000)
     med = statistics.median
-    return {"n": len(queries), "n_passages": int(mask.sum()), "median_ms": round(med(full), 2),
+    return {"n": len(full), "n_passages": int(mask.sum()), "median_ms": round(med(full), 2),
             "p95_ms": round(float(np.percentile(full, 95)), 2), "fused_only_median_ms": round(med(fused_only), 2),
             "ratio_to_fused_only": round(med(full) / med(fused_only), 2)}
 

@@ -33,11 +33,11 @@ def out_of_fold(cases: list[Case], kind: str, hybrid: bool, n_splits: int = 5) -
     return p_of, thresholds_of
 
 
-def _inner_oof(cases: list[Case], kind: str, hybrid: bool, n_splits: int = 4) -> dict:
+def _inner_oof(cases: list[Case], kind: str, hybrid: bool, n_splits: int = 3) -> dict:
     topics = np.array([c.topic for c in cases])
     p_of = {}
     for train, test in GroupKFold(n_splits=n_splits).split(cases, groups=topics):
-        model = fit_kind([cases[i] for i in train], kind, hybrid)
+        model = fit_kind([cases[i] for i in train], kind, hybrid, n_splits=3)
         for i in test:
             p_of[id(cases[i])] = model.predict_proba(cases[i].features)
     return p_of
@@ -66,7 +66,7 @@ def evaluate(cases: list[Case], kind: str, p_of: dict, thresholds_of: dict) -> d
             best = float(p.max())
             none_p.append(best)
             called_none.append(best < t["related"])
-        pair = f"{c.source_district or 'query'} → {c.district}"
+        pair = f"{'query' if kind == 'query' else c.source_district} → {c.district}"
         for i in learned[:3]:
             predicted, actual = p[i] >= t["comparable"], c.labels[i] == 1
             per_pair[pair]["tp"] += int(predicted and actual)

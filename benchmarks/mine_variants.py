@@ -58,19 +58,24 @@ def main(argv=None) -> int:
     parser.add_argument("--scratch", default="/tmp/plancompare-bench-match")
     parser.add_argument("--min-count", type=int, default=2)
     parser.add_argument("--min-cosine", type=float, default=0.88)
+    parser.add_argument("--per-seed", type=int, default=40, help="most frequent candidates embedded per seed")
     args = parser.parse_args(argv)
     from plancompare.embed import embed_texts
 
     texts = source_texts(Path(args.scratch))
+    seed_terms = seeds()
+    heads, tails = {t[:2] for t in seed_terms}, {t[-2:] for t in seed_terms}
     counts: Counter = Counter()
     for text in texts:
         for run in HAN_RUN.findall(text):
             for n in range(3, 7):
-                counts.update(run[i:i + n] for i in range(len(run) - n + 1))
+                counts.update(g for i in range(len(run) - n + 1)
+                              if (g := run[i:i + n])[:2] in heads or g[-2:] in tails)
     records = []
-    for seed in seeds():
+    for seed in seed_terms:
         cands = [t for t, c in counts.items() if c >= args.min_count and t != seed and seed not in t
                  and t not in seed and (t[:2] == seed[:2] or t[-2:] == seed[-2:])]
+        cands = sorted(cands, key=lambda t: (-counts[t], t))[: args.per_seed]
         if not cands:
             continue
         vectors = embed_texts([seed] + cands, prompt="query", show_progress=False)

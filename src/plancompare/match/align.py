@@ -130,12 +130,16 @@ def _link_probabilities(index: PassageIndex, rows: np.ndarray, links) -> np.ndar
     p = np.full(len(rows), np.nan)
     emb = index.embeddings_
     hybrid = emb is not None
+    district = index.passages_["district"].to_numpy()
     for i, j in links:
         both = []
         for a, b in ((i, j), (j, i)):
+            # Score the partner within its district's passages of the theme, as compare scores a list.
+            peers = rows[district[rows] == district[rows[b]]]
             probe = index.featurizer_.passage_probe(rows[a], emb[rows[a]] if hybrid else None)
-            feats = index.featurizer_.transform(probe, np.array([rows[b]]), emb)
-            both.append(float(index.verdict_model_.p_comparable(feats, "pair", hybrid)[0]))
+            feats = index.featurizer_.transform(probe, peers, emb)
+            p_peers = index.verdict_model_.p_comparable(feats, "pair", hybrid)
+            both.append(float(p_peers[np.flatnonzero(peers == rows[b])[0]]))
         value = float(np.mean(both))
         p[i] = value if np.isnan(p[i]) else max(p[i], value)
         p[j] = value if np.isnan(p[j]) else max(p[j], value)

@@ -20,7 +20,10 @@ and a set of candidate rows into a feature matrix with the columns :data:`FEATUR
 ``section_sim``      centred cosine of the probe with the mean embedding of the candidate's section;
 ``length_ratio``     log(shorter / longer) text length (0 for a query);
 ``term_coverage``    share of the query's segments found verbatim in the candidate, a segment counting
-                     when any of its variant terms occurs (0 for a passage probe).
+                     when any of its variant terms occurs (0 for a passage probe);
+``*_margin``         ``dense_centered``, ``char_tfidf`` and ``bm25`` minus their median over the candidate
+                     list scored together (one district's candidates): a true match stands out from its
+                     district, the best candidate of a district with nothing comparable does not.
 
 Features with no source (no embeddings, an English query without glossary terms) are 0; the verdict
 model has a lexical-only variant for an index without embeddings.
@@ -28,7 +31,6 @@ model has a lexical-only variant for an index without embeddings.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -44,8 +46,10 @@ from .lexical import HAN
 FEATURE_NAMES = (
     "dense_cos", "dense_centered", "dense_z", "char_tfidf", "bm25", "rare_shared", "rare_coverage",
     "numbers_shared", "heading_sim", "theme_same", "section_sim", "length_ratio", "term_coverage",
+    "dense_margin", "char_margin", "bm25_margin",
 )
-DENSE_FEATURES = ("dense_cos", "dense_centered", "dense_z", "section_sim")
+MARGIN_OF = {"dense_margin": "dense_centered", "char_margin": "char_tfidf", "bm25_margin": "bm25"}
+DENSE_FEATURES = ("dense_cos", "dense_centered", "dense_z", "section_sim", "dense_margin")
 
 # A number followed by a unit or a percent sign: the quantities two comparable goals may share.
 # Matching only needs equality of the written token, not its value (the indicators stage parses values).
@@ -141,11 +145,11 @@ class PairFeaturizer(BaseEstimator):
             return
         self.mean_ = embeddings.mean(axis=0)
         self.centered_ = _unit_rows(embeddings - self.mean_)
-        keys = (passages["doc_id"].astype(str) + "\x00"
-                + passages["section_path"].fillna("").astype(str).str.rsplit(" > ", n=1).str[0]).to_numpy()
+        parent = passages["section_path"].fillna("").astype(str).str.rsplit(" > ", n=1).str[0]
+        groups = pd.Series(np.arange(len(passages))).groupby([passages["doc_id"].astype(str).to_numpy(),
+                                                              parent.to_numpy()]).indices
         section = np.zeros_like(embeddings)
-        for key in pd.unique(keys):
-            rows = np.flatnonzero(keys == key)
+        for rows in groups.values():
             section[rows] = embeddings[rows].mean(axis=0)
         self.section_centered_ = _unit_rows(section - self.mean_)
 
@@ -181,8 +185,9 @@ class PairFeaturizer(BaseEstimator):
     # -- features ----------------------------------------------------------------------------
 
     def transform(self, probe: Probe, rows: np.ndarray, embeddings: np.ndarray | None) -> np.ndarray:
-        """Feature matrix (len(rows), len(FEATURE_NAMES)) for ``probe`` against indexed ``rows``;
-        ``embeddings`` are the index's unit rows (or None)."""
+        """Feature matrix (len(rows), len(FEATURE_NAMES)) for ``probe`` against indexed ``rows``, the
+        margins taken over ``rows`` (pass one district's whole candidate list); ``embeddings`` are the
+        index's unit rows (or None)."""
         rows = np.asarray(rows, dtype=int)
         out = np.zeros((len(rows), len(FEATURE_NAMES)), dtype=np.float32)
         col = {name: i for i, name in enumerate(FEATURE_NAMES)}
@@ -205,6 +210,9 @@ class PairFeaturizer(BaseEstimator):
             out[:, col["term_coverage"]] = [
                 sum(any(a in texts[r] for a in seg) for seg in probe.segments) / len(probe.segments)
                 for r in rows]
+        for margin, base in MARGIN_OF.items():
+            values = out[:, col[base]]
+            out[:, col[margin]] = values - (np.median(values) if len(values) else 0.0)
         return out
 
     def _word_features(self, probe: Probe, rows: np.ndarray, out: np.ndarray, col: dict) -> None:
@@ -232,7 +240,3 @@ def _unit_rows(x: np.ndarray) -> np.ndarray:
     norms[norms == 0] = 1.0
     return (x / norms).astype(np.float32)
 
-
-def log_ratio(a: float, b: float) -> float:
-    """log(min/max) of two positive lengths (0 when equal)."""
-    return math.log(min(a, b) / max(a, b))
