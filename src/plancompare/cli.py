@@ -52,7 +52,7 @@ CorpusOption = typer.Option(None, "--corpus", help="A saved corpus folder (defau
 def build(
     paths: list[Path] = typer.Argument(None, help="Text files or folders (default: the bundled plans)."),
     catalog: Optional[Path] = typer.Option(None, help="Catalog CSV with doc_id, source_file and metadata."),
-    out: Optional[Path] = typer.Option(None, help="Folder to save the corpus in (default: data/processed for the bundled plans, ./plancompare_corpus otherwise)."),
+    out: Optional[Path] = typer.Option(None, help="Folder to save the corpus in (default: the user cache folder for the bundled plans, ./plancompare_corpus otherwise)."),
     embed: bool = typer.Option(True, help="Embed passages now (slow the first time, cached afterwards)."),
 ):
     """Clean, outline and embed plans into a saved corpus."""
@@ -60,14 +60,13 @@ def build(
 
     if not paths:
         corpus = pc.load_corpus(rebuild=True, progress=True)
-        target = pc.corpus.bundled_data_dir() / "processed"
+        target = pc.corpus.processed_dir()
         if out is not None:
             corpus.save(out)
             target = out
     else:
         corpus = pc.build_corpus(paths, catalog=catalog, embed=embed, progress=True)
         target = out or Path("plancompare_corpus")
-        corpus.indicators  # noqa: B018 - saved with the rest
         corpus.save(target)
     console.print(f"Built {corpus!r}\nSaved to {target}")
 
