@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from plancompare.match.features import FEATURE_NAMES, DENSE_FEATURES
-from plancompare.match.index import top_rows
+from plancompare.match.ranking import top_rows
 from plancompare.match.verdict import fit_linear_verdict
 
 HYBRID_FEATURES = {

@@ -23,7 +23,8 @@ Everything is deterministic; no state lives outside the objects a caller creates
 from ..errors import MatchInputError, UnknownItemError
 from .align import ALIGN_COLUMNS, DEFAULT_ALIGN_THRESHOLD, DEFAULT_ALIGN_THRESHOLD_LEXICAL, align_theme
 from .glossary import default_policy_glossary, expand_english_query, load_policy_glossary
-from .index import REQUIRED_COLUMNS, RESULT_COLUMNS, PassageIndex
+from .index import PassageIndex
+from .ranking import REQUIRED_COLUMNS, RESULT_COLUMNS
 from .lexical import CharNgramAnalyzer, matched_query_terms
 from .reuse import REUSE_COLUMNS, find_text_reuse, load_boilerplate_patterns
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MatchInputError, UnknownItemError
-from .index import RESULT_COLUMNS, top_rows
+from .ranking import RESULT_COLUMNS, top_rows
 from .verdict import VERDICTS
 
 

@@ -15,19 +15,9 @@ from ..errors import MatchInputError, UnknownItemError
 from .features import PairFeaturizer
 from .glossary import (default_policy_glossary, default_variant_terms, expand_english_query, load_policy_glossary,
                        load_variant_terms, mapped_terms, segment_variants)
-from .verdict import VerdictModel, default_verdict_model
 from .lexical import HAN, CharNgramAnalyzer, has_han, matched_query_terms, minmax
-
-RESULT_COLUMNS = [
-    "passage_id", "doc_id", "district", "score", "text", "section_path", "line_start", "line_end",
-    "rank", "verdict", "p_comparable", "fused_score", "dense_score", "lexical_score", "matched_terms",
-    "matched_variants",
-]
-"""Columns of :meth:`PassageIndex.search` and :meth:`PassageIndex.compare` results (compare adds
-``source_passage_id``)."""
-
-REQUIRED_COLUMNS = ("passage_id", "doc_id", "district", "text", "section_path", "line_start", "line_end")
-
+from .ranking import REQUIRED_COLUMNS, RESULT_COLUMNS, top_rows  # noqa: F401 - re-exported
+from .verdict import VerdictModel, default_verdict_model
 
 class PassageIndex(BaseEstimator):
     """Hybrid dense + lexical index over passages (a scikit-learn estimator: parameters in
@@ -373,13 +363,3 @@ def _check_embeddings(embeddings: np.ndarray | None, n: int) -> np.ndarray | Non
     norms = np.linalg.norm(emb, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return emb / norms
-
-
-def top_rows(scores: np.ndarray, mask: np.ndarray, k: int, min_score: float) -> np.ndarray:
-    """Indices of the ``k`` best masked scores, ties broken by row order (deterministic)."""
-    cand = np.flatnonzero(mask & (scores >= min_score))
-    if cand.size == 0:
-        return cand
-    order = np.lexsort((cand, -scores[cand]))
-    return cand[order[:k]]
-

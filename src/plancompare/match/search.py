@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..errors import MatchInputError
 from .glossary import mapped_terms, matched_variants
-from .index import top_rows
+from .ranking import top_rows
 from .lexical import matched_query_terms
 from .verdict import VERDICTS
 
