@@ -2,7 +2,8 @@
 
 Evaluation corpus: the five bundled plans, the four work reports of ../shared/generality and the
 national reports of 2016-2018 from ../shared/reference (built once into ``--scratch``, see
-tests/match_gold.py). Gold: tests/gold/topics.csv + tests/gold/match_pairs.csv (topics).
+tests/match_gold.py; ``PLANCOMPARE_SHARED`` names the shared folder when it is not ``../shared``).
+Gold: tests/gold/topics.csv + tests/gold/match_pairs.csv (topics).
 
 Measured, all held out by topic (GroupKFold, 5 folds; thresholds chosen on the training topics):
 * ``compare`` (kind ``pair``) and ``search`` (kind ``query``) recall@1/@3 of the learned ranking and of
