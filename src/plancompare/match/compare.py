@@ -7,6 +7,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from ..districts import resolve_districts
 from ..errors import MatchInputError, UnknownItemError
 from .ranking import RESULT_COLUMNS, top_rows
 from .verdict import VERDICTS
@@ -37,10 +38,8 @@ def compare_passage(index, passage_id: str, k: int = 3, districts: Iterable[str]
         raise MatchInputError(f"min_verdict must be one of {', '.join(VERDICTS)}, got {min_verdict!r}")
     src = index.row_of_id_[passage_id]
     src_district = index.passages_.at[src, "district"]
-    targets = [d for d in (index.districts_ if districts is None else districts) if d != src_district]
-    for d in targets:
-        if d not in index.districts_:
-            raise UnknownItemError(f"unknown district {d!r}; the index has: {', '.join(index.districts_)}")
+    wanted = index.districts_ if districts is None else resolve_districts(districts, index.districts_)
+    targets = [d for d in wanted if d != src_district]
 
     emb = index.embeddings_
     dense = emb @ emb[src] if emb is not None else None

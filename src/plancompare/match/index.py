@@ -11,6 +11,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from ..districts import resolve_districts
 from ..errors import MatchInputError, UnknownItemError
 from .features import PairFeaturizer
 from .glossary import (default_policy_glossary, default_variant_terms, expand_english_query, load_policy_glossary,
@@ -232,14 +233,7 @@ class PassageIndex(BaseEstimator):
     def _mask(self, district: str | Sequence[str] | None, theme: str | Sequence[str] | None) -> np.ndarray:
         mask = np.ones(len(self.passages_), dtype=bool)
         if district is not None:
-            wanted = [district] if isinstance(district, str) else list(district)
-            known = {d.lower(): d for d in self.districts_}
-            canon = []
-            for d in wanted:
-                if str(d).lower() not in known:
-                    raise UnknownItemError(
-                        f"unknown district {d!r}; the index has: {', '.join(self.districts_)}")
-                canon.append(known[str(d).lower()])
+            canon = resolve_districts(district, self.districts_)
             mask &= self.passages_["district"].isin(canon).to_numpy()
         if theme is not None:
             if "theme" not in self.passages_.columns:

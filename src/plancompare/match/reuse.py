@@ -133,7 +133,10 @@ def find_text_reuse(
         docs_of[j].update((docs[i], docs[j]))
 
     def is_boilerplate(i: int) -> bool:
-        return len(docs_of[i]) >= boilerplate_min_docs or any(p.search(sents.at[i, "norm"]) for p in patterns)
+        # Patterns see the sentence with whitespace removed but punctuation kept, as
+        # data/boilerplate.txt says: slogans are lists whose 、 the patterns spell out.
+        text = re.sub(r"\s+", "", sents.at[i, "text"])
+        return len(docs_of[i]) >= boilerplate_min_docs or any(p.search(text) for p in patterns)
 
     recs = []
     for i, j, jac in pairs:
