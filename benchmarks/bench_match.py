@@ -1,288 +1,190 @@
-"""Benchmark plancompare.match on the bundled corpus: quality, latency, memory; calibrate alignment.
+"""Benchmark (and retrain) the match stage's verdicts: ``python benchmarks/bench_match.py [--train]``.
 
-    .venv/bin/python benchmarks/bench_match.py              # writes benchmarks/results/match.{json,md}
-    .venv/bin/python benchmarks/bench_match.py --calibrate  # also prints the align_theme threshold sweep
+Evaluation corpus: the five bundled plans, the four work reports of ../shared/generality and the
+national reports of 2016-2018 from ../shared/reference (built once into ``--scratch``, see
+tests/match_gold.py; ``PLANCOMPARE_SHARED`` names the shared folder when it is not ``../shared``).
+Gold: tests/gold/topics.csv + tests/gold/match_pairs.csv (topics).
 
-Measures
-* recall@1 / recall@3 of ``PassageIndex.search`` (per gold row, filtered to the row's district) and of
-  ``PassageIndex.compare`` (per other district of each gold source) against ``tests/gold/topics.csv``,
-  for the hybrid index and the lexical-only one; English queries with and without the glossary
-  expansion (``expand_english``), and a check that Chinese queries return exactly the same results
-  with the expansion on and off;
-* ``search`` latency on the warm index (query embedding precomputed), median and p95 over the gold
-  queries, target < 50 ms; the same with the query embedded on the fly (what ``corpus.search`` does);
-* ``compare`` for every body passage (total and per call);
-* peak Python memory (tracemalloc) of fitting the index and running the queries, and the process's
-  peak RSS;
-* alignment calibration: the F1-optimal ``align_theme`` threshold over mutual-nearest-neighbour pairs
-  labelled by the gold set (see :func:`calibrate`).
+Measured, all held out by topic (GroupKFold, 5 folds; thresholds chosen on the training topics):
+* ``compare`` (kind ``pair``) and ``search`` (kind ``query``) recall@1/@3 of the learned ranking and of
+  the fused dense + lexical baseline, over each district's candidate list;
+* verdict ROC AUC: each district's true match against the best candidate of a district with nothing
+  comparable; the same AUC for the raw dense cosine (the score users saw before verdicts);
+* share of true matches kept (verdict above ``none``) and of nothing-comparable districts called
+  ``none``; precision/recall of ``comparable`` per district pair;
+* search latency on the bundled corpus, warm, query embedding included (median, p95), with the
+  fused-only ranking measured in the same run as the baseline.
 
-``--passages FILE.parquet --embeddings FILE.npy`` benchmark a saved passages table and its embeddings
-(rows aligned) instead of ``plancompare.load_corpus()``.
+``--train`` also fits the shipped model on every topic and writes src/plancompare/data/verdict_model.json.
+Results: benchmarks/results/match.json and match.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import platform
-import resource
 import statistics
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
-RESULTS = REPO / "benchmarks" / "results"
+sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from match_cv import baseline_auc, evaluate, out_of_fold  # noqa: E402
+from match_examples import build_cases, choose_thresholds, fit_kind  # noqa: E402
+from match_gold import build_evaluation_corpus, load_topics, row_of  # noqa: E402
+
+MODEL_FILE = REPO / "src" / "plancompare" / "data" / "verdict_model.json"
+KINDS = ("query", "pair")
 
 
-def _gold_helpers():
-    """The gold loaders and recall functions live with the tests; load that module by path."""
-    spec = importlib.util.spec_from_file_location("_match_gold", REPO / "tests" / "test_match.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _index(passages, embeddings, model_path: Path | None, **params):
+    from plancompare.match import PassageIndex
+
+    return PassageIndex(verdict_model_path=None if model_path is None else str(model_path), **params).fit(
+        passages, embeddings)
 
 
-def _load(args) -> tuple[pd.DataFrame, np.ndarray]:
-    if args.passages:
-        passages = pd.read_parquet(args.passages)
-        embeddings = np.load(args.embeddings)
-    else:
-        import plancompare as pc
+def _bootstrap_model(path: Path) -> Path:
+    """An untrained model file so that an index can be fitted before the first training."""
+    from plancompare.match.features import FEATURE_NAMES
+    from plancompare.match.verdict import LinearVerdict, VerdictModel
 
-        corpus = pc.load_corpus()
-        passages, embeddings = corpus.passages, corpus.embeddings
-    mask = (passages["role"] == "body").to_numpy()
-    if len(embeddings) == mask.sum() and len(embeddings) != len(passages):
-        return passages[mask].reset_index(drop=True), embeddings  # body-only embeddings
-    return passages[mask].reset_index(drop=True), embeddings[mask]
+    n = len(FEATURE_NAMES)
+    flat = LinearVerdict(FEATURE_NAMES, np.zeros(n), np.ones(n), np.zeros(n), 0.0, -1.0, 0.0)
+    model = VerdictModel({f"{k}/{h}": flat for k in KINDS for h in ("hybrid", "lexical")},
+                         {k: {"comparable": 0.5, "related": 0.5} for k in KINDS}, "bootstrap")
+    path.write_text(model.to_json(), encoding="utf-8")
+    return path
 
 
-def _percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values), q))
+def cross_validate(cases, hybrid: bool) -> dict:
+    out = {}
+    for kind in KINDS:
+        p_of, thresholds_of = out_of_fold(cases, kind, hybrid)
+        out[kind] = evaluate(cases, kind, p_of, thresholds_of)
+        out[kind]["raw_dense_cosine_auc"] = baseline_auc(cases, kind) if hybrid else None
+    return out
 
 
-def calibrate(index, passages: pd.DataFrame, gold: pd.DataFrame, helpers) -> dict:
-    """F1-optimal threshold for align_theme's links.
+def train(cases_hybrid, cases_lexical) -> "VerdictModel":  # noqa: F821
+    from plancompare.match.verdict import VerdictModel
 
-    Within each theme, every mutual-nearest-neighbour pair across two districts is a candidate
-    link. A candidate is a positive when both passages are gold targets of one topic; a negative
-    when one is a gold target of topic T and the other lies in a district where T has targets but
-    is not one of them (the gold names a different counterpart); other candidates are unlabelled.
-    The threshold maximising F1 of "similarity >= threshold" over labelled candidates is reported.
-    """
-    if "theme" not in passages.columns:
-        return {"error": "passages have no theme column"}
-    topic_of: dict[int, set] = {}
-    districts_of_topic: dict[str, set] = {}
-    for row in gold[gold["lang"] == "zh"].itertuples():
-        for doc_id, line in row.targets:
-            r = int(np.flatnonzero((passages["doc_id"] == doc_id) & (passages["line_start"] <= line)
-                                   & (passages["line_end"] >= line))[0])
-            topic_of.setdefault(r, set()).add(row.topic_id)
-            districts_of_topic.setdefault(row.topic_id, set()).add(row.district)
-    district = passages["district"].to_numpy()
-    labelled = []
-    for theme, rows in passages.groupby(passages["theme"].astype(str)).groups.items():
-        rows = np.asarray(sorted(rows))
-        sim = index.pair_similarity(rows)
-        dist = district[rows]
-        best = {}
-        for d in np.unique(dist):
-            cols = np.flatnonzero(dist == d)
-            for i in range(len(rows)):
-                if dist[i] != d:
-                    best[(i, d)] = cols[np.argmax(sim[i, cols])]
-        for (i, d), j in best.items():
-            if i < j and best.get((j, dist[i])) == i:
-                a, b = rows[i], rows[j]
-                ta, tb = topic_of.get(a, set()), topic_of.get(b, set())
-                if ta & tb:
-                    labelled.append((float(sim[i, j]), 1))
-                elif any(district[b] in districts_of_topic[t] for t in ta) or any(
-                        district[a] in districts_of_topic[t] for t in tb):
-                    labelled.append((float(sim[i, j]), 0))
-    if not labelled:
-        return {"error": "no labelled candidate pairs"}
-    sims = np.array([s for s, _ in labelled])
-    labels = np.array([y for _, y in labelled])
-    sweep = []
-    for t in np.unique(np.round(sims, 3)):
-        pred = sims >= t
-        tp = int((pred & (labels == 1)).sum())
-        fp = int((pred & (labels == 0)).sum())
-        fn = int((~pred & (labels == 1)).sum())
-        f1 = 2 * tp / max(2 * tp + fp + fn, 1)
-        sweep.append({"threshold": float(t), "tp": tp, "fp": fp, "fn": fn, "f1": round(f1, 4)})
-    best_row = max(sweep, key=lambda r: (r["f1"], -r["threshold"]))
-    return {"n_positive": int(labels.sum()), "n_negative": int((labels == 0).sum()),
-            "best": best_row, "sweep": sweep}
+    variants, thresholds = {}, {}
+    for kind in KINDS:
+        for name, cases in (("hybrid", cases_hybrid), ("lexical", cases_lexical)):
+            variants[f"{kind}/{name}"] = fit_kind(cases, kind, name == "hybrid")
+        p_of, _ = out_of_fold(cases_hybrid, kind, True)
+        thresholds[kind] = choose_thresholds([c for c in cases_hybrid if c.kind == kind], p_of)
+    provenance = (f"benchmarks/bench_match.py --train, {time.strftime('%Y-%m-%d')}: logistic regression + sigmoid "
+                  "calibration (CalibratedClassifierCV, GroupKFold by topic) on tests/gold/topics.csv and "
+                  "tests/gold/match_pairs.csv over the bundled plans, ../shared/generality and national reports "
+                  "2016-2018; thresholds from out-of-fold probabilities")
+    return VerdictModel(variants, thresholds, provenance)
+
+
+def latency(corpus, queries: list[str]) -> dict:
+    """Warm search latency on the bundled plans only (what users search), query embedding included."""
+    from plancompare.embed import embed_texts
+
+    mask = (corpus.passages["role"] == "body").to_numpy() & corpus.passages["doc_id"].isin(
+        corpus.documents.loc[corpus.documents["district"].isin(["Huli", "Cangshan", "Chikan"]), "doc_id"]).to_numpy()
+    index = _index(corpus.passages[mask], corpus.embeddings[mask], None)
+    for q in queries[:5]:
+        index.search(q, embed_texts([q], prompt="query")[0], k=5)
+    full, fused_only = [], []
+    for q in queries[:: max(1, len(queries) // 30)]:  # every query would take minutes on a loaded machine
+        t0 = time.perf_counter()
+        vec = embed_texts([q], prompt="query", use_cache=False)[0]
+        t1 = time.perf_counter()
+        index.search(q, vec, k=5)
+        t2 = time.perf_counter()
+        index._fuse(index.dense_scores(vec), index.lexical_scores(q))
+        t3 = time.perf_counter()
+        full.append((t2 - t0) * 1000)
+        fused_only.append((t1 - t0 + t3 - t2) * 1000)
+    med = statistics.median
+    return {"n": len(full), "n_passages": int(mask.sum()), "median_ms": round(med(full), 2),
+            "p95_ms": round(float(np.percentile(full, 95)), 2), "fused_only_median_ms": round(med(fused_only), 2),
+            "ratio_to_fused_only": round(med(full) / med(fused_only), 2)}
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--passages", help="a passages Parquet file (instead of load_corpus())")
-    parser.add_argument("--embeddings", help="embeddings .npy aligned with --passages rows (or body rows)")
-    parser.add_argument("--calibrate", action="store_true", help="print the align_theme threshold sweep")
-    parser.add_argument("--out", default=str(RESULTS), help="results folder")
+    parser.add_argument("--scratch", default="/tmp/plancompare-bench-match", help="evaluation corpus cache")
+    parser.add_argument("--train", action="store_true", help="refit and write the shipped verdict model")
+    parser.add_argument("--out", default=str(REPO / "benchmarks" / "results"))
     args = parser.parse_args(argv)
-
     from plancompare.embed import embed_texts
-    from plancompare.match import PassageIndex
 
-    helpers = _gold_helpers()
-    gold = helpers.load_gold()
-    passages, embeddings = _load(args)
-
-    tracemalloc.start()
+    scratch = Path(args.scratch)
+    scratch.mkdir(parents=True, exist_ok=True)
+    corpus = build_evaluation_corpus(scratch)
+    mask = (corpus.passages["role"] == "body").to_numpy()
+    passages, embeddings = corpus.passages[mask].reset_index(drop=True), corpus.embeddings[mask]
+    model_path = _bootstrap_model(scratch / "bootstrap.json") if args.train or not MODEL_FILE.exists() else None
+    topics = load_topics()
+    queries = sorted({t.query for t in topics if t.query})
+    qemb = dict(zip(queries, embed_texts(queries, prompt="query")))
     t0 = time.perf_counter()
-    index = PassageIndex().fit(passages, embeddings)
-    fit_seconds = time.perf_counter() - t0
-    lexical = PassageIndex().fit(passages, None)
-    unexpanded = PassageIndex(expand_english=False).fit(passages, embeddings)
-
-    queries = sorted(set(gold["query"]))
-    t0 = time.perf_counter()
-    qvec = embed_texts(queries, prompt="query")
-    embed_seconds = time.perf_counter() - t0
-    qemb = dict(zip(queries, qvec))
-
-    quality = {
-        "search_hybrid": helpers.search_recall(index, gold, qemb)[0],
-        "search_hybrid_zh": helpers.search_recall(index, gold[gold["lang"] == "zh"], qemb)[0],
-        "search_hybrid_en": helpers.search_recall(index, gold[gold["lang"] == "en"], qemb)[0],
-        "search_hybrid_en_no_expansion": helpers.search_recall(unexpanded, gold[gold["lang"] == "en"], qemb)[0],
-        "search_lexical_zh": helpers.search_recall(lexical, gold[gold["lang"] == "zh"])[0],
-        "search_lexical_en": helpers.search_recall(lexical, gold[gold["lang"] == "en"])[0],
-        "compare_hybrid": helpers.compare_recall(index, gold)[0],
-        "compare_lexical": helpers.compare_recall(lexical, gold)[0],
-    }
-    misses = {
-        "search_hybrid": helpers.search_recall(index, gold, qemb)[1],
-        "compare_hybrid": helpers.compare_recall(index, gold)[1],
-    }
-
-    zh_queries = gold[gold["lang"] == "zh"]
-    zh_unchanged = all(
-        index.search(row.query, qemb[row.query], k=5, district=d).equals(
-            unexpanded.search(row.query, qemb[row.query], k=5, district=d))
-        for row in zh_queries.itertuples() for d in (row.district, None))
-
-    # Warm latency: one untimed pass, then each gold query (both unfiltered and district-filtered).
-    for q in queries:
-        index.search(q, qemb[q], k=5)
-    search_ms = []
-    for row in gold.itertuples():
-        t0 = time.perf_counter()
-        index.search(row.query, qemb[row.query], k=5, district=row.district)
-        search_ms.append((time.perf_counter() - t0) * 1000)
-    for q in queries:
-        t0 = time.perf_counter()
-        index.search(q, qemb[q], k=5)
-        search_ms.append((time.perf_counter() - t0) * 1000)
-    end_to_end_ms = []
-    for q in queries:
-        t0 = time.perf_counter()
-        index.search(q, embed_texts([q], prompt="query")[0], k=5)
-        end_to_end_ms.append((time.perf_counter() - t0) * 1000)
-
-    t0 = time.perf_counter()
-    for pid in index.passages_["passage_id"]:
-        index.compare(pid, k=3)
-    compare_total = time.perf_counter() - t0
-    _, peak_python = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-
+    hybrid = _index(passages, embeddings, model_path)
+    lexical = _index(passages, None, model_path)
+    cases_h = build_cases(hybrid, topics, qemb, row_of)
+    cases_l = build_cases(lexical, topics, {}, row_of)
+    build_seconds = time.perf_counter() - t0
+    if args.train:
+        MODEL_FILE.write_text(train(cases_h, cases_l).to_json() + "\n", encoding="utf-8")
     result = {
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "source": args.passages or "plancompare.load_corpus()",
-        "n_passages": int(len(passages)),
-        "embedding_dim": int(embeddings.shape[1]),
-        "n_gold_topics": int(gold["topic_id"].nunique()),
-        "n_gold_search_rows": int((gold["targets"].map(len) > 0).sum()),
-        "index_params": index.get_params() if hasattr(index, "get_params") else {
-            "dense_weight": index.dense_weight, "ngram_range": list(index.ngram_range),
-            "min_score": index.min_score, "sublinear_tf": index.sublinear_tf, "exact_bonus": index.exact_bonus},
-        "recall": {name: {f"@{k}": round(v, 4) for k, v in r.items()} for name, r in quality.items()},
-        "misses": misses,
-        "zh_results_unchanged_by_expansion": zh_unchanged,
-        "glossary_terms": len(index.glossary_),
-        "fit_seconds": round(fit_seconds, 4),
-        "embed_gold_queries_seconds": round(embed_seconds, 3),
-        "search_ms": {"n": len(search_ms), "median": round(statistics.median(search_ms), 3),
-                      "p95": round(_percentile(search_ms, 95), 3), "max": round(max(search_ms), 3)},
-        "search_with_query_embedding_ms": {"n": len(end_to_end_ms),
-                                           "median": round(statistics.median(end_to_end_ms), 3),
-                                           "p95": round(_percentile(end_to_end_ms, 95), 3)},
-        "compare_all": {"n": int(len(passages)), "total_seconds": round(compare_total, 3),
-                        "per_call_ms": round(compare_total / len(passages) * 1000, 3)},
-        "peak_python_mb": round(peak_python / 2**20, 1),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "target": {"search_ms_median_lt": 50, "recall@3_gte": 0.90},
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S"), "python": platform.python_version(),
+        "n_passages": int(len(passages)), "documents": corpus.documents["doc_id"].tolist(),
+        "n_topics": len(topics), "n_cases": len(cases_h), "cases_seconds": round(build_seconds, 1),
+        "held_out": {"hybrid": cross_validate(cases_h, True), "lexical_only": cross_validate(cases_l, False)},
+        "search_latency": latency(corpus, queries),
+        "targets": {"compare_recall@3": 0.92, "verdict_auc": 0.90, "true_matches_kept": 0.90,
+                    "none_cases_called_none": 0.80, "search_median_ms": 50},
     }
-    if args.calibrate:
-        cal = calibrate(index, passages, gold, helpers)
-        result["align_calibration"] = {k: v for k, v in cal.items() if k != "sweep"}
-        for row in cal.get("sweep", []):
-            print(row)
-
+    if MODEL_FILE.exists():
+        result["shipped_thresholds"] = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["thresholds"]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "match.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    (out / "match.md").write_text(_markdown(result), encoding="utf-8")
-    print(_markdown(result))
+    (out / "match.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    (out / "match.md").write_text(markdown(result), encoding="utf-8")
+    print(markdown(result))
     return 0
 
 
-def _markdown(r: dict) -> str:
-    lines = [
-        "# plancompare.match benchmark",
-        "",
-        f"{r['when']} · Python {r['python']} · {r['machine']} · {r['n_passages']} body passages "
-        f"(dim {r['embedding_dim']}) from {r['source']} · gold: {r['n_gold_topics']} topics, "
-        f"{r['n_gold_search_rows']} (topic, district) rows",
-        "",
-        "| measure | recall@1 | recall@3 |",
-        "|---|---|---|",
-    ]
-    for name, rec in r["recall"].items():
-        lines.append(f"| {name} | {rec['@1']:.3f} | {rec['@3']:.3f} |")
-    s, e, c = r["search_ms"], r["search_with_query_embedding_ms"], r["compare_all"]
-    lines += [
-        "",
-        (f"English queries are expanded through the {r['glossary_terms']}-term policy glossary "
-         "(`search_*_en`; `search_hybrid_en_no_expansion` = dense only, as before the glossary). "
-         "Chinese results identical with and without expansion: "
-         f"{'yes' if r['zh_results_unchanged_by_expansion'] else 'NO'}."),
-        "",
-        "| timing | value |",
-        "|---|---|",
-        f"| index fit | {r['fit_seconds'] * 1000:.1f} ms |",
-        f"| search, warm, query embedding given (n={s['n']}) | median {s['median']:.2f} ms, p95 {s['p95']:.2f} ms "
-        f"(target < 50 ms) |",
-        f"| search incl. embedding the query (n={e['n']}) | median {e['median']:.1f} ms, p95 {e['p95']:.1f} ms |",
-        f"| compare, every passage (k=3) | {c['total_seconds']:.2f} s total, {c['per_call_ms']:.2f} ms per call |",
-        f"| peak Python memory (tracemalloc) | {r['peak_python_mb']} MB |",
-        f"| peak RSS of the process | {r['peak_rss_mb']} MB |",
-    ]
-    if "align_calibration" in r:
-        cal = r["align_calibration"]
-        if "best" in cal:
-            b = cal["best"]
-            lines += ["", f"align_theme calibration: {cal['n_positive']} positive / {cal['n_negative']} negative "
-                          f"labelled MNN pairs; best threshold {b['threshold']:.3f} (F1 {b['f1']:.3f}, "
-                          f"tp {b['tp']}, fp {b['fp']}, fn {b['fn']})"]
-    lines += ["", "Misses at @3: " + "; ".join(f"{m[0]}/{m[1]}" for m in r["misses"]["search_hybrid"])
-              + " (search) · " + ("; ".join(f"{m[0]}/{m[1]}" for m in r["misses"]["compare_hybrid"]) or "none")
-              + " (compare)", ""]
+def markdown(r: dict) -> str:
+    lines = ["# plancompare.match benchmark (held-out by topic)", "",
+             f"{r['when']} · Python {r['python']} · {r['n_passages']} body passages in {len(r['documents'])} documents"
+             f" · {r['n_topics']} gold topics, {r['n_cases']} candidate lists",
+             "", "Command: `python benchmarks/bench_match.py` (5-fold GroupKFold by topic; thresholds chosen on "
+             "the training topics of each fold).", "",
+             "| index | kind | lists (match / none) | recall@1 learned | recall@3 learned | recall@1 fused | "
+             "recall@3 fused | verdict AUC | raw-cosine AUC | true matches kept | none called none |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, by_kind in r["held_out"].items():
+        for kind, m in by_kind.items():
+            rl, rf = m["recall"]["learned"], m["recall"]["fused"]
+            lines.append(f"| {name} | {'compare' if kind == 'pair' else 'search'} | {m['n_with_match']} / "
+                         f"{m['n_nothing_comparable']} | {rl['@1']:.3f} | {rl['@3']:.3f} | {rf['@1']:.3f} | "
+                         f"{rf['@3']:.3f} | {m['verdict_auc']:.3f} | {m['raw_dense_cosine_auc'] or '–'} | "
+                         f"{m['true_matches_kept']} | {m['none_cases_called_none']} |")
+    lines += ["", "Precision / recall of `comparable` (top 3 per list) by district pair, hybrid index:", "",
+              "| kind | district pair | tp | fp | fn | precision | recall |", "|---|---|---|---|---|---|---|"]
+    for kind, m in r["held_out"]["hybrid"].items():
+        for pair, v in m["comparable_by_district_pair"].items():
+            lines.append(f"| {kind} | {pair} | {v['tp']} | {v['fp']} | {v['fn']} | {v['precision']} | {v['recall']} |")
+    s = r["search_latency"]
+    lines += ["", f"Search latency (bundled plans, {s['n_passages']} passages, warm, query embedding included, "
+                  f"n={s['n']}): median {s['median_ms']} ms, p95 {s['p95_ms']} ms; the fused-only ranking in the "
+                  f"same run: median {s['fused_only_median_ms']} ms (ratio {s['ratio_to_fused_only']}).", ""]
+    if "shipped_thresholds" in r:
+        lines += [f"Shipped thresholds: {json.dumps(r['shipped_thresholds'])}", ""]
     return "\n".join(lines)
 
 

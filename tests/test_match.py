@@ -76,7 +76,7 @@ def search_recall(index: PassageIndex, gold: pd.DataFrame, query_embeddings: dic
     misses = []
     for row in gold[gold["targets"].map(len) > 0].itertuples():
         emb = None if query_embeddings is None else query_embeddings[row.query]
-        res = index.search(row.query, emb, k=max(ks), district=row.district)
+        res = index.search(row.query, emb, k=max(ks), district=row.district, min_verdict="none")
         for k in ks:
             hits[k].append(covers(res.head(k), row.targets))
         if not hits[max(ks)][-1]:
@@ -93,7 +93,7 @@ def compare_recall(index: PassageIndex, gold: pd.DataFrame, ks=(1, 3)) -> tuple[
         if src.empty:
             continue
         doc_id, line = src["targets"].iloc[0][0]
-        res = index.compare(passage_at(index.passages_, doc_id, line), k=max(ks))
+        res = index.compare(passage_at(index.passages_, doc_id, line), k=max(ks), min_verdict="none")
         for row in rows[(rows["compare_source"] != "yes") & (rows["targets"].map(len) > 0)].itertuples():
             mine = res[res["district"] == row.district]
             for k in ks:
@@ -210,14 +210,14 @@ def test_exact_policy_term_ranks_first_hybrid(hybrid, term):
 
 
 def test_search_result_columns_and_filters(lexical_index):
-    res = lexical_index.search("人才公寓", None, k=4, district="Chikan")
+    res = lexical_index.search("人才公寓", None, k=4, district="Chikan", min_verdict="none")
     assert list(res.columns) == RESULT_COLUMNS
     assert len(res) == 4 and set(res["district"]) == {"Chikan"}
     assert res["rank"].tolist() == [1, 2, 3, 4]
     assert res["score"].is_monotonic_decreasing
     assert "人才公寓" in res["matched_terms"].iloc[0]
     # district names are matched case-insensitively
-    assert res.equals(lexical_index.search("人才公寓", None, k=4, district="chikan"))
+    assert res.equals(lexical_index.search("人才公寓", None, k=4, district="chikan", min_verdict="none"))
 
 
 def test_matched_terms_are_maximal_query_substrings():
@@ -253,7 +253,7 @@ def test_english_query_without_embedding_returns_nothing_useful_but_no_error(lex
 # ------------------------------------------------------------------------------------------------
 
 def test_english_query_with_glossary_terms_gets_lexical_signal(lexical_index):
-    res = lexical_index.search("Elderly care for residents", None, k=3, district="Huli")
+    res = lexical_index.search("Elderly care for residents", None, k=3, district="Huli", min_verdict="none")
     assert (res["lexical_score"] > 0).all()
     assert "养老" in res["text"].iloc[0]
     assert "elderly care→养老" in res["matched_terms"].iloc[0]
@@ -263,11 +263,12 @@ def test_english_query_without_glossary_terms_is_dense_only(body):
     rng = np.random.default_rng(0)
     embeddings = rng.normal(size=(len(body), 16)).astype(np.float32)
     query, qvec = "quarterly meeting minutes", rng.normal(size=16).astype(np.float32)
-    index = PassageIndex().fit(body, embeddings)
+    index = PassageIndex(rank_by="fused").fit(body, embeddings)
     assert index.expand_query(query) == []
-    res = index.search(query, qvec, k=5)
+    res = index.search(query, qvec, k=5, min_verdict="none")
     assert res["lexical_score"].isna().all() and (res["matched_terms"].map(len) == 0).all()
-    expected = PassageIndex(expand_english=False).fit(body, embeddings).search(query, qvec, k=5)
+    expected = PassageIndex(expand_english=False, rank_by="fused").fit(body, embeddings).search(
+        query, qvec, k=5, min_verdict="none")
     pd.testing.assert_frame_equal(res, expected)
     dense = index.dense_scores(qvec)
     assert res["passage_id"].tolist() == body["passage_id"].iloc[np.argsort(-dense, kind="stable")[:5]].tolist()
@@ -295,7 +296,7 @@ def test_expand_english_query_longest_match_and_plurals():
 def test_policy_glossary_is_well_formed():
     path = resources.files("plancompare").joinpath("data/policy_terms_en_zh.toml")
     raw = tomllib.loads(path.read_text(encoding="utf-8"))["terms"]  # tomllib rejects repeated keys
-    assert 100 <= len(raw) <= 150
+    assert 150 <= len(raw) <= 200
     glossary = load_policy_glossary(path)  # rejects keys equal after lower-casing / plural folding
     assert len(glossary) == len(raw) == len(default_policy_glossary())
     han = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -319,12 +320,12 @@ def test_policy_glossary_loader_rejects_bad_files(tmp_path, body):
     good.write_text('[terms]\n"cruise" = "邮轮"\n', encoding="utf-8")
     index = PassageIndex(glossary_path=str(good)).fit(body, None)
     assert index.glossary_ == {"cruise": ("邮轮",)}
-    assert index.search("cruises", None, k=1)["matched_terms"].iloc[0] == ["cruise→邮轮"]
+    assert index.search("cruises", None, k=1, min_verdict="none")["matched_terms"].iloc[0] == ["cruise→邮轮"]
 
 
 def test_compare_lists_other_districts_only(lexical_index, body):
     source = passage_at(body, "huli_inclusive_innovation_2021", 57)  # 知识产权托管
-    res = lexical_index.compare(source, k=3)
+    res = lexical_index.compare(source, k=3, min_verdict="none")
     assert set(res["district"]) == {"Cangshan", "Chikan"}
     assert res.groupby("district")["rank"].apply(list).tolist() == [[1, 2, 3], [1, 2, 3]]
     assert (res["source_passage_id"] == source).all()

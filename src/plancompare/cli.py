@@ -159,11 +159,12 @@ def search(
         raise OptionError("the query is empty; give some words to search for")
     corpus = _corpus(corpus_dir)
     hits = corpus.search(query, k=k, district=district, theme=theme)
+    note = hits.attrs.get("note")
     if hits.empty:
-        console.print("No passages matched.")
+        console.print(note or "No passages matched.")
         return
     table = Table(title=f"Passages for “{query}”", show_lines=True)
-    for column in ("#", "score", "district", "source", "text"):
+    for column in ("#", "verdict", "p", "district", "source", "text"):
         table.add_column(column, overflow="fold")
     for rank, hit in enumerate(hits.itertuples(), start=1):
         source = f"{hit.doc_id}\n{hit.section_path}\nline {hit.line_start}"
@@ -171,8 +172,14 @@ def search(
         text = hit.text if len(hit.text) <= 220 else hit.text[:220] + "…"
         if terms:
             text += f"\n[dim]matched: {terms}[/]"
-        table.add_row(str(rank), f"{hit.score:.3f}", hit.district, source, text)
+        variants = getattr(hit, "matched_variants", "")
+        if variants:
+            text += f"\n[dim]variants: {variants}[/]"
+        table.add_row(str(rank), getattr(hit, "verdict", ""), f"{getattr(hit, 'p_comparable', hit.score):.2f}",
+                      hit.district, source, text)
     console.print(table)
+    if note:
+        console.print(f"[yellow]{note}[/]")
 
 
 @app.command()

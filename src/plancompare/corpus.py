@@ -125,11 +125,12 @@ class Corpus:
             self.build_index()
         return self.index
 
-    def search(self, query: str, k: int = 5, district=None, theme=None) -> pd.DataFrame:
+    def search(self, query: str, k: int = 5, district=None, theme=None, min_verdict: str = "related") -> pd.DataFrame:
         """Ranked body passages for a free-text query (Chinese or English).
 
         Returns ``passage_id, doc_id, district, score, text, section_path, line_start, line_end``
-        plus ``dense_score, lexical_score, matched_terms`` (query terms found verbatim).
+        plus ``verdict`` (comparable/related), ``p_comparable``, ``matched_terms`` and ``matched_variants``;
+        fewer than ``k`` rows when fewer passages are at least ``min_verdict`` (``attrs["note"]`` says so).
         """
         from .embed import embed_texts
 
@@ -141,11 +142,12 @@ class Corpus:
         query_vector = None
         if self.embeddings is not None:
             query_vector = embed_texts([query], model=self.model or self.model_id, prompt="query")[0]
-        return index.search(query, query_vector, k=k, district=district, theme=theme)
+        return index.search(query, query_vector, k=k, district=district, theme=theme, min_verdict=min_verdict)
 
-    def compare(self, passage_id: str, k: int = 3) -> pd.DataFrame:
-        """For each other district, its ``k`` passages most comparable to ``passage_id`` (with ``rank``)."""
-        return self._passage_index().compare(passage_id, k=k)
+    def compare(self, passage_id: str, k: int = 3, min_verdict: str = "related") -> pd.DataFrame:
+        """For each other district, up to ``k`` passages comparable to ``passage_id`` (with ``rank``,
+        ``verdict``, ``p_comparable``), or one ``verdict == "none"`` row holding the best near-miss."""
+        return self._passage_index().compare(passage_id, k=k, min_verdict=min_verdict)
 
     def align(self, theme: str, threshold: float | None = None) -> pd.DataFrame:
         """Groups of passages from different districts that address the same goal within ``theme``.

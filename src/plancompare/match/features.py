@@ -1,0 +1,242 @@
+"""Features of a (probe, candidate passage) pair for the learned verdict.
+
+A *probe* is what the user compares from: a free-text query (``search``) or an indexed passage
+(``compare``, ``align``). :class:`PairFeaturizer` is fitted on the indexed passages and turns a probe
+and a set of candidate rows into a feature matrix with the columns :data:`FEATURE_NAMES`:
+
+``dense_cos``        cosine of the e5 embeddings (raw);
+``dense_centered``   cosine after removing the corpus-mean direction, which every e5 vector shares and
+                     which compresses raw cosines into a narrow band (0.81-0.86 for a query);
+``dense_z``          the centred cosine as a z-score over all indexed passages (how much the candidate
+                     stands out from the corpus for this probe);
+``char_tfidf``       cosine of character 2-3-gram TF-IDF vectors;
+``bm25``             Okapi BM25 over jieba words, divided by the probe's total word IDF (0..~2.2);
+``rare_shared``      log(1 + number of shared rare words) (document frequency <= 2 % of passages);
+``rare_coverage``    IDF-weighted share of the probe's rare words present in the candidate;
+``numbers_shared``   shared number-with-unit tokens (``80%``, ``1000张``), capped at 3;
+``heading_sim``      character TF-IDF cosine of the probe's heading (a query: itself) and the
+                     candidate's section path;
+``theme_same``       1 when probe and candidate have the same primary theme (0 for a query);
+``section_sim``      centred cosine of the probe with the mean embedding of the candidate's section;
+``length_ratio``     log(shorter / longer) text length (0 for a query);
+``term_coverage``    share of the query's segments found verbatim in the candidate, a segment counting
+                     when any of its variant terms occurs (0 for a passage probe);
+``*_margin``         ``dense_centered``, ``char_tfidf`` and ``bm25`` minus their median over the candidate
+                     list scored together (one district's candidates): a true match stands out from its
+                     district, the best candidate of a district with nothing comparable does not.
+
+Features with no source (no embeddings, an English query without glossary terms) are 0; the verdict
+model has a lexical-only variant for an index without embeddings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import CountVectorizer
+
+from .lexical import HAN
+
+FEATURE_NAMES = (
+    "dense_cos", "dense_centered", "dense_z", "char_tfidf", "bm25", "rare_shared", "rare_coverage",
+    "numbers_shared", "heading_sim", "theme_same", "section_sim", "length_ratio", "term_coverage",
+    "dense_margin", "char_margin", "bm25_margin",
+)
+MARGIN_OF = {"dense_margin": "dense_centered", "char_margin": "char_tfidf", "bm25_margin": "bm25"}
+DENSE_FEATURES = ("dense_cos", "dense_centered", "dense_z", "section_sim", "dense_margin")
+
+# A number followed by a unit or a percent sign: the quantities two comparable goals may share.
+# Matching only needs equality of the written token, not its value (the indicators stage parses values).
+_NUMBER_TOKEN = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|万|亿|千|百)?[\u4e00-\u9fff%]?")
+_WORD = re.compile(rf"[{HAN}]{{2,}}|[A-Za-z][A-Za-z0-9]+|\d+[A-Za-z]+")
+
+
+def word_tokens(text: str) -> list[str]:
+    """jieba words of ``text`` with >= 2 Han characters (or a Latin word): the BM25 vocabulary."""
+    import jieba
+
+    return [w for w in jieba.lcut(text or "") if _WORD.fullmatch(w)]
+
+
+def number_tokens(text: str) -> frozenset[str]:
+    """Number-with-unit tokens of ``text`` (``80%``, ``1000张``), without spaces; bare years skipped."""
+    found = set()
+    for m in _NUMBER_TOKEN.finditer(text or ""):
+        tok = m.group(0).replace(" ", "").replace("％", "%")
+        if re.fullmatch(r"(19|20)\d\d年?", tok) or re.fullmatch(r"\d", tok):
+            continue  # years and single digits say nothing about a shared goal
+        found.add(tok)
+    return frozenset(found)
+
+
+@dataclass
+class Probe:
+    """What a candidate is compared with; built by :meth:`PairFeaturizer.query_probe` or
+    :meth:`PairFeaturizer.passage_probe`."""
+
+    is_query: bool
+    dense: np.ndarray | None            # unit vector (raw), or None
+    centered: np.ndarray | None         # unit vector with the corpus mean removed, or None
+    char: sp.csr_matrix                 # 1 x char vocabulary, L2-normalised TF-IDF
+    heading_char: sp.csr_matrix         # 1 x char vocabulary
+    words: sp.csr_matrix                # 1 x word vocabulary, binary
+    numbers: frozenset[str]
+    theme: str | None
+    length: int
+    segments: list[list[str]] = field(default_factory=list)
+    row: int | None = None              # the indexed row of a passage probe
+
+
+class PairFeaturizer(BaseEstimator):
+    """Fitted on the indexed passages; computes :data:`FEATURE_NAMES` for probe x candidates.
+
+    Parameters: ``bm25_k1``, ``bm25_b`` (Okapi BM25), ``rare_df`` (a word is rare when it occurs in at
+    most this share of passages).
+    Attributes after :meth:`fit`: ``mean_`` (corpus mean embedding), ``centered_`` (centred unit
+    embeddings), ``section_centered_`` (centred unit mean embedding of each passage's section),
+    ``words_`` (binary passage x word matrix), ``bm25_`` (BM25 weights), ``word_idf_``, ``rare_``
+    (boolean mask of rare words), ``numbers_``, ``lengths_``, ``heading_char_`` (char TF-IDF of the
+    section paths), ``themes_``, ``dense_mean_``/``dense_std_`` are per-probe, not stored.
+    """
+
+    def __init__(self, bm25_k1: float = 1.2, bm25_b: float = 0.75, rare_df: float = 0.02):
+        self.bm25_k1 = bm25_k1
+        self.bm25_b = bm25_b
+        self.rare_df = rare_df
+
+    def fit(self, passages: pd.DataFrame, embeddings: np.ndarray | None, char_vectorizer,
+            char_matrix: sp.csr_matrix) -> "PairFeaturizer":
+        """``passages``/``embeddings`` as indexed by :class:`~plancompare.match.PassageIndex` (unit rows
+        or None); ``char_vectorizer``/``char_matrix`` its fitted character TF-IDF. Returns ``self``."""
+        texts = passages["text"].fillna("").astype(str).tolist()
+        self.char_vectorizer_ = char_vectorizer
+        self.char_matrix_ = char_matrix
+        self.word_vectorizer_ = CountVectorizer(analyzer=word_tokens, dtype=np.float32)
+        counts = self.word_vectorizer_.fit_transform(texts).tocsr()
+        n = counts.shape[0]
+        df = np.asarray((counts > 0).sum(axis=0)).ravel()
+        self.word_idf_ = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        self.rare_ = df <= max(1.0, self.rare_df * n)
+        self.words_ = (counts > 0).astype(np.float32).tocsr()
+        lengths = np.asarray(counts.sum(axis=1)).ravel()
+        norm = self.bm25_k1 * (1 - self.bm25_b + self.bm25_b * lengths / max(lengths.mean(), 1.0))
+        coo = counts.tocoo()
+        tf = coo.data
+        weights = self.word_idf_[coo.col] * tf * (self.bm25_k1 + 1) / (tf + norm[coo.row])
+        self.bm25_ = sp.csr_matrix((weights.astype(np.float32), (coo.row, coo.col)), shape=counts.shape)
+        self.numbers_ = [number_tokens(t) for t in texts]
+        self.lengths_ = np.array([max(len(t), 1) for t in texts], dtype=np.float32)
+        self.heading_char_ = char_vectorizer.transform(passages["section_path"].fillna("").astype(str)).tocsr()
+        self.themes_ = (passages["theme"].astype(str).to_numpy() if "theme" in passages.columns
+                        else np.array([""] * n, dtype=object))
+        self.texts_ = texts
+        self._fit_dense(passages, embeddings)
+        return self
+
+    def _fit_dense(self, passages: pd.DataFrame, embeddings: np.ndarray | None) -> None:
+        if embeddings is None:
+            self.mean_ = self.centered_ = self.section_centered_ = None
+            return
+        self.mean_ = embeddings.mean(axis=0)
+        self.centered_ = _unit_rows(embeddings - self.mean_)
+        parent = passages["section_path"].fillna("").astype(str).str.rsplit(" > ", n=1).str[0]
+        groups = pd.Series(np.arange(len(passages))).groupby([passages["doc_id"].astype(str).to_numpy(),
+                                                              parent.to_numpy()]).indices
+        section = np.zeros_like(embeddings)
+        for rows in groups.values():
+            section[rows] = embeddings[rows].mean(axis=0)
+        self.section_centered_ = _unit_rows(section - self.mean_)
+
+    # -- probes ------------------------------------------------------------------------------
+
+    def query_probe(self, query_text: str, embedding: np.ndarray | None,
+                    segments: Sequence[Sequence[str]]) -> Probe:
+        """A free-text query: ``query_text`` is its Chinese form (an English query's glossary
+        renderings), ``segments`` its verbatim segments, each a list of alternatives (variants)."""
+        char = self.char_vectorizer_.transform([query_text]).tocsr()
+        words = (self.word_vectorizer_.transform([query_text]) > 0).astype(np.float32).tocsr()
+        dense, centered = self._dense_probe(embedding)
+        return Probe(True, dense, centered, char, char, words, number_tokens(query_text), None,
+                     len(query_text), [list(s) for s in segments])
+
+    def passage_probe(self, row: int, embedding: np.ndarray | None) -> Probe:
+        """Indexed passage ``row`` (with its own embedding, or None)."""
+        dense, centered = self._dense_probe(embedding)
+        return Probe(False, dense, centered, self.char_matrix_[row], self.heading_char_[row],
+                     self.words_[row], self.numbers_[row], str(self.themes_[row]),
+                     int(self.lengths_[row]), [], row)
+
+    def _dense_probe(self, embedding: np.ndarray | None):
+        if embedding is None or self.mean_ is None:
+            return None, None
+        v = np.asarray(embedding, dtype=np.float32).reshape(-1)
+        if not np.linalg.norm(v):
+            return None, None
+        v = v / np.linalg.norm(v)
+        c = v - self.mean_
+        return v, c / max(float(np.linalg.norm(c)), 1e-12)
+
+    # -- features ----------------------------------------------------------------------------
+
+    def transform(self, probe: Probe, rows: np.ndarray, embeddings: np.ndarray | None) -> np.ndarray:
+        """Feature matrix (len(rows), len(FEATURE_NAMES)) for ``probe`` against indexed ``rows``, the
+        margins taken over ``rows`` (pass one district's whole candidate list); ``embeddings`` are the
+        index's unit rows (or None)."""
+        rows = np.asarray(rows, dtype=int)
+        out = np.zeros((len(rows), len(FEATURE_NAMES)), dtype=np.float32)
+        col = {name: i for i, name in enumerate(FEATURE_NAMES)}
+        if probe.centered is not None and embeddings is not None:
+            out[:, col["dense_cos"]] = embeddings[rows] @ probe.dense
+            every = self.centered_ @ probe.centered
+            out[:, col["dense_centered"]] = every[rows]
+            out[:, col["dense_z"]] = (every[rows] - every.mean()) / max(float(every.std()), 1e-6)
+            out[:, col["section_sim"]] = self.section_centered_[rows] @ probe.centered
+        out[:, col["char_tfidf"]] = _sparse_dot(self.char_matrix_[rows], probe.char)
+        out[:, col["heading_sim"]] = _sparse_dot(self.heading_char_[rows], probe.heading_char)
+        self._word_features(probe, rows, out, col)
+        out[:, col["numbers_shared"]] = [min(len(probe.numbers & self.numbers_[r]), 3) for r in rows]
+        if not probe.is_query:
+            out[:, col["theme_same"]] = (self.themes_[rows] == probe.theme).astype(np.float32)
+            out[:, col["length_ratio"]] = np.log(np.minimum(self.lengths_[rows], probe.length)
+                                                 / np.maximum(self.lengths_[rows], probe.length))
+        elif probe.segments:
+            texts = self.texts_
+            out[:, col["term_coverage"]] = [
+                sum(any(a in texts[r] for a in seg) for seg in probe.segments) / len(probe.segments)
+                for r in rows]
+        for margin, base in MARGIN_OF.items():
+            values = out[:, col[base]]
+            out[:, col[margin]] = values - (np.median(values) if len(values) else 0.0)
+        return out
+
+    def _word_features(self, probe: Probe, rows: np.ndarray, out: np.ndarray, col: dict) -> None:
+        q = probe.words
+        if q.nnz == 0:
+            return
+        idf = self.word_idf_
+        q_idf = float(idf[q.indices].sum())
+        out[:, col["bm25"]] = _sparse_dot(self.bm25_[rows], q) / max(q_idf, 1e-6)
+        rare_q = q.multiply(self.rare_.astype(np.float32)).tocsr()
+        if rare_q.nnz:
+            shared = self.words_[rows].multiply(rare_q)
+            out[:, col["rare_shared"]] = np.log1p(np.asarray(shared.sum(axis=1)).ravel())
+            weighted = shared.multiply(idf.reshape(1, -1))
+            out[:, col["rare_coverage"]] = (np.asarray(weighted.sum(axis=1)).ravel()
+                                            / float(idf[rare_q.indices].sum()))
+
+
+def _sparse_dot(matrix: sp.csr_matrix, vector: sp.csr_matrix) -> np.ndarray:
+    return np.asarray((matrix @ vector.T).todense()).ravel().astype(np.float32)
+
+
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (x / norms).astype(np.float32)
+

@@ -1,0 +1,66 @@
+"""Free-text search with a verdict per result."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import MatchInputError
+from .glossary import mapped_terms, matched_variants
+from .ranking import top_rows
+from .lexical import matched_query_terms
+from .verdict import VERDICTS
+
+
+def search_index(index, query: str, query_embedding: np.ndarray | None = None, k: int = 5,
+                 district: str | Sequence[str] | None = None, theme: str | Sequence[str] | None = None,
+                 min_verdict: str = "related") -> pd.DataFrame:
+    """Passages of a fitted :class:`~plancompare.match.PassageIndex` for ``query``, best first.
+
+    Inputs: the query text (Chinese or English); its embedding (e5 ``query: `` prompt,
+    ``embed_texts([query], prompt="query")[0]``) or None for a lexical-only ranking; ``k``; optional
+    filters ``district`` (name, case-insensitive, or a list) and ``theme`` (id or list);
+    ``min_verdict``: the weakest verdict returned (``"comparable"``, ``"related"`` (default) or
+    ``"none"``, which returns ``k`` rows whatever their verdict, as before verdicts existed).
+
+    Method: the fused dense + lexical score picks ``index.n_candidates`` candidates; the learned
+    verdict model scores each (``p_comparable``) and, with ``rank_by="p_comparable"``, orders them.
+
+    Output: :data:`~plancompare.match.RESULT_COLUMNS`; ``verdict`` and ``p_comparable`` per row;
+    ``matched_terms`` lists the query terms found verbatim (an English query: the glossary mappings,
+    ``elderly care→养老``) and ``matched_variants`` the variant spellings that matched instead of the
+    query's (``长者食堂→长者饭堂``). Fewer than ``k`` rows when fewer passages reach ``min_verdict``;
+    ``DataFrame.attrs["note"]`` then says so. Unknown district/theme raise ``UnknownItemError``.
+    """
+    index._check_fitted()
+    if not isinstance(query, str) or not query.strip():
+        raise MatchInputError("query must be a non-empty string")
+    if int(k) < 1:
+        raise MatchInputError(f"k must be >= 1, got {k!r}")
+    if min_verdict not in VERDICTS:
+        raise MatchInputError(f"min_verdict must be one of {', '.join(VERDICTS)}, got {min_verdict!r}")
+    mask = index._mask(district, theme)
+    dense = index.dense_scores(query_embedding)
+    lexical = index.lexical_scores(query)
+    fused = index._fuse(dense, lexical)
+    candidates = top_rows(fused, mask, max(int(k), int(index.n_candidates)), index.min_score)
+    text, segments, _ = index.query_terms(query)
+    probe = index.featurizer_.query_probe(text, None if dense is None else query_embedding, segments)
+    rows, p = index.rank_candidates(probe, candidates, fused, "query")
+    verdicts = index.verdict_model_.verdicts(p, "query")
+    keep = [i for i, v in enumerate(verdicts) if VERDICTS.index(v) <= VERDICTS.index(min_verdict)][: int(k)]
+    rows, p, verdicts = rows[keep], p[keep], [verdicts[i] for i in keep]
+    texts = index.passages_["text"].to_numpy()
+    expansions = index.expand_query(query)
+    plain_segments = [seg[0] for seg in segments] if segments else [query]
+    terms = [matched_query_terms(query, texts[r]) + mapped_terms(expansions, texts[r]) for r in rows]
+    variants = [matched_variants(plain_segments, texts[r], index.variants_) for r in rows]
+    out = index._rows_to_frame(rows, fused, dense, lexical, terms, variants, p, verdicts)
+    if len(out) < int(k):
+        where = "" if district is None else f" in {district if isinstance(district, str) else ', '.join(district)}"
+        out.attrs["note"] = (f"{len(out)} of {int(k)} requested passages{where} are at least {min_verdict} "
+                             f"to {query!r}; the rest would be filler")
+    return out
+

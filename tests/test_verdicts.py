@@ -1,0 +1,165 @@
+"""Verdicts on search / compare / align results, the learned verdict model, variant terms (issue 11).
+
+Fast tests check the data files, the model arithmetic and the gold; the ``slow`` ones run the
+shipped model on the embedded bundled corpus (the ``corpus`` fixture), as a user would.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from plancompare.errors import MatchInputError
+from plancompare.match import default_policy_glossary, expand_english_query
+from plancompare.match.features import FEATURE_NAMES, number_tokens
+from plancompare.match.glossary import (default_variant_terms, load_variant_terms, matched_variants,
+                                        segment_variants)
+from plancompare.match.verdict import VERDICTS, LinearVerdict, VerdictModel, default_verdict_model, fit_linear_verdict
+
+sys.path.insert(0, str(Path(__file__).parent))
+from match_gold import PAIRS, load_topics  # noqa: E402
+
+PROVENANCE = ["passage_id", "doc_id", "district", "section_path", "line_start", "line_end"]
+
+
+# ------------------------------------------------------------------------------------------------
+# data files and model arithmetic
+# ------------------------------------------------------------------------------------------------
+
+def test_variant_terms_file_is_well_formed_and_expands_queries():
+    variants = default_variant_terms()
+    assert {"长者饭堂", "老年食堂", "助餐点"} <= set(variants["长者食堂"])
+    assert "一窗通办" in variants["一窗受理"] and "护理型床位" in variants["养老床位"]
+    raw = pd.read_csv(Path(__file__).parents[1] / "src/plancompare/data/variant_terms.csv")
+    assert raw["provenance"].str.len().min() > 0  # every entry says where it comes from
+    assert segment_variants("增设长者食堂", variants)[:2] == ["增设长者食堂", "增设长者饭堂"]
+    assert matched_variants(["长者食堂"], "建设长者饭堂12个", variants) == ["长者食堂→长者饭堂"]
+    assert matched_variants(["长者食堂"], "建设长者食堂和长者饭堂", variants) == []  # the query's own term is there
+
+
+def test_variant_loader_rejects_bad_files(tmp_path):
+    bad = tmp_path / "v.csv"
+    bad.write_text("group,term,provenance\na,长者食堂,x\nb,长者食堂,y\nb,老年食堂,y\n", encoding="utf-8")
+    with pytest.raises(MatchInputError, match="already in group"):
+        load_variant_terms(bad)
+    bad.write_text("group,term,provenance\na,长者食堂,x\n", encoding="utf-8")
+    with pytest.raises(MatchInputError, match="single term"):
+        load_variant_terms(bad)
+    bad.write_text("group,term\na,长者食堂\n", encoding="utf-8")
+    with pytest.raises(MatchInputError, match="columns"):
+        load_variant_terms(bad)
+
+
+@pytest.mark.parametrize("query, zh", [("elderly care beds", "养老床位"), ("nursing homes", "养老院"),
+                                       ("day care for seniors", "日间照料"), ("elderly canteens", "长者食堂"),
+                                       ("childcare places", "托位")])
+def test_english_glossary_maps_care_terms(query, zh):
+    assert any(zh in terms for _, terms in expand_english_query(query, default_policy_glossary()))
+
+
+def test_number_tokens_keep_quantities_not_years():
+    assert number_tokens("到2025年，养老床位达到1200张，覆盖率80%，新增3个") == {"1200张", "80%", "3个"}
+
+
+def test_linear_verdict_reproduces_scikit_learn():
+    """The JSON-able model gives the probabilities scikit-learn's calibrated pipeline gives."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, len(FEATURE_NAMES)))
+    y = (x[:, 1] + 0.5 * x[:, 3] + rng.normal(scale=0.8, size=400) > 0.8).astype(int)
+    groups = np.repeat(np.arange(40), 10)
+    features = ("dense_centered", "char_tfidf", "bm25")
+    ours = fit_linear_verdict(x, y, groups, features)
+    cols = [FEATURE_NAMES.index(f) for f in features]
+    splits = list(GroupKFold(n_splits=5).split(x, y, groups))
+    base = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, class_weight="balanced"))
+    theirs = CalibratedClassifierCV(base, method="sigmoid", cv=splits, ensemble=False).fit(x[:, cols], y)
+    np.testing.assert_allclose(ours.predict_proba(x), theirs.predict_proba(x[:, cols])[:, 1], atol=1e-6)
+    again = VerdictModel.from_json(VerdictModel({"pair/hybrid": ours}, {"pair": {"comparable": .5, "related": .2}})
+                                   .to_json())
+    np.testing.assert_allclose(again.p_comparable(x, "pair", True), ours.predict_proba(x))
+    assert again.verdicts(np.array([0.9, 0.3, 0.1]), "pair") == ["comparable", "related", "none"]
+
+
+def test_shipped_verdict_model_is_trained_and_complete():
+    model = default_verdict_model()
+    assert set(model.variants) == {"query/hybrid", "query/lexical", "pair/hybrid", "pair/lexical"}
+    assert "bench_match.py --train" in model.provenance
+    for kind in ("query", "pair"):
+        t = model.thresholds[kind]
+        assert 0.0 < t["related"] <= t["comparable"] < 1.0
+    for variant in model.variants.values():
+        assert isinstance(variant, LinearVerdict) and np.abs(variant.coef).sum() > 0
+
+
+def test_bad_model_file_raises_one_line_error():
+    with pytest.raises(MatchInputError, match="not a valid verdict model"):
+        VerdictModel.from_json('{"variants": {}}', "x.json")
+
+
+def test_match_gold_has_negatives_and_outside_documents():
+    pairs = pd.read_csv(PAIRS, dtype=str, keep_default_na=False)
+    assert len(pairs) >= 150
+    assert set(pairs["label"]) <= set(VERDICTS)
+    topics = load_topics()
+    new = [t for t in topics if t.topic in set(pairs["topic"])]
+    none_cases = [(t.topic, d) for t in new for d in t.not_comparable if d not in t.comparable]
+    assert len(none_cases) >= 40  # a topic present in one district and absent in another
+    docs = set(pairs["source"].str.rsplit(":", n=1).str[0]) | set(pairs["target"].str.rsplit(":", n=1).str[0])
+    assert any(d.startswith("gwr_national_201") and d[-4:] in {"2016", "2017", "2018"} for d in docs)
+    assert {"gwr_national_2019", "gwr_provincial_beijing_2026"} & docs
+    assert pairs["topic"].nunique() >= 30
+
+
+# ------------------------------------------------------------------------------------------------
+# behaviour on the embedded bundled corpus
+# ------------------------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_search_finds_chikan_canteen_through_a_variant(corpus):
+    res = corpus.search("长者食堂", k=5, district="Chikan")
+    hit = res[res["text"].str.contains("长者饭堂")]
+    assert len(hit) >= 1 and hit["verdict"].iloc[0] != "none"
+    assert "长者食堂→长者饭堂" in hit["matched_variants"].iloc[0]
+    assert res[PROVENANCE].notna().all().all()
+
+
+@pytest.mark.slow
+def test_search_returns_fewer_rows_rather_than_filler(corpus):
+    res = corpus.search("邮轮母港", k=5, district="Cangshan")  # inland Cangshan has no cruise port
+    assert len(res) < 5 and "requested" in res.attrs["note"]
+    everything = corpus.search("邮轮母港", k=5, district="Cangshan", min_verdict="none")
+    assert len(everything) == 5 and (everything["verdict"] == "none").any()
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="known limitation: compare's pair verdict has held-out ROC AUC 0.68 and calls "
+                   "only 18% of nothing-comparable districts none (benchmarks/results/match.md); this is the "
+                   "behaviour issue 11 asks for and it does not hold yet")
+def test_compare_says_none_where_a_district_has_nothing_comparable(corpus):
+    passages = corpus.passages
+    src = passages[passages["text"].str.contains("邮轮母港") & (passages["district"] == "Huli")
+                   & (passages["role"] == "body")]["passage_id"].iloc[0]
+    res = corpus.compare(src, k=3)
+    assert set(res["district"]) == {"Cangshan", "Chikan"}
+    cangshan = res[res["district"] == "Cangshan"]
+    assert len(cangshan) == 1 and cangshan["verdict"].iloc[0] == "none"
+    assert res[PROVENANCE].notna().all().all() and res["p_comparable"].between(0, 1).all()
+
+
+@pytest.mark.slow
+def test_compare_keeps_a_real_precedent(corpus):
+    passages = corpus.passages
+    src = passages[passages["text"].str.contains("一窗受理") & (passages["district"] == "Huli")
+                   & (passages["role"] == "body")]["passage_id"].iloc[0]
+    res = corpus.compare(src, k=3)
+    assert (res["verdict"] != "none").any()
