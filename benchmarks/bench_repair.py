@@ -158,7 +158,7 @@ def main() -> dict:
                         help="also measure the repair without the genre model, in the same run")
     parser.add_argument("--jobs", type=int, default=1, help="processes measuring sets side by side")
     args = parser.parse_args()
-    lexicons = {"with genre model": default_lexicon()}
+    lexicons = {"with genre model": default_lexicon(use_genre=True)}
     if args.baseline:
         lexicons["baseline: without genre model"] = default_lexicon(use_genre=False)
     result = {"spots_per_source": args.spots, "seed": args.seed,
