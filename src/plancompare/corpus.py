@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from .clean import clean_lines
 from .errors import CatalogError, PlancompareError, UnknownItemError
 from .ingest import read_source
 from .outline import outline_document
+from .parallel import map_documents
 
 DOCUMENT_COLUMNS = [
     "doc_id", "district", "district_zh", "city", "province", "title", "kind", "year", "period_start",
@@ -226,7 +226,8 @@ class Corpus:
 
 
 def build_corpus(paths, catalog=None, *, model=None, embed: bool = False, progress: bool | None = None,
-                 max_section_chars: int = 600) -> Corpus:
+                 max_section_chars: int = 600, workers: int | None = None, engine: str = "local",
+                 client=None) -> Corpus:
     """Build a corpus from text files.
 
     Parameters
@@ -245,6 +246,13 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = False, progre
         Show a progress bar on stderr (default: when stderr is a terminal).
     max_section_chars : int
         Sections with a longer body are split into one passage per paragraph.
+    workers : int, optional
+        Processes for the per-document stages (ingest, clean, outline): ``None`` runs small
+        inputs serially and large ones on every core (see :mod:`plancompare.parallel`); the
+        tables are identical whatever the number.
+    engine : {"local", "dask"}
+        ``"dask"`` runs the per-document stages as Dask tasks and the embedding on Dask actors,
+        on ``client`` (a ``dask.distributed.Client``) or on a local cluster.
 
     Returns
     -------
@@ -252,26 +260,24 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = False, progre
     """
     files = _resolve_paths(paths)
     catalog_rows = _catalog_rows(catalog)
+    items = [(file, catalog_rows.get(str(file.resolve()), {}), max_section_chars) for file in files]
+    if progress is None:
+        progress = sys.stderr.isatty()
+    results = map_documents(process_document, items, workers=workers, sizes=[_file_size(f) for f in files],
+                            progress=progress, engine=engine, client=client)
     documents, passages, glossary, repairs, lines, texts = [], [], [], [], [], {}
     seen: dict[str, Path] = {}
-    for file in _progress(files, "Cleaning and outlining", progress):
-        row = catalog_rows.get(str(file.resolve()), {})
-        source = read_source(file)
-        cleaned = clean_lines(source.lines)
-        clean_texts = [line.text for line in cleaned.lines]
-        meta = {**infer_metadata(clean_texts, file), **{k: v for k, v in row.items() if v not in ("", None)}}
-        doc_id = meta.get("doc_id") or doc_id_from_path(file)
+    for file, result in zip(files, results):
+        doc_id = result["document"]["doc_id"]
         if doc_id in seen:
             raise CatalogError(f"duplicate doc_id {doc_id!r}: {seen[doc_id]} and {file}")
         seen[doc_id] = file
-        district = meta.get("district") or meta.get("district_zh") or doc_id
-        doc_passages, doc_glossary = outline_document(cleaned.lines, doc_id, district, max_section_chars)
-        documents.append(_document_row(doc_id, district, meta, source, cleaned))
-        passages.extend(doc_passages)
-        glossary.extend(doc_glossary)
-        repairs.extend({"doc_id": doc_id, **r} for r in cleaned.repairs)
-        lines.extend((doc_id, i, line.raw_start, line.raw_end) for i, line in enumerate(cleaned.lines))
-        texts[doc_id] = cleaned.text
+        documents.append(result["document"])
+        passages.extend(result["passages"])
+        glossary.extend(result["glossary"])
+        repairs.extend(result["repairs"])
+        lines.extend(result["lines"])
+        texts[doc_id] = result["text"]
     corpus = Corpus(
         pd.DataFrame(documents, columns=DOCUMENT_COLUMNS).astype({"year": "Int64", "period_start": "Int64", "period_end": "Int64"}),
         pd.DataFrame(passages, columns=PASSAGE_COLUMNS),
@@ -281,10 +287,47 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = False, progre
         lines=pd.DataFrame(lines, columns=LINE_COLUMNS),
         model=model,
     )
-    if embed:
+    if embed and engine == "dask":
+        from .engine_dask import dask_embed_corpus
+
+        dask_embed_corpus(corpus, client=client, progress=progress)
+    elif embed:
         corpus.embeddings  # noqa: B018 - computing on purpose
     corpus.assign_themes()
     return corpus
+
+
+def process_document(item) -> dict:
+    """The per-document stages for one ``(file, catalog_row, max_section_chars)`` item.
+
+    Reads, cleans and outlines the file; returns a dict of plain rows: ``document`` (one row of
+    :attr:`Corpus.documents`), ``passages``, ``glossary``, ``repairs``, ``lines`` (row lists of
+    the tables of the same names) and ``text`` (the clean text). Module-level so that process
+    pools and cluster engines can run it.
+    """
+    file, row, max_section_chars = item
+    source = read_source(file)
+    cleaned = clean_lines(source.lines)
+    clean_texts = [line.text for line in cleaned.lines]
+    meta = {**infer_metadata(clean_texts, file), **{k: v for k, v in row.items() if v not in ("", None)}}
+    doc_id = meta.get("doc_id") or doc_id_from_path(file)
+    district = meta.get("district") or meta.get("district_zh") or doc_id
+    doc_passages, doc_glossary = outline_document(cleaned.lines, doc_id, district, max_section_chars)
+    return {
+        "document": _document_row(doc_id, district, meta, source, cleaned),
+        "passages": doc_passages,
+        "glossary": doc_glossary,
+        "repairs": [{"doc_id": doc_id, **r} for r in cleaned.repairs],
+        "lines": [(doc_id, i, line.raw_start, line.raw_end) for i, line in enumerate(cleaned.lines)],
+        "text": cleaned.text,
+    }
+
+
+def _file_size(file: Path) -> int:
+    try:
+        return file.stat().st_size
+    except OSError:
+        return 0  # read_source names the problem when the document is processed
 
 
 def load_corpus(path: str | Path | None = None, *, model=None, rebuild: bool = False,
@@ -402,17 +445,6 @@ def _int_or_none(value):
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _progress(items: Iterable, description: str, enabled: bool | None):
-    items = list(items)
-    if enabled is None:
-        enabled = sys.stderr.isatty()
-    if not enabled:
-        return items
-    from tqdm.auto import tqdm
-
-    return tqdm(items, desc=description, unit="doc", file=sys.stderr)
 
 
 def _embed_passages(passages: pd.DataFrame, model) -> tuple[np.ndarray, str]:

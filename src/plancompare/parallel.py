@@ -1,0 +1,146 @@
+"""Run a per-document function over many files: serially, in a local process pool, or on Dask.
+
+:func:`map_documents` is the one place the build decides *where* per-document work runs. The
+function it maps must be a module-level (picklable) callable taking one item and returning a
+picklable result; results always come back **in input order**, whatever order the workers finish
+in, so a parallel build yields the same tables as a serial one.
+
+* ``workers=1`` runs in this process (no pickling, best for a handful of files).
+* ``workers=N`` (N > 1) uses a ``ProcessPoolExecutor`` with ``N`` processes started by the
+  ``forkserver`` method: children never inherit the parent's threads (a parent that already ran
+  torch or OpenMP code would otherwise risk a deadlocked fork). Items are submitted largest first
+  (``sizes``) so one long document does not finish alone at the end.
+* ``workers=None`` picks: serial below :data:`PARALLEL_MIN_DOCUMENTS` files or
+  :data:`PARALLEL_MIN_BYTES` bytes of input, otherwise every core this process may use.
+* ``engine="dask"`` submits the same function as Dask tasks (see :mod:`plancompare.engine_dask`).
+
+A progress bar (tqdm, on stderr) counts finished documents when ``progress`` is true.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any, Callable, Sequence
+
+from .errors import PlancompareError
+
+# Below these sizes a pool costs more (worker start-up, pickling tables back) than it saves:
+# measured by benchmarks/bench_scale.py, a worker starts in about a second and cleans about
+# 25,000 characters per second.
+PARALLEL_MIN_DOCUMENTS = 8
+PARALLEL_MIN_BYTES = 400_000
+
+ENGINES = ("local", "dask")
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on (affinity-aware), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def choose_workers(workers: int | None, n_items: int, total_bytes: int = 0) -> int:
+    """How many processes to use: ``workers`` if given, else 1 for small inputs, else all cores."""
+    if workers is not None:
+        if int(workers) < 1:
+            raise PlancompareError(f"workers must be at least 1, got {workers}")
+        return min(int(workers), max(1, n_items))
+    if n_items < PARALLEL_MIN_DOCUMENTS or total_bytes < PARALLEL_MIN_BYTES:
+        return 1
+    return min(available_cores(), n_items)
+
+
+def map_documents(
+    func: Callable[[Any], Any],
+    items: Sequence[Any],
+    *,
+    workers: int | None = None,
+    sizes: Sequence[int] | None = None,
+    progress: bool = False,
+    description: str = "Cleaning and outlining",
+    engine: str = "local",
+    client: Any = None,
+) -> list[Any]:
+    """``[func(item) for item in items]``, possibly in parallel; results in input order.
+
+    Parameters
+    ----------
+    func : callable
+        A module-level function of one item (it is pickled to the workers).
+    items : sequence
+        The work items, e.g. ``(path, catalog_row, options)`` tuples.
+    workers : int, optional
+        Processes for the local engine; ``None`` chooses (see :func:`choose_workers`).
+    sizes : sequence of int, optional
+        A cost estimate per item (e.g. file bytes): larger items are started first.
+    progress : bool
+        Show a bar counting finished documents on stderr.
+    engine : {"local", "dask"}
+        ``"dask"`` runs the items as tasks on ``client`` (a ``dask.distributed.Client``), or on a
+        local cluster when ``client`` is None.
+
+    Raises whatever ``func`` raises for the first failing item (in input order for the serial
+    path, in completion order otherwise); other items are cancelled.
+    """
+    items = list(items)
+    if engine not in ENGINES:
+        raise PlancompareError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    if engine == "dask":
+        from .engine_dask import dask_map
+
+        return dask_map(func, items, sizes=sizes, progress=progress, description=description, client=client)
+    n_workers = choose_workers(workers, len(items), sum(sizes) if sizes is not None else 0)
+    bar = _bar(len(items), description, progress)
+    try:
+        if n_workers == 1:
+            results = []
+            for item in items:
+                results.append(func(item))
+                _tick(bar)
+            return results
+        return _pool_map(func, items, n_workers, largest_first(sizes, len(items)), bar)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _pool_map(func, items: list, n_workers: int, order: list[int], bar) -> list:
+    results: list[Any] = [None] * len(items)
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
+        futures = {pool.submit(func, items[i]): i for i in order}
+        try:
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                _tick(bar)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    return results
+
+
+def largest_first(sizes: Sequence[int] | None, n: int) -> list[int]:
+    """Indices ``0..n-1`` ordered by decreasing size (ties by index); input order without sizes."""
+    if sizes is None:
+        return list(range(n))
+    return sorted(range(n), key=lambda i: (-int(sizes[i]), i))
+
+
+
+def _bar(total: int, description: str, enabled: bool):
+    if not enabled or total == 0:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=description, unit="doc", file=sys.stderr, dynamic_ncols=True)
+
+
+def _tick(bar) -> None:
+    if bar is not None:
+        bar.update(1)
