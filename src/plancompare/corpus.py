@@ -258,6 +258,12 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = False, progre
     -------
     Corpus
     """
+    if engine == "dask" and client is None:  # one cluster for the documents and the embedding
+        from .engine_dask import dask_client
+
+        with dask_client() as client:
+            return build_corpus(paths, catalog, model=model, embed=embed, progress=progress,
+                                max_section_chars=max_section_chars, workers=workers, engine=engine, client=client)
     files = _resolve_paths(paths)
     catalog_rows = _catalog_rows(catalog)
     items = [(file, catalog_rows.get(str(file.resolve()), {}), max_section_chars) for file in files]
@@ -288,9 +294,10 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = False, progre
         model=model,
     )
     if embed and engine == "dask":
-        from .engine_dask import dask_embed_corpus
+        from .engine_dask import dask_embed_passages
 
-        dask_embed_corpus(corpus, client=client, progress=progress)
+        result = dask_embed_passages(corpus.passages["text"].tolist(), model, client=client, progress=progress)
+        corpus._embeddings, corpus.model_id = result.vectors, result.model_id
     elif embed:
         corpus.embeddings  # noqa: B018 - computing on purpose
     corpus.assign_themes()
@@ -331,12 +338,13 @@ def _file_size(file: Path) -> int:
 
 
 def load_corpus(path: str | Path | None = None, *, model=None, rebuild: bool = False,
-                progress: bool | None = None) -> Corpus:
+                progress: bool | None = None, workers: int | None = None, engine: str = "local") -> Corpus:
     """Load a corpus.
 
     ``load_corpus()`` returns the bundled plans (``data/raw`` + ``data/catalog.csv``),
     building and caching them under ``data/processed`` on first use and whenever the
     sources or the library changed; ``load_corpus(path)`` reads a saved corpus.
+    ``workers`` and ``engine`` are passed to :func:`build_corpus` when a build is needed.
     """
     if path is not None:
         return Corpus.load(path)
@@ -345,7 +353,8 @@ def load_corpus(path: str | Path | None = None, *, model=None, rebuild: bool = F
     catalog = load_catalog(data / "catalog.csv")
     if not rebuild and _is_fresh(processed, catalog):
         return Corpus.load(processed)
-    corpus = build_corpus(list(catalog["source_file"]), catalog=catalog, model=model, embed=True, progress=progress)
+    corpus = build_corpus(list(catalog["source_file"]), catalog=catalog, model=model, embed=True, progress=progress,
+                          workers=workers, engine=engine)
     corpus.indicators  # noqa: B018 - cache with the rest
     corpus.save(processed)
     return corpus
