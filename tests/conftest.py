@@ -30,13 +30,13 @@ def catalog():
 @pytest.fixture(scope="session")
 def plans(catalog):
     """The five bundled plans, cleaned and outlined (no embeddings: fast)."""
-    return pc.build_corpus(list(catalog["source_file"]), catalog=catalog)
+    return pc.build_corpus(list(catalog["source_file"]), catalog=catalog, embed=False)
 
 
 @pytest.fixture(scope="session")
 def generality():
     """The four government work reports from ../shared/generality (not bundled data)."""
-    return pc.build_corpus(generality_files())
+    return pc.build_corpus(generality_files(), embed=False)
 
 
 @pytest.fixture(scope="session")

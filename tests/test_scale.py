@@ -20,7 +20,7 @@ from plancompare.parallel import PARALLEL_MIN_BYTES, PARALLEL_MIN_DOCUMENTS, cho
 from plancompare.vector_index import LexicalIndex, VectorIndex
 
 REPO = Path(__file__).resolve().parents[1]
-TABLES = ("documents", "passages", "glossary", "repairs", "lines")
+TABLES = ("documents", "passages", "glossary", "repairs", "lines", "indicators", "build_log")
 
 
 def _generator():
@@ -42,7 +42,7 @@ def synthetic(tmp_path_factory):
 @pytest.fixture(scope="module")
 def serial_build(synthetic):
     files, catalog = synthetic
-    return pc.build_corpus(files, catalog=catalog, workers=1)
+    return pc.build_corpus(files, catalog=catalog, workers=1, embed=False, use_cache=False)
 
 
 def _assert_same_tables(a, b):
@@ -65,7 +65,7 @@ def test_generator_is_deterministic_and_prefix_stable(tmp_path):
 
 def test_parallel_build_equals_serial(synthetic, serial_build):
     files, catalog = synthetic
-    parallel = pc.build_corpus(files, catalog=catalog, workers=2)
+    parallel = pc.build_corpus(files, catalog=catalog, workers=2, embed=False, use_cache=False)
     _assert_same_tables(serial_build, parallel)
     assert list(parallel.documents["doc_id"]) == [f"synthetic_{i:05d}" for i in range(6)]
     assert len(parallel.passages) > 30
@@ -90,7 +90,7 @@ def test_build_reports_a_bad_file_from_a_worker(tmp_path, synthetic):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     with pytest.raises(pc.PlancompareError, match="empty"):
-        pc.build_corpus([*files[:2], empty], workers=2)
+        pc.build_corpus([*files[:2], empty], workers=2, embed=False, use_cache=False)
 
 
 # --- indexes -------------------------------------------------------------------------------
@@ -183,7 +183,8 @@ def test_dask_engine_builds_the_same_tables_on_a_local_cluster(synthetic, serial
     files, catalog = synthetic
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
-        on_cluster = pc.build_corpus(files, catalog=catalog, engine="dask", client=client)
+        on_cluster = pc.build_corpus(files, catalog=catalog, engine="dask", client=client, embed=False,
+                                     use_cache=False)
         texts = serial_build.passages["text"].tolist()[:10]
         result = dask_embed_passages(texts, client=client, cache_dir=tmp_path)
     assert result.n_embedded == len(set(texts))  # all of them went to the cluster's actors

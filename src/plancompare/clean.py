@@ -23,26 +23,15 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from importlib import resources
 
-import opencc
-
 from . import repair
-from .outline import heading_marker, is_standalone_heading
+from .text.headings import heading_marker, is_heading_line, is_titled_heading_line
+from .text.normalize import LINE_STRIP_CHARS, fold_fullwidth, squeeze_spaces, to_simplified
+from .text.normalize import detect_script as _detect_script_of_text
+from .text.sentences import ends_line_unit
 
-TERMINAL = "。！？；：”」）)!?;:…"
 CONNECTIVES = "和与及的、，,"
-_FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)}
-_FULLWIDTH.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})
-_FULLWIDTH.update({chr(0xFF41 + i): chr(0x61 + i) for i in range(26)})
-_FULLWIDTH.update({"％": "%", "\u3000": " ", "\u00a0": " "})
-_FULLWIDTH_RE = re.compile("[" + "".join(_FULLWIDTH) + "]")
-_SPACE_RUN = re.compile(r" +")
-_TAB_RUN = re.compile(r" *\t[\t ]*")
-_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
-_ASCII_LETTER = re.compile(r"[A-Za-z]")
-_TITLED_HEADING = re.compile(r"^第[一二三四五六七八九十百零〇两0-9]+[篇章节]\s*\S.{0,60}$")
 
 
 @dataclass(frozen=True)
@@ -102,20 +91,9 @@ def load_cruft_rules(path=None) -> CruftRules:
     )
 
 
-@lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
 def detect_script(lines: list[str], threshold: float = 0.01) -> str:
     """``"traditional"`` when more than ``threshold`` of CJK characters change under OpenCC t2s."""
-    text = "".join(lines)
-    cjk = re.findall(r"[\u4e00-\u9fff]", text)
-    if not cjk:
-        return "simplified"
-    converted = _t2s().convert("".join(cjk))
-    changed = sum(a != b for a, b in zip(cjk, converted))
-    return "traditional" if changed / len(cjk) > threshold else "simplified"
+    return _detect_script_of_text("".join(lines), threshold)
 
 
 def clean_lines(
@@ -145,7 +123,7 @@ def clean_lines(
     rules = cruft_rules or load_cruft_rules()
     repairs: list[dict] = []
     kept: list[CleanLine] = []
-    stripped = [raw.strip(" \t\u3000\u00a0\ufeff") for raw in raw_lines]
+    stripped = [raw.strip(LINE_STRIP_CHARS) for raw in raw_lines]
     is_cruft = [bool(line) and rules.matches(line) for line in stripped]
     repaired = repair.repair_document([line if not cruft else "" for line, cruft in zip(stripped, is_cruft)])
     if script == "auto":
@@ -159,7 +137,7 @@ def clean_lines(
         repairs.extend(_record(number, f.kind, f.before, f.after, f.confidence) for f in fixes)
         line = fixed
         if script == "traditional":
-            simplified = _t2s().convert(line)
+            simplified = to_simplified(line)
             repairs.extend(_diff_records(number, "traditional_to_simplified", line, simplified))
             line = simplified
         line = _normalise(line, number, repairs)
@@ -171,39 +149,11 @@ def clean_lines(
 
 
 def _normalise(line: str, number: int, repairs: list[dict]) -> str:
-    widened = _FULLWIDTH_RE.sub(lambda m: _FULLWIDTH[m.group()], line)
+    widened = fold_fullwidth(line)
     repairs.extend(_diff_records(number, "fullwidth_normalised", line, widened))
-    squeezed = _squeeze_spaces(widened)
+    squeezed = squeeze_spaces(widened, keep_word_spaces=is_titled_heading_line(widened))
     repairs.extend(_diff_records(number, "whitespace_normalised", widened, squeezed))
     return squeezed
-
-
-def _squeeze_spaces(line: str) -> str:
-    """Drop spaces except between two ASCII letters/digits or next to a Latin word.
-
-    In a ``第X章`` heading, spaces between words are kept too.  Spaces between digits are kept on purpose: ``10 13`` is a slogan whose ``+``
-    was lost, and joining it would invent the number 1013.
-    """
-
-    titled = _TITLED_HEADING.match(line) is not None
-
-    def keep(match: re.Match) -> str:
-        text = match.string
-        before = text[match.start() - 1] if match.start() > 0 else ""
-        after = text[match.end()] if match.end() < len(text) else ""
-        if not before or not after:
-            return ""
-        if _ASCII_ALNUM.match(before) and _ASCII_ALNUM.match(after):
-            return " "
-        if _ASCII_LETTER.match(before) or _ASCII_LETTER.match(after):
-            return " "
-        if titled and not before.isdigit() and not after.isdigit():
-            return " "  # "第一章 开启… 建设…": the space parts a chapter's title from its subtitle
-        return ""
-
-    # Tabs separate the cells of a table row: keep one as the cell separator.
-    cells = [_SPACE_RUN.sub(keep, cell).strip() for cell in _TAB_RUN.split(line)]
-    return "\t".join(cell for cell in cells if cell)
 
 
 def _join_broken(lines: list[CleanLine], repairs: list[dict]) -> list[CleanLine]:
@@ -243,12 +193,11 @@ def _continues(prev: str, nxt: str) -> bool:
 
 
 def _is_heading(text: str) -> bool:
-    marker = heading_marker(text)
-    return marker is not None and is_standalone_heading(marker)
+    return is_heading_line(text)
 
 
 def _ends_sentence(text: str) -> bool:
-    return text.endswith(tuple(TERMINAL)) or text.endswith("。”")
+    return ends_line_unit(text)
 
 
 def _record(line: int, kind: str, before: str, after: str, confidence: float) -> dict:

@@ -1,72 +1,80 @@
 """The corpus: documents, passages, glossary, repairs, indicators and embeddings in one object.
 
-:func:`build_corpus` runs the pipeline (ingest → clean → outline → embed → themes →
-indicators) over text files; :func:`load_corpus` returns the bundled plans (building
-and caching them under ``data/processed`` on first use) or a corpus saved with
-:meth:`Corpus.save`.  Columns of every table are documented in ``docs/tables.md``.
+:class:`Corpus` is passive: it holds the tables and the search index, and none of its
+attributes computes anything when read.  :func:`build_corpus` runs the stages of
+:mod:`plancompare.pipeline` in order (clean → metadata → outline per document, cached per
+document; then embed → themes → indicators → search index) and shows progress for each;
+:meth:`Corpus.add` runs them for new or changed documents only.  :func:`load_corpus` returns
+the bundled plans (shipped as package data; the processed tables are cached in the user
+cache folder) or a corpus saved with :meth:`Corpus.save`.  Columns: ``docs/tables.md``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import sys
-from importlib import resources
+import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ._version import __version__
-from .catalog import doc_id_from_path, infer_metadata, load_catalog
-from .clean import clean_lines
-from .errors import CatalogError, PlancompareError, UnknownItemError
-from .ingest import read_source
-from .outline import outline_document
-from .parallel import map_documents
+from .catalog import load_catalog
+from .errors import PlancompareError, UnknownItemError
+from .pipeline import stages
+from .pipeline.cache import cache_root
+from .pipeline.fingerprint import code_fingerprint as _code_fingerprint
+from .pipeline.schema import (  # noqa: F401 - re-exported column lists
+    BUILD_LOG_COLUMNS,
+    DOCUMENT_COLUMNS,
+    GLOSSARY_COLUMNS,
+    LINE_COLUMNS,
+    PASSAGE_COLUMNS,
+    REPAIR_COLUMNS,
+    table,
+)
+from .parallel import prefetch_documents
+from .pipeline.sources import DocumentRun, resolve_sources
 
-DOCUMENT_COLUMNS = [
-    "doc_id", "district", "district_zh", "city", "province", "title", "kind", "year", "period_start",
-    "period_end", "issued", "issuer", "doc_number", "speaker", "source_file", "source_sha256", "encoding",
-    "script", "n_chars",
-]
-PASSAGE_COLUMNS = [
-    "passage_id", "doc_id", "district", "role", "level", "heading", "section_path", "text", "line_start",
-    "line_end", "clean_line_start", "clean_line_end", "lead_units", "partner_units", "responsibility", "n_chars",
-]
-GLOSSARY_COLUMNS = ["doc_id", "term", "definition", "text", "line_start", "line_end", "clean_line_start", "clean_line_end"]
-REPAIR_COLUMNS = ["doc_id", "line", "kind", "before", "after", "confidence"]
-LINE_COLUMNS = ["doc_id", "clean_line", "line_start", "line_end"]
-_TABLES = ("documents", "passages", "glossary", "repairs", "lines", "indicators")
+_TABLES = ("documents", "passages", "glossary", "repairs", "lines", "indicators", "build_log")
 
 
 class Corpus:
-    """A cleaned, outlined corpus of plans.
+    """A cleaned, outlined, embedded corpus of plans.
 
     Attributes
     ----------
-    documents, passages, glossary, repairs : pandas.DataFrame
+    documents, passages, glossary, repairs, indicators : pandas.DataFrame
         See ``docs/tables.md``.
     lines : pandas.DataFrame
-        ``doc_id, clean_line, line_start, line_end``: the raw lines behind each clean line.
+        ``doc_id, clean_line, text, line_start, line_end``: each clean line and the raw lines behind it.
+    embeddings : numpy.ndarray or None
+        One L2-normalised float32 row per row of :attr:`passages` (``None`` for a corpus built
+        with ``embed=False``: search is then lexical only; :meth:`embed` adds them).
     model_id : str or None
         The sentence-transformers model that made :attr:`embeddings`.
+    index : PassageIndex or None
+        The search index over the body passages (built with the corpus, or on the first search
+        of a loaded corpus).
+    build_log : pandas.DataFrame
+        ``file, doc_id, status, message``: what happened to each file of the last build or add.
     """
 
     def __init__(self, documents, passages, glossary, repairs, clean_texts, *, lines=None, indicators=None,
-                 embeddings=None, model_id=None, model=None):
+                 embeddings=None, model_id=None, model=None, index=None, build_log=None):
         self.documents = documents
         self.passages = passages
         self.glossary = glossary
         self.repairs = repairs
         self.lines = lines if lines is not None else pd.DataFrame(columns=LINE_COLUMNS)
         self._clean_texts = dict(clean_texts)
-        self._indicators = indicators
-        self._embeddings = embeddings
+        self.indicators = indicators
+        self.embeddings = embeddings
         self.model_id = model_id
         self.model = model
-        self._index = None
+        self.index = index
+        self.build_log = build_log if build_log is not None else pd.DataFrame(columns=BUILD_LOG_COLUMNS)
 
     def __repr__(self) -> str:
         return (f"<Corpus: {len(self.documents)} documents, {len(self.passages)} passages, "
@@ -79,37 +87,35 @@ class Corpus:
             raise UnknownItemError(f"unknown doc_id {doc_id!r}; known: {', '.join(sorted(self._clean_texts))}")
         return self._clean_texts[doc_id]
 
-    # --- derived tables ------------------------------------------------------
-    @property
-    def indicators(self) -> pd.DataFrame:
-        """Quantitative statements (targets, expected values, actuals) with provenance."""
-        if self._indicators is None:
-            from .indicators import extract_indicators
+    # --- explicit computations -------------------------------------------------
+    def embed(self, model=None, progress: bool | None = None) -> "Corpus":
+        """Embed the passages (if not yet), re-assign themes with the embeddings, rebuild the index."""
+        reporter = stages.StageReporter(progress)
+        started = time.perf_counter()
+        self.embeddings, self.model_id = stages.embed(self.passages, model or self.model, progress=reporter.enabled)
+        reporter.done("embed", started, f"{len(self.passages)} passages")
+        self.assign_themes()
+        return self
 
-            line_map = {doc_id: list(zip(group["line_start"], group["line_end"]))
-                        for doc_id, group in self.lines.groupby("doc_id", sort=False)}
-            self._indicators = extract_indicators(self.passages, self.documents, line_map=line_map)
-        return self._indicators
+    def assign_themes(self) -> None:
+        """(Re)compute the theme columns of :attr:`passages` from headings, seed terms and embeddings."""
+        self.passages = stages.assign_themes(self.passages, self.embeddings, self.model or self.model_id)
+        self.index = None  # the search index holds a copy of the passages and their themes
 
-    @property
-    def embeddings(self) -> np.ndarray:
-        """One L2-normalised float32 row per row of :attr:`passages` (computed on first use)."""
-        if self._embeddings is None:
-            self._embeddings, self.model_id = _embed_passages(self.passages, self.model)
-        return self._embeddings
+    def build_index(self) -> "Corpus":
+        """Fit the search index over the body passages (explicit; search calls it when missing)."""
+        self.index = stages.build_index(self.passages, self.embeddings)
+        return self
 
     # --- themes and comparison --------------------------------------------------
     def body_mask(self) -> np.ndarray:
         """Rows of :attr:`passages` that are body text (what search, compare and themes use)."""
-        return (self.passages["role"] == "body").to_numpy()
+        return stages.body_mask(self.passages)
 
     def _passage_index(self):
-        if self._index is None:
-            from .match import PassageIndex
-
-            mask = self.body_mask()
-            self._index = PassageIndex().fit(self.passages[mask], self.embeddings[mask])
-        return self._index
+        if self.index is None:
+            self.build_index()
+        return self.index
 
     def search(self, query: str, k: int = 5, district=None, theme=None) -> pd.DataFrame:
         """Ranked body passages for a free-text query (Chinese or English).
@@ -120,7 +126,9 @@ class Corpus:
         from .embed import embed_texts
 
         index = self._passage_index()
-        query_vector = embed_texts([query], model=self.model or self.model_id, prompt="query")[0]
+        query_vector = None
+        if self.embeddings is not None:
+            query_vector = embed_texts([query], model=self.model or self.model_id, prompt="query")[0]
         return index.search(query, query_vector, k=k, district=district, theme=theme)
 
     def compare(self, passage_id: str, k: int = 3) -> pd.DataFrame:
@@ -135,7 +143,8 @@ class Corpus:
         from .match import align_theme
 
         mask = self.body_mask()
-        return align_theme(self.passages[mask], self.embeddings[mask], theme, threshold=threshold,
+        embeddings = None if self.embeddings is None else self.embeddings[mask]
+        return align_theme(self.passages[mask], embeddings, theme, threshold=threshold,
                            index=self._passage_index())
 
     def text_reuse(self, **params) -> pd.DataFrame:
@@ -153,34 +162,22 @@ class Corpus:
 
         return themes_table(self.passages[self.body_mask()], self.documents, top_n=top_n)
 
-    def assign_themes(self) -> None:
-        """(Re)compute the ``theme`` columns of :attr:`passages` from headings, seed terms and embeddings."""
-        from .embed import embed_texts
-        from .themes import assign_themes
-
-        embeddings = self._embeddings
-        embed = None
-        if embeddings is not None:
-            model = self.model or self.model_id
-            embed = lambda texts: embed_texts(list(texts), model=model, prompt="query")  # noqa: E731
-        assigned = assign_themes(self.passages, embeddings, embed)
-        for column in assigned.columns:
-            self.passages[column] = assigned[column].to_numpy()
-        self._index = None  # the search index holds a copy of the passages and their themes
-
     # --- persistence ---------------------------------------------------------
     def save(self, path: str | Path) -> Path:
         """Write the corpus as Parquet tables, ``embeddings.npy`` and a JSON manifest (no pickle)."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         for name in _TABLES:
-            table = self._indicators if name == "indicators" else getattr(self, name)
-            if table is not None:
-                table.to_parquet(path / f"{name}.parquet", index=False)
+            frame = getattr(self, name)
+            if frame is not None:
+                frame.to_parquet(path / f"{name}.parquet", index=False)
         texts = pd.DataFrame({"doc_id": list(self._clean_texts), "text": list(self._clean_texts.values())})
         texts.to_parquet(path / "clean_text.parquet", index=False)
-        if self._embeddings is not None:
-            np.save(path / "embeddings.npy", self._embeddings, allow_pickle=False)
+        embeddings_file = path / "embeddings.npy"
+        if self.embeddings is not None:
+            np.save(embeddings_file, self.embeddings, allow_pickle=False)
+        elif embeddings_file.is_file():
+            embeddings_file.unlink()  # stale vectors of an earlier save would misalign
         manifest = {
             "plancompare_version": __version__,
             "code_fingerprint": code_fingerprint(),
@@ -206,11 +203,62 @@ class Corpus:
         texts = pd.read_parquet(path / "clean_text.parquet")
         embeddings_file = path / "embeddings.npy"
         embeddings = np.load(embeddings_file, allow_pickle=False) if embeddings_file.is_file() else None
+        if embeddings is not None and len(embeddings) != len(tables["passages"]):
+            raise PlancompareError(f"{path}: embeddings.npy has {len(embeddings)} rows for "
+                                   f"{len(tables['passages'])} passages; rebuild the corpus")
         return cls(
             tables["documents"], tables["passages"], tables["glossary"], tables["repairs"],
             dict(zip(texts["doc_id"], texts["text"])), lines=tables["lines"], indicators=tables["indicators"],
-            embeddings=embeddings, model_id=manifest.get("model_id"),
+            embeddings=embeddings, model_id=manifest.get("model_id"), build_log=tables["build_log"],
         )
+
+    # --- extending -------------------------------------------------------------
+    def add(self, paths, catalog=None, *, progress: bool | None = None,
+            max_section_chars: int = 600) -> "Corpus":
+        """Add files or folders to the corpus; only new or changed documents are processed.
+
+        A file already in the corpus with the same bytes is ``unchanged``; one whose bytes changed
+        replaces its document; a file with the bytes (or nearly the cleaned text) of a document
+        already in the corpus is a ``duplicate`` and is not added.  New passages are embedded
+        (when the corpus has embeddings), themes are re-assigned over the whole corpus (their
+        term weights depend on it), indicators are extracted for the new documents and the search
+        index is rebuilt.  :attr:`build_log` tells what happened to each file.  Returns ``self``.
+        """
+        reporter = stages.StageReporter(progress)
+        params = stages.DocumentParams(max_section_chars=max_section_chars)
+        run = DocumentRun(_catalog_rows(catalog), params, known=self.documents, known_texts=self._clean_texts)
+        run.run(resolve_sources(paths), reporter)
+        self.build_log = run.build_log()
+        if not run.results:
+            _report_log(self.build_log, reporter)
+            return self
+        gone = set(run.replaced)
+        keep = ~self.passages["doc_id"].isin(gone).to_numpy()
+        new = _combine(run.results)
+        self.documents = _concat("documents", self.documents[~self.documents["doc_id"].isin(gone)], new["documents"])
+        old_passages = self.passages[keep].drop(columns=[c for c in self.passages.columns if c.startswith(("theme", "secondary_theme"))])
+        self.passages = _concat("passages", old_passages, new["passages"])
+        for name in ("glossary", "repairs", "lines"):
+            setattr(self, name, _concat(name, getattr(self, name)[~getattr(self, name)["doc_id"].isin(gone)], new[name]))
+        for doc_id in gone:
+            self._clean_texts.pop(doc_id, None)
+        self._clean_texts.update(new["texts"])
+        if self.embeddings is not None:
+            started = time.perf_counter()
+            vectors, self.model_id = stages.embed(new["passages"], self.model or self.model_id, progress=reporter.enabled)
+            self.embeddings = np.concatenate([self.embeddings[keep], vectors]).astype(np.float32, copy=False)
+            reporter.done("embed", started, f"{len(new['passages'])} new passages")
+        started = time.perf_counter()
+        self.assign_themes()
+        reporter.done("themes", started)
+        started = time.perf_counter()
+        fresh = stages.extract_indicators(new["passages"], new["documents"], new["lines"])
+        old = self.indicators if self.indicators is not None else fresh.iloc[:0]
+        self.indicators = pd.concat([old[~old["doc_id"].isin(gone)], fresh], ignore_index=True)
+        reporter.done("indicators", started)
+        self.build_index()
+        _report_log(self.build_log, reporter)
+        return self
 
     # --- summaries -----------------------------------------------------------
     def summary(self) -> pd.DataFrame:
@@ -225,34 +273,44 @@ class Corpus:
         return table.astype(int).reset_index()
 
 
-def build_corpus(paths, catalog=None, *, model=None, embed: bool = False, progress: bool | None = None,
-                 max_section_chars: int = 600, workers: int | None = None, engine: str = "local",
-                 client=None) -> Corpus:
-    """Build a corpus from text files.
+def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progress: bool | None = None,
+                 max_section_chars: int = 600, use_cache: bool = True, index: bool = True,
+                 workers: int | None = None, engine: str = "local", client=None) -> Corpus:
+    """Build a corpus from files and folders.
 
     Parameters
     ----------
     paths : str, Path or iterable of them
-        A directory (its ``*.txt`` files, sorted by name) or a list of text files in any
-        supported encoding, simplified or traditional.
+        Files, or folders searched recursively for supported files
+        (:data:`plancompare.ingest.SUPPORTED_SUFFIXES`), in any supported encoding, simplified
+        or traditional.  A named file that cannot be read raises its one-line error; a file
+        found in a folder that cannot be read is skipped with a warning and listed in
+        :attr:`Corpus.build_log`.
     catalog : str, Path or DataFrame, optional
         Catalog rows (``doc_id, source_file`` and metadata columns) for some or all files.
         Files without a row get metadata inferred from their text; none is refused.
     model : str, optional
         Sentence-transformers model for embeddings (default: the bundled offline e5 model).
     embed : bool
-        Embed the passages now (otherwise on first access of ``corpus.embeddings``).
+        Embed the passages (default).  ``False`` builds without embeddings: themes then come
+        from headings and seed terms and search is lexical only, until :meth:`Corpus.embed`.
     progress : bool, optional
-        Show a progress bar on stderr (default: when stderr is a terminal).
+        Progress on stderr for each stage, embedding included (default: when stderr is a terminal).
     max_section_chars : int
         Sections with a longer body are split into one passage per paragraph.
+    use_cache : bool
+        Reuse and store per-document stage outputs in the user cache folder
+        (``$PLANCOMPARE_CACHE_DIR`` overrides it).
+    index : bool
+        Fit the search index now (else on the first search: a corpus built only to be saved
+        does not need it).
     workers : int, optional
-        Processes for the per-document stages (ingest, clean, outline): ``None`` runs small
-        inputs serially and large ones on every core (see :mod:`plancompare.parallel`); the
-        tables are identical whatever the number.
+        Processes for the per-document stages: ``None`` runs small inputs serially and large
+        ones on every core (:mod:`plancompare.parallel`); the tables are the same either way.
     engine : {"local", "dask"}
-        ``"dask"`` runs the per-document stages as Dask tasks and the embedding on Dask actors,
-        on ``client`` (a ``dask.distributed.Client``) or on a local cluster.
+        ``"dask"``: per-document stages as Dask tasks and embedding on Dask actors, on ``client``
+        (a ``dask.distributed.Client``), ``$PLANCOMPARE_DASK_SCHEDULER`` or a local cluster
+        (:mod:`plancompare.engine_dask`).
 
     Returns
     -------
@@ -263,157 +321,102 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = False, progre
 
         with dask_client() as client:
             return build_corpus(paths, catalog, model=model, embed=embed, progress=progress,
-                                max_section_chars=max_section_chars, workers=workers, engine=engine, client=client)
-    files = _resolve_paths(paths)
-    catalog_rows = _catalog_rows(catalog)
-    items = [(file, catalog_rows.get(str(file.resolve()), {}), max_section_chars) for file in files]
-    if progress is None:
-        progress = sys.stderr.isatty()
-    results = map_documents(process_document, items, workers=workers, sizes=[_file_size(f) for f in files],
-                            progress=progress, engine=engine, client=client)
-    documents, passages, glossary, repairs, lines, texts = [], [], [], [], [], {}
-    seen: dict[str, Path] = {}
-    for file, result in zip(files, results):
-        doc_id = result["document"]["doc_id"]
-        if doc_id in seen:
-            raise CatalogError(f"duplicate doc_id {doc_id!r}: {seen[doc_id]} and {file}")
-        seen[doc_id] = file
-        documents.append(result["document"])
-        passages.extend(result["passages"])
-        glossary.extend(result["glossary"])
-        repairs.extend(result["repairs"])
-        lines.extend(result["lines"])
-        texts[doc_id] = result["text"]
-    corpus = Corpus(
-        pd.DataFrame(documents, columns=DOCUMENT_COLUMNS).astype({"year": "Int64", "period_start": "Int64", "period_end": "Int64"}),
-        pd.DataFrame(passages, columns=PASSAGE_COLUMNS),
-        pd.DataFrame(glossary, columns=GLOSSARY_COLUMNS),
-        pd.DataFrame(repairs, columns=REPAIR_COLUMNS),
-        texts,
-        lines=pd.DataFrame(lines, columns=LINE_COLUMNS),
-        model=model,
-    )
+                                max_section_chars=max_section_chars, use_cache=use_cache, index=index,
+                                workers=workers, engine=engine, client=client)
+    reporter = stages.StageReporter(progress)
+    params = stages.DocumentParams(max_section_chars=max_section_chars, use_cache=use_cache)
+    if catalog is not None and not isinstance(catalog, pd.DataFrame):
+        catalog = load_catalog(catalog)
+    sources, rows = resolve_sources(paths), _catalog_rows(catalog)
+    process = prefetch_documents(sources, rows, params, workers=workers, engine=engine, client=client,
+                                 progress=reporter.enabled)
+    run = DocumentRun(rows, params, process=process).run(sources, reporter)
+    if not run.results:
+        raise PlancompareError("no document could be read: " + "; ".join(
+            f"{r.file}: {r.message}" for r in run.build_log().itertuples()))
+    tables = _combine(run.results)
+    corpus = Corpus(tables["documents"], tables["passages"], tables["glossary"], tables["repairs"],
+                    tables["texts"], lines=tables["lines"], model=model, build_log=run.build_log())
     if embed and engine == "dask":
         from .engine_dask import dask_embed_passages
 
-        result = dask_embed_passages(corpus.passages["text"].tolist(), model, client=client, progress=progress)
-        corpus._embeddings, corpus.model_id = result.vectors, result.model_id
+        started = time.perf_counter()
+        result = dask_embed_passages(corpus.passages["text"].tolist(), model, client=client, progress=reporter.enabled)
+        corpus.embeddings, corpus.model_id = result.vectors, result.model_id
+        reporter.done("embed (dask)", started, f"{len(corpus.passages)} passages")
+        corpus.assign_themes()
     elif embed:
-        corpus.embeddings  # noqa: B018 - computing on purpose
-    corpus.assign_themes()
+        corpus.embed(model, progress=reporter.enabled)
+    else:
+        started = time.perf_counter()
+        corpus.assign_themes()
+        reporter.done("themes", started, "headings and seed terms")
+    started = time.perf_counter()
+    corpus.indicators = stages.extract_indicators(corpus.passages, corpus.documents, corpus.lines)
+    reporter.done("indicators", started, f"{len(corpus.indicators)} statements")
+    if index:
+        started = time.perf_counter()
+        corpus.build_index()
+        reporter.done("search index", started)
+    _report_log(corpus.build_log, reporter)
     return corpus
-
-
-def process_document(item) -> dict:
-    """The per-document stages for one ``(file, catalog_row, max_section_chars)`` item.
-
-    Reads, cleans and outlines the file; returns a dict of plain rows: ``document`` (one row of
-    :attr:`Corpus.documents`), ``passages``, ``glossary``, ``repairs``, ``lines`` (row lists of
-    the tables of the same names) and ``text`` (the clean text). Module-level so that process
-    pools and cluster engines can run it.
-    """
-    file, row, max_section_chars = item
-    source = read_source(file)
-    cleaned = clean_lines(source.lines)
-    clean_texts = [line.text for line in cleaned.lines]
-    meta = {**infer_metadata(clean_texts, file), **{k: v for k, v in row.items() if v not in ("", None)}}
-    doc_id = meta.get("doc_id") or doc_id_from_path(file)
-    district = meta.get("district") or meta.get("district_zh") or doc_id
-    doc_passages, doc_glossary = outline_document(cleaned.lines, doc_id, district, max_section_chars)
-    return {
-        "document": _document_row(doc_id, district, meta, source, cleaned),
-        "passages": doc_passages,
-        "glossary": doc_glossary,
-        "repairs": [{"doc_id": doc_id, **r} for r in cleaned.repairs],
-        "lines": [(doc_id, i, line.raw_start, line.raw_end) for i, line in enumerate(cleaned.lines)],
-        "text": cleaned.text,
-    }
-
-
-def _file_size(file: Path) -> int:
-    try:
-        return file.stat().st_size
-    except OSError:
-        return 0  # read_source names the problem when the document is processed
 
 
 def load_corpus(path: str | Path | None = None, *, model=None, rebuild: bool = False,
                 progress: bool | None = None, workers: int | None = None, engine: str = "local") -> Corpus:
     """Load a corpus.
 
-    ``load_corpus()`` returns the bundled plans (``data/raw`` + ``data/catalog.csv``),
-    building and caching them under ``data/processed`` on first use and whenever the
-    sources or the library changed; ``load_corpus(path)`` reads a saved corpus.
-    ``workers`` and ``engine`` are passed to :func:`build_corpus` when a build is needed.
+    ``load_corpus()`` returns the bundled plans (package data), building them on first use and
+    whenever the sources or the library changed, and caching the result in the user cache
+    folder (:func:`processed_dir`); ``load_corpus(path)`` reads a corpus saved with
+    :meth:`Corpus.save`. ``workers`` and ``engine`` go to :func:`build_corpus` when it builds.
     """
     if path is not None:
         return Corpus.load(path)
     data = bundled_data_dir()
-    processed = data / "processed"
+    processed = processed_dir()
     catalog = load_catalog(data / "catalog.csv")
-    if not rebuild and _is_fresh(processed, catalog):
+    catalog_sha = hashlib.sha256((data / "catalog.csv").read_bytes()).hexdigest()
+    if not rebuild and _is_fresh(processed, catalog, catalog_sha):
         return Corpus.load(processed)
     corpus = build_corpus(list(catalog["source_file"]), catalog=catalog, model=model, embed=True, progress=progress,
-                          workers=workers, engine=engine)
-    corpus.indicators  # noqa: B018 - cache with the rest
+                          index=False, workers=workers, engine=engine)
     corpus.save(processed)
+    manifest_path = processed / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["catalog_sha256"] = catalog_sha
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return corpus
 
 
 def bundled_data_dir() -> Path:
-    """The project's ``data/`` folder (``$PLANCOMPARE_DATA`` overrides)."""
-    env = os.environ.get("PLANCOMPARE_DATA")
-    candidates = [Path(env)] if env else []
-    candidates.append(Path(__file__).resolve().parents[2] / "data")
-    candidates.append(Path.cwd() / "data")
-    for candidate in candidates:
-        if (candidate / "catalog.csv").is_file():
-            return candidate
-    raise PlancompareError("bundled data not found: set PLANCOMPARE_DATA to a folder with catalog.csv and raw/")
+    """The bundled plans and their catalog (package data: ``plancompare/data/plans``)."""
+    folder = Path(__file__).resolve().parent / "data" / "plans"
+    if not (folder / "catalog.csv").is_file():
+        raise PlancompareError(f"bundled plans not found in {folder}: the installation is incomplete")
+    return folder
 
 
-PIPELINE_MODULES = ("ingest", "clean", "repair", "outline", "catalog", "corpus", "model", "embed", "themes", "indicators")
+def processed_dir() -> Path:
+    """Where the processed bundled corpus is cached: ``<cache root>/corpus/bundled``
+    (``$PLANCOMPARE_CACHE_DIR`` overrides the cache root)."""
+    return cache_root() / "corpus" / "bundled"
 
 
 def code_fingerprint() -> str:
-    """SHA-256 over the pipeline's source and data files: a saved corpus made by other code is rebuilt."""
-    digest = hashlib.sha256()
-    root = Path(str(resources.files("plancompare")))
-    files = [root / f"{name}.py" for name in PIPELINE_MODULES] + sorted((root / "data").glob("*"))
-    for file in files:
-        if file.is_file():
-            digest.update(file.name.encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()
+    """SHA-256 over the package's source and configuration data: a saved corpus made by other code is rebuilt."""
+    return _code_fingerprint()
 
 
-def _is_fresh(processed: Path, catalog: pd.DataFrame) -> bool:
+def _is_fresh(processed: Path, catalog: pd.DataFrame, catalog_sha: str) -> bool:
     manifest_path = processed / "manifest.json"
     if not manifest_path.is_file():
         return False
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    if manifest.get("code_fingerprint") != code_fingerprint():
+    if manifest.get("code_fingerprint") != code_fingerprint() or manifest.get("catalog_sha256") != catalog_sha:
         return False
     current = {f: hashlib.sha256(Path(f).read_bytes()).hexdigest() for f in catalog["source_file"]}
     return manifest.get("sources") == current and (processed / "embeddings.npy").is_file()
-
-
-def _resolve_paths(paths) -> list[Path]:
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    files: list[Path] = []
-    for item in paths:
-        item = Path(item)
-        if item.is_dir():
-            found = sorted(item.glob("*.txt"))
-            if not found:
-                raise PlancompareError(f"{item}: folder holds no .txt files")
-            files.extend(found)
-        else:
-            files.append(item)
-    if not files:
-        raise PlancompareError("no input files given")
-    return files
 
 
 def _catalog_rows(catalog) -> dict[str, dict]:
@@ -424,40 +427,21 @@ def _catalog_rows(catalog) -> dict[str, dict]:
     return {str(Path(row["source_file"]).resolve()): row for row in catalog.to_dict("records")}
 
 
-def _document_row(doc_id, district, meta, source, cleaned) -> dict:
-    issued = str(meta.get("issued", "") or "")
-    return {
-        "doc_id": doc_id,
-        "district": district,
-        "district_zh": meta.get("district_zh", ""),
-        "city": meta.get("city", ""),
-        "province": meta.get("province", ""),
-        "title": meta.get("title", "") or source.path.stem,
-        "kind": meta.get("kind", "other"),
-        "year": int(issued[:4]) if issued[:4].isdigit() else None,
-        "period_start": _int_or_none(meta.get("period_start")),
-        "period_end": _int_or_none(meta.get("period_end")),
-        "issued": issued,
-        "issuer": meta.get("issuer", ""),
-        "doc_number": meta.get("doc_number", ""),
-        "speaker": meta.get("speaker", ""),
-        "source_file": str(source.path),
-        "source_sha256": source.sha256,
-        "encoding": source.encoding,
-        "script": cleaned.script,
-        "n_chars": len(cleaned.text),
-    }
+def _combine(results) -> dict:
+    out = {name: table(name, [getattr(r, name) for r in results])
+           for name in ("documents", "passages", "glossary", "repairs", "lines")}
+    out["texts"] = {r.documents["doc_id"].iloc[0]: r.clean_text() for r in results}
+    return out
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+def _concat(name: str, old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    return table(name, [old.reindex(columns=[c for c in old.columns]), new]) if len(old) else table(name, [new])
 
 
-def _embed_passages(passages: pd.DataFrame, model) -> tuple[np.ndarray, str]:
-    from .embed import embed
+def _report_log(log: pd.DataFrame, reporter) -> None:
+    """Print the per-file status table when something was not simply processed."""
+    unusual = log[~log["status"].isin(("processed", "cached"))]
+    if reporter.enabled and len(unusual):
+        import sys
 
-    result = embed(passages["text"].tolist(), model, prompt="passage")
-    return result.vectors, result.model_id
+        print(unusual.to_string(index=False), file=sys.stderr, flush=True)

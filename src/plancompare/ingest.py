@@ -17,6 +17,8 @@ from pathlib import Path
 from .errors import InputFileError
 
 LEGACY_CODECS = ("gb18030", "big5")
+# File suffixes a folder build picks up (lower case).  Readers for more formats add theirs here.
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt",)
 
 # The 500 most frequent characters of Chinese government prose cover most of any
 # plan; a wrong legacy decoding produces rare characters instead.  The set holds

@@ -23,82 +23,24 @@ The grammar is generic, not tuned to any file:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-CN_DIGITS = "一二三四五六七八九十百零〇两"
-_NUM = f"[{CN_DIGITS}0-9]+"
-
-# (type, regex); the order is the conventional seniority of Chinese official documents.
-MARKER_TYPES: tuple[tuple[str, re.Pattern], ...] = (
-    ("part", re.compile(rf"^第{_NUM}篇")),
-    ("chapter", re.compile(rf"^第{_NUM}章")),
-    ("section", re.compile(rf"^第{_NUM}节")),
-    ("cn_comma", re.compile(rf"^[{CN_DIGITS}]{{1,3}}、")),
-    ("cn_paren", re.compile(rf"^[（(][{CN_DIGITS}]{{1,3}}[）)]")),
-    ("arabic_dot", re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d))")),
-    ("arabic_paren", re.compile(r"^[（(]\d{1,2}[）)]")),
-    ("circled", re.compile(r"^[\u2460-\u2473]")),
+from .text.headings import (
+    GLOSSARY_HEADINGS,
+    RANK,
+    RUN_IN_MIN_PASSAGE_BODY_CHARS,
+    TITLED_TYPES,
+    Marker,
+    heading_marker,
+    heading_title,
+    is_standalone_heading,
+    run_in_heading,
 )
-RANK = {name: rank for rank, (name, _) in enumerate(MARKER_TYPES)}
-TITLED_TYPES = {"part", "chapter", "section"}
-NAMED_HEADINGS = {"前言", "序言", "引言", "结束语", "结语", "附件", "附录", "附表", "名词解释", "注释", "说明"}
-GLOSSARY_HEADINGS = {"名词解释", "注释", "名词解释：", "附：名词解释"}
+
 RESPONSIBILITY = re.compile(
     r"[（(]\s*(?:牵头单位|牵头部门|责任单位|责任部门|主责单位)\s*[:：][^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*[）)]$"
 )
 _UNIT_FIELD = re.compile(r"(牵头单位|牵头部门|主责单位|责任单位|责任部门|配合单位)\s*[:：]\s*([^；;）)]*)")
-_FIRST_SENTENCE = re.compile(r"^(.{2,40}?)[。；：:]")
-_RUN_IN = re.compile(r"^(——)?([^，,、。；：:]{2,18}?)[。：:](?=.{15,})")
 _BULLET = re.compile(r"^[.．·•・\-－]\s*")
-
-
-@dataclass(frozen=True)
-class Marker:
-    """A heading marker found at the start of a line: its type, the marker text and the rest."""
-
-    type: str
-    marker: str
-    rest: str
-
-
-def heading_marker(text: str) -> Marker | None:
-    """Return the heading marker that starts ``text``, or ``None``.
-
-    Titled markers (``第X章``…) count only on lines short enough to be headings.
-    """
-    stripped = text.strip()
-    compact = stripped.replace(" ", "")
-    if compact in NAMED_HEADINGS:
-        return Marker("named", compact, "")
-    for name, pattern in MARKER_TYPES:
-        match = pattern.match(stripped)
-        if match:
-            if name in TITLED_TYPES and (len(stripped) > 60 or "。" in stripped[:-1]):
-                return None
-            return Marker(name, match.group(), stripped[match.end():].strip())
-    return None
-
-
-def is_standalone_heading(marker: Marker) -> bool:
-    """Whether a marked line is a heading on its own line (else a numbered paragraph).
-
-    A numbered line is a heading when it is short and not a sentence with a body.
-    """
-    if marker.type in TITLED_TYPES or marker.type == "named":
-        return True
-    rest = marker.rest
-    if len(rest) > 60:
-        return False
-    inner = rest.rstrip("。")
-    return "。" not in inner and "；" not in inner
-
-
-def _title_of(marker: Marker, text: str) -> str:
-    if is_standalone_heading(marker):
-        return text.strip()
-    first = _FIRST_SENTENCE.match(marker.rest)
-    title = first.group(1) if first else marker.rest[:30]
-    return f"{marker.marker}{title}".strip()
 
 
 def parse_responsibility(text: str) -> tuple[str, str]:
@@ -180,9 +122,8 @@ class _OutlineBuilder:
                     self.pending.append(index)
             elif RESPONSIBILITY.fullmatch(text) and (self.pending or self._last_body_is_open()):
                 self._close_with_responsibility(index)
-            elif (run_in := _RUN_IN.match(text)) and not text.startswith(("（", "(")):
+            elif not text.startswith(("（", "(")) and (title := run_in_heading(text, RUN_IN_MIN_PASSAGE_BODY_CHARS)):
                 self._flush()
-                title = run_in.group(2)
                 self._emit([index], heading=title, extra_path=title)
             else:
                 self.pending.append(index)
@@ -191,7 +132,7 @@ class _OutlineBuilder:
 
     # --- structure ---------------------------------------------------------
     def _push(self, marker: Marker, text: str):
-        title = _title_of(marker, text)
+        title = heading_title(marker, text)
         kind = marker.type
         if kind == "named" or kind == self.top_type:
             self.stack = [(kind, title)]

@@ -125,6 +125,59 @@ def _pool_map(func, items: list, n_workers: int, order: list[int], bar) -> list:
     return results
 
 
+def prefetch_documents(sources, catalog_rows: dict, params, *, workers: int | None = None, engine: str = "local",
+                       client: Any = None, progress: bool = False):
+    """A ``process(path, catalog_row, params)`` for :class:`~plancompare.pipeline.sources.DocumentRun`
+    whose answers were computed ahead, in parallel.
+
+    Every source is processed with the catalog row and doc_id the run will give it in the usual
+    case (its catalog row, else the doc_id of its path); the run then asks in its own order and
+    gets the stored tables, or the stored error raised again, so the run's decisions (duplicates,
+    skipped unreadable files, the build log) are those of a serial build. A request that was not
+    foreseen (a doc_id made unique with a suffix) is computed on the spot. With one worker and
+    the local engine, :func:`~plancompare.pipeline.stages.process_document` itself is returned.
+    """
+    from .pipeline.stages import process_document
+
+    sizes = [_file_size(s.path) for s in sources]
+    if engine == "local" and choose_workers(workers, len(sources), sum(sizes)) == 1:
+        return process_document
+    keys, items = [], []
+    for source in sources:
+        resolved = str(source.path.resolve()) if source.path.exists() else str(source.path)
+        row = dict(catalog_rows.get(resolved, {}))
+        if not row.get("doc_id"):
+            row["doc_id"] = source.doc_id
+        keys.append(_request_key(source.path, row))
+        items.append((source.path, row, params))
+    outcomes = map_documents(_process_outcome, items, workers=workers, sizes=sizes, progress=progress,
+                             engine=engine, client=client)
+    stored = dict(zip(keys, outcomes))
+
+    def process(path, catalog_row, run_params):
+        outcome = stored.pop(_request_key(path, catalog_row), None) if run_params == params else None
+        return unshield(outcome) if outcome is not None else process_document(path, catalog_row, run_params)
+
+    return process
+
+
+def _process_outcome(item) -> tuple:
+    from .pipeline.stages import process_document
+
+    return run_shielded(lambda args: process_document(*args), item)
+
+
+def _request_key(path, row: dict) -> tuple:
+    return str(path), tuple(sorted((str(k), str(v)) for k, v in row.items()))
+
+
+def _file_size(path) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0  # the document run names the problem
+
+
 def run_shielded(func: Callable[[Any], Any], item: Any) -> tuple:
     """``("ok", func(item))``, or ``("error", class, message, attributes)`` when it raises.
 

@@ -35,17 +35,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .text.headings import run_in_heading, strip_numbering
+
 WUWEI = ("经济", "政治", "文化", "社会", "生态文明")
 THEME_SOURCES = ("heading", "embedding", "lexical", "none")
 SECTION_SEP = " > "
-
-# Numbering in front of a heading or a measure: 第三章 / 第二节 / 一、/ （一）/ 1. / —— / 一是
-_NUMBERING = re.compile(
-    r"^\s*(?:第[一二三四五六七八九十百零〇\d]+[章节篇部分]\s*|[一二三四五六七八九十]+[、.．]\s*"
-    r"|[（(][一二三四五六七八九十\d]+[）)]\s*|\d+\s*[.．、]\s*|[-—–]+\s*|[一二三四五六七八九十]+是)+"
-)
-# A run-in heading is a short opening sentence (at most 24 characters), closed by 。 or ：
-_RUN_IN = re.compile(r"^([^。：:；;！!？?]{2,24})[。：:]")
 
 
 def load_taxonomy(path: str | Path | None = None) -> pd.DataFrame:
@@ -100,12 +94,11 @@ def heading_chain(section_path: str, text: str = "") -> list[str]:
     """Headings of a passage, deepest first: the run-in heading of ``text`` (if any), then
     the ``section_path`` headings from the deepest up, numbering stripped."""
     chain = [h for h in (section_path or "").split(SECTION_SEP) if h.strip()]
-    chain = [_NUMBERING.sub("", h).strip() for h in reversed(chain)]
-    body = _NUMBERING.sub("", text or "").strip()
-    run_in = _RUN_IN.match(body)
-    # Only a phrase that heads more text is a heading; a one-sentence paragraph is just text.
-    if run_in and body[run_in.end():].strip() and (not chain or chain[0] != run_in.group(1)):
-        chain.insert(0, run_in.group(1))
+    chain = [strip_numbering(h) for h in reversed(chain)]
+    run_in = run_in_heading(text or "")
+    # Only a phrase that heads more text is a heading (run_in_heading checks that).
+    if run_in and (not chain or chain[0] != run_in):
+        chain.insert(0, run_in)
     return [h for h in chain if h]
 
 

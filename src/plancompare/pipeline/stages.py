@@ -1,0 +1,279 @@
+"""The pipeline's stages, each a function from tables to tables with its own cache key.
+
+Order: :func:`clean` → metadata (:func:`describe`) → :func:`outline` → :func:`embed` →
+:func:`assign_themes` → :func:`extract_indicators` → :func:`build_index`.  The first three
+work one document at a time and are cached per document (:class:`~.cache.StageCache`, keyed by
+the document's bytes, the fingerprint of the modules the stage runs and its parameters);
+:func:`process_document` runs them for one file and is what a process pool maps over.
+``embed`` is cached per text by :mod:`plancompare.embed`; themes, indicators and the search
+index look at the whole corpus (theme weights depend on it) and take well under a second.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..catalog import doc_id_from_path, infer_metadata
+from ..clean import clean_lines
+from ..ingest import SourceText, read_source
+from ..outline import outline_document
+from .cache import StageCache, cache_key
+from .fingerprint import code_fingerprint
+from .schema import table
+
+# Entry modules of each cached stage; their imports are found by walking the package.
+CLEAN_MODULES = ("plancompare.ingest", "plancompare.clean")
+OUTLINE_MODULES = ("plancompare.outline",)
+
+
+@dataclass(frozen=True)
+class DocumentParams:
+    """Parameters of the per-document stages (picklable, so a process pool can receive them).
+
+    max_section_chars : a section with a longer body is split into one passage per paragraph.
+    cache_dir : stage-cache root (default: :func:`~.cache.cache_root`).
+    use_cache : read and write the stage cache.
+    """
+
+    max_section_chars: int = 600
+    cache_dir: str | None = None
+    use_cache: bool = True
+
+
+@dataclass
+class DocumentTables:
+    """One document's tables: ``documents`` (one row), ``lines``, ``repairs``, ``passages``,
+    ``glossary`` (columns in ``docs/tables.md``) and ``status``: ``processed`` when a stage ran,
+    ``cached`` when every stage came from the cache."""
+
+    documents: pd.DataFrame
+    lines: pd.DataFrame
+    repairs: pd.DataFrame
+    passages: pd.DataFrame
+    glossary: pd.DataFrame
+    status: str = "processed"
+    timings: dict = field(default_factory=dict)
+
+    def clean_text(self) -> str:
+        return "\n".join(self.lines["text"])
+
+
+def process_document(path, catalog_row: dict | None = None, params: DocumentParams | None = None) -> DocumentTables:
+    """Clean, describe and outline one file.
+
+    Parameters
+    ----------
+    path : str or Path
+    catalog_row : dict, optional
+        Catalog values for this file (``doc_id``, ``district``, ``title``…); missing ones are
+        inferred from the text.  ``doc_id`` defaults to one made from the file name.
+    params : DocumentParams, optional
+
+    Returns
+    -------
+    DocumentTables
+
+    Raises
+    ------
+    PlancompareError
+        The file cannot be read (one line naming the file and the problem).
+    """
+    params = params or DocumentParams()
+    cache = StageCache(params.cache_dir, enabled=params.use_cache)
+    row = {k: v for k, v in (catalog_row or {}).items() if v not in ("", None)}
+    source = read_source(path)
+    started = time.perf_counter()
+    lines, repairs, info, clean_hit, key = _clean_one(source, cache)
+    cleaned_at = time.perf_counter()
+    meta = {**infer_metadata(lines["text"].tolist(), source.path), **row}
+    doc_id = str(meta.get("doc_id") or doc_id_from_path(source.path))
+    district = meta.get("district") or meta.get("district_zh") or doc_id
+    passages, glossary, outline_hit = _outline_one(lines, key, doc_id, district, params, cache)
+    documents = table("documents", [_document_row(doc_id, district, meta, source, info)])
+    return DocumentTables(
+        documents=documents,
+        lines=lines.assign(doc_id=doc_id)[["doc_id", *lines.columns]],
+        repairs=repairs.assign(doc_id=doc_id)[["doc_id", *repairs.columns]],
+        passages=passages,
+        glossary=glossary,
+        status="cached" if clean_hit and outline_hit else "processed",
+        timings={"clean": cleaned_at - started, "outline": time.perf_counter() - cleaned_at},
+    )
+
+
+def _clean_one(source: SourceText, cache: StageCache):
+    key = cache_key("clean", source.sha256, code_fingerprint(CLEAN_MODULES))
+    hit = cache.get("clean", key)
+    if hit is not None:
+        tables, info = hit
+        return tables["lines"], tables["repairs"], info, True, key
+    cleaned = clean_lines(source.lines)
+    lines = pd.DataFrame(
+        [(i, line.text, line.raw_start, line.raw_end) for i, line in enumerate(cleaned.lines)],
+        columns=["clean_line", "text", "line_start", "line_end"],
+    ).astype({"clean_line": "int64", "line_start": "int64", "line_end": "int64"})
+    repairs = pd.DataFrame(cleaned.repairs, columns=["line", "kind", "before", "after", "confidence"])
+    repairs = repairs.astype({"line": "int64", "confidence": "float64"})
+    info = {"script": cleaned.script, "n_chars": len(cleaned.text)}
+    cache.put("clean", key, {"lines": lines, "repairs": repairs}, info)
+    return lines, repairs, info, False, key
+
+
+def _outline_one(lines: pd.DataFrame, clean_key: str, doc_id: str, district: str, params: DocumentParams,
+                 cache: StageCache):
+    key = cache_key("outline", clean_key, code_fingerprint(OUTLINE_MODULES), doc_id, district,
+                    params.max_section_chars)
+    hit = cache.get("outline", key)
+    if hit is not None:
+        tables, _ = hit
+        return table("passages", [tables["passages"]]), table("glossary", [tables["glossary"]]), True
+    from ..clean import CleanLine
+
+    clean = [CleanLine(t, a, b) for t, a, b in zip(lines["text"], lines["line_start"], lines["line_end"])]
+    passage_rows, glossary_rows = outline_document(clean, doc_id, district, params.max_section_chars)
+    passages, glossary = table("passages", passage_rows), table("glossary", glossary_rows)
+    cache.put("outline", key, {"passages": passages, "glossary": glossary})
+    return passages, glossary, False
+
+
+def _document_row(doc_id: str, district: str, meta: dict, source: SourceText, info: dict) -> dict:
+    issued = str(meta.get("issued", "") or "")
+    return {
+        "doc_id": doc_id,
+        "district": district,
+        "district_zh": meta.get("district_zh", ""),
+        "city": meta.get("city", ""),
+        "province": meta.get("province", ""),
+        "title": meta.get("title", "") or source.path.stem,
+        "kind": meta.get("kind", "other"),
+        "year": int(issued[:4]) if issued[:4].isdigit() else None,
+        "period_start": _int_or_none(meta.get("period_start")),
+        "period_end": _int_or_none(meta.get("period_end")),
+        "issued": issued,
+        "issuer": meta.get("issuer", ""),
+        "doc_number": meta.get("doc_number", ""),
+        "speaker": meta.get("speaker", ""),
+        "source_file": str(source.path),
+        "source_sha256": source.sha256,
+        "encoding": source.encoding,
+        "script": info["script"],
+        "n_chars": int(info["n_chars"]),
+    }
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- table-level stages ---------------------------------------------------------------------------------------
+
+def clean(sources: pd.DataFrame, params: DocumentParams | None = None) -> dict[str, pd.DataFrame]:
+    """Clean every file of ``sources`` (``doc_id, source_file``).
+
+    Returns ``{"lines": ..., "repairs": ...}`` (columns in ``docs/tables.md``), cached per document.
+    """
+    params = params or DocumentParams()
+    cache = StageCache(params.cache_dir, enabled=params.use_cache)
+    lines, repairs = [], []
+    for doc_id, file in zip(sources["doc_id"], sources["source_file"]):
+        doc_lines, doc_repairs, *_ = _clean_one(read_source(file), cache)
+        lines.append(doc_lines.assign(doc_id=doc_id))
+        repairs.append(doc_repairs.assign(doc_id=doc_id))
+    return {"lines": table("lines", lines), "repairs": table("repairs", repairs)}
+
+
+def outline(documents: pd.DataFrame, lines: pd.DataFrame, params: DocumentParams | None = None) -> dict[str, pd.DataFrame]:
+    """Cut each document's clean ``lines`` into passages and glossary rows.
+
+    ``documents`` gives ``doc_id, district, source_sha256``; returns ``{"passages", "glossary"}``,
+    cached per document.
+    """
+    params = params or DocumentParams()
+    cache = StageCache(params.cache_dir, enabled=params.use_cache)
+    passages, glossary = [], []
+    by_doc = dict(tuple(lines.groupby("doc_id", sort=False)))
+    for doc in documents.itertuples():
+        clean_key = cache_key("clean", doc.source_sha256, code_fingerprint(CLEAN_MODULES))
+        doc_lines = by_doc.get(doc.doc_id, lines.iloc[:0]).drop(columns="doc_id").reset_index(drop=True)
+        doc_passages, doc_glossary, _ = _outline_one(doc_lines, clean_key, doc.doc_id, doc.district, params, cache)
+        passages.append(doc_passages)
+        glossary.append(doc_glossary)
+    return {"passages": table("passages", passages), "glossary": table("glossary", glossary)}
+
+
+def embed(passages: pd.DataFrame, model=None, *, progress: bool = False) -> tuple[np.ndarray, str]:
+    """One L2-normalised float32 row per passage, and the model id (cached per text by
+    :mod:`plancompare.embed`; a bar on stderr while the model runs when ``progress``)."""
+    from ..embed import embed as embed_passages
+
+    result = embed_passages(passages["text"].tolist(), model, prompt="passage", show_progress=bool(progress))
+    return result.vectors, result.model_id
+
+
+def assign_themes(passages: pd.DataFrame, embeddings: np.ndarray | None = None, model=None) -> pd.DataFrame:
+    """``passages`` with the theme columns (``theme, theme_score, theme_source, secondary_themes``)
+    set; with ``embeddings``, theme descriptions are embedded with ``model`` for the embedding signal."""
+    from ..embed import embed_texts
+    from ..themes import assign_themes as assign
+
+    embed_fn = None
+    if embeddings is not None:
+        embed_fn = lambda texts: embed_texts(list(texts), model=model, prompt="query")  # noqa: E731
+    assigned = assign(passages, embeddings, embed_fn)
+    out = passages.copy()
+    for column in assigned.columns:
+        out[column] = assigned[column].to_numpy()
+    return out
+
+
+def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
+    """Quantitative statements of ``passages`` (columns in ``docs/tables.md``), with raw lines
+    from ``lines``."""
+    from ..indicators import extract_indicators as extract
+
+    line_map = {doc_id: list(zip(group["line_start"], group["line_end"]))
+                for doc_id, group in lines.groupby("doc_id", sort=False)}
+    return extract(passages, documents, line_map=line_map)
+
+
+def body_mask(passages: pd.DataFrame) -> np.ndarray:
+    """Rows of ``passages`` that are body text (what search, compare and themes use)."""
+    return (passages["role"] == "body").to_numpy()
+
+
+def build_index(passages: pd.DataFrame, embeddings: np.ndarray | None = None):
+    """A fitted :class:`~plancompare.match.PassageIndex` over the body passages (lexical only
+    without ``embeddings``)."""
+    from ..match import PassageIndex
+
+    mask = body_mask(passages)
+    return PassageIndex().fit(passages[mask], None if embeddings is None else embeddings[mask])
+
+
+class StageReporter:
+    """Progress on stderr: a bar over documents, one line per corpus-level stage."""
+
+    def __init__(self, enabled: bool | None):
+        self.enabled = sys.stderr.isatty() if enabled is None else bool(enabled)
+
+    def documents(self, items, description: str = "clean + outline"):
+        items = list(items)
+        if not self.enabled or not items:
+            return items
+        from tqdm.auto import tqdm
+
+        return tqdm(items, desc=description, unit="doc", file=sys.stderr)
+
+    def done(self, stage: str, started: float, detail: str = "") -> None:
+        if self.enabled:
+            extra = f" ({detail})" if detail else ""
+            print(f"{stage}: {time.perf_counter() - started:.1f} s{extra}", file=sys.stderr, flush=True)
