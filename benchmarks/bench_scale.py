@@ -9,8 +9,8 @@ writes benchmarks/results/scale.{json,md}. Documents come from ``benchmarks/gen_
 ≈ 20,000 characters each); every size runs in a fresh process so its peak RSS (``ru_maxrss`` of the
 process and of its pool workers) is its own.
 
-Stages per N: per-document stages (read, clean, outline: ``process_document`` mapped over the files
-on every core), themes (``assign_themes`` without embeddings), indicators, the lexical index
+Stages per N: ``build_corpus`` without embeddings (read, clean, outline per document on every core,
+then the corpus-level theme step), themes alone (``assign_themes`` without embeddings), indicators, the lexical index
 (``LexicalIndex``), and embedding — *estimated*: the tokens of every passage are counted and a
 sample of passages is embedded (torch, no cache) to get tokens per second, because embedding 1,000
 documents on this 2-core machine takes hours. Growth: the exponent ``b`` of ``time ∝ N^b`` between
@@ -55,22 +55,20 @@ def size_worker(folder: Path, workers: int | None) -> dict:
     import numpy as np
 
     import plancompare as pc
-    from plancompare.corpus import process_document
     from plancompare.embed import embed_texts
     from plancompare.model import load_model
-    from plancompare.parallel import choose_workers, map_documents
+    from plancompare.parallel import choose_workers
+    from plancompare.pipeline import stages
     from plancompare.vector_index import LexicalIndex
 
     catalog = pc.load_catalog(folder / "catalog.csv")
     files = [Path(f) for f in catalog["source_file"]]
     n_workers = choose_workers(workers, len(files), sum(f.stat().st_size for f in files))
     t = {}
-    items = [(f, {}, 600) for f in files]
-    _, t["documents_map"] = _timed(lambda: map_documents(process_document, items, workers=n_workers,
-                                                         sizes=[f.stat().st_size for f in files], progress=True))
-    corpus, t["build_corpus"] = _timed(lambda: pc.build_corpus(files, catalog=catalog, workers=n_workers, progress=True))
+    corpus, t["build_corpus"] = _timed(lambda: pc.build_corpus(files, catalog=catalog, workers=n_workers, progress=True,
+                                                               embed=False, use_cache=False, index=False))
     _, t["themes"] = _timed(corpus.assign_themes)
-    _, t["indicators"] = _timed(lambda: corpus.indicators)
+    _, t["indicators"] = _timed(lambda: stages.extract_indicators(corpus.passages, corpus.documents, corpus.lines))
     body = corpus.passages.loc[corpus.body_mask(), "text"].tolist()
     _, t["lexical_index"] = _timed(lambda: LexicalIndex().fit(body))
 
@@ -100,34 +98,36 @@ def speedup_worker(folder: Path) -> dict:
     """The per-document stages over the same files with 1 worker and with every core, same process."""
     import pandas as pd
 
-    from plancompare.corpus import process_document
-    from plancompare.parallel import available_cores, map_documents
+    from plancompare.parallel import _process_outcome, available_cores, map_documents
+    from plancompare.pipeline import stages
 
     catalog = pd.read_csv(folder / "catalog.csv", dtype=str)
     files = [folder / f for f in catalog["source_file"]]
-    items = [(f, {}, 600) for f in files]
+    items = [(f, {}, stages.DocumentParams(use_cache=False)) for f in files]
     sizes = [f.stat().st_size for f in files]
     cores = available_cores()
-    runs = {}
+    runs, outputs = {}, {}
     for workers in (1, cores, 1, cores):  # mirrored, best kept: drift in the machine's load cancels
-        result, seconds = _timed(lambda: map_documents(process_document, items, workers=workers, sizes=sizes))
+        outputs[workers], seconds = _timed(lambda: map_documents(_process_outcome, items, workers=workers, sizes=sizes))
         runs.setdefault(workers, []).append(seconds)
-    serial, parallel = map_documents(process_document, items, workers=1), result
+    identical = all(
+        a[0] == b[0] == "ok" and all(getattr(a[1], t).equals(getattr(b[1], t)) for t in ("documents", "passages", "lines"))
+        for a, b in zip(outputs[1], outputs[cores]))
     return {"documents": len(files), "cores": cores, "runs_s": {str(k): v for k, v in runs.items()},
-            "speedup": round(min(runs[1]) / min(runs[cores]), 2), "identical_results": serial == parallel,
+            "speedup": round(min(runs[1]) / min(runs[cores]), 2), "identical_results": identical,
             "loadavg": round(os.getloadavg()[0], 2)}
 
 
 def cold_start_worker(out: Path) -> dict:
     """Cold build of the bundled plans (empty embedding cache) vs bare embedding of its passages."""
-    os.environ["PLANCOMPARE_CACHE_DIR"] = str(out / "embedding-cache")
+    os.environ["PLANCOMPARE_CACHE_DIR"] = str(out / "cache")  # embedding and stage caches start empty
     import plancompare as pc
+    from plancompare.corpus import bundled_data_dir
     from plancompare.embed import embed_texts
 
-    catalog = pc.load_catalog(REPO / "data" / "catalog.csv")
+    catalog = pc.load_catalog(bundled_data_dir() / "catalog.csv")
     t0 = time.perf_counter()
-    corpus = pc.build_corpus(list(catalog["source_file"]), catalog=catalog, embed=True, progress=True)
-    corpus.indicators  # noqa: B018 - what load_corpus computes before saving
+    corpus = pc.build_corpus(list(catalog["source_file"]), catalog=catalog, embed=True, progress=True, index=False)
     corpus.save(out / "processed")
     cold = time.perf_counter() - t0
     texts = corpus.passages["text"].tolist()
@@ -227,8 +227,9 @@ def _markdown(r: dict) -> str:
         if growth:
             lines += ["", "Growth exponent b in time ∝ N^b, smallest to largest N (1 = linear): "
                       + ", ".join(f"{k} {v}" for k, v in growth.items()) + "."]
-        lines += ["", "`documents_map` is the per-document stages alone (read, clean, outline on every core); "
-                  "`build_corpus` adds assembling the tables and themes. `embed_estimated` = all passage tokens / "
+        lines += ["", "`build_corpus`: read, clean, outline (per document, on every core), tables assembled, "
+                  "themes from headings and seed terms (no embeddings); `themes`: that theme step again alone. "
+                  "`embed_estimated` = all passage tokens / "
                   "tokens per second of a 48-passage sample (torch, one process)."]
     if r.get("speedup"):
         s = r["speedup"]

@@ -7,9 +7,10 @@ Python as the rest of the toolkit, and the clusters researchers already have spe
 (``Client("tcp://scheduler:8786")``). Ray would do the same job with a heavier runtime (its own
 object store and daemons, a ~70 MB wheel) that few university clusters run.
 
-* :func:`dask_map` runs the *same* module-level per-document function as the local process pool
-  (:func:`plancompare.corpus.process_document`) as one task per document, larger documents first,
-  and returns results in input order: the tables are identical to a serial build.
+* :func:`plancompare.parallel.dask_map` runs the *same* module-level per-document function as the
+  local process pool (:func:`plancompare.pipeline.stages.process_document`) as one task per
+  document, larger documents first, and returns results in input order: the tables are identical
+  to a serial build.
 * :func:`dask_encoder` returns an ``encode(texts) -> vectors`` callable for
   :func:`plancompare.embed.embed` that spreads batches of texts over one :class:`EmbeddingActor`
   per worker. An actor loads the model once and keeps it; on a worker with a GPU that torch can see,
@@ -22,74 +23,15 @@ else a ``LocalCluster`` with one single-threaded worker process per core, closed
 
 from __future__ import annotations
 
-import os
 import sys
-from contextlib import contextmanager
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 
 from .errors import PlancompareError
 
-SCHEDULER_ENV = "PLANCOMPARE_DASK_SCHEDULER"
+from .parallel import SCHEDULER_ENV, dask_client  # noqa: F401 - the cluster entry points, re-exported
 EMBED_BATCH_TEXTS = 64  # texts per actor call: enough to amortise a round trip, small enough to balance
-
-
-@contextmanager
-def dask_client(client: Any = None, n_workers: int | None = None):
-    """Yield ``client``, or one for ``$PLANCOMPARE_DASK_SCHEDULER``, or one on a new local cluster."""
-    if client is not None:
-        yield client
-        return
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError as exc:
-        raise PlancompareError(f"the dask engine needs dask[distributed] ({exc})") from None
-    address = os.environ.get(SCHEDULER_ENV)
-    if address:
-        try:
-            own = Client(address, timeout="30s")
-        except OSError as exc:
-            raise PlancompareError(f"{SCHEDULER_ENV}={address}: cannot reach the Dask scheduler ({exc})") from None
-        with own:
-            yield own
-        return
-    from .parallel import available_cores
-
-    workers = n_workers or available_cores()
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        with Client(cluster) as own:
-            yield own
-
-
-def dask_map(func: Callable, items: Sequence, *, sizes: Sequence[int] | None = None, progress: bool = False,
-             description: str = "documents", client: Any = None) -> list:
-    """``[func(item) for item in items]`` as Dask tasks; results in input order."""
-    from dask.distributed import as_completed
-
-    from .parallel import largest_first, run_shielded, unshield
-
-    items = list(items)
-    if not items:
-        return []
-    bar = _bar(len(items), description, progress)
-    with dask_client(client) as active:
-        order = largest_first(sizes, len(items))
-        futures = {}
-        for rank, i in enumerate(order):
-            futures[active.submit(run_shielded, func, items[i], pure=False, priority=len(order) - rank)] = i
-        results: list[Any] = [None] * len(items)
-        try:
-            for future in as_completed(list(futures)):
-                results[futures[future]] = unshield(future.result())
-                if bar is not None:
-                    bar.update(1)
-        finally:
-            if bar is not None:
-                bar.close()
-            for future in futures:
-                future.release()
-    return results
 
 
 class EmbeddingActor:

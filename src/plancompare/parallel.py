@@ -12,7 +12,8 @@ in, so a parallel build yields the same tables as a serial one.
   (``sizes``) so one long document does not finish alone at the end.
 * ``workers=None`` picks: serial below :data:`PARALLEL_MIN_DOCUMENTS` files or
   :data:`PARALLEL_MIN_BYTES` bytes of input, otherwise every core this process may use.
-* ``engine="dask"`` submits the same function as Dask tasks (see :mod:`plancompare.engine_dask`).
+* ``engine="dask"`` submits the same function as Dask tasks (:func:`dask_map`) on the cluster of
+  :func:`dask_client`; embedding on Dask actors is in :mod:`plancompare.engine_dask`.
 
 A progress bar (tqdm, on stderr) counts finished documents when ``progress`` is true.
 """
@@ -23,6 +24,7 @@ import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from typing import Any, Callable, Sequence
 
 from .errors import PlancompareError
@@ -34,6 +36,7 @@ PARALLEL_MIN_DOCUMENTS = 8
 PARALLEL_MIN_BYTES = 400_000
 
 ENGINES = ("local", "dask")
+SCHEDULER_ENV = "PLANCOMPARE_DASK_SCHEDULER"
 
 
 def available_cores() -> int:
@@ -91,8 +94,6 @@ def map_documents(
     if engine not in ENGINES:
         raise PlancompareError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     if engine == "dask":
-        from .engine_dask import dask_map
-
         return dask_map(func, items, sizes=sizes, progress=progress, description=description, client=client)
     n_workers = choose_workers(workers, len(items), sum(sizes) if sizes is not None else 0)
     bar = _bar(len(items), description, progress)
@@ -208,6 +209,60 @@ def largest_first(sizes: Sequence[int] | None, n: int) -> list[int]:
         return list(range(n))
     return sorted(range(n), key=lambda i: (-int(sizes[i]), i))
 
+
+
+@contextmanager
+def dask_client(client: Any = None, n_workers: int | None = None):
+    """Yield ``client``, or one for ``$PLANCOMPARE_DASK_SCHEDULER``, or one on a new local cluster."""
+    if client is not None:
+        yield client
+        return
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise PlancompareError(f"the dask engine needs dask[distributed] ({exc})") from None
+    address = os.environ.get(SCHEDULER_ENV)
+    if address:
+        try:
+            own = Client(address, timeout="30s")
+        except OSError as exc:
+            raise PlancompareError(f"{SCHEDULER_ENV}={address}: cannot reach the Dask scheduler ({exc})") from None
+        with own:
+            yield own
+        return
+
+    workers = n_workers or available_cores()
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with Client(cluster) as own:
+            yield own
+
+
+def dask_map(func: Callable, items: Sequence, *, sizes: Sequence[int] | None = None, progress: bool = False,
+             description: str = "documents", client: Any = None) -> list:
+    """``[func(item) for item in items]`` as Dask tasks; results in input order."""
+    from dask.distributed import as_completed
+
+    items = list(items)
+    if not items:
+        return []
+    bar = _bar(len(items), description, progress)
+    with dask_client(client) as active:
+        order = largest_first(sizes, len(items))
+        futures = {}
+        for rank, i in enumerate(order):
+            futures[active.submit(run_shielded, func, items[i], pure=False, priority=len(order) - rank)] = i
+        results: list[Any] = [None] * len(items)
+        try:
+            for future in as_completed(list(futures)):
+                results[futures[future]] = unshield(future.result())
+                if bar is not None:
+                    bar.update(1)
+        finally:
+            if bar is not None:
+                bar.close()
+            for future in futures:
+                future.release()
+    return results
 
 
 def _bar(total: int, description: str, enabled: bool):
