@@ -48,6 +48,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_indicators.py
 	$(BIN)/python benchmarks/bench_match.py
 	$(BIN)/python benchmarks/bench_repair.py
+	$(BIN)/python benchmarks/bench_index.py
+	$(BIN)/python benchmarks/bench_scale.py --sizes 50 200 --speedup-n 24 --cold-start
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
