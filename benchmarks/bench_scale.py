@@ -118,21 +118,24 @@ def speedup_worker(folder: Path) -> dict:
             "loadavg": round(os.getloadavg()[0], 2)}
 
 
-def cold_start_worker(out: Path) -> dict:
-    """Cold build of the bundled plans (empty embedding cache) vs bare embedding of its passages."""
+def cold_start_worker(out: Path, only: str = "") -> dict:
+    """Cold build of the bundled plans (empty caches) vs bare embedding of its passages.
+
+    ``only``: a substring of doc_ids to keep (``huli``: the three Huli documents), for a quick run."""
     os.environ["PLANCOMPARE_CACHE_DIR"] = str(out / "cache")  # embedding and stage caches start empty
     import plancompare as pc
     from plancompare.corpus import bundled_data_dir
     from plancompare.embed import embed_texts
 
     catalog = pc.load_catalog(bundled_data_dir() / "catalog.csv")
+    catalog = catalog[catalog["doc_id"].str.contains(only, regex=False)]
     t0 = time.perf_counter()
     corpus = pc.build_corpus(list(catalog["source_file"]), catalog=catalog, embed=True, progress=True, index=False)
     corpus.save(out / "processed")
     cold = time.perf_counter() - t0
     texts = corpus.passages["text"].tolist()
     _, bare = _timed(lambda: embed_texts(texts, use_cache=False))
-    return {"passages": len(texts), "cold_build_s": round(cold, 2), "bare_embed_s": bare,
+    return {"documents": list(catalog["doc_id"]), "passages": len(texts), "cold_build_s": round(cold, 2), "bare_embed_s": bare,
             "ratio": round(cold / bare, 3), "loadavg": round(os.getloadavg()[0], 2)}
 
 
@@ -154,10 +157,11 @@ def _growth(sizes: list[dict], key) -> float | None:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200, 1000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[50, 200, 1000])
     parser.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     parser.add_argument("--speedup-n", type=int, default=0, help="documents for the 1-vs-all-cores run (0: skip)")
     parser.add_argument("--cold-start", action="store_true")
+    parser.add_argument("--cold-only", default="", help="doc_id substring for the cold-start run (default: all plans)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--worker", choices=["size", "speedup", "cold"])
     parser.add_argument("--folder", type=Path)
@@ -169,7 +173,7 @@ def main(argv=None) -> None:
         print(json.dumps(speedup_worker(args.folder)))
         return
     if args.worker == "cold":
-        print(json.dumps(cold_start_worker(args.folder)))
+        print(json.dumps(cold_start_worker(args.folder, args.cold_only)))
         return
 
     from gen_corpus import load_pools, write_corpus
@@ -181,7 +185,7 @@ def main(argv=None) -> None:
                "sizes": [], "speedup": None, "cold_start": None}
     if args.cold_start:
         print("cold start: bundled plans", file=sys.stderr, flush=True)
-        results["cold_start"] = _run_worker("--worker", "cold", "--folder", work / "cold")
+        results["cold_start"] = _run_worker("--worker", "cold", "--folder", work / "cold", "--cold-only", args.cold_only)
     if args.speedup_n:
         folder = work / f"speedup{args.speedup_n}"
         write_corpus(folder, args.speedup_n, pools=pools)
@@ -196,9 +200,10 @@ def main(argv=None) -> None:
         results["sizes"].append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
         _write(results, args.out)  # after every size: a long run keeps what it measured
-    stages = list(results["sizes"][0]["times_s"]) if results["sizes"] else []
-    results["growth_exponent"] = {s: _growth(results["sizes"], lambda r, s=s: r["times_s"][s]) for s in stages}
-    results["growth_exponent"]["peak_rss_mb"] = _growth(results["sizes"], lambda r: r["peak_rss_mb"])
+    if results["sizes"]:
+        stages = list(results["sizes"][0]["times_s"])
+        results["growth_exponent"] = {s: _growth(results["sizes"], lambda r, s=s: r["times_s"][s]) for s in stages}
+        results["growth_exponent"]["peak_rss_mb"] = _growth(results["sizes"], lambda r: r["peak_rss_mb"])
     _write(results, args.out)
     print((args.out / "scale.md").read_text())
 
@@ -238,7 +243,7 @@ def _markdown(r: dict) -> str:
                   f"speedup **{s['speedup']}×**; results identical: {s['identical_results']} (load {s['loadavg']})."]
     if r.get("cold_start"):
         c = r["cold_start"]
-        lines += ["", f"**Cold start** (bundled plans, empty embedding cache, one process): full build "
+        lines += ["", f"**Cold start** ({', '.join(c['documents'])}; empty caches, one process): full build "
                   f"{c['cold_build_s']} s vs bare embedding of the same {c['passages']} passages {c['bare_embed_s']} s "
                   f"→ **{c['ratio']}×** (target ≤ 1.3×; load {c['loadavg']})."]
     return "\n".join(lines) + "\n"
