@@ -67,7 +67,7 @@ def sweep_worker(args) -> dict:
     times: dict[int, list[float]] = {bs: [] for bs in BATCH_SIZES}
     for bs in [*BATCH_SIZES, *reversed(BATCH_SIZES)]:
         t0 = time.perf_counter()
-        embed(texts, st, use_cache=False, batch_size=bs, show_progress=False)
+        embed(texts, st, use_cache=False, batch_size=bs, progress=False)
         times[bs].append(time.perf_counter() - t0)
     return {
         "worker": "sweep",
@@ -93,7 +93,7 @@ def worker(args) -> dict:
         from plancompare.embed import embed
 
         loaded = time.perf_counter()
-        vectors = embed(texts, None, cache_dir=args.cache_dir, model_dir=args.model_dir, show_progress=False).vectors
+        vectors = embed(texts, None, cache_dir=args.cache_dir, model_dir=args.model_dir, progress=False).vectors
         done = time.perf_counter()
         reps = [done - loaded]
     else:
@@ -116,7 +116,7 @@ def worker(args) -> dict:
 
                 def run(rep):
                     return embed(texts, st, cache_dir=Path(args.cache_dir) / f"rep{rep}",
-                                 batch_size=args.batch_size, show_progress=False).vectors
+                                 batch_size=args.batch_size, progress=False).vectors
         loaded = time.perf_counter()
         reps = []
         for rep in range(REPS):

@@ -124,7 +124,7 @@ def test_indicator_chart_english_labels():
     assert "Huli" in xs and "Chikan" in xs and not any("区" in x for x in xs)
     assert fig.layout.title.text.startswith("GDP growth")
     assert "line" in fig.layout.meta["source_note"] and "Source" in fig.layout.meta["source_note"]
-    assert value_text({"comparator": "~", "value": 5.5, "unit": "%"}, "en") == "~5.5%"
+    assert value_text({"comparator": "~", "value": 5.5, "unit": "%"}, "en") == "≈5.5%"  # one formatter: ≈ in English, 约 in Chinese
     with pytest.raises(ValueError):
         indicator_chart(indicators(), "gdp_growth_rate", lang="fr")
 
@@ -221,3 +221,22 @@ def test_text_helpers():
     assert wrap("甲" * 30, width=20).count("<br>") == 2
     assert wrap("<b>x</b>") == "&lt;b&gt;x&lt;/b&gt;"
     assert district_label("huli", "zh") == "湖里区" and district_label("湖里区", "en") == "Huli"
+
+
+def test_not_stated_sits_in_its_own_band_not_on_the_value_axis():
+    # issue 10: "not stated" markers drawn at y = 0 read as a value of zero
+    for fig in (indicator_chart(indicators(), "gdp_growth_rate"), elderly_care_chart(indicators())):
+        for trace in data_traces(fig):
+            value_axis = fig.layout["yaxis" + (trace.yaxis or "y").removeprefix("y")]
+            if trace.meta["kind"] != "not_stated":
+                assert value_axis.ticktext is None  # values on a numeric axis
+                continue
+            assert value_axis.ticktext == ("未提及",) and value_axis.range == (0, 1)
+            x_axis = fig.layout["xaxis" + (trace.xaxis or "x").removeprefix("x")]
+            assert x_axis.anchor == trace.yaxis  # the axis labels sit under the band
+            assert value_axis.domain[1] < min(
+                fig.layout[k].domain[0] for k in fig.layout.to_plotly_json() if k.startswith("yaxis")
+                and fig.layout[k].ticktext is None)
+    en = indicator_chart(indicators(), "gdp_growth_rate", lang="en")
+    (ns,) = [t for t in data_traces(en) if t.meta["kind"] == "not_stated"]
+    assert en.layout["yaxis" + ns.yaxis.removeprefix("y")].ticktext == ("not stated",)

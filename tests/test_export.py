@@ -221,9 +221,8 @@ def test_briefing_escapes_document_text(briefing):
     html = briefing.read_text(encoding="utf-8")
     for who in ("quote", "title", "passage"):
         assert f"<script>alert('{who}')" not in html
-    assert "&lt;script&gt;alert(&#x27;quote&#x27;)" in html
-    assert "&lt;script&gt;alert(&#x27;title&#x27;)" in html
-    assert "&lt;script&gt;alert(&#x27;passage&#x27;)" in html
+    for who in ("quote", "title", "passage"):  # escaped by the template (&#39; or &#x27; for the quote mark)
+        assert f"&lt;script&gt;alert(&#39;{who}&#39;)" in html or f"&lt;script&gt;alert(&#x27;{who}&#x27;)" in html
 
 
 @needs_browser
@@ -268,3 +267,32 @@ def test_headline_table_names_indicators_and_states_absence(plans):
     assert table.iloc[1, 1].startswith("≥55%（目标值")
     english = headline_table(plans.indicators, ["nursing_bed_share"], lang="en")
     assert english.iloc[2, 0] == "not stated"
+
+
+def test_briefing_on_the_real_tables(plans, tmp_path):
+    """Representative passages from the real themes_table (ids joined by ';'), escaped document text,
+    and a heatmap that fits the page (issue 10)."""
+    import re
+    import types
+
+    from plancompare.charts import theme_coverage_heatmap
+    from plancompare.export import PAGE_WIDTH
+
+    table = plans.themes_table()
+    assert table["top_passages"].str.contains(";").any()  # the real cells hold several ids
+    passages = plans.passages.copy()
+    first_id = next(c for c in table["top_passages"] if c).split(";")[0]
+    passages.loc[passages["passage_id"] == first_id, "text"] = "<script>alert('passage')</script>真实段落"
+    corpus = types.SimpleNamespace(documents=plans.documents, passages=passages, indicators=plans.indicators,
+                                   themes_table=lambda: table)
+    html = write_briefing(corpus, out_dir=tmp_path, formats=()).read_text(encoding="utf-8")
+    section = html[html.index("各主题代表段落"):]
+    quotes = re.findall(r"<blockquote>(.*?)</blockquote>", section, flags=re.S)
+    assert len(quotes) == sum(1 for c in table["top_passages"] if c)  # one per (theme, district) with passages
+    assert not [q for q in quotes if re.fullmatch(r"[\w;:]+", q.strip())]  # text, never raw passage ids
+    assert "<script>alert('passage')" not in html and "&lt;script&gt;alert(" in section
+    # the heatmap is no wider than the page it sits on
+    assert theme_coverage_heatmap(table).layout.width <= PAGE_WIDTH - 40 < 1504
+    assert f"max-width:{PAGE_WIDTH}px" in html
+    # one way to write "about": 约 in the Chinese briefing, never ≈ or ~ next to a number
+    assert not re.search(r"[≈~]\d", html.split("<div class='figure'>")[0])

@@ -12,11 +12,11 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "plancompare"
 
 LAYERS: list[tuple[str, ...]] = [
-    ("text", "_version", "errors", "_cells"),
+    ("text", "_version", "errors", "_cells", "districts", "formatting"),
     ("ingest",),
     ("repair", "clean"),
     ("outline",),
-    ("catalog",),
+    ("catalog", "docinfo"),
     ("themes",),
     ("model", "onnx_backend", "embed"),
     ("match", "vector_index"),

@@ -25,11 +25,12 @@ from plancompare.repair import (
     simulate_byte_shift,
 )
 
+from .conftest import SHARED, generality_files
+
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"
 CHIKAN = RAW / "chikan_14th_five_year_plan.txt"
 GOLD = REPO / "tests" / "gold" / "chikan_mojibake.tsv"
-GENERALITY = REPO.parent / "shared" / "generality"
 
 FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}  # the damaged plans fold full-width forms
 _DEBRIS_NEAR_CJK = re.compile(r"[\u4e00-\u9fff]\?|\?[\u4e00-\u9fff]")
@@ -167,7 +168,7 @@ def test_document_shape_and_offsets(document):
 
 def test_clean_document_costs_nothing(monkeypatch):
     # no "?" anywhere: pinyin removal only, no lexicon is built
-    monkeypatch.setattr(repair, "default_lexicon", lambda *a: pytest.fail("lexicon built"))
+    monkeypatch.setattr(repair.document, "default_lexicon", lambda *a: pytest.fail("lexicon built"))
     lines = ["湛江市赤坎區(qū)發(fā)展", "(一)總體要求", ""]
     assert repair_document(lines) == [
         ("湛江市赤坎區發展", [
@@ -227,7 +228,7 @@ def test_synthetic_damage_on_a_clean_plan():
 
 def _clean_files() -> list[Path]:
     files = [p for p in sorted(RAW.glob("*.txt")) if p != CHIKAN]
-    files += sorted(GENERALITY.glob("*.txt"))
+    files += generality_files()
     assert len(files) >= 8
     return files
 
@@ -237,3 +238,53 @@ def test_clean_text_unchanged(path):
     lines = path.read_text(encoding="utf-8").split("\n")
     for n, (line, result) in enumerate(zip(lines, repair_document(lines)), 1):
         assert result == (line, []), (path.name, n)
+
+
+# ---------------------------------------------------------------- genre model (derived counts)
+
+GENRE_DATA = REPO / "src" / "plancompare" / "data"
+REFERENCE = SHARED / "reference" / "national_work_reports_1954_2018.jsonl"
+
+
+def test_genre_model_ships_derived_counts_with_provenance():
+    import hashlib
+    import json
+
+    from plancompare.repair.sources import GENRE_FILE, genre_model
+
+    data = GENRE_DATA / GENRE_FILE
+    provenance = json.loads((GENRE_DATA / "genre_ngrams.provenance.json").read_text(encoding="utf-8"))
+    assert provenance["file"] == GENRE_FILE
+    assert provenance["derivation"]["sha256_of_output"] == hashlib.sha256(data.read_bytes()).hexdigest()
+    assert len(provenance["source"]["reports"]) == 46
+    assert data.stat().st_size < 3_000_000  # derived counts only, not the reference text
+    genre = genre_model()
+    # the genre's running text knows punctuation and where paragraphs end, which jieba's word list does not
+    assert max(genre.line_ends, key=genre.line_ends.get) == "。"
+    assert genre.chars.uni[","] > genre.chars.uni["的"]  # full-width forms folded to ASCII, as the repair folds them
+    # pruned: no n-gram seen once is shipped
+    assert min(genre.words.values()) >= 2
+
+
+def test_genre_model_informs_the_lexicon():
+    from plancompare.repair import default_lexicon
+
+    with_genre, without = default_lexicon(), default_lexicon(use_genre=False)
+    assert with_genre.genre is not None and without.genre is None
+    # a phrase of the genre that jieba's word list splits: the trigram model knows its continuation
+    assert with_genre.logp("改革", "开") > without.logp("改革", "开")
+
+
+@pytest.mark.slow
+def test_genre_model_regenerates_identically(tmp_path):
+    import hashlib
+    import subprocess
+    import sys
+
+    if not REFERENCE.exists():
+        pytest.skip(f"reference text not found: {REFERENCE} (set PLANCOMPARE_SHARED)")
+    out = tmp_path / "genre_ngrams.json.gz"
+    subprocess.run([sys.executable, str(REPO / "scripts" / "build_genre_model.py"), "--source", str(REFERENCE),
+                    "--out", str(out)], check=True, capture_output=True)
+    shipped = GENRE_DATA / "genre_ngrams.json.gz"
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == hashlib.sha256(shipped.read_bytes()).hexdigest()

@@ -156,7 +156,7 @@ def test_assignment_is_deterministic_and_order_free(plans):
 
 def test_themes_table_has_every_pair_with_zeros(plans, taxonomy):
     passages = themed(plans.passages, assign_themes(plans.passages))
-    table = themes_table(passages, plans.documents, top_n=3)
+    table = themes_table(passages, plans.documents, k=3)
     districts = plans.documents["district"].unique()
     assert len(table) == len(taxonomy) * len(districts)
     assert not table.duplicated(["theme", "district"]).any()

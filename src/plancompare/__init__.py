@@ -28,7 +28,7 @@ from .errors import (  # noqa: E402
 from .indicators import compare_indicators, load_registry  # noqa: E402
 from .themes import load_taxonomy  # noqa: E402
 
-_LAZY_MODULES = ("charts", "export", "model", "embed", "match", "themes", "indicators", "catalog")
+_LAZY_MODULES = ("app", "charts", "export", "model", "embed", "match", "themes", "indicators", "catalog")
 
 __all__ = [
     "Corpus",
@@ -38,6 +38,7 @@ __all__ = [
     "compare_indicators",
     "load_registry",
     "load_taxonomy",
+    "app",
     "charts",
     "export",
     "PlancompareError",

@@ -102,6 +102,7 @@ def clean_lines(
     cruft_rules: CruftRules | None = None,
     script: str = "auto",
     join_broken_lines: bool = True,
+    soft_breaks=frozenset(),
 ) -> CleanedDocument:
     """Clean the raw lines of one document.
 
@@ -115,6 +116,10 @@ def clean_lines(
         Whether to convert traditional characters; ``"auto"`` detects it.
     join_broken_lines : bool
         Join lines broken mid-sentence.
+    soft_breaks : set of int
+        Raw line numbers the reader knows were wrapped by the page layout (a PDF line
+        reaching the margin, an open bracket); each is joined to the next kept line
+        unless that one starts a heading or either is a table row.
 
     Returns
     -------
@@ -124,7 +129,10 @@ def clean_lines(
     repairs: list[dict] = []
     kept: list[CleanLine] = []
     stripped = [raw.strip(LINE_STRIP_CHARS) for raw in raw_lines]
-    is_cruft = [bool(line) and rules.matches(line) for line in stripped]
+    # The rest of a wrapped line is never debris, even when it starts like some ("来源：…）").
+    wrapped_tails = _lines_after(soft_breaks, stripped)
+    is_cruft = [bool(line) and number not in wrapped_tails and rules.matches(line)
+                for number, line in enumerate(stripped, start=1)]
     repaired = repair.repair_document([line if not cruft else "" for line, cruft in zip(stripped, is_cruft)])
     if script == "auto":
         script = detect_script([line for line, _ in repaired])
@@ -144,7 +152,7 @@ def clean_lines(
         if line:
             kept.append(CleanLine(line, number, number))
     if join_broken_lines:
-        kept = _join_broken(kept, repairs)
+        kept = _join_broken(kept, repairs, soft_breaks)
     return CleanedDocument(lines=kept, repairs=repairs, script=script)
 
 
@@ -156,7 +164,7 @@ def _normalise(line: str, number: int, repairs: list[dict]) -> str:
     return squeezed
 
 
-def _join_broken(lines: list[CleanLine], repairs: list[dict]) -> list[CleanLine]:
+def _join_broken(lines: list[CleanLine], repairs: list[dict], soft_breaks=frozenset()) -> list[CleanLine]:
     """Join a line to the next when it visibly stops mid-sentence.
 
     A line is broken when it ends with a connective (``和``, ``、``…), or is a long
@@ -165,9 +173,13 @@ def _join_broken(lines: list[CleanLine], repairs: list[dict]) -> list[CleanLine]
     """
     out: list[CleanLine] = []
     for line in lines:
-        if out and _continues(out[-1].text, line.text):
+        wrapped = bool(out) and out[-1].raw_end in soft_breaks and _wraps_into(out[-1].text, line.text)
+        if out and (wrapped or _continues(out[-1].text, line.text)):
             prev = out[-1]
-            glue = " " if _is_heading(prev.text) else ""
+            glue = " " if _is_heading(prev.text) and not wrapped else ""
+            if wrapped and prev.text[-1].isascii() and prev.text[-1].isalnum() and line.text[0].isascii() \
+                    and line.text[0].isalnum():
+                glue = " "  # two Latin words or numbers either side of the wrap stay apart
             joined = CleanLine(prev.text + glue + line.text, prev.raw_start, line.raw_end)
             repairs.append(_record(line.raw_start, "line_joined", prev.text[-20:] + "⏎" + line.text[:20],
                                    prev.text[-20:] + glue + line.text[:20], 0.9))
@@ -175,6 +187,21 @@ def _join_broken(lines: list[CleanLine], repairs: list[dict]) -> list[CleanLine]
         else:
             out.append(line)
     return out
+
+
+def _lines_after(breaks, lines: list[str]) -> set[int]:
+    """1-based numbers of the first non-blank line after each of ``breaks``."""
+    tails = set()
+    for number in breaks:
+        following = next((n for n in range(number + 1, len(lines) + 1) if lines[n - 1]), None)
+        if following is not None:
+            tails.add(following)
+    return tails
+
+
+def _wraps_into(prev: str, nxt: str) -> bool:
+    """A layout wrap joins unless a heading ends or starts there or either line is a table row."""
+    return not (heading_marker(nxt) or _is_heading(prev) or "\t" in prev or "\t" in nxt)
 
 
 def _continues(prev: str, nxt: str) -> bool:

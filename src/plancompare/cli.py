@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .errors import PlancompareError, UnknownItemError
+from .errors import OptionError, PlancompareError, UnknownItemError
 
 app = typer.Typer(help="Compare Chinese district development plans side by side.", no_args_is_help=True,
                   add_completion=False)
@@ -32,7 +32,8 @@ def _friendly_errors(func):
         try:
             return func(*args, **kwargs)
         except PlancompareError as err:
-            err_console.print(f"[bold red]error:[/] {err}", highlight=False)
+            # soft_wrap: the message stays one line (the terminal may fold it; rich must not break it)
+            err_console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper
@@ -50,7 +51,7 @@ CorpusOption = typer.Option(None, "--corpus", help="A saved corpus folder (defau
 @app.command()
 @_friendly_errors
 def build(
-    paths: list[Path] = typer.Argument(None, help="Text files or folders (default: the bundled plans)."),
+    paths: list[Path] = typer.Argument(None, help="Files or folders, searched recursively: .txt .docx .doc .pdf .html .htm (default: the bundled plans)."),
     catalog: Optional[Path] = typer.Option(None, help="Catalog CSV with doc_id, source_file and metadata."),
     out: Optional[Path] = typer.Option(None, help="Folder to save the corpus in (default: the user cache folder for the bundled plans, ./plancompare_corpus otherwise)."),
     embed: bool = typer.Option(True, help="Embed passages now (slow the first time, cached afterwards)."),
@@ -74,6 +75,9 @@ def build(
         os.environ[SCHEDULER_ENV] = scheduler
         engine = "dask"
 
+    if catalog is not None and not paths:
+        # a catalog alone names the files to build (never silently ignored)
+        paths = list(pc.load_catalog(catalog)["source_file"])
     if not paths:
         corpus = pc.load_corpus(rebuild=True, progress=True, workers=workers, engine=engine)
         target = pc.corpus.processed_dir()
@@ -89,11 +93,23 @@ def build(
 
 @app.command()
 @_friendly_errors
-def info(corpus_dir: Optional[Path] = CorpusOption):
-    """Per-district summary: documents, passages, characters, repairs by kind."""
+def info(
+    corpus_dir: Optional[Path] = CorpusOption,
+    metadata_csv: Optional[Path] = typer.Option(
+        None, "--metadata-csv", help="Write each document's metadata to this CSV; edit it and pass it back "
+                                     "to `plancompare build --catalog`."),
+):
+    """Each document's metadata (with its confidence) and a per-district summary."""
+    from .docinfo import metadata_table, write_metadata_csv
+
     corpus = _corpus(corpus_dir)
-    docs = corpus.documents[["doc_id", "district", "kind", "issued", "n_chars"]]
-    _print_table(docs, "Documents")
+    if metadata_csv is not None:
+        path = write_metadata_csv(corpus.documents, metadata_csv)
+        console.print(f"Wrote metadata of {len(corpus.documents)} documents to {path}; edit it and rebuild with "
+                      f"--catalog {path}")
+        return
+    _print_table(_metadata_view(metadata_table(corpus.documents), corpus.documents),
+                 "Documents: metadata (confidence: 1 = catalog, 0.9 page, 0.7–0.95 text, 0.4 file name)")
     summary = corpus.summary().set_index("district")
     counts = summary[["documents", "passages", "characters"]]
     _print_table(counts.reset_index(), "Per district")
@@ -104,16 +120,56 @@ def info(corpus_dir: Optional[Path] = CorpusOption):
         console.print(f"Embeddings: {len(corpus.passages)} × {corpus.embeddings.shape[1]} from {corpus.model_id}")
 
 
+def _metadata_view(table: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    cell = table.assign(shown=[f"{v} ({c:.2g})" if v else "–" for v, c in zip(table["value"], table["confidence"])])
+    view = cell.pivot(index="doc_id", columns="field", values="shown")
+    columns = ["district", "city", "province", "kind", "issued", "issuer", "doc_number"]
+    view = view.reindex(index=documents["doc_id"], columns=columns).reset_index()
+    formats = dict(zip(documents["doc_id"], documents.get("format", pd.Series("", index=documents.index))))
+    view.insert(1, "format", view["doc_id"].map(formats).fillna(""))
+    if "district_zh" in documents.columns:  # the Chinese name beside the display name
+        view.insert(3, "district_zh", view["doc_id"].map(dict(zip(documents["doc_id"], documents["district_zh"]))))
+    return view
+
+
+@app.command()
+@_friendly_errors
+def add(
+    files: list[Path] = typer.Argument(..., help="Files or folders to add (.txt .docx .doc .pdf .html .htm)."),
+    corpus_dir: Path = typer.Option(Path("plancompare_corpus"), "--corpus",
+                                    help="The saved corpus folder to extend (made by `plancompare build`)."),
+    catalog: Optional[Path] = typer.Option(None, help="Catalog CSV with metadata for the new files."),
+):
+    """Add documents to a saved corpus: only new or changed files are cleaned and embedded."""
+    import plancompare as pc
+
+    from .errors import InputFileError
+
+    missing = next((f for f in files if not f.exists()), None)
+    if missing is not None:
+        raise InputFileError(missing, "file not found")
+    corpus = pc.load_corpus(corpus_dir)
+    before = len(corpus.documents)
+    corpus.add(files, catalog=catalog, progress=True)
+    corpus.save(corpus_dir)
+    log = getattr(corpus, "build_log", None)
+    if log is not None and len(log):
+        _print_table(log, "Files")
+    console.print(f"Added {len(corpus.documents) - before} document(s): {corpus!r}\nSaved to {corpus_dir}")
+
+
 @app.command()
 @_friendly_errors
 def search(
     query: str = typer.Argument(..., help="Free text, Chinese or English."),
     k: int = typer.Option(5, "--k", help="How many passages to show."),
-    district: Optional[str] = typer.Option(None, help="Only this district (e.g. Huli, Cangshan, Chikan)."),
+    district: Optional[str] = typer.Option(None, help="Only this district: Huli, 湖里区, 湖里 or huli."),
     theme: Optional[str] = typer.Option(None, help="Only this theme id."),
     corpus_dir: Optional[Path] = CorpusOption,
 ):
     """Ranked passages for a query, with district, section path and raw line."""
+    if not query.strip():  # refuse before loading the corpus and the model
+        raise OptionError("the query is empty; give some words to search for")
     corpus = _corpus(corpus_dir)
     hits = corpus.search(query, k=k, district=district, theme=theme)
     if hits.empty:
@@ -136,12 +192,18 @@ def search(
 @_friendly_errors
 def indicators(
     id: Optional[list[str]] = typer.Option(None, "--id", help="Indicator id(s), e.g. gdp_growth_rate (repeatable)."),
+    district: Optional[list[str]] = typer.Option(None, "--district",
+                                                 help="Only this district: Huli, 湖里区 or huli (repeatable)."),
     csv: Optional[Path] = typer.Option(None, "--csv", help="Write the rows to this CSV file."),
     corpus_dir: Optional[Path] = CorpusOption,
 ):
     """Targets, expected values and actuals, with their source quote and line."""
     corpus = _corpus(corpus_dir)
     table = corpus.indicators
+    if district:
+        from .districts import resolve_districts
+
+        table = table[table["district"].isin(resolve_districts(district, corpus.documents))]
     if id:
         from .indicators import load_registry
 
@@ -169,11 +231,31 @@ def export(
     corpus_dir: Optional[Path] = CorpusOption,
 ):
     """Write the briefing (self-contained HTML) and the charts as PNG and SVG."""
+    from .charts.template import check_lang
     from .export import write_briefing
 
+    check_lang(lang)  # before the slow part
     corpus = _corpus(corpus_dir)
     path = write_briefing(corpus, out_dir=out, lang=lang)
     console.print(f"Briefing written to {path}")
+
+
+@app.command()
+@_friendly_errors
+def serve(
+    corpus_dir: Optional[Path] = CorpusOption,
+    port: int = typer.Option(5006, "--port", help="Port to listen on."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (127.0.0.1: this computer only)."),
+    reports: Path = typer.Option(Path("reports"), "--reports", help="Folder for exported briefings and charts."),
+    lang: str = typer.Option("zh", help="Chart labels: zh or en."),
+    max_upload_mb: float = typer.Option(20, "--max-upload-mb", help="Largest plan file the page accepts."),
+    browser: bool = typer.Option(True, "--browser/--no-browser", help="Open the page in a web browser."),
+):
+    """The precedent finder in the browser: search, compare, indicators, export, add a plan."""
+    from .app import serve as serve_app
+
+    serve_app(corpus_dir=corpus_dir, port=port, host=host, reports_dir=reports, lang=lang,
+              max_upload_mb=max_upload_mb, show=browser)
 
 
 @model_app.command("install")

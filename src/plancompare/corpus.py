@@ -21,7 +21,8 @@ import pandas as pd
 
 from ._version import __version__
 from .catalog import load_catalog
-from .errors import PlancompareError, UnknownItemError
+from .districts import resolve_districts
+from .errors import OptionError, PlancompareError, UnknownItemError
 from .pipeline import stages
 from .pipeline.cache import cache_root
 from .pipeline.fingerprint import code_fingerprint as _code_fingerprint
@@ -61,6 +62,12 @@ class Corpus:
         ``file, doc_id, status, message``: what happened to each file of the last build or add.
     """
 
+    # Plain data attributes (set per instance; declared here so that they are part of the class's interface).
+    indicators: pd.DataFrame | None = None
+    embeddings: np.ndarray | None = None
+    model_id: str | None = None
+    index = None
+
     def __init__(self, documents, passages, glossary, repairs, clean_texts, *, lines=None, indicators=None,
                  embeddings=None, model_id=None, model=None, index=None, build_log=None):
         self.documents = documents
@@ -94,7 +101,9 @@ class Corpus:
         started = time.perf_counter()
         self.embeddings, self.model_id = stages.embed(self.passages, model or self.model, progress=reporter.enabled)
         reporter.done("embed", started, f"{len(self.passages)} passages")
+        started = time.perf_counter()
         self.assign_themes()
+        reporter.done("themes", started, "headings, embeddings and seed terms")
         return self
 
     def assign_themes(self) -> None:
@@ -125,6 +134,10 @@ class Corpus:
         """
         from .embed import embed_texts
 
+        if not isinstance(query, str) or not query.strip():
+            raise OptionError("the query is empty; give some words to search for")
+        if district is not None:
+            district = resolve_districts(district, self.documents)
         index = self._passage_index()
         query_vector = None
         if self.embeddings is not None:
@@ -153,14 +166,14 @@ class Corpus:
 
         return find_text_reuse(self.passages[self.body_mask()], **params)
 
-    def themes_table(self, top_n: int = 3) -> pd.DataFrame:
-        """One row per (theme, district): passages, characters, share of text, top passages.
+    def themes_table(self, k: int = 3, *, top_n: int | None = None) -> pd.DataFrame:
+        """One row per (theme, district): passages, characters, share of text, the ``k`` top passages.
 
         A theme a district does not cover shows as zero, not as a missing row.
         """
         from .themes import themes_table
 
-        return themes_table(self.passages[self.body_mask()], self.documents, top_n=top_n)
+        return themes_table(self.passages[self.body_mask()], self.documents, k=k, top_n=top_n)
 
     # --- persistence ---------------------------------------------------------
     def save(self, path: str | Path) -> Path:
@@ -235,11 +248,10 @@ class Corpus:
         gone = set(run.replaced)
         keep = ~self.passages["doc_id"].isin(gone).to_numpy()
         new = _combine(run.results)
-        self.documents = _concat("documents", self.documents[~self.documents["doc_id"].isin(gone)], new["documents"])
-        old_passages = self.passages[keep].drop(columns=[c for c in self.passages.columns if c.startswith(("theme", "secondary_theme"))])
-        self.passages = _concat("passages", old_passages, new["passages"])
-        for name in ("glossary", "repairs", "lines"):
-            setattr(self, name, _concat(name, getattr(self, name)[~getattr(self, name)["doc_id"].isin(gone)], new[name]))
+        # Theme columns are dropped here (only the documented columns are kept) and re-assigned below.
+        for name in ("documents", "passages", "glossary", "repairs", "lines"):
+            old = getattr(self, name)
+            setattr(self, name, table(name, [old[~old["doc_id"].isin(gone)], new[name]]))
         for doc_id in gone:
             self._clean_texts.pop(doc_id, None)
         self._clean_texts.update(new["texts"])
@@ -432,10 +444,6 @@ def _combine(results) -> dict:
            for name in ("documents", "passages", "glossary", "repairs", "lines")}
     out["texts"] = {r.documents["doc_id"].iloc[0]: r.clean_text() for r in results}
     return out
-
-
-def _concat(name: str, old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    return table(name, [old.reindex(columns=[c for c in old.columns]), new]) if len(old) else table(name, [new])
 
 
 def _report_log(log: pd.DataFrame, reporter) -> None:

@@ -31,6 +31,7 @@ import json
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -480,10 +481,11 @@ def embed(
     prompt: str = "passage",
     cache_dir: str | os.PathLike | None = None,
     batch_size: int | None = None,
-    show_progress: bool | None = None,
+    progress: bool | None = None,
     use_cache: bool = True,
     model_dir: str | os.PathLike | None = None,
     window_overlap: int = DEFAULT_WINDOW_OVERLAP,
+    show_progress: bool | None = None,
     backend: str | None = None,
     encode: Callable[[list[str]], np.ndarray] | None = None,
 ) -> EmbeddingResult:
@@ -496,6 +498,9 @@ def embed(
 
     started = time.perf_counter()
     backend = resolve_backend(backend)
+    if show_progress is not None:
+        warnings.warn("embed(show_progress=...) is now embed(progress=...)", DeprecationWarning, stacklevel=2)
+        progress = show_progress
     if prompt not in PROMPTS:
         raise ValueError(f"prompt must be one of {PROMPTS}, got {prompt!r}")
     if isinstance(texts, str):
@@ -519,7 +524,7 @@ def embed(
         max_tokens = int(manifest["max_seq_length"])
         fingerprint = default_model_fingerprint(path)
     else:
-        st = load_model(model, cache_dir=model_dir) if isinstance(model, str) else model
+        st = load_model(model, model_dir) if isinstance(model, str) else model
         model_id = model_id_of(model if isinstance(model, str) else st)
         prompt_text = prompts_for(model_id, st)[prompt]
         dim = _dimension_of(st)
@@ -544,16 +549,16 @@ def embed(
         fresh = np.asarray(encode([unique[k] for k in missing]), dtype=np.float32)
     elif missing:
         if st is None:
-            st = load_model(None, cache_dir=model_dir)
-        if show_progress is None:
-            show_progress = len(missing) >= PROGRESS_MIN_TEXTS and sys.stderr.isatty()
+            st = load_model(None, model_dir)
+        if progress is None:
+            progress = len(missing) >= PROGRESS_MIN_TEXTS and sys.stderr.isatty()
         fresh = _encode_uncached(
             [unique[k] for k in missing],
             st,
             prompt_text,
             batch_size=batch_size or default_batch_size(st, backend),
             overlap=window_overlap,
-            progress=bool(show_progress),
+            progress=bool(progress),
             backend=backend,
         )
     if missing:
@@ -579,10 +584,11 @@ def embed_texts(
     prompt: str = "passage",
     cache_dir: str | os.PathLike | None = None,
     batch_size: int | None = None,
-    show_progress: bool | None = None,
+    progress: bool | None = None,
     use_cache: bool = True,
     model_dir: str | os.PathLike | None = None,
     window_overlap: int = DEFAULT_WINDOW_OVERLAP,
+    show_progress: bool | None = None,
     backend: str | None = None,
 ) -> np.ndarray:
     """Embed texts as an ``(len(texts), dim)`` float32 array of unit vectors.
@@ -592,7 +598,7 @@ def embed_texts(
     selects the model's prompt. ``cache_dir``: embedding cache directory (see
     :func:`default_cache_dir`); ``use_cache=False`` bypasses it. ``model_dir``:
     where the default model is installed (see :func:`plancompare.model.models_root`).
-    ``show_progress``: ``None`` shows a bar on stderr only when it is a terminal
+    ``progress``: ``None`` shows a bar on stderr only when it is a terminal
     and at least :data:`PROGRESS_MIN_TEXTS` texts need the model.
     ``window_overlap``: tokens shared by consecutive windows of long texts.
     ``batch_size``: windows per forward pass (default: :func:`default_batch_size`, by device).
@@ -607,9 +613,10 @@ def embed_texts(
         prompt=prompt,
         cache_dir=cache_dir,
         batch_size=batch_size,
-        show_progress=show_progress,
+        progress=progress,
         use_cache=use_cache,
         model_dir=model_dir,
         window_overlap=window_overlap,
+        show_progress=show_progress,
         backend=backend,
     ).vectors

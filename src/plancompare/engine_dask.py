@@ -48,7 +48,7 @@ class EmbeddingActor:
     def embed(self, texts: list[str]) -> np.ndarray:
         from .embed import embed
 
-        return embed(texts, self.model, prompt=self.prompt, use_cache=False, show_progress=False,
+        return embed(texts, self.model, prompt=self.prompt, use_cache=False, progress=False,
                      backend=self.backend).vectors
 
 
@@ -90,7 +90,7 @@ def dask_embed_passages(texts: list[str], model: Any = None, *, client: Any = No
 
     name = model if model is None or isinstance(model, str) else model_id_of(model)
     with dask_client(client) as active:
-        return embed(texts, model, prompt="passage", backend=backend, show_progress=False, cache_dir=cache_dir,
+        return embed(texts, model, prompt="passage", backend=backend, progress=False, cache_dir=cache_dir,
                      encode=dask_encoder(active, name, backend, "passage", progress))
 
 

@@ -35,3 +35,11 @@ class UnknownItemError(PlancompareError, LookupError):
 
 class MatchInputError(PlancompareError, ValueError):
     """Passages, embeddings or parameters that cannot be used (missing columns, shape mismatch)."""
+
+
+class OptionError(PlancompareError, ValueError):
+    """A parameter outside its allowed values (an unknown language, an empty query, ``k < 1``)."""
+
+
+class DataFileError(PlancompareError):
+    """A configuration file (theme taxonomy, indicator registry, pattern list) is missing or malformed."""

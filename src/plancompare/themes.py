@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+import warnings
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -35,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .errors import DataFileError
 from .text.headings import run_in_heading, strip_numbering
 
 WUWEI = ("经济", "政治", "文化", "社会", "生态文明")
@@ -56,13 +58,26 @@ def load_taxonomy(path: str | Path | None = None) -> pd.DataFrame:
     ``theme, label_zh, label_en, description_zh, description_en, seed_terms (list of str),
     cap_code (int), cap_name, wuwei (list of str), heading_strength (float)``.
     """
-    if path is None:
-        data = resources.files("plancompare").joinpath("data/themes.toml").read_bytes()
-    else:
-        data = Path(path).read_bytes()
-    themes = tomllib.loads(data.decode("utf-8")).get("theme", [])
-    rows = [
-        {
+    name = "data/themes.toml" if path is None else str(path)
+    try:
+        if path is None:
+            data = resources.files("plancompare").joinpath("data/themes.toml").read_bytes()
+        else:
+            data = Path(path).read_bytes()
+        themes = tomllib.loads(data.decode("utf-8")).get("theme", [])
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise DataFileError(f"{name}: cannot read the theme taxonomy ({err})") from None
+    rows = [_taxonomy_row(t, i, name) for i, t in enumerate(themes, start=1)]
+    return pd.DataFrame(rows, columns=[
+        "theme", "label_zh", "label_en", "description_zh", "description_en",
+        "seed_terms", "cap_code", "cap_name", "wuwei", "heading_strength",
+    ])
+
+
+def _taxonomy_row(t, number: int, name: str) -> dict:
+    """One ``[[theme]]`` table as a row; a missing or ill-typed key names the file and the theme."""
+    try:
+        return {
             "theme": t["id"],
             "label_zh": t["label_zh"],
             "label_en": t["label_en"],
@@ -74,12 +89,10 @@ def load_taxonomy(path: str | Path | None = None) -> pd.DataFrame:
             "wuwei": list(t["wuwei"]) if isinstance(t["wuwei"], list) else [t["wuwei"]],
             "heading_strength": float(t.get("heading_strength", 1.0)),
         }
-        for t in themes
-    ]
-    return pd.DataFrame(rows, columns=[
-        "theme", "label_zh", "label_en", "description_zh", "description_en",
-        "seed_terms", "cap_code", "cap_name", "wuwei", "heading_strength",
-    ])
+    except KeyError as err:
+        raise DataFileError(f"{name}: [[theme]] number {number} ({t.get('id', 'no id')}) lacks the key {err}") from None
+    except (TypeError, ValueError, AttributeError) as err:
+        raise DataFileError(f"{name}: [[theme]] number {number} has a value of the wrong type ({err})") from None
 
 
 def theme_query_texts(taxonomy: pd.DataFrame) -> list[str]:
@@ -346,8 +359,10 @@ def themes_table(
     passages: pd.DataFrame,
     documents: pd.DataFrame | None = None,
     taxonomy: pd.DataFrame | None = None,
-    top_n: int = 3,
+    k: int = 3,
     preview_chars: int = 60,
+    *,
+    top_n: int | None = None,
 ) -> pd.DataFrame:
     """Theme-by-district coverage: one row per (theme, district), zeros where a district is silent.
 
@@ -360,8 +375,8 @@ def themes_table(
         ``corpus.documents``; its districts are listed even when they have no body passage.
     taxonomy : DataFrame, optional
         From :func:`load_taxonomy`; the bundled taxonomy by default.
-    top_n : int
-        Number of representative passages per row.
+    k : int
+        Number of representative passages per row (``top_n`` is the deprecated old name).
     preview_chars : int
         Length of the text preview of the best passage.
 
@@ -370,9 +385,12 @@ def themes_table(
     DataFrame with columns ``theme, label_zh, label_en, district, passages, characters, share,
     top_passages, preview``: ``characters`` is the body text of the theme in the district,
     ``share`` that over all the district's body text, ``top_passages`` the ids of the
-    ``top_n`` best-scored passages joined by ``;``, ``preview`` the start of the best one.
+    ``k`` best-scored passages joined by ``;``, ``preview`` the start of the best one.
     Rows are in taxonomy order, districts in document order.
     """
+    if top_n is not None:
+        warnings.warn("themes_table(top_n=...) is now themes_table(k=...)", DeprecationWarning, stacklevel=2)
+        k = top_n
     if "theme" not in passages:
         raise ValueError("passages have no 'theme' column; run assign_themes first")
     taxonomy = load_taxonomy() if taxonomy is None else taxonomy
@@ -405,7 +423,7 @@ def themes_table(
                 "passages": n,
                 "characters": chars,
                 "share": chars / total if total else 0.0,
-                "top_passages": "" if g is None else ";".join(g["passage_id"].head(top_n)),
+                "top_passages": "" if g is None else ";".join(g["passage_id"].head(k)),
                 "preview": "" if g is None else _preview(g["text"].iloc[0], preview_chars),
             })
     return pd.DataFrame(rows, columns=["theme", "label_zh", "label_en", "district", "passages",

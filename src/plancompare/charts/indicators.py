@@ -2,7 +2,7 @@
 
 Every value is a marker at (district, year/period): the marker *symbol* says whether it is a target
 (◆), an annual expected target (○) or an actual / baseline value (■); the *colour* is the
-district's. Comparators are written next to the value (``≥40``, ``~5.5``) and a range is drawn as
+district's. Comparators are written next to the value (``≥40``, ``约5.5`` / ``≈5.5``) and a range is drawn as
 an error bar from ``value`` to ``value_high``. A district whose documents state nothing for the
 indicator gets a grey ✕ labelled "未提及 / not stated" instead of disappearing from the chart.
 """
@@ -17,9 +17,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .._cells import as_number, is_missing
+from .._cells import as_number
+from ..districts import known_districts, resolve_districts
+from ..formatting import format_row
 from .template import (
-    COMPARATOR_SYMBOLS,
     NOT_STATED_COLOUR,
     apply_template,
     add_source_note,
@@ -63,26 +64,9 @@ def _cl(key: str, lang: str) -> str:
     return _CHART_LABELS[key][lang]
 
 
-def _fmt(x) -> str:
-    v = as_number(x)
-    if v is None:
-        return ""
-    return f"{v:,.2f}".rstrip("0").rstrip(".") if v != int(v) else f"{int(v):,}"
-
-
 def value_text(row, lang: str = "zh", with_unit: bool = True) -> str:
-    """``≥40张``, ``~5.5%``, ``6–7%`` for one indicator row."""
-    comp = str(row.get("comparator") or "=")
-    unit = row.get("unit")
-    unit = "" if is_missing(unit) else str(unit)
-    if comp == "range" and as_number(row.get("value_high")) is not None:
-        core = f"{_fmt(row.get('value'))}–{_fmt(row.get('value_high'))}"
-    else:
-        sym = COMPARATOR_SYMBOLS.get(comp, comp)
-        if comp == "~" and lang == "zh":
-            sym = "约"
-        core = f"{sym}{_fmt(row.get('value'))}"
-    return core + (unit if with_unit else "")
+    """``≥40张``, ``约5.5%`` (zh) / ``≈5.5%`` (en), ``6–7%`` for one indicator row."""
+    return format_row(row, lang, with_unit)
 
 
 def period_text(row, lang: str = "zh") -> str:
@@ -117,14 +101,24 @@ def _resolve_id(indicators: pd.DataFrame, ids: Sequence[str], pattern: re.Patter
     return None
 
 
-def indicator_rows(indicators: pd.DataFrame, indicator_id: str, districts=None) -> tuple[pd.DataFrame, list]:
-    """The rows for ``indicator_id`` (deduplicated, ordered) and the districts to show."""
+def indicator_rows(indicators: pd.DataFrame, indicator_id: str, districts=None,
+                   documents: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list]:
+    """The rows for ``indicator_id`` (deduplicated, ordered) and the districts to show.
+
+    ``districts`` may be spelt any way :func:`plancompare.districts.resolve_district` accepts; they
+    are resolved against the districts of ``indicators`` and of ``documents`` (where a district
+    with documents but no statement is legitimately "not stated"); an unknown one raises
+    :class:`~plancompare.errors.UnknownItemError`.
+    """
     if indicators is None:
         indicators = pd.DataFrame(columns=["indicator_id", "district"])
     if districts is None:
         districts = district_order(indicators["district"].dropna().unique()) if "district" in indicators else []
     else:
-        districts = list(districts)
+        known = known_districts(documents) if documents is not None else {}
+        for d in (indicators["district"].dropna().unique() if "district" in indicators else []):
+            known.setdefault(str(d), [])
+        districts = resolve_districts(districts, known)
     df = indicators[indicators["indicator_id"].astype(str) == str(indicator_id)].copy() if len(indicators) else indicators.copy()
     if len(df):
         keys = {district_key(d) for d in districts}
@@ -215,10 +209,11 @@ def _add_indicator_traces(fig: go.Figure, df: pd.DataFrame, districts: list, lan
                 **cell,
             )
     if missing:
+        x_name, band = _not_stated_band(fig, row, col, lang)
         fig.add_trace(
             go.Scatter(
                 x=[[district_label(d, lang) for d in missing], [label("not_stated", lang)] * len(missing)],
-                y=[baseline] * len(missing), mode="markers",
+                y=[0.5] * len(missing), mode="markers", xaxis=x_name, yaxis=band,
                 name=label("not_stated", lang), legendgroup="not_stated", showlegend=False,
                 marker=dict(symbol="x-thin-open", size=14, line=dict(width=2, color=NOT_STATED_COLOUR),
                             color=NOT_STATED_COLOUR),
@@ -226,15 +221,51 @@ def _add_indicator_traces(fig: go.Figure, df: pd.DataFrame, districts: list, lan
                 hoverinfo="text",
                 meta=dict(kind="not_stated", districts=[district_key(d) for d in missing]),
             ),
-            **cell,
         )
     # room for the value labels to the right and above the highest range
     top = max([*finite.tolist(), *highs.tolist(), baseline]) if len(finite) else 1.0
     pad = (top - baseline) * 0.15 or 1.0
-    fig.update_yaxes(range=[baseline - pad * 0.6, top + pad], zeroline=True, zerolinecolor="#BBBBBB", **cell)
-    fig.update_xaxes(tickfont=dict(size=13), **cell)
+    value_axis = dict(range=[baseline - pad * 0.6, top + pad], zeroline=True, zerolinecolor="#BBBBBB")
+    if cell:
+        fig.update_yaxes(**value_axis, **cell)
+        fig.update_xaxes(tickfont=dict(size=13), **cell)
+    else:  # not update_yaxes(): that would also rescale the "not stated" band
+        fig.layout.yaxis.update(value_axis)
+        fig.layout.xaxis.update(tickfont=dict(size=13))
     if show_legend:
         _add_legend_keys(fig, lang, with_not_stated=bool(missing))
+
+
+#: Height of the "not stated" band under the values, as a share of the plot height.
+NOT_STATED_BAND = 0.12
+
+
+def _not_stated_band(fig: go.Figure, row: int | None, col: int | None, lang: str) -> tuple[str, str]:
+    """A grey band under a plot's value axis for "not stated" markers; returns (x axis, band axis).
+
+    Drawing them on the value axis at 0 made "not stated" read as a value of zero. The band is a
+    separate y axis with no numbers, labelled 未提及 / not stated, and the x axis moves under it.
+    """
+    if row is None:
+        x_axis, y_axis = fig.layout.xaxis, fig.layout.yaxis
+    else:
+        subplot = fig.get_subplot(row, col)
+        x_axis, y_axis = subplot.xaxis, subplot.yaxis
+    x_name = "x" + x_axis.plotly_name.removeprefix("xaxis")
+    used = [int(k.removeprefix("yaxis") or 1) for k in fig.layout.to_plotly_json() if k.startswith("yaxis")]
+    number = max([1, *used]) + 1
+    band = f"y{number}"
+    top = y_axis.domain[1] if y_axis.domain else 1.0
+    y_axis.domain = [NOT_STATED_BAND + 0.05, top]
+    x_axis.anchor = band
+    fig.layout[f"yaxis{number}"] = dict(
+        domain=[0, NOT_STATED_BAND], anchor=x_name, range=[0, 1], fixedrange=True, showgrid=False,
+        zeroline=False, tickmode="array", tickvals=[0.5], ticktext=[label("not_stated", lang)],
+        tickfont=dict(size=11, color=NOT_STATED_COLOUR), showline=False,
+    )
+    fig.add_shape(type="rect", xref=f"{x_name} domain", yref=f"{band} domain", x0=0, x1=1, y0=0, y1=1,
+                  fillcolor="#F2F2F2", line=dict(width=0), layer="below")
+    return x_name, band
 
 
 def _add_legend_keys(fig: go.Figure, lang: str, with_not_stated: bool = True, kinds: Iterable[str] = KINDS) -> None:
@@ -279,12 +310,13 @@ def indicator_chart(indicators: pd.DataFrame, indicator_id: str, districts=None,
                     title: str | None = None, documents: pd.DataFrame | None = None) -> go.Figure:
     """Compare one registry indicator (by id) across districts.
 
-    ``indicators``: the corpus indicator table. ``districts``: which districts to show (default:
-    every district in ``indicators``), any of which may state nothing and then shows as
-    "未提及 / not stated". ``documents`` (optional) adds document titles to the source note.
+    ``indicators``: the corpus indicator table. ``districts``: which districts to show, in any
+    spelling (default: every district in ``indicators``), any of which may state nothing and then
+    shows as "未提及 / not stated"; an unknown one raises ``UnknownItemError``. ``documents``
+    (optional) adds document titles to the source note and its districts to the known ones.
     """
     check_lang(lang)
-    df, districts = indicator_rows(indicators, indicator_id, districts)
+    df, districts = indicator_rows(indicators, indicator_id, districts, documents)
     fig = go.Figure()
     _add_indicator_traces(fig, df, districts, lang)
     apply_template(fig, title=title or _indicator_title(df, indicator_id, lang), height=520)
@@ -303,7 +335,7 @@ def gdp_growth_chart(indicators: pd.DataFrame, districts=None, lang: str = "zh",
     """GDP growth targets, expected targets and actuals per district (thin wrapper)."""
     check_lang(lang)
     iid = indicator_id or _resolve_id(indicators, GDP_GROWTH_IDS, GDP_GROWTH_NAME) or GDP_GROWTH_IDS[0]
-    df, _ = indicator_rows(indicators, iid, districts)
+    df, _ = indicator_rows(indicators, iid, districts, documents)
     title = _indicator_title(df, iid, lang, fallback=_cl("gdp_title", lang))
     return indicator_chart(indicators, iid, districts=districts, lang=lang, title=title, documents=documents)
 
@@ -315,8 +347,8 @@ def elderly_care_chart(indicators: pd.DataFrame, districts=None, lang: str = "zh
     check_lang(lang)
     bid = beds_id or _resolve_id(indicators, ELDERLY_BEDS_IDS, ELDERLY_BEDS_NAME) or ELDERLY_BEDS_IDS[0]
     nid = nursing_id or _resolve_id(indicators, NURSING_SHARE_IDS, NURSING_SHARE_NAME) or NURSING_SHARE_IDS[0]
-    bdf, districts = indicator_rows(indicators, bid, districts)
-    ndf, _ = indicator_rows(indicators, nid, districts)
+    bdf, districts = indicator_rows(indicators, bid, districts, documents)
+    ndf, _ = indicator_rows(indicators, nid, districts, documents)
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1, subplot_titles=(
         _indicator_title(bdf, bid, lang, fallback=_cl("beds", lang)),
         _indicator_title(ndf, nid, lang, fallback=_cl("nursing", lang)),

@@ -15,6 +15,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from .._cells import as_number, is_missing
+from ..districts import district_key as _key
+from ..errors import OptionError
 
 #: Fonts tried in order. The CJK families come first so that Latin text and Chinese text share
 #: one typeface wherever one of them is installed; ``sans-serif`` is the last resort.
@@ -34,11 +36,8 @@ DISTRICTS: dict[str, tuple[str, str, str]] = {
     "Chikan": ("赤坎区", "Chikan", "#009E73"),
 }
 _EXTRA_COLOURS = ("#CC79A7", "#E69F00", "#56B4E9", "#8C6D31", "#7F7F7F", "#9467BD", "#BCBD22")
-_ALIASES = {
-    alias: key
-    for key, (zh, en, _) in DISTRICTS.items()
-    for alias in (key, key.lower(), zh, zh.rstrip("区"), en, en.lower(), f"{en} District")
-}
+#: The same table keyed by the spelling-independent key of :func:`plancompare.districts.district_key`.
+_BY_KEY = {_key(name): name for name in DISTRICTS}
 
 NOT_STATED_COLOUR = "#9E9E9E"
 
@@ -76,12 +75,10 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-COMPARATOR_SYMBOLS = {"=": "", ">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "~"}
-
-
 def check_lang(lang: str) -> str:
+    """``lang`` itself if it is ``"zh"`` or ``"en"``; :class:`OptionError` (a ``ValueError``) otherwise."""
     if lang not in LANGS:
-        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+        raise OptionError(f"unknown language {lang!r}: labels exist in zh (Chinese) and en (English)")
     return lang
 
 
@@ -92,9 +89,14 @@ def label(key: str, lang: str = "zh") -> str:
 
 
 def district_key(district) -> str:
-    """The canonical id of a district given in any spelling (``湖里区``, ``湖里``, ``huli``, ``Huli``)."""
-    name = str(district).strip()
-    return _ALIASES.get(name, _ALIASES.get(name.lower(), name))
+    """The canonical id of a district given in any spelling (``湖里区``, ``湖里``, ``huli``, ``Huli``).
+
+    Known districts give their :data:`DISTRICTS` id (``Huli``); any other name gives its
+    spelling-independent key from :func:`plancompare.districts.district_key`, so ``思明区`` and
+    ``Siming`` still land on the same colour and row.
+    """
+    key = _key(district)
+    return _BY_KEY.get(key, key)
 
 
 def district_label(district, lang: str = "zh") -> str:

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .._cells import is_missing
+from ..districts import resolve_districts
 from .template import (
     add_source_note,
     apply_template,
@@ -46,17 +47,21 @@ def _top_passages_text(value, max_items: int = 3) -> str:
 
 
 def theme_coverage_heatmap(themes_table: pd.DataFrame, lang: str = "zh", districts=None,
-                           themes=None, source: str | None = None) -> go.Figure:
+                           themes=None, source: str | None = None, max_width: int = 1060) -> go.Figure:
     """District × theme heatmap of each theme's share of the district's text.
 
     ``themes_table``: rows ``theme, label_zh, label_en, district, passages, characters, share,
     top_passages`` (``share`` as a fraction 0–1 or a percentage; shown as %). Themes keep the
-    table's order; a district with no passages on a theme shows 0.
+    table's order; a district with no passages on a theme shows 0. The figure is at most
+    ``max_width`` px wide (the briefing page's width): with many themes the cells get narrower
+    and their numbers smaller rather than the chart running off the page.
     """
     check_lang(lang)
     t = themes_table.copy()
     if districts is None:
         districts = district_order(t["district"].dropna().unique())
+    else:
+        districts = resolve_districts(districts, t["district"].dropna().unique())
     if themes is None:
         themes = list(dict.fromkeys(t["theme"]))
     lab_col = "label_zh" if lang == "zh" else "label_en"
@@ -89,9 +94,11 @@ def theme_coverage_heatmap(themes_table: pd.DataFrame, lang: str = "zh", distric
         text.append(tr)
         hover.append(hr)
 
+    width = min(max_width, max(700, 140 + 62 * len(themes)))
+    cell_width = (width - 130) / max(1, len(themes))
     fig = go.Figure(go.Heatmap(
         z=z, x=[labels[th] for th in themes], y=[district_label(d, lang) for d in districts],
-        text=text, texttemplate="%{text}", textfont=dict(size=12),
+        text=text, texttemplate="%{text}", textfont=dict(size=12 if cell_width >= 56 else 10),
         hovertext=hover, hoverinfo="text", colorscale="Blues", zmin=0,
         colorbar=dict(title=dict(text=label("share", lang) + " (%)", side="right"), thickness=14),
         xgap=2, ygap=2, name=label("share", lang),
@@ -101,14 +108,14 @@ def theme_coverage_heatmap(themes_table: pd.DataFrame, lang: str = "zh", distric
     bottom = min(220, 30 + 7 * longest)
     apply_template(fig, title=label("theme_coverage_title", lang))
     fig.update_xaxes(tickangle=-40 if len(themes) > 5 else 0, side="bottom", showgrid=False,
-                     automargin=False)
+                     automargin=False, tickfont=dict(size=13 if cell_width >= 56 else 12))
     fig.update_yaxes(autorange="reversed", showgrid=False, tickfont=dict(size=14),
                      ticklabelstandoff=6)
     fig.update_layout(margin=dict(l=90, r=40, t=70))
     note = source or label("share_note", lang)
     add_source_note(fig, [note], lang=lang, bottom=bottom)
     fig.update_layout(height=110 + 70 * len(districts) + fig.layout.margin.b,
-                      width=max(700, 140 + 62 * len(themes)))
+                      width=width)
     return fig
 
 
@@ -128,6 +135,8 @@ def aligned_passages_chart(alignment: pd.DataFrame, lang: str = "zh", theme_labe
         a["group"] = a["group_id"] if "group_id" in a else 0
     if districts is None:
         districts = district_order(a["district"].dropna().unique())
+    else:
+        districts = resolve_districts(districts, a["district"].dropna().unique())
     groups = list(dict.fromkeys(a["group"]))
     names = (dict(zip(a["group"], a["group_label"].fillna(""))) if "group_label" in a else {})
     a["_dk"] = a["district"].map(district_key)

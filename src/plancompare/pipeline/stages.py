@@ -11,6 +11,8 @@ index look at the whole corpus (theme weights depend on it) and take well under 
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -21,6 +23,8 @@ import pandas as pd
 
 from ..catalog import doc_id_from_path, infer_metadata
 from ..clean import clean_lines
+from ..districts import display_name
+from ..docinfo import metadata_sources
 from ..ingest import SourceText, read_source
 from ..outline import outline_document
 from .cache import StageCache, cache_key
@@ -91,10 +95,11 @@ def process_document(path, catalog_row: dict | None = None, params: DocumentPara
     started = time.perf_counter()
     lines, repairs, info, clean_hit, key = _clean_one(source, cache)
     cleaned_at = time.perf_counter()
-    meta = {**infer_metadata(lines["text"].tolist(), source.path), **row}
+    meta = _metadata(source, lines["text"].tolist(), row)
     doc_id = str(meta.get("doc_id") or doc_id_from_path(source.path))
-    district = meta.get("district") or meta.get("district_zh") or doc_id
+    district = display_name(meta.get("district") or meta.get("district_zh")) or doc_id  # 湖里区 → Huli
     passages, glossary, outline_hit = _outline_one(lines, key, doc_id, district, params, cache)
+    passages = _with_passage_locators(passages, lines)
     documents = table("documents", [_document_row(doc_id, district, meta, source, info)])
     return DocumentTables(
         documents=documents,
@@ -113,12 +118,15 @@ def _clean_one(source: SourceText, cache: StageCache):
     if hit is not None:
         tables, info = hit
         return tables["lines"], tables["repairs"], info, True, key
-    cleaned = clean_lines(source.lines)
+    cleaned = clean_lines(source.lines_for_cleaning(), soft_breaks=source.soft_breaks)
     lines = pd.DataFrame(
-        [(i, line.text, line.raw_start, line.raw_end) for i, line in enumerate(cleaned.lines)],
-        columns=["clean_line", "text", "line_start", "line_end"],
+        [(i, line.text, line.raw_start, line.raw_end, source.locator_span(line.raw_start, line.raw_end))
+         for i, line in enumerate(cleaned.lines)],
+        columns=["clean_line", "text", "line_start", "line_end", "locator"],
     ).astype({"clean_line": "int64", "line_start": "int64", "line_end": "int64"})
-    repairs = pd.DataFrame(cleaned.repairs, columns=["line", "kind", "before", "after", "confidence"])
+    # Format debris (page numbers, tables of contents…) found by the reader is logged with cleaning's repairs.
+    records = sorted([*source.debris, *cleaned.repairs], key=lambda record: record["line"])
+    repairs = pd.DataFrame(records, columns=["line", "kind", "before", "after", "confidence"])
     repairs = repairs.astype({"line": "int64", "confidence": "float64"})
     info = {"script": cleaned.script, "n_chars": len(cleaned.text)}
     cache.put("clean", key, {"lines": lines, "repairs": repairs}, info)
@@ -140,6 +148,57 @@ def _outline_one(lines: pd.DataFrame, clean_key: str, doc_id: str, district: str
     passages, glossary = table("passages", passage_rows), table("glossary", glossary_rows)
     cache.put("outline", key, {"passages": passages, "glossary": glossary})
     return passages, glossary, False
+
+
+def _metadata(source: SourceText, clean_texts: list[str], row: dict) -> dict:
+    """Inferred metadata overlaid with the catalog ``row``, plus ``metadata_source`` (JSON: where each value came from)."""
+    page_title = source.metadata.get("title", "")
+    front = ([page_title] if page_title else []) + clean_texts
+    inferred = infer_metadata(front, source.path)
+    if page_title and "title" not in inferred:
+        inferred["title"] = page_title.replace(" ", "")  # the page states its own title
+    meta = {**inferred, **row}
+    sources = metadata_sources(meta, row, infer_metadata([], source.path), "".join(front[:25]), page_title)
+    meta["metadata_source"] = json.dumps(sources, ensure_ascii=False)
+    return meta
+
+
+def _with_passage_locators(passages: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
+    """``passages`` with ``locator`` (where the passage sits in the original file, from the
+    ``locator`` of ``lines``) and ``page`` (the PDF page it starts on, else empty)."""
+    first, last = {}, {}
+    for row in lines.itertuples(index=False):
+        start, _, end = str(row.locator).partition("–")
+        for raw in range(int(row.line_start), int(row.line_end) + 1):
+            first.setdefault(raw, start)
+            last[raw] = end or start
+    locators = []
+    for a, b in zip(passages["line_start"], passages["line_end"]):
+        start, end = first.get(int(a), ""), last.get(int(b), "")
+        locators.append(start if start == end or not end else f"{start}–{end}")
+    return passages.assign(locator=locators, page=pd.array([page_of(loc) for loc in locators], dtype="Int64"))
+
+
+def page_of(locator: str):
+    """The PDF page a locator starts on (``p.3 l.12`` → 3), else None."""
+    match = re.match(r"p\.(\d+)", locator or "")
+    return int(match.group(1)) if match else None
+
+
+def with_locators(table_: pd.DataFrame, lines: pd.DataFrame, line_column: str = "line") -> pd.DataFrame:
+    """``table_`` with ``locator`` and ``page`` columns: where its raw ``line_column`` sits in the original file.
+
+    ``lines`` is the lines table; the locator is that of the clean line holding the raw line.
+    """
+    if "locator" not in lines.columns or table_.empty or line_column not in table_.columns:
+        return table_.assign(locator="", page=pd.array([None] * len(table_), dtype="Int64"))
+    found = {}
+    for row in lines.itertuples(index=False):
+        for raw in range(int(row.line_start), int(row.line_end) + 1):
+            found.setdefault((row.doc_id, raw), row.locator)
+    keys = zip(table_["doc_id"], pd.to_numeric(table_[line_column], errors="coerce").fillna(-1).astype(int))
+    locators = [found.get(key, "") for key in keys]
+    return table_.assign(locator=locators, page=pd.array([page_of(loc) for loc in locators], dtype="Int64"))
 
 
 def _document_row(doc_id: str, district: str, meta: dict, source: SourceText, info: dict) -> dict:
@@ -164,6 +223,8 @@ def _document_row(doc_id: str, district: str, meta: dict, source: SourceText, in
         "encoding": source.encoding,
         "script": info["script"],
         "n_chars": int(info["n_chars"]),
+        "format": source.format,
+        "metadata_source": meta.get("metadata_source", ""),
     }
 
 
@@ -205,6 +266,7 @@ def outline(documents: pd.DataFrame, lines: pd.DataFrame, params: DocumentParams
         clean_key = cache_key("clean", doc.source_sha256, code_fingerprint(CLEAN_MODULES))
         doc_lines = by_doc.get(doc.doc_id, lines.iloc[:0]).drop(columns="doc_id").reset_index(drop=True)
         doc_passages, doc_glossary, _ = _outline_one(doc_lines, clean_key, doc.doc_id, doc.district, params, cache)
+        doc_passages = _with_passage_locators(doc_passages, doc_lines)
         passages.append(doc_passages)
         glossary.append(doc_glossary)
     return {"passages": table("passages", passages), "glossary": table("glossary", glossary)}
@@ -215,7 +277,7 @@ def embed(passages: pd.DataFrame, model=None, *, progress: bool = False) -> tupl
     :mod:`plancompare.embed`; a bar on stderr while the model runs when ``progress``)."""
     from ..embed import embed as embed_passages
 
-    result = embed_passages(passages["text"].tolist(), model, prompt="passage", show_progress=bool(progress))
+    result = embed_passages(passages["text"].tolist(), model, prompt="passage", progress=bool(progress))
     return result.vectors, result.model_id
 
 
@@ -242,7 +304,7 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, lines: p
 
     line_map = {doc_id: list(zip(group["line_start"], group["line_end"]))
                 for doc_id, group in lines.groupby("doc_id", sort=False)}
-    return extract(passages, documents, line_map=line_map)
+    return with_locators(extract(passages, documents, line_map=line_map), lines)
 
 
 def body_mask(passages: pd.DataFrame) -> np.ndarray:

@@ -1,6 +1,6 @@
-"""Ingest: read a source file's bytes and decode them to text.
+"""The plain-text reader: decode a text file's bytes.
 
-Plans arrive as UTF-8 (with or without BOM), GB18030/GBK or Big5. :func:`read_source`
+Plans arrive as UTF-8 (with or without BOM), GB18030/GBK or Big5. :func:`read_text`
 tries them in that order and, where more than one legacy codec decodes cleanly,
 keeps the one whose characters look most like real Chinese text. Bytes that no codec
 can decode raise :class:`~plancompare.errors.InputFileError` naming the file and the
@@ -9,12 +9,11 @@ byte offset, rather than being replaced silently.
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputFileError
+from ..errors import InputFileError
+from ._source import Extracted
 
 LEGACY_CODECS = ("gb18030", "big5")
 # File suffixes a folder build picks up (lower case).  Readers for more formats add theirs here.
@@ -29,62 +28,19 @@ _COMMON = set(
 )
 
 
-@dataclass(frozen=True)
-class SourceText:
-    """A decoded source file.
+def read_text(path: Path, data: bytes) -> Extracted:
+    """Decode a plain-text file; one raw line per line, located as ``l.N``.
 
-    Attributes
-    ----------
-    path : Path
-        The file that was read.
-    text : str
-        The decoded text with line endings normalised to ``\\n``.
-    encoding : str
-        The codec that decoded it (``utf-8``, ``utf-8-sig``, ``gb18030`` or ``big5``).
-    sha256 : str
-        SHA-256 of the raw bytes, so a saved corpus can tell when a source changed.
+    Raises :class:`InputFileError` if the file is empty, binary, truncated
+    mid-character or in no supported encoding.
     """
-
-    path: Path
-    text: str
-    encoding: str
-    sha256: str
-
-    @property
-    def lines(self) -> list[str]:
-        """The raw lines; index ``i`` is raw line ``i + 1``."""
-        return self.text.split("\n")
-
-
-def read_source(path: str | Path) -> SourceText:
-    """Read and decode one source file.
-
-    Parameters
-    ----------
-    path : str or Path
-        A text file in UTF-8, GB18030/GBK or Big5.
-
-    Returns
-    -------
-    SourceText
-
-    Raises
-    ------
-    InputFileError
-        If the file is missing, empty, binary, truncated mid-character or in no
-        supported encoding.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise InputFileError(path, "file not found")
-    data = path.read_bytes()
     if not data.strip():
         raise InputFileError(path, "file is empty (no text to read)")
     if b"\x00" in data[:4096] or _control_ratio(data) > 0.05:
         raise InputFileError(path, "looks like a binary file, not text (control bytes found)")
     text, encoding = decode_bytes(data, path)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return SourceText(path=path, text=text, encoding=encoding, sha256=hashlib.sha256(data).hexdigest())
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return Extracted(lines=lines, locators=[f"l.{i}" for i in range(1, len(lines) + 1)], encoding=encoding)
 
 
 def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
@@ -102,14 +58,17 @@ def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
     except UnicodeDecodeError as utf8_err:
         if utf8_err.start >= len(data) - 3 and _mostly_utf8(data[: utf8_err.start]):
             raise _decode_error(path, data, utf8_err, "utf-8") from None
-        candidates = []
+        candidates, failures = [], []
         for codec in LEGACY_CODECS:
             try:
                 candidates.append((_plausibility(data.decode(codec)), codec))
-            except UnicodeDecodeError:
-                continue
+            except UnicodeDecodeError as err:
+                failures.append(err)
         if not candidates:
-            raise _decode_error(path, data, utf8_err, "utf-8, gb18030 or big5") from None
+            # Report the codec that read furthest: a GBK file cut mid-character fails
+            # as UTF-8 near its start but as GB18030 only at its last byte.
+            furthest = max([utf8_err, *failures], key=lambda err: err.start)
+            raise _decode_error(path, data, furthest, "utf-8, gb18030 or big5") from None
         _, codec = max(candidates)
         return data.decode(codec), codec
 

@@ -1,0 +1,326 @@
+"""What the repair knows about the language: a character model for the byte
+search and a word model for the final choice (:class:`Lexicon`)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from .fixes import FULL_TO_ASCII
+from .pinyin import ANNOTATION, is_pinyin, remove_pinyin
+from .sources import CharNgrams, GenreModel, JiebaDictionary, genre_model, jieba_dictionary
+
+# Rough share of common punctuation in Chinese running text. The jieba
+# dictionary has no punctuation, and "。" is the most frequent victim of the
+# byte shift, so it needs a prior when no running text is given.
+_PUNCT_SHARE = {
+    "，": 0.05, ",": 0.05, "。": 0.03, "、": 0.02, "；": 0.003, ";": 0.003,
+    "：": 0.003, ":": 0.003, "“": 0.005, "”": 0.005, "（": 0.003, "）": 0.003,
+    "(": 0.003, ")": 0.003, "《": 0.001, "》": 0.001, "？": 0.001, "?": 0.001,
+}
+_SCRIPT_PENALTY = 6.0  # log-prob cost of a guessed character in the other script
+ORDER = 3  # n-gram order of the character model (the genre's; the document's is _DOC_ORDER)
+_DOC_ORDER = 2  # a single plan is too small for trigrams
+# Left out of the document model: the stretch after a "?" may itself be
+# mojibake (learning from it would make the damage look plausible), and the
+# few characters before it are the context a reading is judged in (learning
+# them would reward readings that cut a word there, e.g. 務向規 + 。).
+_DAMAGE_ZONE = re.compile(r".{0,5}[?\ufffd].{0,20}")
+_ASCII_RUN = 0.3  # P(next char is ASCII | ASCII char): Latin words, tags, numbers
+_MAX_WORD = 8  # longest dictionary word or document n-gram the word model uses
+_DOC_GRAM = 6  # longest document n-gram counted
+_DOC_WEIGHT = 0.5  # share of the document in the word model's mixture
+_DOC_MIN_COUNT = 1  # occurrences that make a document n-gram a phrase
+_UNKNOWN = 0.1  # pseudo-count of a character neither source knows
+_BOUNDARY_WEIGHT = 0.5  # weight of the character association across a word boundary
+# Weights of the genre model (government work reports), tuned on synthetic damage of
+# texts kept apart from the held-out checks (see benchmarks/bench_repair.py).
+_CHAR_WEIGHTS = {"unigram": 0.1, "document": 0.55, "dictionary": 0.35, "genre": 0.3}
+_GENRE_WORD_WEIGHT = 0.3  # share of the genre in the word model's mixture
+_GENRE_LINE_ENDS = 0.5  # weight of the genre's paragraph ends against the document's line ends
+
+
+class Lexicon:
+    """What the repair knows about the language, in simplified Chinese.
+
+    Three sources: jieba's word list (a :class:`~.sources.JiebaDictionary`),
+    optionally the genre model of government work reports (a
+    :class:`~.sources.GenreModel`: running text with punctuation, character
+    trigrams, word counts, paragraph ends) and optionally the document being
+    repaired (its undamaged stretches, without pinyin).
+    Traditional characters are folded to simplified with OpenCC ``t2s``.
+
+    * :meth:`logp` -- character model, ``log P(ch | prev)`` interpolating the
+      document's bigrams, the dictionary's in-word bigrams, the genre's
+      trigrams and the unigram. It
+      is cheap, and steers the byte search (:mod:`.search`).
+    * :meth:`word_logp` -- word model, the log-probability of the best
+      segmentation of a string into dictionary words and document n-grams
+      (up to :data:`_DOC_GRAM` characters; a phrase the plan repeats elsewhere,
+      like 湛江市赤坎區 or “十三五”, counts as one likely "word"). It prefers
+      real words (保基本, 基金監管) over junk pairs (海化, 保火) and picks the
+      final reading among the search's survivors.
+    * :attr:`readings` -- characters the document annotated with each pinyin
+      syllable (``節(jié)`` gives ``jié → {節}``), to identify the character an
+      orphaned annotation belonged to (see :mod:`.search`).
+
+    :func:`default_lexicon` gives the dictionary-only lexicon;
+    :meth:`with_document` adds a document to it.
+    """
+
+    def __init__(self, dictionary: JiebaDictionary, lines: Iterable[str] = (), genre: GenreModel | None = None):
+        self.dictionary = dictionary
+        self.genre = genre
+        self.words = dictionary.bigrams
+        self._simp: dict[str, str] = {}
+        self._trad: dict[str, str] = {}
+        self._t2s = self._s2t = None
+        self._cache: dict[str, float] = {}  # memo of logp, keyed by the bigram
+        self._word_cache: dict[str, float] = {}  # memo of word_logp
+        self.options: dict = {}  # memo of candidate lists for lost bytes (see repair code)
+        self._followers: dict[str, tuple[str, ...]] = {}  # memo of followers
+        self._follow_index: dict[str, Counter] | None = None
+
+        self.texts = CharNgrams(order=_DOC_ORDER)
+        self.doc_grams: Counter = Counter()
+        self.readings: dict[str, set[str]] = {}
+        self.line_ends: Counter = Counter()  # last character of undamaged lines
+        for line in lines:
+            if line.strip() and not _DAMAGE_ZONE.search(line):
+                self.line_ends[self.simplify(line.rstrip()[-1])] += 1
+            for m in ANNOTATION.finditer(line):
+                if m.start() > 0 and is_pinyin(m.group(1)):
+                    self.readings.setdefault(m.group(1), set()).add(line[m.start() - 1])
+            clean = _DAMAGE_ZONE.sub(" ", self.simplify(remove_pinyin(line)[0]))
+            self.texts.add(clean)
+            for chunk in clean.split():
+                for n in range(1, _DOC_GRAM + 1):
+                    self.doc_grams.update(chunk[i : i + n] for i in range(len(chunk) - n + 1))
+        self.doc_size = sum(self.texts.uni.values())
+        # distinct characters seen after each document n-gram (see association)
+        self.continuations: Counter = Counter(g[:-1] for g in self.doc_grams if len(g) > 2)
+
+        # one unigram on the dictionary's scale, document shares folded in
+        self.unigram: Counter = Counter(self.words.uni)
+        total_w = sum(self.words.uni.values()) or 1.0
+        for ch, n in self.texts.uni.items():
+            self.unigram[ch] += n / self.doc_size * total_w
+        if genre is not None:
+            total_g = sum(genre.chars.uni.values()) or 1.0
+            for ch, n in genre.chars.uni.items():
+                self.unigram[ch] += n / total_g * total_w
+        if not self.doc_size and genre is None:
+            for ch, share in _PUNCT_SHARE.items():
+                self.unigram[ch] = max(self.unigram[ch], share * total_w)
+        self.total = sum(self.unigram.values()) or 1.0
+
+    @classmethod
+    def build(cls, dict_path: str | Path | None = None, texts: Iterable[str] = (),
+              genre_path: str | Path | None = None, use_genre: bool = True) -> Lexicon:
+        """Dictionary (default: jieba's installed ``dict.txt``), the genre model
+        (default: the one shipped in ``plancompare/data``; none if not
+        ``use_genre``) and the lines of a document, in any script."""
+        genre = genre_model(str(genre_path) if genre_path else None) if use_genre else None
+        return cls(jieba_dictionary(str(dict_path) if dict_path else None), texts, genre)
+
+    def with_document(self, lines: Iterable[str]) -> Lexicon:
+        """This lexicon's dictionary and genre model plus the document ``lines``."""
+        return Lexicon(self.dictionary, lines, self.genre)
+
+    def _convert(self, ch: str, table: dict, attr: str, config: str) -> str:
+        out = table.get(ch)
+        if out is None:
+            if getattr(self, attr) is None:
+                import opencc
+
+                setattr(self, attr, opencc.OpenCC(config))
+            out = getattr(self, attr).convert(ch)
+            out = table[ch] = out if len(out) == 1 else ch
+        return out
+
+    def simplify(self, text: str) -> str:
+        """Fold traditional characters to simplified and full-width forms to
+        ASCII, as the documents do (cached per character)."""
+        return "".join(self._convert(ch, self._simp, "_t2s", "t2s") for ch in text.translate(FULL_TO_ASCII))
+
+    def script_of(self, text: str) -> str | None:
+        """``"traditional"``, ``"simplified"`` or ``None`` (undecided) for ``text``."""
+        trad = simp = 0
+        for ch in text:
+            if "\u4e00" <= ch <= "\u9fff":
+                if self._convert(ch, self._simp, "_t2s", "t2s") != ch:
+                    trad += 1
+                elif self._convert(ch, self._trad, "_s2t", "s2t") != ch:
+                    simp += 1
+        if trad > 2 * simp and trad >= 3:
+            return "traditional"
+        if simp > 2 * trad and simp >= 3:
+            return "simplified"
+        return None
+
+    def script_cost(self, ch: str, script: str | None) -> float:
+        """Log-prob penalty for ``ch`` in a line written in ``script``."""
+        if script == "traditional":
+            simplified_only = (self._convert(ch, self._simp, "_t2s", "t2s") == ch
+                               and self._convert(ch, self._trad, "_s2t", "s2t") != ch)
+            return _SCRIPT_PENALTY if simplified_only else 0.0
+        if script == "simplified":
+            return _SCRIPT_PENALTY if self._convert(ch, self._simp, "_t2s", "t2s") != ch else 0.0
+        return 0.0
+
+    def traditional(self, ch: str) -> str:
+        """The traditional form of one simplified character (itself if none)."""
+        return self._convert(ch, self._trad, "_s2t", "s2t")
+
+    def followers(self, prev: str) -> tuple[str, ...]:
+        """Simplified characters seen right after ``prev`` (the document's and
+        the dictionary's bigrams), most frequent first."""
+        prev = self.simplify(prev)
+        found = self._followers.get(prev)
+        if found is None:
+            if self._follow_index is None:
+                index: dict[str, Counter] = {}
+                models = [self.words, self.texts] + ([self.genre.chars] if self.genre else [])
+                for model in models:
+                    scale = 1 / (sum(model.grams.values()) or 1.0)
+                    for gram, n in model.grams.items():
+                        if len(gram) == 2:
+                            index.setdefault(gram[0], Counter())[gram[1]] += n * scale
+                self._follow_index = index
+            counts = self._follow_index.get(prev, Counter())
+            found = self._followers[prev] = tuple(ch for ch, _ in counts.most_common())
+        return found
+
+    def known(self, ch: str) -> bool:
+        """True if the character (after t2s) occurs in the lexicon."""
+        return self.unigram.get(self.simplify(ch), 0) > 0
+
+    # ---------------------------------------------------- character model
+
+    def logp(self, prev: str, ch: str) -> float:
+        """``log P(ch | prev)``, ``prev`` being the preceding characters (the
+        last :data:`ORDER` - 1 count); unseen characters get a small floor."""
+        key = prev + ch
+        value = self._cache.get(key)
+        if value is None:
+            value = self._cache[key] = self._logp(self.simplify(prev), self.simplify(ch))
+        return value
+
+    def _logp(self, history: str, ch: str) -> float:
+        prev = history[-1:]
+        if prev.isascii() and ch.isascii() and prev.isprintable() and ch.isprintable() and prev and ch != "?":
+            # the lexicon knows little about runs of Latin letters, digits and
+            # tags; treat them as cohesive rather than as unseen characters
+            return math.log(_ASCII_RUN)
+        p_uni = (self.unigram.get(ch, 0) + 0.01) / (self.total + 1.0)
+        parts = [(_CHAR_WEIGHTS["unigram"], p_uni)]
+        sources = [("document", self.texts, history), ("dictionary", self.words, prev)]
+        if self.genre is not None:
+            sources.append(("genre", self.genre.chars, history))
+        for name, model, h in sources:
+            weight = _CHAR_WEIGHTS[name]
+            p = model.cond(h, ch, p_uni)
+            if p is not None:
+                parts.append((weight, p))
+        norm = sum(w for w, _ in parts)
+        return math.log(sum(w * p for w, p in parts) / norm)
+
+    def score(self, text: str, prev: str = "") -> float:
+        """Sum of ``logp`` over ``text`` following the character ``prev``."""
+        total = 0.0
+        for ch in text:
+            total += self.logp(prev, ch)
+            prev = (prev + ch)[-(ORDER - 1):]
+        return total
+
+    # --------------------------------------------------------- word model
+
+    def _word_p(self, w: str) -> float:
+        """Unigram probability of ``w`` as one token: a mixture of the
+        dictionary's word frequency, the genre's word count and the document's
+        n-gram count."""
+        d = self.dictionary
+        p_dict = d.freq.get(w, 0) / d.total
+        if self.genre is not None:
+            p_genre = self.genre.words.get(w, 0) / self.genre.word_total
+            p_dict = (1 - _GENRE_WORD_WEIGHT) * p_dict + _GENRE_WORD_WEIGHT * p_genre
+        elif len(w) == 1 and not p_dict:
+            p_dict = _PUNCT_SHARE.get(w, 0.0) if not self.doc_size else 0.0
+        if not self.doc_size:
+            return p_dict
+        count = self.doc_grams.get(w, 0)
+        if len(w) > 1 and count < _DOC_MIN_COUNT:
+            count = 0  # a phrase seen once is as likely chance as evidence
+        return (1 - _DOC_WEIGHT) * p_dict + _DOC_WEIGHT * count / self.doc_size
+
+    def line_end_logp(self, ch: str) -> float:
+        """``log P(a line ends here | the character is ch)`` from the document's
+        undamaged lines (。 ends lines, 、 does not), the genre's paragraph ends
+        added as pseudo-counts. 0 without a document."""
+        if not self.doc_size:
+            return 0.0
+        ch = self.simplify(ch)
+        ends, seen = self.line_ends.get(ch, 0) + 0.1, self.texts.uni.get(ch, 0) + 1.0
+        if self.genre is not None and _GENRE_LINE_ENDS:
+            scale = _GENRE_LINE_ENDS * self.doc_size / (sum(self.genre.chars.uni.values()) or 1)
+            ends += scale * self.genre.line_ends.get(ch, 0)
+            seen += scale * self.genre.chars.uni.get(ch, 0)
+        return math.log(ends / seen)
+
+    def association(self, history: str, ch: str) -> float:
+        """How much more likely ``ch`` is right after ``history`` (simplified)
+        than anywhere: ``log P(ch | history) - log P(ch)``. The character
+        model gives ``P(ch | last characters)``; the document's n-grams refine
+        it, Witten-Bell style, on longer histories it knows (a phrase of the
+        plan is followed by what follows it there: 以海 by 洋, not by 化)."""
+        p = math.exp(self.logp(history[-(ORDER - 1):], ch))
+        for n in range(2, len(history) + 1):
+            h = history[-n:]
+            kinds = self.continuations.get(h, 0)
+            if not kinds:
+                break
+            seen = self.doc_grams[h]
+            p = (self.doc_grams.get(h + ch, 0) + kinds * p) / (seen + kinds)
+        return math.log(p) - math.log((self.unigram.get(ch, 0) + 0.01) / (self.total + 1.0))
+
+    def word_logp(self, text: str) -> float:
+        """Log-probability of the best segmentation of ``text`` (any script)
+        into tokens of :meth:`_word_p`, as jieba's max-probability route, plus
+        :data:`_BOUNDARY_WEIGHT` times the :meth:`association` of the two
+        characters at every boundary between tokens.
+
+        A unigram word model takes neighbouring words as independent, so it
+        cannot tell that two words do not belong together (停靠 + 高 against
+        停靠 + 港, whose 靠港 is a word). The boundary term is a cheap pair
+        model: the character bigram across the boundary, which the dictionary's
+        compounds and the document's running text both inform.
+        """
+        value = self._word_cache.get(text)
+        if value is not None:
+            return value
+        s = self.simplify(text)
+        floor = math.log(_UNKNOWN / self.dictionary.total)
+        best = [0.0] + [-math.inf] * len(s)
+        for i in range(len(s)):
+            start = best[i] + (_BOUNDARY_WEIGHT * self.association(s[max(0, i - _DOC_GRAM + 1) : i], s[i]) if i else 0.0)
+            for j in range(i + 1, min(len(s), i + _MAX_WORD) + 1):
+                p = self._word_p(s[i:j])
+                if p > 0:
+                    best[j] = max(best[j], start + math.log(p))
+                elif j == i + 1:
+                    best[j] = max(best[j], start + floor)
+        self._word_cache[text] = best[-1]
+        return best[-1]
+
+
+@lru_cache(maxsize=4)
+def default_lexicon(dict_path: str | None = None, use_genre: bool = True) -> Lexicon:
+    """The lexicon of jieba's dictionary and (if ``use_genre``) the shipped genre
+    model, without a document; built once per process and cached here.
+    :func:`repair_document` adds the document itself."""
+    return Lexicon.build(dict_path, use_genre=use_genre)
+

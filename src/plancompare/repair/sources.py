@@ -1,0 +1,128 @@
+"""The sources of the repair's language knowledge: character n-gram counts
+(:class:`CharNgrams`), jieba's word list (:class:`JiebaDictionary`) and the
+genre model of government work reports shipped as derived counts
+(:class:`GenreModel`, built by ``scripts/build_genre_model.py``)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+
+class CharNgrams:
+    """Character n-gram counts (n <= ``order``) of one source."""
+
+    def __init__(self, order: int = 2):
+        self.order = order
+        self.uni: Counter = Counter()
+        self.grams: Counter = Counter()  # every n-gram, 2 <= n <= order
+        self.context: Counter = Counter()  # times a history is followed by anything
+        self.types: Counter = Counter()  # distinct continuations of a history
+
+    def add(self, text: str, weight: float = 1.0) -> None:
+        for chunk in text.split():
+            for i, ch in enumerate(chunk):
+                self.uni[ch] += weight
+                for n in range(2, self.order + 1):
+                    if i + 1 >= n:
+                        gram = chunk[i + 1 - n : i + 1]
+                        if not self.grams[gram]:
+                            self.types[gram[:-1]] += 1
+                        self.grams[gram] += weight
+                        self.context[gram[:-1]] += weight
+
+    @classmethod
+    def from_counts(cls, unigrams: dict[str, int], *grams: dict[str, int]) -> CharNgrams:
+        """A model of order ``1 + len(grams)`` from counted (possibly pruned)
+        n-grams: ``grams[0]`` the bigrams, ``grams[1]`` the trigrams, ..."""
+        model = cls(order=1 + len(grams))
+        model.uni.update(unigrams)
+        for table in grams:
+            for gram, n in table.items():
+                model.grams[gram] += n
+                model.context[gram[:-1]] += n
+                model.types[gram[:-1]] += 1
+        return model
+
+    def cond(self, history: str, ch: str, floor: float) -> float | None:
+        """Witten-Bell ``P(ch | history)`` backing off to ``floor``; ``None`` if
+        even the last character of ``history`` is unseen."""
+        if not history or not self.context.get(history[-1]):
+            return None
+        p = floor
+        for n in range(1, min(len(history), self.order - 1) + 1):
+            h = history[-n:]
+            total = self.context.get(h, 0)
+            if not total:
+                break
+            t = self.types[h]
+            p = (self.grams.get(h + ch, 0) + t * p) / (total + t)
+        return p
+
+
+class JiebaDictionary:
+    """jieba's word list (``dict.txt``): word frequencies for the word model and
+    the character bigrams inside words for the character model. Building it
+    takes about a second, so :func:`jieba_dictionary` caches it per path."""
+
+    def __init__(self, dict_path: str | Path | None):
+        if dict_path is None:
+            import jieba
+
+            dict_path = Path(jieba.__file__).with_name("dict.txt")
+        self.freq: dict[str, int] = {}
+        self.bigrams = CharNgrams(order=2)
+        with open(dict_path, encoding="utf-8") as fh:
+            for row in fh:
+                parts = row.split()
+                if len(parts) >= 2 and parts[1].isdigit():
+                    self.freq[parts[0]] = n = int(parts[1])
+                    self.bigrams.add(parts[0], n)
+        self.total = sum(self.freq.values()) or 1
+
+
+@lru_cache(maxsize=4)
+def jieba_dictionary(dict_path: str | None = None) -> JiebaDictionary:
+    return JiebaDictionary(dict_path)
+
+
+GENRE_FILE = "genre_ngrams.json.gz"
+
+
+class GenreModel:
+    """Statistics of the genre: how government work reports are written.
+
+    Derived from 46 national government work reports (1954-2018, public domain;
+    see ``data/genre_ngrams.provenance.json``), folded to simplified characters
+    and ASCII punctuation. ``chars`` holds pruned character 1-3-gram counts of
+    the running text (punctuation included, which jieba's word list lacks),
+    ``words`` the pruned counts of jieba's segmentation of it, ``line_ends`` how
+    often a paragraph ends with each character. ``word_total`` is the unpruned
+    number of words, the denominator of a word's probability.
+    """
+
+    def __init__(self, counts: dict):
+        self.chars = CharNgrams.from_counts(counts["unigrams"], counts["bigrams"], counts["trigrams"])
+        self.words: dict[str, int] = counts["words"]
+        self.word_total: int = counts["totals"]["words"]
+        self.line_ends: dict[str, int] = counts["line_ends"]
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> GenreModel:
+        """Read the gzip JSON written by ``scripts/build_genre_model.py``
+        (default: the file shipped in ``plancompare/data``)."""
+        if path is None:
+            raw = resources.files("plancompare").joinpath("data", GENRE_FILE).read_bytes()
+        else:
+            raw = Path(path).read_bytes()
+        return cls(json.loads(gzip.decompress(raw)))
+
+
+@lru_cache(maxsize=2)
+def genre_model(path: str | None = None) -> GenreModel:
+    """:meth:`GenreModel.load`, once per process and path (about half a second)."""
+    return GenreModel.load(path)
