@@ -56,6 +56,8 @@ bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/bench_indicators.py
 	$(BIN)/python benchmarks/bench_match.py
 	$(BIN)/python benchmarks/bench_repair.py
+	$(BIN)/python benchmarks/bench_index.py
+	$(BIN)/python benchmarks/bench_scale.py --sizes 50 200 --speedup-n 24 --cold-start
 	$(BIN)/python benchmarks/bench_formats.py
 	$(BIN)/python benchmarks/bench_app.py
 

@@ -197,9 +197,87 @@ def _token_stats(texts: list[str], model_dir: Path) -> tuple[dict, list[int]]:
     }, lengths
 
 
+BACKENDS_BEGIN = "<!-- backends: begin -->"
+BACKENDS_END = "<!-- backends: end -->"
+
+
+def backends_comparison(out: Path) -> dict:
+    """torch vs ONNX Runtime fp32 vs int8 in one process: speed, cosine and gold retrieval agreement."""
+    import importlib.util
+
+    import numpy as np
+
+    import plancompare as pc
+    from plancompare.corpus import bundled_data_dir
+    from plancompare.embed import embed_texts
+    from plancompare.match import PassageIndex
+
+    spec = importlib.util.spec_from_file_location("_match_gold", REPO / "tests" / "test_match.py")
+    helpers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(helpers)
+    gold = helpers.load_gold()
+    catalog = pc.load_catalog(bundled_data_dir() / "catalog.csv")
+    corpus = pc.build_corpus(list(catalog["source_file"]), catalog=catalog, embed=False, index=False)
+    texts = corpus.passages["text"].tolist()
+    body = (corpus.passages["role"] == "body").to_numpy()
+    queries = sorted(set(gold["query"]))
+    rows = {}
+    vectors = {}
+    for backend in ("torch", "onnx", "onnx-int8"):
+        embed_texts(texts[:8], use_cache=False, backend=backend)  # export / load / warm up outside the timing
+        t0 = time.perf_counter()
+        vectors[backend] = embed_texts(texts, use_cache=False, backend=backend)
+        seconds = time.perf_counter() - t0
+        qvec = dict(zip(queries, embed_texts(queries, prompt="query", use_cache=False, backend=backend)))
+        index = PassageIndex().fit(corpus.passages[body], vectors[backend][body])
+        cos = (vectors[backend] * vectors["torch"]).sum(1)
+        rows[backend] = {
+            "embed_s": round(seconds, 2), "passages_per_s": round(len(texts) / seconds, 1),
+            "cos_vs_torch_min": round(float(cos.min()), 5), "cos_vs_torch_median": round(float(np.median(cos)), 6),
+            "search_recall_at_3": round(helpers.search_recall(index, gold, qvec)[0][3], 4),
+            "compare_recall_at_3": round(helpers.compare_recall(index, gold)[0][3], 4),
+        }
+        print(f"  {backend}: {rows[backend]}", file=sys.stderr, flush=True)
+    for backend, row in rows.items():
+        row["speedup_vs_torch"] = round(rows["torch"]["embed_s"] / row["embed_s"], 2)
+        row["recall_within_0.01"] = (abs(row["search_recall_at_3"] - rows["torch"]["search_recall_at_3"]) <= 0.01
+                                     and abs(row["compare_recall_at_3"] - rows["torch"]["compare_recall_at_3"]) <= 0.01)
+    result = {"created": time.strftime("%Y-%m-%d %H:%M:%S"), "passages": len(texts), "cpus": os.cpu_count(),
+              "loadavg_at_end": round(os.getloadavg()[0], 2), "backends": rows}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "embed_backends.json").write_text(json.dumps(result, indent=2) + "\n")
+    section = _backends_markdown(result)
+    md = out / "embed.md"
+    text = md.read_text(encoding="utf-8") if md.is_file() else "# Embedding benchmark\n"
+    if BACKENDS_BEGIN in text:
+        text = text.split(BACKENDS_BEGIN)[0] + section + text.split(BACKENDS_END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    md.write_text(text, encoding="utf-8")
+    print(section)
+    return result
+
+
+def _backends_markdown(r: dict) -> str:
+    lines = [BACKENDS_BEGIN, "## Backends: torch vs ONNX Runtime", "",
+             f"All {r['passages']} passages of the bundled plans, each backend in turn in one process (no cache), "
+             f"run {r['created']}, {r['cpus']} shared cores (load average at the end {r['loadavg_at_end']}). "
+             "Recall@3 on `tests/gold/topics.csv` with passages *and* queries embedded by the backend. "
+             "Command: `python benchmarks/bench_embed.py --backends`.", "",
+             "| backend | embed s | passages/s | speed vs torch | cosine vs torch min / median | search recall@3 | compare recall@3 |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for name, x in r["backends"].items():
+        lines.append(f"| {name} | {x['embed_s']} | {x['passages_per_s']} | {x['speedup_vs_torch']}× | "
+                     f"{x['cos_vs_torch_min']} / {x['cos_vs_torch_median']} | {x['search_recall_at_3']} | "
+                     f"{x['compare_recall_at_3']} |")
+    lines += ["", BACKENDS_END]
+    return "\n".join(lines)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a small subset, for a smoke test")
+    parser.add_argument("--backends", action="store_true", help="only the torch / ONNX / int8 comparison")
     parser.add_argument("--sweep-texts", type=int, default=160, help="passages in the batch-size sweep")
     parser.add_argument("--out", type=Path, default=RESULTS)
     # worker mode (internal)
@@ -212,6 +290,9 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     if args.worker:
         print(json.dumps(worker(args)))
+        return
+    if args.backends:
+        backends_comparison(args.out)
         return
 
     import numpy as np

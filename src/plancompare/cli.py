@@ -55,21 +55,37 @@ def build(
     catalog: Optional[Path] = typer.Option(None, help="Catalog CSV with doc_id, source_file and metadata."),
     out: Optional[Path] = typer.Option(None, help="Folder to save the corpus in (default: the user cache folder for the bundled plans, ./plancompare_corpus otherwise)."),
     embed: bool = typer.Option(True, help="Embed passages now (slow the first time, cached afterwards)."),
+    workers: Optional[int] = typer.Option(None, help="Processes for cleaning and outlining (default: all cores for large inputs)."),
+    engine: str = typer.Option("local", help="local (this machine) or dask (a Dask cluster: --scheduler or $PLANCOMPARE_DASK_SCHEDULER, else a local one)."),
+    scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (implies --engine dask)."),
+    backend: Optional[str] = typer.Option(None, help="Embedding backend: torch, onnx or onnx-int8 (default $PLANCOMPARE_EMBED_BACKEND or torch)."),
 ):
     """Clean, outline and embed plans into a saved corpus."""
+    import os
+
     import plancompare as pc
+
+    if backend:
+        from plancompare.onnx_backend import BACKEND_ENV, resolve_backend
+
+        os.environ[BACKEND_ENV] = resolve_backend(backend)
+    if scheduler:
+        from plancompare.engine_dask import SCHEDULER_ENV
+
+        os.environ[SCHEDULER_ENV] = scheduler
+        engine = "dask"
 
     if catalog is not None and not paths:
         # a catalog alone names the files to build (never silently ignored)
         paths = list(pc.load_catalog(catalog)["source_file"])
     if not paths:
-        corpus = pc.load_corpus(rebuild=True, progress=True)
+        corpus = pc.load_corpus(rebuild=True, progress=True, workers=workers, engine=engine)
         target = pc.corpus.processed_dir()
         if out is not None:
             corpus.save(out)
             target = out
     else:
-        corpus = pc.build_corpus(paths, catalog=catalog, embed=embed, progress=True)
+        corpus = pc.build_corpus(paths, catalog=catalog, embed=embed, progress=True, workers=workers, engine=engine)
         target = out or Path("plancompare_corpus")
         corpus.save(target)
     console.print(f"Built {corpus!r}\nSaved to {target}")

@@ -35,6 +35,7 @@ from .pipeline.schema import (  # noqa: F401 - re-exported column lists
     REPAIR_COLUMNS,
     table,
 )
+from .parallel import prefetch_documents
 from .pipeline.sources import DocumentRun, resolve_sources
 
 _TABLES = ("documents", "passages", "glossary", "repairs", "lines", "indicators", "build_log")
@@ -287,7 +288,8 @@ class Corpus:
 
 
 def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progress: bool | None = None,
-                 max_section_chars: int = 600, use_cache: bool = True, index: bool = True) -> Corpus:
+                 max_section_chars: int = 600, use_cache: bool = True, index: bool = True,
+                 workers: int | None = None, engine: str = "local", client=None) -> Corpus:
     """Build a corpus from files and folders.
 
     Parameters
@@ -316,23 +318,48 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
     index : bool
         Fit the search index now (else on the first search: a corpus built only to be saved
         does not need it).
+    workers : int, optional
+        Processes for the per-document stages: ``None`` runs small inputs serially and large
+        ones on every core (:mod:`plancompare.parallel`); the tables are the same either way.
+    engine : {"local", "dask"}
+        ``"dask"``: per-document stages as Dask tasks and embedding on Dask actors, on ``client``
+        (a ``dask.distributed.Client``), ``$PLANCOMPARE_DASK_SCHEDULER`` or a local cluster
+        (:mod:`plancompare.engine_dask`).
 
     Returns
     -------
     Corpus
     """
+    if engine == "dask" and client is None:  # one cluster for the documents and the embedding
+        from .engine_dask import dask_client
+
+        with dask_client() as client:
+            return build_corpus(paths, catalog, model=model, embed=embed, progress=progress,
+                                max_section_chars=max_section_chars, use_cache=use_cache, index=index,
+                                workers=workers, engine=engine, client=client)
     reporter = stages.StageReporter(progress)
     params = stages.DocumentParams(max_section_chars=max_section_chars, use_cache=use_cache)
     if catalog is not None and not isinstance(catalog, pd.DataFrame):
         catalog = load_catalog(catalog)
-    run = DocumentRun(_catalog_rows(catalog), params).run(resolve_sources(paths), reporter)
+    sources, rows = resolve_sources(paths), _catalog_rows(catalog)
+    process = prefetch_documents(sources, rows, params, workers=workers, engine=engine, client=client,
+                                 progress=reporter.enabled)
+    run = DocumentRun(rows, params, process=process).run(sources, reporter)
     if not run.results:
         raise PlancompareError("no document could be read: " + "; ".join(
             f"{r.file}: {r.message}" for r in run.build_log().itertuples()))
     tables = _combine(run.results)
     corpus = Corpus(tables["documents"], tables["passages"], tables["glossary"], tables["repairs"],
                     tables["texts"], lines=tables["lines"], model=model, build_log=run.build_log())
-    if embed:
+    if embed and engine == "dask":
+        from .engine_dask import dask_embed_passages
+
+        started = time.perf_counter()
+        result = dask_embed_passages(corpus.passages["text"].tolist(), model, client=client, progress=reporter.enabled)
+        corpus.embeddings, corpus.model_id = result.vectors, result.model_id
+        reporter.done("embed (dask)", started, f"{len(corpus.passages)} passages")
+        corpus.assign_themes()
+    elif embed:
         corpus.embed(model, progress=reporter.enabled)
     else:
         started = time.perf_counter()
@@ -350,13 +377,13 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
 
 
 def load_corpus(path: str | Path | None = None, *, model=None, rebuild: bool = False,
-                progress: bool | None = None) -> Corpus:
+                progress: bool | None = None, workers: int | None = None, engine: str = "local") -> Corpus:
     """Load a corpus.
 
     ``load_corpus()`` returns the bundled plans (package data), building them on first use and
     whenever the sources or the library changed, and caching the result in the user cache
     folder (:func:`processed_dir`); ``load_corpus(path)`` reads a corpus saved with
-    :meth:`Corpus.save`.
+    :meth:`Corpus.save`. ``workers`` and ``engine`` go to :func:`build_corpus` when it builds.
     """
     if path is not None:
         return Corpus.load(path)
@@ -367,7 +394,7 @@ def load_corpus(path: str | Path | None = None, *, model=None, rebuild: bool = F
     if not rebuild and _is_fresh(processed, catalog, catalog_sha):
         return Corpus.load(processed)
     corpus = build_corpus(list(catalog["source_file"]), catalog=catalog, model=model, embed=True, progress=progress,
-                          index=False)
+                          index=False, workers=workers, engine=engine)
     corpus.save(processed)
     manifest_path = processed / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))

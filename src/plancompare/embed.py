@@ -34,7 +34,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -54,6 +54,8 @@ CACHE_DIR_ENV = "PLANCOMPARE_CACHE_DIR"
 # on CPU a bigger batch buys little arithmetic efficiency but pads more, so
 # throughput is flat from 2 to 8 passages and falls from 16 on.
 DEFAULT_BATCH_SIZE = 8
+# On a GPU a batch is one kernel launch whatever its size; padding costs little there.
+ACCELERATOR_BATCH_SIZE = 64
 
 # Tokens shared by consecutive windows of a long text, so no sentence is only
 # ever seen cut in half.
@@ -364,10 +366,9 @@ def _encode_uncached(
     batch_size: int,
     overlap: int,
     progress: bool,
+    backend: str = "torch",
 ) -> np.ndarray:
     """Embed ``texts`` (no cache): ``(len(texts), dim)`` float32, L2-normalised."""
-    import torch
-
     layout = _token_layout(st)
     seqs = _sequences_for(texts, st, prompt, layout, overlap)
     dim = _dimension_of(st)
@@ -378,31 +379,24 @@ def _encode_uncached(
     # Longest first, stable, like SentenceTransformer.encode: similar lengths
     # share a batch so little compute goes to padding.
     order = sorted(range(len(seqs)), key=lambda j: -len(seqs[j].ids))
-    template = st.preprocess(["a"], prompt=prompt) if prompt else st.preprocess(["a"])
-    extra = {k: v for k, v in template.items() if k not in ("input_ids", "attention_mask", "token_type_ids")}
-    want_types = "token_type_ids" in template
+    encoder = _batch_encoder(st, prompt, backend)
 
     bar = _progress_bar(len(texts), progress)
-    st.eval()
     try:
-        with torch.inference_mode():
-            for b in range(0, len(order), batch_size):
-                batch = [seqs[j] for j in order[b : b + batch_size]]
-                width = max(len(s.ids) for s in batch)
-                ids = torch.full((len(batch), width), layout.pad_id, dtype=torch.long)
-                mask = torch.zeros((len(batch), width), dtype=torch.long)
-                for r, s in enumerate(batch):
-                    ids[r, : len(s.ids)] = torch.tensor(s.ids, dtype=torch.long)
-                    mask[r, : len(s.ids)] = 1
-                features = {"input_ids": ids, "attention_mask": mask, **extra}
-                if want_types:
-                    features["token_type_ids"] = torch.zeros_like(ids)
-                out = st(features)["sentence_embedding"].float().cpu().numpy()
-                for r, s in enumerate(batch):
-                    sums[s.text_index] += s.weight * out[r]
-                    weights[s.text_index] += s.weight
-                if bar is not None:
-                    bar.update(sum(1.0 / windows_per_text[s.text_index] for s in batch))
+        for b in range(0, len(order), batch_size):
+            batch = [seqs[j] for j in order[b : b + batch_size]]
+            width = max(len(s.ids) for s in batch)
+            ids = np.full((len(batch), width), layout.pad_id, dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for r, s in enumerate(batch):
+                ids[r, : len(s.ids)] = s.ids
+                mask[r, : len(s.ids)] = 1
+            out = encoder(ids, mask)
+            for r, s in enumerate(batch):
+                sums[s.text_index] += s.weight * out[r]
+                weights[s.text_index] += s.weight
+            if bar is not None:
+                bar.update(sum(1.0 / windows_per_text[s.text_index] for s in batch))
     finally:
         if bar is not None:
             bar.close()
@@ -410,6 +404,43 @@ def _encode_uncached(
     vectors = sums / np.maximum(weights, 1e-12)[:, None]
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _batch_encoder(st: Any, prompt: str, backend: str):
+    """``encoder(ids, mask) -> (batch, dim)`` float32 for the model on ``backend``."""
+    if backend != "torch":
+        from .onnx_backend import onnx_encoder
+
+        return onnx_encoder(st, backend)
+    import torch
+
+    template = st.preprocess(["a"], prompt=prompt) if prompt else st.preprocess(["a"])
+    extra = {k: v for k, v in template.items() if k not in ("input_ids", "attention_mask", "token_type_ids")}
+    want_types = "token_type_ids" in template
+    device = st.device
+    st.eval()
+
+    def encode(ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        with torch.inference_mode():
+            features = {"input_ids": torch.from_numpy(ids).to(device),
+                        "attention_mask": torch.from_numpy(mask).to(device), **extra}
+            if want_types:
+                features["token_type_ids"] = torch.zeros_like(features["input_ids"])
+            return st(features)["sentence_embedding"].float().cpu().numpy()
+
+    return encode
+
+
+def default_batch_size(st: Any = None, backend: str = "torch") -> int:
+    """:data:`DEFAULT_BATCH_SIZE` on a CPU, :data:`ACCELERATOR_BATCH_SIZE` on a GPU."""
+    if backend == "torch" and st is not None and getattr(st.device, "type", "cpu") != "cpu":
+        return ACCELERATOR_BATCH_SIZE
+    if backend != "torch" and st is not None:
+        from .onnx_backend import onnx_encoder
+
+        if onnx_encoder(st, backend).device != "cpu":
+            return ACCELERATOR_BATCH_SIZE
+    return DEFAULT_BATCH_SIZE
 
 
 def _progress_bar(total: int, enabled: bool):
@@ -449,15 +480,24 @@ def embed(
     *,
     prompt: str = "passage",
     cache_dir: str | os.PathLike | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int | None = None,
     progress: bool | None = None,
     use_cache: bool = True,
     model_dir: str | os.PathLike | None = None,
     window_overlap: int = DEFAULT_WINDOW_OVERLAP,
     show_progress: bool | None = None,
+    backend: str | None = None,
+    encode: Callable[[list[str]], np.ndarray] | None = None,
 ) -> EmbeddingResult:
-    """Embed ``texts`` and report the model id and cache use; see :func:`embed_texts`."""
+    """Embed ``texts`` and report the model id and cache use; see :func:`embed_texts`.
+
+    ``encode``: embeds the texts the cache lacks instead of this process (a list of texts in, their
+    ``(n, dim)`` vectors out, e.g. on a cluster: :mod:`plancompare.engine_dask`).
+    """
+    from .onnx_backend import resolve_backend
+
     started = time.perf_counter()
+    backend = resolve_backend(backend)
     if show_progress is not None:
         warnings.warn("embed(show_progress=...) is now embed(progress=...)", DeprecationWarning, stacklevel=2)
         progress = show_progress
@@ -469,7 +509,7 @@ def embed(
     for i, t in enumerate(texts):
         if not isinstance(t, str):
             raise TypeError(f"texts[{i}] is {type(t).__name__}, not str")
-    if batch_size < 1:
+    if batch_size is not None and batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
 
     if model is None or model == DEFAULT_MODEL_ID:
@@ -498,12 +538,16 @@ def embed(
     for k, t in zip(keys, texts):
         unique.setdefault(k, t)
 
+    if backend != "torch":  # its vectors differ in the last digits: never mix them with torch's
+        fingerprint = f"{fingerprint}:{backend}"
     ns = CacheNamespace(model_id, prompt_text, max_tokens, window_overlap, fingerprint)
     cache = EmbeddingCache(cache_dir) if use_cache else None
     found = cache.get(ns, unique) if cache is not None else {}
     missing = [k for k in unique if k not in found]
 
-    if missing:
+    if missing and encode is not None:
+        fresh = np.asarray(encode([unique[k] for k in missing]), dtype=np.float32)
+    elif missing:
         if st is None:
             st = load_model(None, model_dir)
         if progress is None:
@@ -512,10 +556,12 @@ def embed(
             [unique[k] for k in missing],
             st,
             prompt_text,
-            batch_size=batch_size,
+            batch_size=batch_size or default_batch_size(st, backend),
             overlap=window_overlap,
             progress=bool(progress),
+            backend=backend,
         )
+    if missing:
         if cache is not None:
             cache.put(ns, missing, fresh)
         found.update(zip(missing, fresh))
@@ -537,12 +583,13 @@ def embed_texts(
     *,
     prompt: str = "passage",
     cache_dir: str | os.PathLike | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int | None = None,
     progress: bool | None = None,
     use_cache: bool = True,
     model_dir: str | os.PathLike | None = None,
     window_overlap: int = DEFAULT_WINDOW_OVERLAP,
     show_progress: bool | None = None,
+    backend: str | None = None,
 ) -> np.ndarray:
     """Embed texts as an ``(len(texts), dim)`` float32 array of unit vectors.
 
@@ -554,6 +601,9 @@ def embed_texts(
     ``progress``: ``None`` shows a bar on stderr only when it is a terminal
     and at least :data:`PROGRESS_MIN_TEXTS` texts need the model.
     ``window_overlap``: tokens shared by consecutive windows of long texts.
+    ``batch_size``: windows per forward pass (default: :func:`default_batch_size`, by device).
+    ``backend``: ``"torch"`` (default), ``"onnx"`` or ``"onnx-int8"`` (ONNX Runtime, see
+    :mod:`plancompare.onnx_backend`); default ``$PLANCOMPARE_EMBED_BACKEND`` or ``"torch"``.
 
     Use :func:`model_id_of` (or :func:`embed`) for the id to store with the vectors.
     """
@@ -568,4 +618,5 @@ def embed_texts(
         model_dir=model_dir,
         window_overlap=window_overlap,
         show_progress=show_progress,
+        backend=backend,
     ).vectors

@@ -743,7 +743,7 @@ def _load_cached(model_id: str, name_or_path: str, local_only: bool):
     hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()
     try:
-        st = SentenceTransformer(name_or_path, device="cpu", local_files_only=local_only)
+        st = SentenceTransformer(name_or_path, device=_device(), local_files_only=local_only)
     except Exception as exc:
         hint = "" if local_only else " (is the name right, and is the hub reachable or the model cached?)"
         raise ModelError(f"{model_id}: cannot load the sentence-transformers model: {exc}{hint}") from None
@@ -753,7 +753,16 @@ def _load_cached(model_id: str, name_or_path: str, local_only: bool):
             hf_logging.enable_progress_bar()
     st.eval()
     st.plancompare_model_id = model_id
+    if local_only or Path(name_or_path).is_dir():
+        st.plancompare_path = name_or_path
     return st
+
+
+def _device() -> str:
+    """``"cuda"`` when torch sees a GPU, else ``"cpu"``."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def prompts_for(model_id: str, st=None) -> dict[str, str]:

@@ -1,0 +1,253 @@
+"""Scale benchmark: build generated corpora of N documents; time per stage, peak memory, growth with N.
+
+    python benchmarks/bench_scale.py                       # N = 50, 200, 1000
+    python benchmarks/bench_scale.py --sizes 20 50 200     # other sizes
+    python benchmarks/bench_scale.py --speedup-n 24        # also: per-document stages, 1 vs all workers
+    python benchmarks/bench_scale.py --cold-start          # also: cold build of the bundled plans vs bare embedding
+
+writes benchmarks/results/scale.{json,md}. Documents come from ``benchmarks/gen_corpus.py`` (seed 0,
+≈ 20,000 characters each); every size runs in a fresh process so its peak RSS (``ru_maxrss`` of the
+process and of its pool workers) is its own.
+
+Stages per N: ``build_corpus`` without embeddings (read, clean, outline per document on every core,
+then the corpus-level theme step), themes alone (``assign_themes`` without embeddings), indicators, the lexical index
+(``LexicalIndex``), and embedding — *estimated*: the tokens of every passage are counted and a
+sample of passages is embedded (torch, no cache) to get tokens per second, because embedding 1,000
+documents on this 2-core machine takes hours. Growth: the exponent ``b`` of ``time ∝ N^b`` between
+the smallest and the largest N (1 = linear).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "benchmarks" / "results"
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+EMBED_SAMPLE = 48
+
+
+def _peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def _timed(fn):
+    t0 = time.perf_counter()
+    value = fn()
+    return value, round(time.perf_counter() - t0, 3)
+
+
+def size_worker(folder: Path, workers: int | None) -> dict:
+    """Build the corpus in ``folder`` stage by stage; timings and sizes."""
+    import numpy as np
+
+    import plancompare as pc
+    from plancompare.embed import embed_texts
+    from plancompare.model import load_model
+    from plancompare.parallel import choose_workers
+    from plancompare.pipeline import stages
+    from plancompare.vector_index import LexicalIndex
+
+    catalog = pc.load_catalog(folder / "catalog.csv")
+    files = [Path(f) for f in catalog["source_file"]]
+    n_workers = choose_workers(workers, len(files), sum(f.stat().st_size for f in files))
+    t = {}
+    corpus, t["build_corpus"] = _timed(lambda: pc.build_corpus(files, catalog=catalog, workers=n_workers, progress=True,
+                                                               embed=False, use_cache=False, index=False))
+    _, t["themes"] = _timed(corpus.assign_themes)
+    _, t["indicators"] = _timed(lambda: stages.extract_indicators(corpus.passages, corpus.documents, corpus.lines))
+    body = corpus.passages.loc[corpus.body_mask(), "text"].tolist()
+    _, t["lexical_index"] = _timed(lambda: LexicalIndex().fit(body))
+
+    st = load_model(None)
+    backend = st.tokenizer.backend_tokenizer
+    backend.no_truncation()
+    texts = corpus.passages["text"].tolist()
+    tokens = [len(e.ids) for e in backend.encode_batch(["passage: " + x for x in texts])]
+    step = max(1, len(texts) // EMBED_SAMPLE)
+    sample = list(range(0, len(texts), step))[:EMBED_SAMPLE]
+    embed_texts([texts[i] for i in sample[:4]], use_cache=False)  # warm-up
+    _, sample_s = _timed(lambda: embed_texts([texts[i] for i in sample], use_cache=False))
+    tokens_per_s = sum(tokens[i] for i in sample) / sample_s
+    t["embed_estimated"] = round(sum(tokens) / tokens_per_s, 1)
+    return {
+        "documents": len(files), "workers": n_workers, "characters": int(corpus.documents["n_chars"].sum()),
+        "passages": len(corpus.passages), "body_passages": len(body), "indicators": len(corpus.indicators),
+        "tokens": int(sum(tokens)), "embed_tokens_per_s": round(tokens_per_s, 1), "times_s": t,
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "vectors_mb_float32": round(len(texts) * 384 * 4 / 2**20, 1),
+        "loadavg": round(os.getloadavg()[0], 2),
+        "embedding_dim": int(np.int64(384)),
+    }
+
+
+def speedup_worker(folder: Path) -> dict:
+    """The per-document stages over the same files with 1 worker and with every core, same process."""
+    import pandas as pd
+
+    from plancompare.parallel import _process_outcome, available_cores, map_documents
+    from plancompare.pipeline import stages
+
+    catalog = pd.read_csv(folder / "catalog.csv", dtype=str)
+    files = [folder / f for f in catalog["source_file"]]
+    items = [(f, {}, stages.DocumentParams(use_cache=False)) for f in files]
+    sizes = [f.stat().st_size for f in files]
+    cores = available_cores()
+    runs, outputs = {}, {}
+    for workers in (1, cores, 1, cores):  # mirrored, best kept: drift in the machine's load cancels
+        outputs[workers], seconds = _timed(lambda: map_documents(_process_outcome, items, workers=workers, sizes=sizes))
+        runs.setdefault(workers, []).append(seconds)
+    identical = all(
+        a[0] == b[0] == "ok" and all(getattr(a[1], t).equals(getattr(b[1], t)) for t in ("documents", "passages", "lines"))
+        for a, b in zip(outputs[1], outputs[cores]))
+    return {"documents": len(files), "cores": cores, "runs_s": {str(k): v for k, v in runs.items()},
+            "speedup": round(min(runs[1]) / min(runs[cores]), 2), "identical_results": identical,
+            "loadavg": round(os.getloadavg()[0], 2)}
+
+
+def cold_start_worker(out: Path, only: str = "") -> dict:
+    """Cold build of the bundled plans (empty caches) vs bare embedding of its passages.
+
+    ``only``: a substring of doc_ids to keep (``huli``: the three Huli documents), for a quick run."""
+    os.environ["PLANCOMPARE_CACHE_DIR"] = str(out / "cache")  # embedding and stage caches start empty
+    import plancompare as pc
+    from plancompare.corpus import bundled_data_dir
+    from plancompare.embed import embed_texts
+
+    catalog = pc.load_catalog(bundled_data_dir() / "catalog.csv")
+    catalog = catalog[catalog["doc_id"].str.contains(only, regex=False)]
+    t0 = time.perf_counter()
+    corpus = pc.build_corpus(list(catalog["source_file"]), catalog=catalog, embed=True, progress=True, index=False)
+    corpus.save(out / "processed")
+    cold = time.perf_counter() - t0
+    texts = corpus.passages["text"].tolist()
+    _, bare = _timed(lambda: embed_texts(texts, use_cache=False))
+    return {"documents": list(catalog["doc_id"]), "passages": len(texts), "cold_build_s": round(cold, 2), "bare_embed_s": bare,
+            "ratio": round(cold / bare, 3), "loadavg": round(os.getloadavg()[0], 2)}
+
+
+def _run_worker(*args) -> dict:
+    cmd = [sys.executable, __file__, *map(str, args)]
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    if done.returncode != 0:
+        raise SystemExit(f"worker {args} failed")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _growth(sizes: list[dict], key) -> float | None:
+    a, b = sizes[0], sizes[-1]
+    ta, tb = key(a), key(b)
+    if a["documents"] == b["documents"] or not ta or not tb:
+        return None
+    return round(math.log(tb / ta) / math.log(b["documents"] / a["documents"]), 2)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[50, 200, 1000])
+    parser.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    parser.add_argument("--speedup-n", type=int, default=0, help="documents for the 1-vs-all-cores run (0: skip)")
+    parser.add_argument("--cold-start", action="store_true")
+    parser.add_argument("--cold-only", default="", help="doc_id substring for the cold-start run (default: all plans)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--worker", choices=["size", "speedup", "cold"])
+    parser.add_argument("--folder", type=Path)
+    args = parser.parse_args(argv)
+    if args.worker == "size":
+        print(json.dumps(size_worker(args.folder, args.workers)))
+        return
+    if args.worker == "speedup":
+        print(json.dumps(speedup_worker(args.folder)))
+        return
+    if args.worker == "cold":
+        print(json.dumps(cold_start_worker(args.folder, args.cold_only)))
+        return
+
+    from gen_corpus import load_pools, write_corpus
+
+    work = Path(tempfile.mkdtemp(prefix="plancompare-scale-"))
+    pools = load_pools()
+    results = {"created": time.strftime("%Y-%m-%d %H:%M:%S"),
+               "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+               "sizes": [], "speedup": None, "cold_start": None}
+    if args.cold_start:
+        print("cold start: bundled plans", file=sys.stderr, flush=True)
+        results["cold_start"] = _run_worker("--worker", "cold", "--folder", work / "cold", "--cold-only", args.cold_only)
+    if args.speedup_n:
+        folder = work / f"speedup{args.speedup_n}"
+        write_corpus(folder, args.speedup_n, pools=pools)
+        print(f"speedup: {args.speedup_n} documents", file=sys.stderr, flush=True)
+        results["speedup"] = _run_worker("--worker", "speedup", "--folder", folder)
+    for n in sorted(args.sizes):
+        folder = work / f"n{n}"
+        write_corpus(folder, n, pools=pools)
+        print(f"N = {n}", file=sys.stderr, flush=True)
+        extra = ["--workers", args.workers] if args.workers else []
+        row = _run_worker("--worker", "size", "--folder", folder, *extra)
+        results["sizes"].append(row)
+        print(json.dumps(row), file=sys.stderr, flush=True)
+        _write(results, args.out)  # after every size: a long run keeps what it measured
+    if results["sizes"]:
+        stages = list(results["sizes"][0]["times_s"])
+        results["growth_exponent"] = {s: _growth(results["sizes"], lambda r, s=s: r["times_s"][s]) for s in stages}
+        results["growth_exponent"]["peak_rss_mb"] = _growth(results["sizes"], lambda r: r["peak_rss_mb"])
+    _write(results, args.out)
+    print((args.out / "scale.md").read_text())
+
+
+def _write(results: dict, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "scale.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    (out / "scale.md").write_text(_markdown(results), encoding="utf-8")
+
+
+def _markdown(r: dict) -> str:
+    lines = ["# Scale benchmark", "",
+             f"Run {r['created']} on {r['machine']['cpus']} cores shared with other jobs (1-minute load "
+             "average per row: the machine was busy, so absolute times are pessimistic; ratios within one "
+             "row or run are the figures to read). Documents from `benchmarks/gen_corpus.py` (seed 0).", ""]
+    if r["sizes"]:
+        stages = list(r["sizes"][0]["times_s"])
+        lines += ["| N | chars (M) | passages | workers | " + " | ".join(f"{s} s" for s in stages)
+                  + " | peak RSS MB | load |",
+                  "| ---: | ---: | ---: | ---: | " + " | ".join("---:" for _ in stages) + " | ---: | ---: |"]
+        for row in r["sizes"]:
+            lines.append(f"| {row['documents']} | {row['characters'] / 1e6:.2f} | {row['passages']} | {row['workers']} | "
+                         + " | ".join(str(row["times_s"][s]) for s in stages)
+                         + f" | {row['peak_rss_mb']:.0f} | {row['loadavg']} |")
+        growth = r.get("growth_exponent") or {}
+        if growth:
+            lines += ["", "Growth exponent b in time ∝ N^b, smallest to largest N (1 = linear): "
+                      + ", ".join(f"{k} {v}" for k, v in growth.items()) + "."]
+        lines += ["", "`build_corpus`: read, clean, outline (per document, on every core), tables assembled, "
+                  "themes from headings and seed terms (no embeddings); `themes`: that theme step again alone. "
+                  "`embed_estimated` = all passage tokens / "
+                  "tokens per second of a 48-passage sample (torch, one process)."]
+    if r.get("speedup"):
+        s = r["speedup"]
+        lines += ["", f"**Parallel per-document stages**: {s['documents']} documents, 1 worker vs {s['cores']} "
+                  f"(runs mirrored 1, {s['cores']}, 1, {s['cores']}; best of each): {s['runs_s']} s → "
+                  f"speedup **{s['speedup']}×**; results identical: {s['identical_results']} (load {s['loadavg']})."]
+    if r.get("cold_start"):
+        c = r["cold_start"]
+        lines += ["", f"**Cold start** ({', '.join(c['documents'])}; empty caches, one process): full build "
+                  f"{c['cold_build_s']} s vs bare embedding of the same {c['passages']} passages {c['bare_embed_s']} s "
+                  f"→ **{c['ratio']}×** (target ≤ 1.3×; load {c['loadavg']})."]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,368 @@
+"""Indexes that scale to hundreds of thousands of passages: dense (exact or approximate) and lexical.
+
+:class:`VectorIndex` answers "the ``k`` rows most similar to each query vector" (inner product of
+L2-normalised vectors, i.e. cosine):
+
+* ``method="exact"`` scans every row, in chunks, so the vectors can be a memory-mapped ``.npy``
+  (``np.load(path, mmap_mode="r")``) larger than the memory one wants to spend;
+* ``method="ivf"`` uses a faiss inverted-file index with 8-bit scalar-quantised vectors (a quarter
+  of the float32 memory) to find ``rerank * k`` candidates, then re-scores them exactly against the
+  float32 rows (memory-mapped) so the returned scores are exact cosines;
+* ``method="auto"`` (default) is exact up to ``approximate_above`` rows and ``ivf`` above.
+
+Why faiss (``faiss-cpu``, MIT): its IVF index trains with a seeded k-means, so the same vectors
+give the same index and the same answers; the 8-bit codes plus exact re-ranking keep recall@10 at
+or above 0.99 (``benchmarks/bench_index.py``) while the float32 rows stay on disk. Graph indexes
+(HNSW in faiss or usearch) answer a little faster but build non-deterministically in parallel
+and keep full vectors in memory.
+
+:class:`LexicalIndex` is the lexical side: TF-IDF over character n-grams, fitted chunk by chunk,
+stored column-major so a query touches only the posting lists of its own n-grams; it saves to
+plain ``.npy`` files that load memory-mapped.
+
+Both follow scikit-learn habits: parameters in ``__init__``, learned state in ``*_`` attributes,
+``fit`` returns ``self``, ``search(queries, k)`` returns ``(ids, scores)`` arrays of shape
+``(n_queries, k)`` with ids ``-1`` (score ``-inf``) where fewer than ``k`` rows exist.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from .errors import PlancompareError
+
+DEFAULT_APPROXIMATE_ABOVE = 50_000
+METHODS = ("auto", "exact", "ivf")
+
+
+class VectorIndex(BaseEstimator):
+    """Nearest rows by inner product, exact or approximate (see the module docstring).
+
+    Parameters
+    ----------
+    method : {"auto", "exact", "ivf"}
+    approximate_above : int
+        With ``method="auto"``, the number of rows above which the IVF index is used.
+    n_lists : int, optional
+        IVF cells; default ``4 * sqrt(n)`` rounded (about 1,800 at 200,000 rows).
+    n_probe : int, optional
+        Cells visited per query; default ``max(16, n_lists // 10)``.
+    rerank : int
+        Candidates re-scored exactly per result wanted (``rerank * k``).
+    chunk_rows : int
+        Rows per block in exact scans and while adding rows to the IVF index.
+    random_state : int
+        Seed of the k-means training sample and of faiss' k-means.
+
+    Attributes
+    ----------
+    vectors_ : ndarray or memmap (n, d) float32, the rows (not copied when already float32).
+    method_ : "exact" or "ivf", what ``fit`` built.
+    faiss_index_ : the faiss index (``method_ == "ivf"`` only).
+    """
+
+    def __init__(self, method: str = "auto", approximate_above: int = DEFAULT_APPROXIMATE_ABOVE,
+                 n_lists: int | None = None, n_probe: int | None = None, rerank: int = 4,
+                 chunk_rows: int = 65_536, random_state: int = 0):
+        self.method = method
+        self.approximate_above = approximate_above
+        self.n_lists = n_lists
+        self.n_probe = n_probe
+        self.rerank = rerank
+        self.chunk_rows = chunk_rows
+        self.random_state = random_state
+
+    def fit(self, vectors: np.ndarray) -> "VectorIndex":
+        """Index ``vectors`` ``(n, d)``: unit-length rows, float32 (a memmap is used in place)."""
+        if self.method not in METHODS:
+            raise PlancompareError(f"unknown index method {self.method!r}; use one of {', '.join(METHODS)}")
+        if vectors.ndim != 2 or len(vectors) == 0:
+            raise PlancompareError(f"vectors must be a non-empty 2-D array, got shape {vectors.shape}")
+        self.vectors_ = vectors if vectors.dtype == np.float32 else np.asarray(vectors, dtype=np.float32)
+        n, dim = self.vectors_.shape
+        use_ivf = self.method == "ivf" or (self.method == "auto" and n > self.approximate_above)
+        self.method_ = "ivf" if use_ivf else "exact"
+        if use_ivf:
+            self.faiss_index_ = self._build_ivf(n, dim)
+        return self
+
+    def _build_ivf(self, n: int, dim: int):
+        import faiss
+
+        n_lists = self.n_lists or max(1, int(round(4 * math.sqrt(n))))
+        quantizer = faiss.IndexFlatIP(dim)
+        index = faiss.IndexIVFScalarQuantizer(quantizer, dim, n_lists, faiss.ScalarQuantizer.QT_8bit,
+                                              faiss.METRIC_INNER_PRODUCT)
+        index.cp.seed = int(self.random_state)
+        # k-means needs ~40 points per cell; a sorted sample keeps memmap reads sequential.
+        rng = np.random.default_rng(self.random_state)
+        sample_size = min(n, 64 * n_lists)
+        sample = np.sort(rng.choice(n, size=sample_size, replace=False)) if sample_size < n else np.arange(n)
+        index.train(np.ascontiguousarray(self.vectors_[sample]))
+        for start in range(0, n, self.chunk_rows):
+            index.add(np.ascontiguousarray(self.vectors_[start:start + self.chunk_rows]))
+        index.nprobe = self.n_probe or max(16, n_lists // 10)
+        return index
+
+    def search(self, queries: np.ndarray, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` best rows per query: ``(ids, scores)``, each ``(n_queries, k)``, best first."""
+        self._check_fitted()
+        queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))
+        if queries.shape[1] != self.vectors_.shape[1]:
+            raise PlancompareError(f"query vectors have dimension {queries.shape[1]}, the index {self.vectors_.shape[1]}")
+        k = int(k)
+        if self.method_ == "exact":
+            return self._exact(queries, k)
+        _, candidates = self.faiss_index_.search(np.ascontiguousarray(queries), max(k, self.rerank * k))
+        ids = np.full((len(queries), k), -1, dtype=np.int64)
+        scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        for q, row in enumerate(candidates):
+            row = np.unique(row[row >= 0])  # sorted ids: sequential reads from a memmap
+            exact = self.vectors_[row] @ queries[q]
+            best = _top(exact, k)
+            ids[q, :len(best)] = row[best]
+            scores[q, :len(best)] = exact[best]
+        return ids, scores
+
+    def _exact(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        n_queries = len(queries)
+        best_ids = np.zeros((n_queries, 0), dtype=np.int64)
+        best_scores = np.zeros((n_queries, 0), dtype=np.float32)
+        for start in range(0, len(self.vectors_), self.chunk_rows):
+            block = np.asarray(self.vectors_[start:start + self.chunk_rows]) @ queries.T  # (rows, q)
+            ids = np.concatenate([best_ids, np.broadcast_to(np.arange(start, start + len(block)), (n_queries, len(block)))], 1)
+            scores = np.concatenate([best_scores, block.T], 1)
+            keep = np.stack([_top(s, k) for s in scores]) if scores.shape[1] > k else np.argsort(-scores, 1, kind="stable")
+            best_ids = np.take_along_axis(ids, keep, 1)
+            best_scores = np.take_along_axis(scores, keep, 1)
+        return _pad(best_ids, best_scores, k)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "vectors_"):
+            raise PlancompareError("VectorIndex is not fitted; call fit(vectors) first")
+
+    # --- persistence -------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write ``vectors.npy``, ``index.json`` and (IVF) ``ivf.faiss`` into the folder ``path``."""
+        self._check_fitted()
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        np.save(path / "vectors.npy", np.asarray(self.vectors_), allow_pickle=False)
+        if self.method_ == "ivf":
+            import faiss
+
+            faiss.write_index(self.faiss_index_, str(path / "ivf.faiss"))
+        (path / "index.json").write_text(json.dumps({"params": self.get_params(), "method_": self.method_}))
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path, mmap: bool = True) -> "VectorIndex":
+        """Read an index written by :meth:`save`; the float32 rows stay on disk when ``mmap``."""
+        path = Path(path)
+        meta_file = path / "index.json"
+        if not meta_file.is_file():
+            raise PlancompareError(f"{path}: not a saved vector index (no index.json)")
+        meta = json.loads(meta_file.read_text())
+        index = cls(**meta["params"])
+        index.vectors_ = np.load(path / "vectors.npy", mmap_mode="r" if mmap else None, allow_pickle=False)
+        index.method_ = meta["method_"]
+        if index.method_ == "ivf":
+            import faiss
+
+            index.faiss_index_ = faiss.read_index(str(path / "ivf.faiss"))
+        return index
+
+
+class LexicalIndex(BaseEstimator):
+    """TF-IDF over character n-grams, fitted in chunks, searched through posting lists.
+
+    The same scores as scikit-learn's ``TfidfVectorizer(analyzer=..., sublinear_tf=True)`` cosine
+    (smooth idf, L2-normalised rows), but the vocabulary grows chunk by chunk, so texts stream
+    through ``fit`` without a second pass, and the matrix is kept column-major: a query reads
+    only the posting lists of its own n-grams instead of multiplying every row.
+
+    Parameters
+    ----------
+    analyzer : callable, optional
+        ``text -> list of terms``; default :class:`plancompare.match.CharNgramAnalyzer` (Han
+        character 2-3-grams and whole Latin words), the analyzer of the passage search.
+    sublinear_tf : bool
+        Use ``1 + log(tf)``.
+    chunk_size : int
+        Texts turned into matrix rows at a time during ``fit`` (bounds the temporary memory).
+
+    Attributes
+    ----------
+    vocabulary_ : dict term -> column. idf_ : float32 (n_terms,).
+    matrix_ : scipy CSC (n_texts, n_terms), rows L2-normalised TF-IDF.
+    """
+
+    def __init__(self, analyzer: Callable[[str], list[str]] | None = None, sublinear_tf: bool = True,
+                 chunk_size: int = 20_000):
+        self.analyzer = analyzer
+        self.sublinear_tf = sublinear_tf
+        self.chunk_size = chunk_size
+
+    def _analyzer(self):
+        if self.analyzer is not None:
+            return self.analyzer
+        from .match import CharNgramAnalyzer
+
+        return CharNgramAnalyzer()
+
+    def _rows(self, texts: Sequence[str], vocabulary: dict, grow: bool):
+        """Term-frequency rows of ``texts`` as CSR; new terms get new columns when ``grow``."""
+        import scipy.sparse as sp
+        from collections import Counter
+
+        analyzer = self._analyzer()
+        indices: list[int] = []
+        values: list[float] = []
+        indptr = [0]
+        for text in texts:
+            for term, count in Counter(analyzer(text)).items():
+                column = vocabulary.setdefault(term, len(vocabulary)) if grow else vocabulary.get(term)
+                if column is not None:
+                    indices.append(column)
+                    values.append(count)
+            indptr.append(len(indices))
+        data = np.asarray(values, dtype=np.float32)
+        if self.sublinear_tf:
+            data = 1.0 + np.log(data)
+        return sp.csr_matrix((data, np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+                             shape=(len(texts), max(len(vocabulary), 1)))
+
+    def fit(self, texts: Iterable[str]) -> "LexicalIndex":
+        """Index ``texts`` (any iterable of strings; consumed chunk by chunk)."""
+        import scipy.sparse as sp
+
+        vocabulary: dict[str, int] = {}
+        chunks = [self._rows(chunk, vocabulary, grow=True) for chunk in _chunked(texts, self.chunk_size)]
+        if not chunks:
+            raise PlancompareError("no texts to index")
+        n_terms = max(len(vocabulary), 1)
+        matrix = sp.vstack([sp.csr_matrix((c.data, c.indices, c.indptr), shape=(c.shape[0], n_terms))
+                            for c in chunks], format="csr")
+        n = matrix.shape[0]
+        df = np.bincount(matrix.indices, minlength=n_terms)
+        self.idf_ = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+        matrix.data *= self.idf_[matrix.indices]
+        norms = np.sqrt(np.bincount(np.repeat(np.arange(n), np.diff(matrix.indptr)), weights=matrix.data ** 2,
+                                    minlength=n))
+        matrix.data /= np.repeat(np.maximum(norms, 1e-12), np.diff(matrix.indptr)).astype(np.float32)
+        self.vocabulary_ = vocabulary
+        self.matrix_ = matrix.tocsc()
+        return self
+
+    def query_vector(self, query: str):
+        """The query's TF-IDF row (L2-normalised) as ``(columns, weights)``; unknown terms dropped."""
+        row = self._rows([query], self.vocabulary_, grow=False)
+        weights = row.data * self.idf_[row.indices]
+        norm = float(np.linalg.norm(weights))
+        return row.indices, (weights / norm if norm else weights).astype(np.float32)
+
+    def scores(self, query: str) -> np.ndarray:
+        """Cosine of every indexed text with ``query`` (float32, length ``n_texts``)."""
+        self._check_fitted()
+        columns, weights = self.query_vector(query)
+        if len(columns) == 0:
+            return np.zeros(self.matrix_.shape[0], dtype=np.float32)
+        return np.asarray(self.matrix_[:, columns] @ weights).ravel().astype(np.float32)
+
+    def search(self, queries: Sequence[str], k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` best texts per query string: ``(ids, scores)``, each ``(n_queries, k)``."""
+        self._check_fitted()
+        if isinstance(queries, str):
+            queries = [queries]
+        out_ids, out_scores = [], []
+        for query in queries:
+            scores = self.scores(query)
+            best = _top(scores, k)
+            out_ids.append(best)
+            out_scores.append(scores[best])
+        return _pad(_ragged(out_ids, np.int64), _ragged(out_scores, np.float32), k)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "matrix_"):
+            raise PlancompareError("LexicalIndex is not fitted; call fit(texts) first")
+
+    def save(self, path: str | Path) -> Path:
+        """Write the CSC arrays and ``idf`` as ``.npy`` files into the folder ``path``."""
+        self._check_fitted()
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        for name in ("data", "indices", "indptr"):
+            np.save(path / f"lexical_{name}.npy", getattr(self.matrix_, name), allow_pickle=False)
+        np.save(path / "lexical_idf.npy", self.idf_, allow_pickle=False)
+        terms = sorted(self.vocabulary_, key=self.vocabulary_.get)
+        (path / "lexical_terms.txt").write_text("\n".join(terms), encoding="utf-8")
+        params = {k: v for k, v in self.get_params().items() if k != "analyzer"}
+        (path / "lexical.json").write_text(json.dumps({"params": params, "shape": list(self.matrix_.shape)}))
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path, analyzer=None, mmap: bool = True) -> "LexicalIndex":
+        """Read a lexical index written by :meth:`save` (its arrays memory-mapped when ``mmap``)."""
+        import scipy.sparse as sp
+
+        path = Path(path)
+        meta_file = path / "lexical.json"
+        if not meta_file.is_file():
+            raise PlancompareError(f"{path}: not a saved lexical index (no lexical.json)")
+        meta = json.loads(meta_file.read_text())
+        index = cls(analyzer=analyzer, **meta["params"])
+        mode = "r" if mmap else None
+        arrays = [np.load(path / f"lexical_{name}.npy", mmap_mode=mode) for name in ("data", "indices", "indptr")]
+        index.matrix_ = sp.csc_matrix(tuple(arrays), shape=tuple(meta["shape"]), copy=False)
+        index.idf_ = np.load(path / "lexical_idf.npy")
+        terms = (path / "lexical_terms.txt").read_text(encoding="utf-8").split("\n")
+        index.vocabulary_ = {term: i for i, term in enumerate(terms)}
+        return index
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` largest ``scores``, best first (ties by position: deterministic)."""
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if len(scores) > k:
+        part = np.argpartition(-scores, k - 1)[:k]
+        threshold = scores[part].min()
+        part = np.flatnonzero(scores >= threshold)  # all tied at the threshold, then cut stably
+    else:
+        part = np.arange(len(scores))
+    order = np.lexsort((part, -scores[part]))
+    return part[order][:k]
+
+
+def _pad(ids: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    if ids.shape[1] >= k:
+        return ids[:, :k], scores[:, :k]
+    missing = k - ids.shape[1]
+    return (np.pad(ids, ((0, 0), (0, missing)), constant_values=-1),
+            np.pad(scores, ((0, 0), (0, missing)), constant_values=-np.inf))
+
+
+def _ragged(rows: list[np.ndarray], dtype) -> np.ndarray:
+    width = max((len(r) for r in rows), default=0)
+    fill = -1 if dtype == np.int64 else -np.inf
+    out = np.full((len(rows), width), fill, dtype=dtype)
+    for i, r in enumerate(rows):
+        out[i, :len(r)] = r
+    return out
+
+
+def _chunked(items: Iterable[str], size: int):
+    chunk: list[str] = []
+    for item in items:
+        chunk.append("" if item is None else str(item))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

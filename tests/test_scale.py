@@ -1,0 +1,194 @@
+"""Scale: parallel per-document build, vector and lexical indexes, ONNX embedding, the Dask engine.
+
+The parallel and Dask builds are checked on documents from benchmarks/gen_corpus.py: real paragraphs
+of the national reports, the generality reports and the bundled plans, recombined under generated
+headings with synthetic names and numbers.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import plancompare as pc
+from plancompare.parallel import PARALLEL_MIN_BYTES, PARALLEL_MIN_DOCUMENTS, choose_workers, map_documents
+from plancompare.vector_index import LexicalIndex, VectorIndex
+
+REPO = Path(__file__).resolve().parents[1]
+TABLES = ("documents", "passages", "glossary", "repairs", "lines", "indicators", "build_log")
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("gen_corpus", REPO / "benchmarks" / "gen_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("gen_corpus", module)  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return sys.modules["gen_corpus"]
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """Six small generated documents and their catalog."""
+    folder = tmp_path_factory.mktemp("synthetic")
+    catalog = _generator().write_corpus(folder, 6, seed=7, mean_chars=2_500)
+    return sorted(folder.glob("doc_*.txt")), catalog
+
+
+@pytest.fixture(scope="module")
+def serial_build(synthetic):
+    files, catalog = synthetic
+    return pc.build_corpus(files, catalog=catalog, workers=1, embed=False, use_cache=False)
+
+
+def _assert_same_tables(a, b):
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+    assert all(a.clean_text(d) == b.clean_text(d) for d in a.documents["doc_id"])
+
+
+def test_generator_is_deterministic_and_prefix_stable(tmp_path):
+    gen = _generator()
+    pools = gen.load_pools()
+    text_a, row_a = gen.make_document(3, pools, seed=1, mean_chars=3_000)
+    text_b, row_b = gen.make_document(3, pools, seed=1, mean_chars=3_000)
+    other, _ = gen.make_document(4, pools, seed=1, mean_chars=3_000)
+    assert (text_a, row_a) == (text_b, row_b) and text_a != other
+    # real paragraphs, synthetic names: no real district name survives
+    assert not any(name in text_a for name in ("仓山", "湖里", "赤坎"))
+    assert row_a["district"] in text_a
+
+
+def test_parallel_build_equals_serial(synthetic, serial_build):
+    files, catalog = synthetic
+    parallel = pc.build_corpus(files, catalog=catalog, workers=2, embed=False, use_cache=False)
+    _assert_same_tables(serial_build, parallel)
+    assert list(parallel.documents["doc_id"]) == [f"synthetic_{i:05d}" for i in range(6)]
+    assert len(parallel.passages) > 30
+
+
+def test_choose_workers_serial_for_small_inputs_all_cores_for_large():
+    assert choose_workers(None, PARALLEL_MIN_DOCUMENTS - 1, 10 * PARALLEL_MIN_BYTES) == 1
+    assert choose_workers(None, 1000, PARALLEL_MIN_BYTES - 1) == 1
+    assert choose_workers(None, 1000, 10 * PARALLEL_MIN_BYTES) >= 1
+    assert choose_workers(3, 2) == 2  # never more processes than documents
+    with pytest.raises(pc.PlancompareError):
+        choose_workers(0, 10)
+
+
+def test_map_documents_keeps_input_order_when_larger_items_start_first():
+    items = [-i for i in range(12)]
+    assert map_documents(abs, items, workers=2, sizes=list(range(12))) == list(range(12))
+
+
+def test_build_reports_a_bad_file_from_a_worker(tmp_path, synthetic):
+    files, _ = synthetic
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    with pytest.raises(pc.PlancompareError, match="empty"):
+        pc.build_corpus([*files[:2], empty], workers=2, embed=False, use_cache=False)
+
+
+# --- indexes -------------------------------------------------------------------------------
+
+
+def _clustered(n, dim=48, centres=60, seed=0):
+    rng = np.random.default_rng(seed)
+    base = rng.normal(size=(centres, dim))
+    x = base[rng.integers(0, centres, n)] + 0.35 * rng.normal(size=(n, dim))
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_exact_index_matches_brute_force_and_loads_memory_mapped(tmp_path):
+    vectors, queries = _clustered(5_000), _clustered(20, seed=1)
+    index = VectorIndex(method="exact", chunk_rows=700).fit(vectors)
+    ids, scores = index.search(queries, k=10)
+    full = queries @ vectors.T
+    for q in range(len(queries)):
+        assert np.allclose(scores[q], np.sort(full[q])[::-1][:10], atol=1e-5)
+        assert np.allclose(full[q, ids[q]], scores[q], atol=1e-5)
+    loaded = VectorIndex.load(index.save(tmp_path / "idx"))
+    assert isinstance(loaded.vectors_, np.memmap)
+    assert np.array_equal(loaded.search(queries, k=10)[0], ids)
+
+
+def test_ivf_index_recall_at_10_against_exact(tmp_path):
+    vectors, queries = _clustered(30_000), _clustered(100, seed=2)
+    exact_ids, _ = VectorIndex(method="exact").fit(vectors).search(queries, 10)
+    index = VectorIndex(approximate_above=20_000).fit(vectors)
+    assert index.method_ == "ivf"
+    ids, scores = index.search(queries, 10)
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ids, exact_ids)])
+    assert recall >= 0.99
+    assert np.allclose(scores, np.einsum("qd,qkd->qk", queries, vectors[ids]), atol=1e-5)  # exact re-scores
+    again = VectorIndex(approximate_above=20_000).fit(vectors).search(queries, 10)[0]
+    assert np.array_equal(again, ids)  # deterministic build
+    loaded = VectorIndex.load(index.save(tmp_path / "ivf"))
+    assert np.array_equal(loaded.search(queries, 10)[0], ids)
+
+
+def test_fewer_rows_than_k_pads_with_minus_one():
+    ids, scores = VectorIndex().fit(_clustered(3)).search(_clustered(2, seed=3), k=5)
+    assert (ids[:, 3:] == -1).all() and np.isinf(scores[:, 3:]).all()
+
+
+def test_lexical_index_equals_tfidf_cosine(serial_build, tmp_path):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from plancompare.match import CharNgramAnalyzer
+
+    texts = serial_build.passages["text"].tolist()
+    index = LexicalIndex(chunk_size=17).fit(texts)
+    reference = TfidfVectorizer(analyzer=CharNgramAnalyzer(), sublinear_tf=True).fit(texts)
+    matrix = reference.transform(texts)
+    for query in ("经济社会发展", "生态环境保护 绿色发展", "养老服务"):
+        expected = (matrix @ reference.transform([query]).T).toarray().ravel()
+        got = index.scores(query)
+        assert np.allclose(got, expected, atol=1e-4)  # hashing: a rare collision moves a norm slightly
+        assert set(np.argsort(-got)[:5]) == set(np.argsort(-expected)[:5])
+    loaded = LexicalIndex.load(index.save(tmp_path / "lex"))
+    assert np.allclose(loaded.scores("养老服务"), index.scores("养老服务"))
+    ids, _ = loaded.search(["养老服务"], k=3)
+    assert ids.shape == (1, 3)
+
+
+# --- embedding backends and the Dask engine (slow: they load the model) ----------------------
+
+
+@pytest.mark.slow
+def test_onnx_backends_agree_with_torch(serial_build):
+    from plancompare.embed import embed_texts
+
+    texts = serial_build.passages["text"].tolist()[:24]
+    torch_vectors = embed_texts(texts, use_cache=False)
+    onnx_vectors = embed_texts(texts, use_cache=False, backend="onnx")
+    int8_vectors = embed_texts(texts, use_cache=False, backend="onnx-int8")
+    assert (torch_vectors * onnx_vectors).sum(1).min() >= 0.9999
+    assert (torch_vectors * int8_vectors).sum(1).min() >= 0.99
+    with pytest.raises(pc.PlancompareError, match="backend"):
+        embed_texts(texts[:1], backend="tensorrt")
+
+
+@pytest.mark.slow
+def test_dask_engine_builds_the_same_tables_on_a_local_cluster(synthetic, serial_build, tmp_path):
+    from dask.distributed import Client, LocalCluster
+
+    from plancompare.embed import embed_texts
+    from plancompare.engine_dask import dask_embed_passages
+
+    files, catalog = synthetic
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        on_cluster = pc.build_corpus(files, catalog=catalog, engine="dask", client=client, embed=False,
+                                     use_cache=False)
+        texts = serial_build.passages["text"].tolist()[:10]
+        result = dask_embed_passages(texts, client=client, cache_dir=tmp_path)
+    assert result.n_embedded == len(set(texts))  # all of them went to the cluster's actors
+    _assert_same_tables(serial_build, on_cluster)
+    local = embed_texts(texts, use_cache=False)
+    assert result.vectors.shape == local.shape
+    assert (result.vectors * local).sum(1).min() >= 0.99999
