@@ -251,3 +251,18 @@ def test_registry_covers_what_plans_and_reports_set():
 def test_registry_reads_report_wording(text, indicator_id, value):
     rows = _report(text)
     assert value in rows.loc[rows["indicator_id"] == indicator_id, "value"].tolist(), rows
+
+
+@pytest.mark.parametrize("front, region", [
+    # a party committee issuing with its government
+    (["中共梁溪区委 梁溪区人民政府关于进一步深化现代产业发展相关政策的意见"], "梁溪区"),
+    # a work report without a title line opens with the government it speaks for
+    (["各位代表：", "现在，我代表北京市人民政府，向大会报告政府工作，请予审议。"], "北京市"),
+    # a local bulletin quoting the State Council's policy is not a national document
+    (["宜春市2022年国民经济和社会发展统计公报", "宜春市统计局", "按照党中央、国务院决策部署，全市上下……"], "宜春市"),
+    (["各位代表：", "现在，我代表国务院，向大会报告政府工作。"], "全国"),
+])
+def test_region_from_front_matter_patterns(front, region):
+    from plancompare.catalog import infer_metadata
+
+    assert infer_metadata(front, "plan.txt", warn=False).get("district_zh") == region

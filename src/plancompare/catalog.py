@@ -23,7 +23,7 @@ _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［(（]\d{4}[〕\]］)）
 _DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?")
 _SPEAKER = re.compile(r"(区长|市长|县长|省长|主席|总理|主任)\s*([\u4e00-\u9fff]{2,4})$")
 _SPEAKER_BEFORE = re.compile(r"^(?:.*?)(国务院总理|市长|区长|县长|省长)([\u4e00-\u9fff]{2,4})$")
-_TITLE_WORDS = ("规划", "纲要", "方案", "政府工作报告", "工作报告", "计划", "意见", "报告")
+_TITLE_WORDS = ("规划", "纲要", "方案", "政府工作报告", "工作报告", "计划", "意见", "报告", "公报")
 _REVIEW_YEAR = re.compile(r"(\d{4})年(?:政府)?工作回顾")
 _FIVE_YEAR = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030), "十六五": (2031, 2035)}
 
@@ -79,6 +79,10 @@ _CONGRESS = re.compile(rf"在({_PLACE}(?:省|自治区|市|自治州|新区|区|
 _ISSUER = re.compile(rf"^((?:{_PLACE}(?:省|自治区|市|自治州))?(?:{_PLACE}(?:新区|区|县|旗))?)(人民政府(?:办公室|办公厅)?|"
                      r"发展和改革(?:委员会|局)|人民代表大会(?:常务委员会)?)$")
 # words that are never part of a place name (我市, 推动, 通知 … in body sentences)
+# 现在，我代表北京市人民政府，向大会报告政府工作: the opening of every work report names its government
+_DELIVERED_FOR = re.compile(rf"代表({_PLACE}(?:省|自治区|市|自治州|新区|区|县|旗))人民政府")
+# a party committee issuing with the government: 中共梁溪区委 梁溪区人民政府关于…
+_PARTY_COMMITTEE = re.compile(rf"^(?:中共|中国共产党)({_PLACE}(?:省|自治区|市|自治州|新区|区|县|旗))委(?:员会)?")
 _NOT_PLACE = ("我", "本", "全", "各", "推动", "推进", "通知", "关于", "印发", "进一步", "加快", "建设", "实施",
               "经开", "开发", "园区", "城区", "市区", "辖区", "社区", "片区", "街区", "景区", "校区", "小区")
 _KIND_WORDS = (
@@ -188,7 +192,11 @@ def _region_of(title: str, front: list[str]) -> tuple[str, float]:
             return m.group(1), 1.0
         if (m := _ISSUER.match(compact)) and m.group(1) and _is_place(m.group(1)):
             return _most_local(m.group(1)), 1.0
-    if any("国务院" in line for line in front[:5]):
+        if (m := _DELIVERED_FOR.search(compact)) and _is_place(m.group(1)):
+            return _most_local(m.group(1)), 1.0
+    # Only a line the State Council speaks or issues in, not "按照党中央、国务院决策部署" in any local text.
+    if any(line.replace(" ", "").startswith("国务院") or "国务院总理" in line or "代表国务院" in line
+           for line in front[:5]):
         return "全国", 1.0  # a State Council report covers the whole country
     for line in front[:8]:
         compact = re.sub(r"^\D{0,2}\d{4}年", "", line.replace(" ", ""))
@@ -216,6 +224,7 @@ def infer_region(title: str) -> str:
     text = re.sub(r"^[（(][^）)]*[）)]", "", (title or "").replace(" ", ""))
     text = re.sub(r"^\D{0,2}\d{4}年(?:度)?", "", text)
     text = re.sub(r"^(?:关于印发|关于|印发)", "", text)
+    text = _PARTY_COMMITTEE.sub(r"\1", text)
     m = _LEADING_REGION.match(text)
     kept = ""
     for part in re.findall(rf"{_PLACE}(?:特别行政区|自治区|自治州|新区|省|市|盟|区|县|旗)", m.group(0) if m else ""):
