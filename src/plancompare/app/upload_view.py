@@ -56,14 +56,17 @@ class UploadView:
         self.progress.value = value
         self.status.object = f"<div class='pc-meta pc-step'>{esc(text)}</div>"
 
-    def _on_file(self, *_):
-        """Check a file as soon as it arrives, so a bad one is refused before anyone presses Add."""
-        if not self.file.value:
-            return
+    def _checked_name(self) -> str | None:
+        """The upload's safe file name, or None after showing the one-line reason it is refused."""
         try:
-            name = check_upload(self.file.filename, self.file.value, self.max_bytes)
+            return check_upload(self.file.filename, self.file.value, self.max_bytes)
         except Exception as err:  # noqa: BLE001 - one line for the user
             self.status.object = error_message(err, "upload")
+            return None
+
+    def _on_file(self, *_):
+        """Check a file as soon as it arrives, so a bad one is refused before anyone presses Add."""
+        if not self.file.value or (name := self._checked_name()) is None:
             return
         self.status.object = (f"<div class='pc-meta pc-received'>Received {esc(name)} "
                               f"({len(self.file.value) / 2**20:.2f} MB): press Add to build it into the corpus.</div>")
@@ -72,10 +75,7 @@ class UploadView:
         if self.file.filename and not self.file.value:
             self.status.object = message_html(f"{self.file.filename}: still uploading; press Add when it has arrived")
             return
-        try:
-            name = check_upload(self.file.filename, self.file.value, self.max_bytes)
-        except Exception as err:  # noqa: BLE001 - one line for the user
-            self.status.object = error_message(err, "upload")
+        if (name := self._checked_name()) is None:
             return
         self.add.disabled = True
         started = time.perf_counter()
