@@ -163,3 +163,12 @@ def test_compare_keeps_a_real_precedent(corpus):
                    & (passages["role"] == "body")]["passage_id"].iloc[0]
     res = corpus.compare(src, k=3)
     assert (res["verdict"] != "none").any()
+
+
+def test_a_passage_with_the_query_word_for_word_is_at_least_related():
+    from plancompare.match.search import _at_least_related_when_verbatim
+
+    texts = ["加快国家物流枢纽建设，完善多式联运。", "建设物流园区。", "国家物流枢纽建设"]
+    assert _at_least_related_when_verbatim("国家物流枢纽建设", texts, ["none", "none", "comparable"]) == [
+        "related", "none", "comparable"]
+    assert _at_least_related_when_verbatim("物流", texts, ["none"] * 3) == ["none"] * 3  # too short to be evidence
