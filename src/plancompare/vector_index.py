@@ -7,14 +7,18 @@ L2-normalised vectors, i.e. cosine):
   (``np.load(path, mmap_mode="r")``) larger than the memory one wants to spend;
 * ``method="ivf"`` uses a faiss inverted-file index with 8-bit scalar-quantised vectors (a quarter
   of the float32 memory) to find ``rerank * k`` candidates, then re-scores them exactly against the
-  float32 rows (memory-mapped) so the returned scores are exact cosines;
+  float32 rows (memory-mapped) so the returned scores are exact cosines. The number of cells probed
+  per query is chosen at build time by a recall target: rows of the index serve as calibration
+  queries (their own row excluded), and the smallest ``nprobe`` of a doubling schedule whose
+  recall@10 against the exact scan reaches ``target_recall`` is kept (``n_probe_``);
 * ``method="auto"`` (default) is exact up to ``approximate_above`` rows and ``ivf`` above.
 
-Why faiss (``faiss-cpu``, MIT): its IVF index trains with a seeded k-means, so the same vectors
-give the same index and the same answers; the 8-bit codes plus exact re-ranking keep recall@10 at
-or above 0.99 (``benchmarks/bench_index.py``) while the float32 rows stay on disk. Graph indexes
-(HNSW in faiss or usearch) answer a little faster but build non-deterministically in parallel
-and keep full vectors in memory.
+Why faiss (``faiss-cpu``, MIT) IVF: its index trains with a seeded k-means, so the same vectors
+give the same index and the same answers; the 8-bit codes plus exact re-ranking return exact
+cosines while the float32 rows stay on disk. On 200,000 synthetic passages the calibrated IVF
+reaches recall@10 ≥ 0.99 within the latency target (``benchmarks/bench_index_probe.py`` compares
+it with HNSW, ``benchmarks/results/index.md``); HNSW graphs in faiss build non-deterministically in
+parallel and keep full vectors in memory.
 
 :class:`LexicalIndex` is the lexical side: TF-IDF over character n-grams, fitted chunk by chunk,
 stored column-major so a query touches only the posting lists of its own n-grams; it saves to
@@ -50,30 +54,42 @@ class VectorIndex(BaseEstimator):
     approximate_above : int
         With ``method="auto"``, the number of rows above which the IVF index is used.
     n_lists : int, optional
-        IVF cells; default ``4 * sqrt(n)`` rounded (about 1,800 at 200,000 rows).
+        IVF cells; default ``8 * sqrt(n)`` rounded (about 3,600 at 200,000 rows): more, smaller
+        cells reach a given recall with less scanning (``benchmarks/results/index_probe.json``).
     n_probe : int, optional
-        Cells visited per query; default ``max(16, n_lists // 10)``.
+        Cells visited per query; default: calibrated at build time for ``target_recall``.
+    target_recall : float
+        Recall@10 against the exact scan that the calibrated ``n_probe`` must reach on the
+        calibration queries.
+    calibration_queries : int
+        Rows used as calibration queries (a seeded sample).
     rerank : int
         Candidates re-scored exactly per result wanted (``rerank * k``).
     chunk_rows : int
         Rows per block in exact scans and while adding rows to the IVF index.
     random_state : int
-        Seed of the k-means training sample and of faiss' k-means.
+        Seed of the k-means training sample, of faiss' k-means and of the calibration sample.
 
     Attributes
     ----------
     vectors_ : ndarray or memmap (n, d) float32, the rows (not copied when already float32).
     method_ : "exact" or "ivf", what ``fit`` built.
     faiss_index_ : the faiss index (``method_ == "ivf"`` only).
+    n_probe_ : int, cells probed per query (IVF only).
+    calibration_ : list of ``(n_probe, recall@10)`` tried while calibrating (IVF only, empty
+        when ``n_probe`` was given).
     """
 
     def __init__(self, method: str = "auto", approximate_above: int = DEFAULT_APPROXIMATE_ABOVE,
-                 n_lists: int | None = None, n_probe: int | None = None, rerank: int = 4,
-                 chunk_rows: int = 65_536, random_state: int = 0):
+                 n_lists: int | None = None, n_probe: int | None = None, target_recall: float = 0.995,
+                 calibration_queries: int = 200, rerank: int = 4, chunk_rows: int = 65_536,
+                 random_state: int = 0):
         self.method = method
         self.approximate_above = approximate_above
         self.n_lists = n_lists
         self.n_probe = n_probe
+        self.target_recall = target_recall
+        self.calibration_queries = calibration_queries
         self.rerank = rerank
         self.chunk_rows = chunk_rows
         self.random_state = random_state
@@ -90,12 +106,15 @@ class VectorIndex(BaseEstimator):
         self.method_ = "ivf" if use_ivf else "exact"
         if use_ivf:
             self.faiss_index_ = self._build_ivf(n, dim)
+            self.calibration_ = [] if self.n_probe else self._calibrate()
+            self.n_probe_ = int(self.n_probe or self.calibration_[-1][0])
+            self.faiss_index_.nprobe = min(self.n_probe_, self.faiss_index_.nlist)
         return self
 
     def _build_ivf(self, n: int, dim: int):
         import faiss
 
-        n_lists = self.n_lists or max(1, int(round(4 * math.sqrt(n))))
+        n_lists = self.n_lists or max(1, int(round(8 * math.sqrt(n))))
         quantizer = faiss.IndexFlatIP(dim)
         index = faiss.IndexIVFScalarQuantizer(quantizer, dim, n_lists, faiss.ScalarQuantizer.QT_8bit,
                                               faiss.METRIC_INNER_PRODUCT)
@@ -107,8 +126,27 @@ class VectorIndex(BaseEstimator):
         index.train(np.ascontiguousarray(self.vectors_[sample]))
         for start in range(0, n, self.chunk_rows):
             index.add(np.ascontiguousarray(self.vectors_[start:start + self.chunk_rows]))
-        index.nprobe = self.n_probe or max(16, n_lists // 10)
         return index
+
+    def _calibrate(self, k: int = 10) -> list[tuple[int, float]]:
+        """Try ``nprobe`` = nlist/64, /32, ... until recall@``k`` (own row excluded) reaches the target."""
+        n, n_lists = len(self.vectors_), self.faiss_index_.nlist
+        rng = np.random.default_rng(self.random_state + 1)
+        rows = np.sort(rng.choice(n, size=min(n, self.calibration_queries), replace=False))
+        queries = np.ascontiguousarray(self.vectors_[rows])
+        truth, _ = self._exact(queries, k + 1)
+        truth = [[i for i in t if i != r][:k] for t, r in zip(truth, rows)]
+        tried = []
+        probe = max(1, n_lists // 64)
+        while True:
+            self.faiss_index_.nprobe = min(probe, n_lists)
+            found, _ = self.search(queries, k + 1)
+            found = [[i for i in f if i != r][:k] for f, r in zip(found, rows)]
+            recall = float(np.mean([len(set(a) & set(b)) / max(len(b), 1) for a, b in zip(found, truth)]))
+            tried.append((int(min(probe, n_lists)), round(recall, 4)))
+            if recall >= self.target_recall or probe >= n_lists:
+                return tried
+            probe *= 2
 
     def search(self, queries: np.ndarray, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best rows per query: ``(ids, scores)``, each ``(n_queries, k)``, best first."""
@@ -158,7 +196,10 @@ class VectorIndex(BaseEstimator):
             import faiss
 
             faiss.write_index(self.faiss_index_, str(path / "ivf.faiss"))
-        (path / "index.json").write_text(json.dumps({"params": self.get_params(), "method_": self.method_}))
+        meta = {"params": self.get_params(), "method_": self.method_}
+        if self.method_ == "ivf":
+            meta.update(n_probe_=self.n_probe_, calibration_=self.calibration_)
+        (path / "index.json").write_text(json.dumps(meta))
         return path
 
     @classmethod
@@ -176,6 +217,9 @@ class VectorIndex(BaseEstimator):
             import faiss
 
             index.faiss_index_ = faiss.read_index(str(path / "ivf.faiss"))
+            index.n_probe_ = int(meta["n_probe_"])
+            index.calibration_ = [tuple(pair) for pair in meta["calibration_"]]
+            index.faiss_index_.nprobe = index.n_probe_
         return index
 
 
