@@ -96,9 +96,12 @@ def test_build_reports_a_bad_file_from_a_worker(tmp_path, synthetic):
 # --- indexes -------------------------------------------------------------------------------
 
 
-def _clustered(n, dim=48, centres=60, seed=0):
+def _clustered(n, dim=48, centres=60, seed=0, sample_seed=None):
+    """``n`` unit vectors around ``centres`` cluster centres (drawn with ``seed``); ``sample_seed``
+    draws other points around the same centres (queries from the corpus' distribution)."""
     rng = np.random.default_rng(seed)
     base = rng.normal(size=(centres, dim))
+    rng = rng if sample_seed is None else np.random.default_rng(sample_seed)
     x = base[rng.integers(0, centres, n)] + 0.35 * rng.normal(size=(n, dim))
     return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
 
@@ -117,10 +120,12 @@ def test_exact_index_matches_brute_force_and_loads_memory_mapped(tmp_path):
 
 
 def test_ivf_index_recall_at_10_against_exact(tmp_path):
-    vectors, queries = _clustered(30_000), _clustered(100, seed=2)
+    vectors, queries = _clustered(30_000), _clustered(100, sample_seed=2)
     exact_ids, _ = VectorIndex(method="exact").fit(vectors).search(queries, 10)
     index = VectorIndex(approximate_above=20_000).fit(vectors)
     assert index.method_ == "ivf"
+    # nprobe was calibrated for the target: fewer cells than all, and the last one tried met it
+    assert index.n_probe_ < index.faiss_index_.nlist and index.calibration_[-1][1] >= index.target_recall
     ids, scores = index.search(queries, 10)
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ids, exact_ids)])
     assert recall >= 0.99
@@ -128,6 +133,7 @@ def test_ivf_index_recall_at_10_against_exact(tmp_path):
     again = VectorIndex(approximate_above=20_000).fit(vectors).search(queries, 10)[0]
     assert np.array_equal(again, ids)  # deterministic build
     loaded = VectorIndex.load(index.save(tmp_path / "ivf"))
+    assert loaded.n_probe_ == index.n_probe_
     assert np.array_equal(loaded.search(queries, 10)[0], ids)
 
 

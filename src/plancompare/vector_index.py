@@ -54,7 +54,7 @@ class VectorIndex(BaseEstimator):
     approximate_above : int
         With ``method="auto"``, the number of rows above which the IVF index is used.
     n_lists : int, optional
-        IVF cells; default ``8 * sqrt(n)`` rounded (about 3,600 at 200,000 rows): more, smaller
+        IVF cells; default ``8 * sqrt(n)`` rounded, at most ``n / 40`` (about 3,600 at 200,000 rows): more, smaller
         cells reach a given recall with less scanning (``benchmarks/results/index_probe.json``).
     n_probe : int, optional
         Cells visited per query; default: calibrated at build time for ``target_recall``.
@@ -114,7 +114,7 @@ class VectorIndex(BaseEstimator):
     def _build_ivf(self, n: int, dim: int):
         import faiss
 
-        n_lists = self.n_lists or max(1, int(round(8 * math.sqrt(n))))
+        n_lists = self.n_lists or max(1, min(int(round(8 * math.sqrt(n))), n // 40))
         quantizer = faiss.IndexFlatIP(dim)
         index = faiss.IndexIVFScalarQuantizer(quantizer, dim, n_lists, faiss.ScalarQuantizer.QT_8bit,
                                               faiss.METRIC_INNER_PRODUCT)
@@ -129,20 +129,24 @@ class VectorIndex(BaseEstimator):
         return index
 
     def _calibrate(self, k: int = 10) -> list[tuple[int, float]]:
-        """Try ``nprobe`` = nlist/64, /32, ... until recall@``k`` (own row excluded) reaches the target."""
+        """Try ``nprobe`` = nlist/64, /32, ... until recall@``k`` reaches ``target_recall``.
+
+        Calibration queries are midpoints of two random rows, re-normalised: like a user's query they
+        lie between passages rather than on one, so their neighbours spread over several cells (a
+        row used as its own query would be found in its own cell and overstate recall).
+        """
         n, n_lists = len(self.vectors_), self.faiss_index_.nlist
         rng = np.random.default_rng(self.random_state + 1)
-        rows = np.sort(rng.choice(n, size=min(n, self.calibration_queries), replace=False))
-        queries = np.ascontiguousarray(self.vectors_[rows])
-        truth, _ = self._exact(queries, k + 1)
-        truth = [[i for i in t if i != r][:k] for t, r in zip(truth, rows)]
+        pairs = np.sort(rng.choice(n, size=(min(n, self.calibration_queries), 2)), axis=0)
+        queries = np.asarray(self.vectors_[pairs[:, 0]]) + np.asarray(self.vectors_[pairs[:, 1]])
+        queries /= np.maximum(np.linalg.norm(queries, axis=1, keepdims=True), 1e-12)
+        truth, _ = self._exact(queries, k)
         tried = []
         probe = max(1, n_lists // 64)
         while True:
             self.faiss_index_.nprobe = min(probe, n_lists)
-            found, _ = self.search(queries, k + 1)
-            found = [[i for i in f if i != r][:k] for f, r in zip(found, rows)]
-            recall = float(np.mean([len(set(a) & set(b)) / max(len(b), 1) for a, b in zip(found, truth)]))
+            found, _ = self.search(queries, k)
+            recall = float(np.mean([len(set(a) & set(b)) / k for a, b in zip(found, truth)]))
             tried.append((int(min(probe, n_lists)), round(recall, 4)))
             if recall >= self.target_recall or probe >= n_lists:
                 return tried
