@@ -198,3 +198,50 @@ def test_dask_engine_builds_the_same_tables_on_a_local_cluster(synthetic, serial
     local = embed_texts(texts, use_cache=False)
     assert result.vectors.shape == local.shape
     assert (result.vectors * local).sum(1).min() >= 0.99999
+
+
+# --- the approximate dense index inside search (slow: the embedded bundled corpus) -------------
+
+
+@pytest.fixture(scope="module")
+def embedded_body(corpus):
+    """Body passages of the bundled corpus, their embeddings, and the gold queries embedded."""
+    from plancompare.embed import embed_texts
+
+    from .test_match import body_rows, load_gold
+
+    passages, mask = body_rows(corpus)
+    queries = sorted(set(load_gold()["query"]))
+    return passages, corpus.embeddings[mask], queries, embed_texts(queries, prompt="query")
+
+
+@pytest.mark.slow
+def test_search_through_recall_safe_approximate_index_equals_exact(embedded_body):
+    from plancompare.match import PassageIndex
+
+    passages, embeddings, queries, vectors = embedded_body
+    exact = PassageIndex().fit(passages, embeddings)
+    assert exact.dense_index_.method_ == "exact"  # the bundled corpus is far below the threshold
+    # every cell probed and every passage in the pool: the approximate path must change nothing
+    safe = PassageIndex(dense_index=VectorIndex(method="ivf", n_lists=16, n_probe=16),
+                        dense_pool=len(passages)).fit(passages, embeddings)
+    assert safe.dense_index_.method_ == "ivf"
+    for query, vector in zip(queries, vectors):
+        pd.testing.assert_frame_equal(safe.search(query, vector, k=5, min_verdict="none"),
+                                      exact.search(query, vector, k=5, min_verdict="none"), rtol=1e-5)
+
+
+@pytest.mark.slow
+def test_search_above_a_low_threshold_uses_ivf_and_keeps_the_results(embedded_body):
+    from plancompare.match import PassageIndex
+
+    passages, embeddings, queries, vectors = embedded_body
+    exact = PassageIndex().fit(passages, embeddings)
+    low = PassageIndex(dense_index=VectorIndex(approximate_above=1_000), dense_pool=300).fit(passages, embeddings)
+    assert low.dense_index_.method_ == "ivf" and low.dense_index_.n_probe_ < low.dense_index_.faiss_index_.nlist
+    same = []
+    for query, vector in zip(queries, vectors):
+        a = exact.search(query, vector, k=5, min_verdict="none")["passage_id"].tolist()
+        b = low.search(query, vector, k=5, min_verdict="none")["passage_id"].tolist()
+        same.append(len(set(a) & set(b)) / len(a))
+    assert np.mean(same) >= 0.95, same

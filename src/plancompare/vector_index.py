@@ -185,6 +185,23 @@ class VectorIndex(BaseEstimator):
             best_scores = np.take_along_axis(scores, keep, 1)
         return _pad(best_ids, best_scores, k)
 
+    def __getstate__(self):
+        # A faiss index is a C++ object: pickle (process pools, copies of a fitted search index) gets its bytes.
+        state = super().__getstate__()
+        if "faiss_index_" in state:
+            import faiss
+
+            state = dict(state, faiss_index_=faiss.serialize_index(state["faiss_index_"]))
+        return state
+
+    def __setstate__(self, state):
+        if isinstance(state.get("faiss_index_"), np.ndarray):
+            import faiss
+
+            state = dict(state, faiss_index_=faiss.deserialize_index(state["faiss_index_"]))
+            state["faiss_index_"].nprobe = state["n_probe_"]
+        super().__setstate__(state)
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "vectors_"):
             raise PlancompareError("VectorIndex is not fitted; call fit(vectors) first")

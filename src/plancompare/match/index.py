@@ -8,11 +8,12 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..districts import resolve_districts
 from ..errors import MatchInputError, UnknownItemError
+from ..vector_index import VectorIndex
 from .features import PairFeaturizer
 from .glossary import (default_policy_glossary, default_variant_terms, expand_english_query, load_policy_glossary,
                        load_variant_terms, mapped_terms, segment_variants)
@@ -53,6 +54,13 @@ class PassageIndex(BaseEstimator):
         plan's wording, not the user's own words.
     glossary_path:
         A glossary TOML file (see :func:`load_policy_glossary`); None for the bundled one.
+    dense_index:
+        An unfitted :class:`~plancompare.vector_index.VectorIndex` (cloned at ``fit``); None for
+        ``VectorIndex()``: exact up to 50,000 passages, an approximate IVF index above.
+    dense_pool:
+        With an approximate dense index, the number of nearest passages whose cosine is computed;
+        the others get the corpus minimum (found by searching with the negated query), i.e. they
+        compete on the lexical signal alone. The exact path scores every passage.
 
     Attributes (after :meth:`fit`)
     ------------------------------
@@ -86,6 +94,8 @@ class PassageIndex(BaseEstimator):
         verdict_model_path: str | None = None,
         n_candidates: int = 30,
         rank_by: str = "p_comparable",
+        dense_index: VectorIndex | None = None,
+        dense_pool: int = 1_000,
     ):
         self.dense_weight = dense_weight
         self.ngram_range = ngram_range
@@ -99,6 +109,8 @@ class PassageIndex(BaseEstimator):
         self.verdict_model_path = verdict_model_path
         self.n_candidates = n_candidates
         self.rank_by = rank_by
+        self.dense_index = dense_index
+        self.dense_pool = dense_pool
 
     # -- fitting -----------------------------------------------------------------------------
 
@@ -123,6 +135,8 @@ class PassageIndex(BaseEstimator):
         self.passages_ = passages.reset_index(drop=True).copy()
         self.passages_["text"] = self.passages_["text"].fillna("").astype(str)
         self.embeddings_ = _check_embeddings(embeddings, len(self.passages_))
+        self.dense_index_ = (None if self.embeddings_ is None
+                             else clone(self.dense_index or VectorIndex()).fit(self.embeddings_))
 
         self.vectorizer_ = TfidfVectorizer(
             analyzer=CharNgramAnalyzer(*self.ngram_range), sublinear_tf=self.sublinear_tf,
@@ -160,7 +174,18 @@ class PassageIndex(BaseEstimator):
         norm = float(np.linalg.norm(q))
         if norm == 0.0:
             return None
-        return self.embeddings_ @ (q / norm)
+        if self.dense_index_.method_ == "exact":
+            return self.embeddings_ @ (q / norm)
+        return self._approximate_dense(q / norm)
+
+    def _approximate_dense(self, q: np.ndarray) -> np.ndarray:
+        """Exact cosines of the ``dense_pool`` nearest rows (approximate index), the corpus minimum elsewhere."""
+        ids, sims = self.dense_index_.search(q[None], min(int(self.dense_pool), len(self.passages_)))
+        _, farthest = self.dense_index_.search(-q[None], 1)
+        dense = np.full(len(self.passages_), -float(farthest[0, 0]), dtype=np.float32)
+        found = ids[0] >= 0
+        dense[ids[0][found]] = sims[0][found]
+        return dense
 
     def expand_query(self, query: str) -> list[tuple[str, tuple[str, ...]]]:
         """Glossary terms of an English query (``[]`` for a query with Han characters, or when
