@@ -277,7 +277,7 @@ class LexicalIndex(BaseEstimator):
     def _analyzer(self):
         if self.analyzer is not None:
             return self.analyzer
-        from .match import CharNgramAnalyzer
+        from .match.lexical import CharNgramAnalyzer
 
         return CharNgramAnalyzer()
 
