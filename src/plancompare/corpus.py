@@ -342,6 +342,11 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
     if catalog is not None and not isinstance(catalog, pd.DataFrame):
         catalog = load_catalog(catalog)
     sources, rows = resolve_sources(paths), _catalog_rows(catalog)
+    preload = None
+    if embed and engine == "local":  # a first build loads the model while the documents are cleaned
+        from .embed import preload_model
+
+        preload = preload_model(model)
     process = prefetch_documents(sources, rows, params, workers=workers, engine=engine, client=client,
                                  progress=reporter.enabled)
     run = DocumentRun(rows, params, process=process).run(sources, reporter)
@@ -360,6 +365,8 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
         reporter.done("embed (dask)", started, f"{len(corpus.passages)} passages")
         corpus.assign_themes()
     elif embed:
+        if preload is not None:
+            preload.join()
         corpus.embed(model, progress=reporter.enabled)
     else:
         started = time.perf_counter()

@@ -474,6 +474,35 @@ class EmbeddingResult:
     seconds: float = 0.0
 
 
+def preload_model(model: Any = None, *, cache_dir: str | os.PathLike | None = None,
+                  backend: str | None = None):
+    """Start loading the embedding model (converting it on first use) in a background thread.
+
+    For a first build: while the per-document stages run, the model's imports, conversion and
+    weights load, instead of after them. Only when the embedding cache is empty (nothing was ever
+    embedded there), because a rebuild whose vectors are all cached never needs the model. Returns
+    the started thread (``join`` it before embedding) or None. A failure is left for the real
+    :func:`load_model` call to report.
+    """
+    from .onnx_backend import resolve_backend
+
+    root = default_cache_dir(cache_dir)
+    if any(root.glob("*/shard-*.parquet")) or resolve_backend(backend) != "torch" or not (
+            model is None or isinstance(model, str)):
+        return None
+    import threading
+
+    def load() -> None:
+        try:
+            load_model(model)
+        except Exception:  # noqa: BLE001 - reported by the caller's own load_model
+            pass
+
+    thread = threading.Thread(target=load, name="plancompare-model-preload", daemon=True)
+    thread.start()
+    return thread
+
+
 def embed(
     texts: Sequence[str],
     model: Any = None,
