@@ -174,7 +174,8 @@ class PassageIndex(BaseEstimator):
         norm = float(np.linalg.norm(q))
         if norm == 0.0:
             return None
-        if self.dense_index_.method_ == "exact":
+        approximate = getattr(self, "dense_index_", None)  # None: an index pickled before it existed
+        if approximate is None or approximate.method_ == "exact":
             return self.embeddings_ @ (q / norm)
         return self._approximate_dense(q / norm)
 
