@@ -245,3 +245,30 @@ def test_search_above_a_low_threshold_uses_ivf_and_keeps_the_results(embedded_bo
         b = low.search(query, vector, k=5, min_verdict="none")["passage_id"].tolist()
         same.append(len(set(a) & set(b)) / len(a))
     assert np.mean(same) >= 0.95, same
+
+
+# --- cold start: the model loads while the documents are cleaned ---------------------------------
+
+
+def test_model_preload_only_when_the_embedding_cache_is_empty(tmp_path):
+    from plancompare.embed import preload_model
+
+    shard = tmp_path / "namespace" / "shard-0.parquet"
+    shard.parent.mkdir()
+    shard.write_bytes(b"")
+    assert preload_model(cache_dir=tmp_path) is None  # a rebuild: its vectors may all be cached
+    assert preload_model(cache_dir=tmp_path / "empty", backend="onnx") is None  # ONNX loads its own session
+
+
+@pytest.mark.slow
+def test_model_preload_loads_the_model_a_build_then_reuses(tmp_path):
+    from plancompare.embed import preload_model
+    from plancompare.model import _load_cached, load_model
+
+    load_model.cache_clear()
+    thread = preload_model(cache_dir=tmp_path)
+    assert thread is not None
+    thread.join()
+    assert _load_cached.cache_info().currsize == 1
+    load_model()
+    assert _load_cached.cache_info().hits >= 1
