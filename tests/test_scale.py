@@ -237,8 +237,11 @@ def test_search_above_a_low_threshold_uses_ivf_and_keeps_the_results(embedded_bo
 
     passages, embeddings, queries, vectors = embedded_body
     exact = PassageIndex().fit(passages, embeddings)
-    low = PassageIndex(dense_index=VectorIndex(approximate_above=1_000), dense_pool=300).fit(passages, embeddings)
-    assert low.dense_index_.method_ == "ivf" and low.dense_index_.n_probe_ < low.dense_index_.faiss_index_.nlist
+    low = PassageIndex(dense_index=VectorIndex(approximate_above=100), dense_pool=100).fit(passages, embeddings)
+    assert low.dense_index_.method_ == "ivf"
+    # calibrated: the probe count grew until the calibration recall reached the target
+    assert len(low.dense_index_.calibration_) > 1
+    assert low.dense_index_.calibration_[-1][1] >= low.dense_index_.target_recall
     same = []
     for query, vector in zip(queries, vectors):
         a = exact.search(query, vector, k=5, min_verdict="none")["passage_id"].tolist()
