@@ -113,6 +113,9 @@ def map_documents(
 def _pool_map(func, items: list, n_workers: int, order: list[int], bar) -> list:
     results: list[Any] = [None] * len(items)
     context = multiprocessing.get_context("forkserver")
+    # The fork server imports the pipeline once and every worker forks from it, instead of each
+    # worker importing pandas, the repair lexicon and the stages again (seconds per worker).
+    context.set_forkserver_preload(["plancompare.parallel", "plancompare.pipeline.stages"])
     with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
         futures = {pool.submit(run_shielded, func, items[i]): i for i in order}
         try:
