@@ -94,7 +94,8 @@ def main(shared: Path) -> dict:
              **dict(zip(formats.documents["doc_id"], formats.documents["kind"]))}
     gold = load_gold()
     gen_gold = pd.read_csv(GENERALITY_GOLD)
-    core_rows = report_rows[report_rows["indicator_id"].isin(CORE)]
+    # a sub-area's figure (scope set: 平原新城, 市级) is not the region's own: only headline rows are scored
+    core_rows = report_rows[report_rows["indicator_id"].isin(CORE) & (report_rows["scope"] == "")]
     sets = []
     for kind in sorted(set(gold["doc_id"].map(kinds))):
         docs = [d for d in gold["doc_id"].unique() if kinds[d] == kind]
@@ -106,7 +107,7 @@ def main(shared: Path) -> dict:
         sets.append(_scored(core_rows[core_rows["doc_id"].isin(part["doc_id"])], part,
                             f"work reports ({split}), core indicators", kinds))
     fmt_gold, fmt_docs = pd.read_csv(FORMATS_GOLD), pd.read_csv(FORMATS_DOCS)
-    fmt_core = format_rows[format_rows["indicator_id"].isin(CORE)]
+    fmt_core = format_rows[format_rows["indicator_id"].isin(CORE) & (format_rows["scope"] == "")]
     for split in ("dev", "heldout", None):
         docs = list(fmt_docs["doc_id"] if split is None else fmt_docs.loc[fmt_docs["split"] == split, "doc_id"])
         sets.append(_scored(fmt_core[fmt_core["doc_id"].isin(docs)], fmt_gold[fmt_gold["doc_id"].isin(docs)],
@@ -126,6 +127,8 @@ def main(shared: Path) -> dict:
         "bundled_rows_flagged_noise_and_dropped": int(extract_indicators(
             plans.passages, plans.documents, registry, keep_noise=True)["noise"].sum()),
         "kind_rule_counts": report_rows["kind_rule"].value_counts().to_dict(),
+        "format_rows_with_a_sub_area_scope": int((format_rows["scope"] != "").sum()),
+        "report_rows_with_a_sub_area_scope": int((report_rows["scope"] != "").sum()),
         "extraction_seconds": round(seconds, 2),
     }
     results = ROOT / "benchmarks" / "results"
