@@ -183,6 +183,10 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
         year = None
     elif year is not None and period_pos < year_pos:
         period = None
+    # 对接"十四五"规划，提出今年…的主要预期目标是: the time word nearest the number wins
+    this_or_next = max(s.rfind("今年", 0, pos), s.rfind("明年", 0, pos))
+    if this_or_next > max(year_pos, period_pos):
+        year, period = None, None
     before = s[:pos]
     baseline = None
     if re.search(r"从[^，,；;从]{0,12}$", before) and re.match(r"[^，,；;]{0,16}(?:到|至)", s[token.end:]):

@@ -160,7 +160,8 @@ def bind(s: str, token: Token, aliases: list[Alias], registry: Registry) -> tupl
     respective = _respective(s, token, preceding)
     alias = respective or preceding[-1]
     between = s[alias.end:token.start]
-    if len(between) > 40:
+    if len(between) > 40 or re.search(r"[；;]", between) or _quantifies_next_noun(s, token):
+        # a semicolon starts another item; 62%的公园: the number counts the noun after it
         return None, own_clause
     start = clause_start(s, token.start)
     if start > alias.end:
@@ -171,6 +172,16 @@ def bind(s: str, token: Token, aliases: list[Alias], registry: Registry) -> tupl
             return None, own_clause  # the clause has its own subject (or its own numbers)
         return alias, own_clause
     return alias, between
+
+
+def _quantifies_next_noun(s: str, token: Token) -> bool:
+    """``62%的公园实现…``: a number followed by 的 and a noun is a quantity of that noun (but ``增长6%的目标``
+    still states the indicator)."""
+    if not re.match(r"的[\u4e00-\u9fff]", s[token.end:]):
+        return False
+    noun = s[token.end + 1:token.end + 7]
+    return not any(w in noun for w in ("目标", "预期", "水平", "增长", "增速", "速度", "涨幅", "幅度", "比例", "要求",
+                                       "基础", "左右"))
 
 
 def _respective(s: str, token: Token, preceding: list[Alias]) -> Alias | None:
