@@ -185,7 +185,7 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
         period = None
     # 对接"十四五"规划，提出今年…的主要预期目标是: the time word nearest the number wins
     this_or_next = max(s.rfind("今年", 0, pos), s.rfind("明年", 0, pos))
-    if this_or_next > max(year_pos, period_pos):
+    if this_or_next > max(year_pos, period_pos, s.rfind("；", 0, pos), s.rfind(";", 0, pos)):
         year, period = None, None
     before = s[:pos]
     baseline = None
