@@ -285,17 +285,18 @@ def _names_something_else(s: str, alias, token: Token, cues: dict) -> bool:
 
 
 def _table_rows(line: str, line_offset: int, columns: dict, passage: pd.Series, registry: Registry,
-                table: pd.DataFrame, ctx: dict) -> list:
+                ctx: dict) -> list:
     """Rows for one row of a table whose header names years: each number takes its column's year.
 
-    The label cell names the indicator; a bare number takes the unit the label gives in brackets. A column's
-    year no later than the document's reviewed year makes an actual, a later one a target."""
+    The label cell names the indicator (or, without a canonical name, is the written name); a bare number
+    takes the unit the label gives in brackets. A column's year no later than the document's reviewed year
+    makes an actual, a later one a target; a number in a column without a year (``年均增长率``) is a target
+    over the table's span."""
     cues, cells = registry.cues, line.split("\t")
     label, _ = fold_for_numbers(cells[0])
     aliases = find_aliases(label, registry)
-    if not aliases:
-        return []
-    past = ctx["doc_years"][0]
+    alias = aliases[-1] if aliases else None
+    past, years = ctx["doc_years"][0], sorted(columns.values())
     rows, start = [], len(cells[0]) + 1
     for i, cell in enumerate(cells[1:], start=1):
         cell_start, start = start, start + len(cell) + 1
@@ -304,18 +305,20 @@ def _table_rows(line: str, line_offset: int, columns: dict, passage: pd.Series, 
         unit = label_unit(label)
         if unit and index and re.fullmatch(r"\d+(?:\.\d+)?", folded):
             folded, index = folded + unit, index + [index[-1]] * len(unit)  # 46 under …床位数（张）
-        found = tokens(folded, [], registry) if year is not None else []
+        found = tokens(folded, [], registry)
         if len(found) != 1:
             continue
         token = found[0]
-        indicator = choose_member(aliases[-1], "", token, registry, label + folded)
-        if indicator is None:
-            continue
-        kind = "actual" if past is not None and year <= past else "target"
+        indicator = choose_member(alias, "", token, registry, label + folded) if alias is not None else None
+        if year is not None:
+            decided = ("actual" if past is not None and year <= past else "target", year, None, None)
+        else:
+            decided = ("target", years[-1], years[0], years[-1])
         sent = _Sentence(line, folded, [cell_start + j for j in index], line_offset, "", False)
-        rows.append(_row(sent, passage, registry, indicator, token, "", aliases[-1].text,
-                         token.comparator_after or "=", (kind, year, None, None, "table_column"), ctx,
-                         subject_scope(label, aliases[-1].start, ctx["own_names"], cues)))
+        scope = subject_scope(label, alias.start, ctx["own_names"], cues) if indicator is not None else ""
+        rows.append(_row(sent, passage, registry, indicator, token, label if indicator is None else "",
+                         alias.text if indicator is not None else "", token.comparator_after or "=",
+                         (*decided, "table_column"), ctx, scope))
     return rows
 
 
@@ -401,11 +404,11 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
     table = registry.table.set_index("indicator_id")
     selected = passages if "role" not in passages.columns else passages[passages["role"].isin(kinds)]
     before_goals = _before_goals(passages, docs, cues)
-    rows, carry, last_doc = [], False, None
+    rows, carry, last_doc, header = [], False, None, None
     for _, passage in selected.iterrows():
         doc = docs.get(passage["doc_id"], {})
         carry = carry and passage["doc_id"] == last_doc
-        last_doc = passage["doc_id"]
+        header = header if passage["doc_id"] == last_doc else None
         reporting = is_reporting(doc, cues)
         ctx = {"cues": cues, "doc_kind": doc.get("kind") or "other", "doc_years": doc_years(doc, reporting),
                "reporting": reporting, "own_names": own_names(doc),
@@ -414,11 +417,12 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
                "district": doc.get("district", "")}
         text = str(passage["text"])
         sentences, carry = _sentences(text, registry, carry)
-        columns = year_columns(text)
+        last_doc = passage["doc_id"]
+        columns, header = year_columns(text, header)
         for sent in sentences:
             line_no = text.count("\n", 0, sent.offset)
             if line_no in columns and "\t" in sent.text:
-                rows += _table_rows(sent.text, sent.offset, columns[line_no], passage, registry, table, ctx)
+                rows += _table_rows(sent.text, sent.offset, columns[line_no], passage, registry, ctx)
             else:
                 rows += _sentence_rows(sent, passage, registry, table, ctx)
     out = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)

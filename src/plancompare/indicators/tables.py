@@ -21,10 +21,12 @@ def _cells(line: str) -> list[str]:
     return line.split("\t")
 
 
-def year_columns(text: str) -> dict[int, dict[int, int]]:
-    """``{line: {cell counted from the right (0 = last): year}}`` for the rows of year-column tables."""
+def year_columns(text: str, open_header: dict[int, int] | None = None) -> tuple[dict[int, dict[int, int]], dict | None]:
+    """``{line: {cell counted from the right (0 = last): year}}`` for the rows of year-column tables, and the
+    header still open at the end of ``text`` (a reader may give each table row as its own passage: pass it
+    as ``open_header`` for the next passage of the same document)."""
     out: dict[int, dict[int, int]] = {}
-    header: dict[int, int] | None = None
+    header = open_header
     for no, line in enumerate(text.split("\n")):
         cells = _cells(line)
         if len(cells) < 2:
@@ -37,7 +39,7 @@ def year_columns(text: str) -> dict[int, dict[int, int]]:
             continue
         if header is not None:
             out[no] = header
-    return out
+    return out, header
 
 
 def label_unit(label: str) -> str:
