@@ -25,6 +25,9 @@ Kind rules (``KIND_RULES``)
 7. ``cue_words`` — the nearest cue word before the number (``完成``, ``同比`` … vs ``力争``, ``到20``…).
 8. ``document_default`` — a work report's undated numbers are *actual*; everything else *target*.
 
+Numbers in a table whose header row names years bypass these rules: ``table_column`` (see
+:mod:`.tables`) gives each its column's year, *actual* up to the reviewed year and *target* after it.
+
 Year rules (``YEAR_RULES``)
 ---------------------------
 1. ``sentence_period`` — a named period before the number (``"十四五"期间``, ``2021—2025年``): its end year.

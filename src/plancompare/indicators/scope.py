@@ -62,6 +62,6 @@ def subject_scope(s: str, name_start: int, own: tuple[str, ...], cues: dict) -> 
     if scope in cues.get("not_sub_areas", []) or scope[:1] in cues.get("own_region_heads", []):
         return ""
     bare = re.sub(r"[（(][^）)]*[）)]$", "", scope)
-    if len(bare) < 2 or any(bare in name for name in own):
+    if len(scope) < 2 or any(bare in name for name in own):  # 县（市、区） is a scope, a lone 区 is not
         return ""
     return scope
