@@ -227,7 +227,8 @@ def indicators(
         table.to_csv(csv, index=False, encoding="utf-8-sig")
         console.print(f"Wrote {len(table)} rows to {csv}")
         return
-    shown = table[["indicator_id", "district", "value", "value_high", "unit", "comparator", "kind", "year",
+    # scope names a sub-area (平原新城, 县（市、区）); empty means the district's own figure
+    shown = table[["indicator_id", "district", "scope", "value", "value_high", "unit", "comparator", "kind", "year",
                    "doc_id", "line", "quote"]].copy()
     shown["quote"] = shown["quote"].str.slice(0, 60)
     _print_table(shown, f"{len(table)} indicator rows")
