@@ -92,9 +92,12 @@ def test_linear_verdict_reproduces_scikit_learn():
 
 def test_shipped_verdict_model_is_trained_and_complete():
     model = default_verdict_model()
-    assert set(model.variants) == {"query/hybrid", "query/lexical", "pair/hybrid", "pair/lexical"}
+    assert set(model.variants) == {"query/hybrid", "query/lexical", "pair/hybrid", "pair/lexical", "focus/hybrid",
+                                   "focus/lexical", "query_dense/hybrid"}
     assert "bench_match.py --train" in model.provenance
-    for kind in ("query", "pair"):
+    dense_only = model.variants["query_dense/hybrid"].features
+    assert dense_only and all(f.startswith("dense") for f in dense_only)  # no Chinese term overlap required
+    for kind in ("query", "pair", "focus", "query_dense"):
         t = model.thresholds[kind]
         assert 0.0 < t["related"] <= t["comparable"] < 1.0
     for variant in model.variants.values():
@@ -163,6 +166,24 @@ def test_compare_keeps_a_real_precedent(corpus):
                    & (passages["role"] == "body")]["passage_id"].iloc[0]
     res = corpus.compare(src, k=3)
     assert (res["verdict"] != "none").any()
+
+
+def test_focus_picks_the_sentence_that_states_the_goal():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from plancompare.match.compare import focus_sentence
+    from plancompare.match.lexical import CharNgramAnalyzer
+
+    text = ("提高医疗卫生服务能力。深化医保支付方式改革，加强医保基金监管。完善跨省异地就医直接结算办法，实现全国医保"
+            "用药范围基本统一，方便群众跨省看病就医。推动公立医院综合改革。")
+    vectorizer = TfidfVectorizer(analyzer=CharNgramAnalyzer(2, 3)).fit([text, "建设长者食堂。", "发展邮轮经济。"])
+    goal = "完善跨省异地就医直接结算办法，实现全国医保用药范围基本统一，方便群众跨省看病就医。"
+    assert focus_sentence(text, "异地就医直接结算", vectorizer) == goal  # word for word
+    assert focus_sentence(text, "跨省 就医 结算", vectorizer) == goal  # most of the focus's n-grams
+    # a short lead sentence is read with the sentence that spells it out
+    lead = focus_sentence(text, "医疗卫生服务能力", vectorizer)
+    assert lead.startswith("提高医疗卫生服务能力。深化医保支付方式改革") and len(lead) >= 40
+    assert focus_sentence("一句话没有句号", "邮轮", vectorizer) == "一句话没有句号"
 
 
 def test_a_passage_with_the_query_word_for_word_is_at_least_related():

@@ -24,7 +24,7 @@ and a set of candidate rows into a feature matrix with the columns :data:`FEATUR
 ``*_margin``         ``dense_centered``, ``char_tfidf``, ``bm25`` and ``sentence_char`` minus their median over
                      the candidate list scored together (one district's candidates): a true match stands out
                      from its district, the best candidate of a district with nothing comparable does not.
-``sentence_char``    the best character TF-IDF cosine between one sentence of the probe (a query: itself)
+``sentence_char``    (this and the rest: passage probes only, 0 for a query) the best character TF-IDF cosine between one sentence of the probe (a query: itself)
                      and one sentence of the candidate: a shared goal is stated in one sentence, while a
                      long multi-topic paragraph shares theme words with many passages;
 ``sentence_words``   the best IDF-weighted share of one probe sentence's words found in the candidate;
@@ -109,7 +109,7 @@ class Probe:
     length: int
     segments: list[list[str]] = field(default_factory=list)
     row: int | None = None              # the indexed row of a passage probe
-    sentence_char: sp.csr_matrix | None = None   # sentences x char vocabulary (a query: its one row)
+    sentence_char: sp.csr_matrix | None = None   # sentences x char vocabulary
     sentence_words: sp.csr_matrix | None = None  # sentences x word vocabulary, binary
 
 
@@ -197,7 +197,7 @@ class PairFeaturizer(BaseEstimator):
         words = (self.word_vectorizer_.transform([query_text]) > 0).astype(np.float32).tocsr()
         dense, centered = self._dense_probe(embedding)
         return Probe(True, dense, centered, char, char, words, number_tokens(query_text), None,
-                     len(query_text), [list(s) for s in segments], None, char, words)
+                     len(query_text), [list(s) for s in segments])
 
     def passage_probe(self, row: int, embedding: np.ndarray | None) -> Probe:
         """Indexed passage ``row`` (with its own embedding, or None)."""
@@ -207,6 +207,17 @@ class PairFeaturizer(BaseEstimator):
         return Probe(False, dense, centered, self.char_matrix_[row], self.heading_char_[row],
                      self.words_[row], self.numbers_[row], str(self.themes_[row]),
                      int(self.lengths_[row]), [], row, self.sentence_char_[a:b], words)
+
+    def focus_probe(self, row: int, sentence: str, embedding: np.ndarray | None) -> Probe:
+        """One goal of indexed passage ``row``: its ``sentence`` (text signals, numbers, length) with
+        the passage's heading, theme and district, and the sentence's own ``embedding`` (or None).
+        A long paragraph states several goals; comparing the one the reader means keeps the theme
+        words of the others from making every district look comparable."""
+        char = self.char_vectorizer_.transform([sentence]).tocsr()
+        words = (self.word_vectorizer_.transform([sentence]) > 0).astype(np.float32).tocsr()
+        dense, centered = self._dense_probe(embedding)
+        return Probe(False, dense, centered, char, self.heading_char_[row], words, number_tokens(sentence),
+                     str(self.themes_[row]), len(sentence), [], row, char, words)
 
     def _dense_probe(self, embedding: np.ndarray | None):
         if embedding is None or self.mean_ is None:
@@ -233,7 +244,8 @@ class PairFeaturizer(BaseEstimator):
             out[:, col["dense_centered"]] = every[rows]
             out[:, col["dense_z"]] = (every[rows] - every.mean()) / max(float(every.std()), 1e-6)
             out[:, col["section_sim"]] = self.section_centered_[rows] @ probe.centered
-            out[:, col["dense_csls"]] = self._csls(probe, rows, every)
+            if not probe.is_query:  # passage-probe features: search keeps its latency
+                out[:, col["dense_csls"]] = self._csls(probe, rows, every)
         out[:, col["char_tfidf"]] = _sparse_dot(self.char_matrix_[rows], probe.char)
         out[:, col["heading_sim"]] = _sparse_dot(self.heading_char_[rows], probe.heading_char)
         self._word_features(probe, rows, out, col)
@@ -247,8 +259,8 @@ class PairFeaturizer(BaseEstimator):
             out[:, col["term_coverage"]] = [
                 sum(any(a in texts[r] for a in seg) for seg in probe.segments) / len(probe.segments)
                 for r in rows]
-        self._sentence_features(probe, rows, out, col)
         if not probe.is_query:
+            self._sentence_features(probe, rows, out, col)
             self._reverse_features(probe, rows, out, col)
         for margin, base in MARGIN_OF.items():
             values = out[:, col[base]]
