@@ -160,6 +160,37 @@ def test_compare_says_none_where_a_district_has_nothing_comparable(corpus):
 
 
 @pytest.mark.slow
+def test_compare_focused_on_one_goal_says_none_where_a_district_has_nothing_comparable(corpus):
+    passages = corpus.passages
+    src = passages[passages["text"].str.contains("邮轮母港") & (passages["district"] == "Huli")
+                   & (passages["role"] == "body")]["passage_id"].iloc[0]
+    res = corpus.compare(src, k=3, focus="邮轮母港")
+    assert "邮轮母港" in res.attrs["focus_sentence"]
+    assert set(res["district"]) == {"Cangshan", "Chikan"}
+    cangshan = res[res["district"] == "Cangshan"]  # inland: no cruise port
+    assert len(cangshan) == 1 and cangshan["verdict"].iloc[0] == "none"
+    assert res[PROVENANCE].notna().all().all() and res["p_comparable"].between(0, 1).all()
+
+
+@pytest.mark.slow
+def test_compare_focused_on_one_goal_keeps_a_real_precedent(corpus):
+    passages = corpus.passages
+    src = passages[passages["text"].str.contains("长者食堂") & (passages["district"] == "Huli")
+                   & (passages["role"] == "body")]["passage_id"].iloc[0]
+    res = corpus.compare(src, k=3, focus="长者食堂")
+    chikan = res[res["district"] == "Chikan"]
+    assert (chikan["verdict"] != "none").any() and chikan["text"].str.contains("长者饭堂").any()
+
+
+@pytest.mark.slow
+def test_english_query_without_glossary_terms_is_judged_on_dense_evidence(corpus):
+    query = "dining halls for senior citizens"
+    assert not expand_english_query(query, default_policy_glossary())  # no lexical form at all
+    res = corpus.search(query, k=5)
+    assert len(res) >= 1 and res["text"].str.contains("食堂|饭堂|助餐").iloc[0]
+
+
+@pytest.mark.slow
 def test_compare_keeps_a_real_precedent(corpus):
     passages = corpus.passages
     src = passages[passages["text"].str.contains("一窗受理") & (passages["district"] == "Huli")
