@@ -66,10 +66,12 @@ def build_cases(index, topics, query_embeddings: dict, row_of, n_candidates: int
     for t in topics:
         src_row = row_of(passages, t.source) if t.source else None
         src_district = district_col[src_row] if src_row is not None else ""
-        for d in t.districts():
-            target_rows = {r for loc in t.comparable.get(d, []) if (r := row_of(passages, loc)) is not None}
+        for gold_district in t.districts():
+            d = _indexed_district(gold_district, index.districts_)  # the gold writes 北京市, the corpus Beijing
+            targets = t.comparable.get(gold_district, [])
+            target_rows = {r for loc in targets if (r := row_of(passages, loc)) is not None}
             mask = district_col == d
-            if not mask.any() or (t.comparable.get(d) and not target_rows):
+            if not mask.any() or (targets and not target_rows):
                 continue  # a district outside the corpus, or targets outside the indexed (body) rows
             probes = []
             if t.query:
@@ -91,6 +93,17 @@ def build_cases(index, topics, query_embeddings: dict, row_of, n_candidates: int
                 cases.append(Case(t.topic, d, src_district, kind, rows, fused[rows], feats, labels,
                                   bool(target_rows)))
     return cases
+
+
+def _indexed_district(name: str, indexed: list[str]) -> str:
+    """The index's spelling of a gold district name, or the name itself when the index lacks it."""
+    from plancompare.districts import resolve_districts
+    from plancompare.errors import PlancompareError
+
+    try:
+        return resolve_districts(name, indexed)[0]
+    except PlancompareError:
+        return name
 
 
 def _pair_probe(index, src_row: int, mask: np.ndarray):
