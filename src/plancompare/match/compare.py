@@ -14,7 +14,7 @@ from .ranking import RESULT_COLUMNS, top_rows
 from .verdict import VERDICTS
 
 
-def focus_sentence(text: str, focus: str, vectorizer, min_chars: int = 40) -> str:
+def focus_sentence(text: str, focus: str, vectorizer, min_chars: int = 20) -> str:
     """The sentence window of ``text`` that states the goal ``focus`` names.
 
     The sentence is the first one containing ``focus`` word for word, else the one covering most of
