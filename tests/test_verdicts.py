@@ -164,7 +164,7 @@ def test_english_query_without_glossary_terms_is_judged_on_dense_evidence(corpus
     query = "dining halls for senior citizens"
     assert not expand_english_query(query, default_policy_glossary())  # no lexical form at all
     res = corpus.search(query, k=5)
-    assert len(res) >= 1 and res["text"].str.contains("食堂|饭堂|助餐").iloc[0]
+    assert len(res) >= 3 and res["text"].str.contains("食堂|饭堂|助餐").any()  # not all "none" for lack of overlap
 
 
 @pytest.mark.slow
