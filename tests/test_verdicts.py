@@ -146,8 +146,8 @@ def test_search_returns_fewer_rows_rather_than_filler(corpus):
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="known limitation: compare's verdict has held-out ROC AUC 0.67 (whole passage) "
-                   "and 0.79 (focused on one goal) and, at thresholds that keep >= 90% of true matches, calls under "
-                   "20% of nothing-comparable districts none (benchmarks/results/match.md); issue 11 asks for this")
+                   "and 0.79 (focused on one goal); at thresholds that keep >= 90% of true matches it calls only 15% "
+                   "(whole) and 29% (focused) of nothing-comparable districts none (benchmarks/results/match.md)")
 def test_compare_says_none_where_a_district_has_nothing_comparable(corpus):
     passages = corpus.passages
     src = passages[passages["text"].str.contains("邮轮母港") & (passages["district"] == "Huli")
