@@ -145,10 +145,20 @@ class Corpus:
             query_vector = embed_texts([query], model=self.model or self.model_id, prompt="query")[0]
         return index.search(query, query_vector, k=k, district=district, theme=theme, min_verdict=min_verdict)
 
-    def compare(self, passage_id: str, k: int = 3, min_verdict: str = "related") -> pd.DataFrame:
+    def compare(self, passage_id: str, k: int = 3, min_verdict: str = "related", focus: str | None = None) -> pd.DataFrame:
         """For each other district, up to ``k`` passages comparable to ``passage_id`` (with ``rank``,
-        ``verdict``, ``p_comparable``), or one ``verdict == "none"`` row holding the best near-miss."""
-        return self._passage_index().compare(passage_id, k=k, min_verdict=min_verdict)
+        ``verdict``, ``p_comparable``), or one ``verdict == "none"`` row holding the best near-miss.
+
+        ``focus`` (a phrase or sentence of the passage, e.g. ``"异地就医直接结算"``) compares that one goal
+        of a long paragraph rather than the whole; ``attrs["focus_sentence"]`` names the sentence used.
+        """
+        from .embed import embed_texts
+
+        def embed(texts):
+            return embed_texts(list(texts), model=self.model or self.model_id, prompt="query")
+
+        return self._passage_index().compare(passage_id, k=k, min_verdict=min_verdict, focus=focus,
+                                             embed=embed if self.embeddings is not None else None)
 
     def align(self, theme: str, threshold: float | None = None) -> pd.DataFrame:
         """Groups of passages from different districts that address the same goal within ``theme``.
