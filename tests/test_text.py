@@ -99,6 +99,19 @@ def test_the_repair_folds_characters_with_the_shared_converter():
     assert lexicon.script_of("經濟發展與環境") == "traditional"
 
 
+def test_text_reuse_splits_with_the_shared_clause_rule():
+    from plancompare.match.reuse import _sentences
+    import pandas as pd
+
+    text = "到2025年，全区地区生产总值达到1000亿元；城镇居民人均可支配收入年均增长6%。\n深化放管服改革！"
+    passages = pd.DataFrame([{"passage_id": "p", "doc_id": "d", "text": text, "line_start": 10, "line_end": 11}])
+    units = _sentences(passages, min_chars=1)
+    assert list(units["text"]) == sentences.split_clauses(text)
+    assert list(units["line"]) == [10, 10, 11]
+    assert "..text.sentences" in _imports(SRC / "match" / "reuse.py")
+    assert "。！？" not in (SRC / "match" / "reuse.py").read_text(encoding="utf-8")
+
+
 def test_clean_does_not_import_outline():
     assert not {".outline", "plancompare.outline"} & _imports(SRC / "clean.py")
 
