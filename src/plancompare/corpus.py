@@ -266,7 +266,7 @@ class Corpus:
         self.assign_themes()
         reporter.done("themes", started)
         started = time.perf_counter()
-        fresh = stages.extract_indicators(new["passages"], new["documents"], new["lines"])
+        fresh = stages.extract_indicators(new["passages"], new["documents"], new["lines"], params)
         old = self.indicators if self.indicators is not None else fresh.iloc[:0]
         self.indicators = pd.concat([old[~old["doc_id"].isin(gone)], fresh], ignore_index=True)
         reporter.done("indicators", started)
@@ -353,7 +353,7 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
                     tables["texts"], lines=tables["lines"], model=model, build_log=run.build_log())
     _embed_and_assign_themes(corpus, model, embed, engine, client, reporter)
     started = time.perf_counter()
-    corpus.indicators = stages.extract_indicators(corpus.passages, corpus.documents, corpus.lines)
+    corpus.indicators = stages.extract_indicators(corpus.passages, corpus.documents, corpus.lines, params)
     reporter.done("indicators", started, f"{len(corpus.indicators)} statements")
     if index:
         started = time.perf_counter()
