@@ -84,24 +84,21 @@ def _known_candidates(lex: Lexicon, leads, trail, hidden_trail: bool = False) ->
 _FOLLOWERS = 30  # likeliest successors of the previous character also tried as guesses
 
 
-def _guesses(lex: Lexicon, leads, trail, prev: str, hidden_trail: bool = False) -> tuple[str, ...]:
+def _guesses(lex: Lexicon, leads, trail, prev: str) -> tuple[str, ...]:
     """Guesses for a character with lost bytes: the frequent candidates of
     :func:`_known_candidates`, plus the candidates that commonly follow
     ``prev``. When a vanished pair leaves the lead byte free too, the frequency
     cap alone drops most characters, among them the one that completes a word
-    (保基 + 本, 持续 + 营 before a vanished pair). With ``hidden_trail`` the
-    character's trail byte must be able to start a vanished pair."""
-    key = (leads, trail, prev[-1:], hidden_trail)
+    (保基 + 本)."""
+    key = (leads, trail, prev)
     found = lex.options.get(key)
     if found is None:
-        base = _known_candidates(lex, leads, trail, hidden_trail)
-        starts_vanished = gbk_tables()[3]
+        base = _known_candidates(lex, leads, trail)
         extra = []
         for simple in lex.followers(prev[-1:])[:_FOLLOWERS]:
-            for ch in dict.fromkeys((simple, lex.traditional(simple))):  # a set would order by hash
+            for ch in {simple, lex.traditional(simple)}:
                 raw = token_bytes(ch)
                 if (raw and (leads is None or raw[0] in leads) and trail in (None, raw[1])
-                        and (not hidden_trail or raw[1] in starts_vanished)
                         and ch not in base and ch not in extra):
                     extra.append(ch)
         found = lex.options[key] = base + tuple(extra)
@@ -136,7 +133,7 @@ def _hidden_splits(lex: Lexicon, script, path: _Path) -> list[_Path]:
         return []
     guess = _Guess(len(path.out), path.carry, None)
     out = []
-    for ch in _guesses(lex, path.carry, None, path.prev, hidden_trail=True):
+    for ch in _known_candidates(lex, path.carry, None, True):
         trail = ch.encode("gbk")[1]
         out.append(_Path(
             path.score + lex.logp(path.prev, ch) - lex.script_cost(ch, script),
