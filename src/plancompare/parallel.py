@@ -234,11 +234,11 @@ def dask_map(func: Callable, items: Sequence, *, sizes: Sequence[int] | None = N
         order = largest_first(sizes, len(items))
         futures = {}
         for rank, i in enumerate(order):
-            futures[active.submit(run_shielded, func, items[i], pure=False, priority=len(order) - rank)] = i
+            futures[active.submit(func, items[i], pure=False, priority=len(order) - rank)] = i
         results: list[Any] = [None] * len(items)
         try:
             for future in as_completed(list(futures)):
-                results[futures[future]] = unshield(future.result())
+                results[futures[future]] = future.result()
                 if bar is not None:
                     bar.update(1)
         finally:
