@@ -276,7 +276,7 @@ class Corpus:
         self.assign_themes()
         reporter.done("themes", started)
         started = time.perf_counter()
-        fresh = stages.extract_indicators(new["passages"], new["documents"], new["lines"])
+        fresh = stages.extract_indicators(new["passages"], new["documents"], new["lines"], params)
         old = self.indicators if self.indicators is not None else fresh.iloc[:0]
         self.indicators = pd.concat([old[~old["doc_id"].isin(gone)], fresh], ignore_index=True)
         reporter.done("indicators", started)
@@ -361,6 +361,21 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
     tables = _combine(run.results)
     corpus = Corpus(tables["documents"], tables["passages"], tables["glossary"], tables["repairs"],
                     tables["texts"], lines=tables["lines"], model=model, build_log=run.build_log())
+    _embed_and_assign_themes(corpus, model, embed, engine, client, reporter)
+    started = time.perf_counter()
+    corpus.indicators = stages.extract_indicators(corpus.passages, corpus.documents, corpus.lines, params)
+    reporter.done("indicators", started, f"{len(corpus.indicators)} statements")
+    if index:
+        started = time.perf_counter()
+        corpus.build_index()
+        reporter.done("search index", started)
+    _report_log(corpus.build_log, reporter)
+    return corpus
+
+
+def _embed_and_assign_themes(corpus: Corpus, model, embed: bool, engine: str, client, reporter) -> None:
+    """Embed ``corpus``'s passages (locally or on Dask actors) and assign themes, in place;
+    without ``embed``, themes come from headings and seed terms only."""
     if embed and engine == "dask":
         from .engine_dask import dask_embed_passages
 
@@ -375,15 +390,6 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
         started = time.perf_counter()
         corpus.assign_themes()
         reporter.done("themes", started, "headings and seed terms")
-    started = time.perf_counter()
-    corpus.indicators = stages.extract_indicators(corpus.passages, corpus.documents, corpus.lines)
-    reporter.done("indicators", started, f"{len(corpus.indicators)} statements")
-    if index:
-        started = time.perf_counter()
-        corpus.build_index()
-        reporter.done("search index", started)
-    _report_log(corpus.build_log, reporter)
-    return corpus
 
 
 def load_corpus(path: str | Path | None = None, *, model=None, rebuild: bool = False,
