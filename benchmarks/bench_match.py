@@ -36,11 +36,13 @@ sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from match_cv import baseline_auc, evaluate, out_of_fold  # noqa: E402
-from match_examples import build_cases, choose_thresholds, fit_kind  # noqa: E402
+from match_examples import LEXICAL_FEATURES, build_cases, choose_thresholds, dense_only_cases, fit_kind  # noqa: E402
 from match_gold import build_evaluation_corpus, load_topics, row_of  # noqa: E402
 
 MODEL_FILE = REPO / "src" / "plancompare" / "data" / "verdict_model.json"
-KINDS = ("query", "pair")
+KINDS = ("query", "pair", "focus", "query_dense")
+KIND_LABELS = {"query": "search", "pair": "compare (whole passage)", "focus": "compare, focused on the goal",
+               "query_dense": "search, dense evidence only"}
 
 
 def _index(passages, embeddings, model_path: Path | None, **params):
@@ -66,6 +68,8 @@ def _bootstrap_model(path: Path) -> Path:
 def cross_validate(cases, hybrid: bool) -> dict:
     out = {}
     for kind in KINDS:
+        if not hybrid and kind not in LEXICAL_FEATURES:
+            continue
         p_of, thresholds_of = out_of_fold(cases, kind, hybrid)
         out[kind] = evaluate(cases, kind, p_of, thresholds_of)
         out[kind]["raw_dense_cosine_auc"] = baseline_auc(cases, kind) if hybrid else None
@@ -78,7 +82,8 @@ def train(cases_hybrid, cases_lexical) -> "VerdictModel":  # noqa: F821
     variants, thresholds = {}, {}
     for kind in KINDS:
         for name, cases in (("hybrid", cases_hybrid), ("lexical", cases_lexical)):
-            variants[f"{kind}/{name}"] = fit_kind(cases, kind, name == "hybrid")
+            if name == "hybrid" or kind in LEXICAL_FEATURES:
+                variants[f"{kind}/{name}"] = fit_kind(cases, kind, name == "hybrid")
         p_of, _ = out_of_fold(cases_hybrid, kind, True)
         thresholds[kind] = choose_thresholds([c for c in cases_hybrid if c.kind == kind], p_of)
     provenance = (f"benchmarks/bench_match.py --train, {time.strftime('%Y-%m-%d')}: logistic regression + sigmoid "
@@ -134,7 +139,11 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     hybrid = _index(passages, embeddings, model_path)
     lexical = _index(passages, None, model_path)
-    cases_h = build_cases(hybrid, topics, qemb, row_of)
+    def embed(texts):
+        return embed_texts(list(texts), prompt="query")
+
+    cases_h = build_cases(hybrid, topics, qemb, row_of, embed=embed)
+    cases_h += dense_only_cases(cases_h)
     cases_l = build_cases(lexical, topics, {}, row_of)
     build_seconds = time.perf_counter() - t0
     if args.train:
@@ -170,7 +179,7 @@ def markdown(r: dict) -> str:
     for name, by_kind in r["held_out"].items():
         for kind, m in by_kind.items():
             rl, rf = m["recall"]["learned"], m["recall"]["fused"]
-            lines.append(f"| {name} | {'compare' if kind == 'pair' else 'search'} | {m['n_with_match']} / "
+            lines.append(f"| {name} | {KIND_LABELS[kind]} | {m['n_with_match']} / "
                          f"{m['n_nothing_comparable']} | {rl['@1']:.3f} | {rl['@3']:.3f} | {rf['@1']:.3f} | "
                          f"{rf['@3']:.3f} | {m['verdict_auc']:.3f} | {m['raw_dense_cosine_auc'] or '–'} | "
                          f"{m['true_matches_kept']} | {m['none_cases_called_none']} |")

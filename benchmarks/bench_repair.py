@@ -31,16 +31,14 @@ import sys
 import time
 from pathlib import Path
 
-import opencc
-
 from plancompare.repair import PLACEHOLDER, Lexicon, default_lexicon, repair_document, simulate_byte_shift
+from plancompare.text.normalize import FULLWIDTH_FORMS_TO_ASCII, opencc_converter
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
 GOLD = ROOT / "tests" / "gold" / "chikan_mojibake.tsv"
 RESULTS = ROOT / "benchmarks" / "results"
 SHARED = Path(os.environ.get("PLANCOMPARE_SHARED", ROOT.parent / "shared"))
-FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 
 GENERALITY = SHARED / "generality"
 SOURCES = {  # name: (text, OpenCC conversion, role)
@@ -83,8 +81,8 @@ def chikan_gold(lexicon: Lexicon) -> dict:
 def synthetic(path: Path, convert: str | None, spots: int, rng: random.Random, lexicon: Lexicon) -> dict:
     text = path.read_text(encoding="utf-8")
     if convert:
-        text = opencc.OpenCC(convert).convert(text)
-    lines = [line.translate(FOLD) for line in text.split("\n")]
+        text = opencc_converter(convert).convert(text)
+    lines = [line.translate(FULLWIDTH_FORMS_TO_ASCII) for line in text.split("\n")]
     eligible = [n for n, line in enumerate(lines) if len(line) >= 20 and "?" not in line]
     chosen = sorted(rng.sample(eligible, min(spots, len(eligible))))
     damaged = list(lines)

@@ -66,7 +66,7 @@ def evaluate(cases: list[Case], kind: str, p_of: dict, thresholds_of: dict) -> d
             best = float(p.max())
             none_p.append(best)
             called_none.append(best < t["related"])
-        pair = f"{'query' if kind == 'query' else c.source_district} → {c.district}"
+        pair = f"{'query' if kind.startswith('query') else c.source_district} → {c.district}"
         for i in learned[:3]:
             predicted, actual = p[i] >= t["comparable"], c.labels[i] == 1
             per_pair[pair]["tp"] += int(predicted and actual)

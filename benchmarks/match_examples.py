@@ -1,9 +1,11 @@
 """Labelled candidate lists for the verdict model: built once, then cross-validated or trained on.
 
 For every gold topic and every judged district, the fused (baseline) ranking picks the index's
-candidates in that district -- for the topic's query (``kind="query"``, what ``search`` scores) and
-for its source passage (``kind="pair"``, what ``compare`` scores) -- and the gold targets are added
-when the baseline missed them. Each candidate gets the features of
+candidates in that district -- for the topic's query (``kind="query"``, what ``search`` scores), for
+its source passage (``kind="pair"``, what ``compare`` scores) and for the source passage focused on
+the topic (``kind="focus"``, what ``compare(..., focus=query)`` scores: the one sentence of the source
+that states the topic's goal, picked by :func:`plancompare.match.compare.focus_sentence`; the model
+sees that sentence, never the query) -- and the gold targets are added when the baseline missed them. Each candidate gets the features of
 :class:`plancompare.match.features.PairFeaturizer` and a label: 1 when it spans a comparable gold
 target, else 0 (judged not comparable, or not named by the gold).
 """
@@ -18,11 +20,25 @@ from plancompare.match.features import FEATURE_NAMES, DENSE_FEATURES
 from plancompare.match.ranking import top_rows
 from plancompare.match.verdict import fit_linear_verdict
 
+_PASSAGE_ONLY = ("theme_same", "length_ratio", "reverse_dense", "reverse_char", "sentence_char", "sentence_words",
+                 "dense_csls", "sentence_margin")
 HYBRID_FEATURES = {
-    "query": tuple(f for f in FEATURE_NAMES if f not in ("theme_same", "length_ratio")),
+    "query": tuple(f for f in FEATURE_NAMES if f not in _PASSAGE_ONLY),
     "pair": tuple(f for f in FEATURE_NAMES if f != "term_coverage"),
+    "focus": tuple(f for f in FEATURE_NAMES if f != "term_coverage"),
+    # an English query with no glossary term has no lexical form: dense evidence only
+    "query_dense": tuple(f for f in DENSE_FEATURES if f not in _PASSAGE_ONLY),
 }
-LEXICAL_FEATURES = {kind: tuple(f for f in feats if f not in DENSE_FEATURES) for kind, feats in HYBRID_FEATURES.items()}
+LEXICAL_FEATURES = {kind: tuple(f for f in feats if f not in DENSE_FEATURES) for kind, feats in HYBRID_FEATURES.items()
+                    if kind != "query_dense"}
+
+
+def dense_only_cases(cases: list[Case]) -> list[Case]:
+    """The query lists again as kind ``query_dense``: the verdict an English query with no glossary term
+    gets, which has dense evidence only."""
+    from dataclasses import replace
+
+    return [replace(c, kind="query_dense") for c in cases if c.kind == "query"]
 
 
 @dataclass
@@ -40,18 +56,22 @@ class Case:
     has_match: bool
 
 
-def build_cases(index, topics, query_embeddings: dict, row_of, n_candidates: int = 30) -> list[Case]:
-    """Candidate lists for every topic x judged district x kind (see the module docstring)."""
+def build_cases(index, topics, query_embeddings: dict, row_of, n_candidates: int = 30, embed=None) -> list[Case]:
+    """Candidate lists for every topic x judged district x kind (see the module docstring); ``embed``
+    (texts -> vectors, query prompt) embeds the focus sentences, None for a lexical-only index."""
+    from plancompare.match.compare import _probe
     passages = index.passages_
     district_col = passages["district"].to_numpy()
     cases: list[Case] = []
     for t in topics:
         src_row = row_of(passages, t.source) if t.source else None
         src_district = district_col[src_row] if src_row is not None else ""
-        for d in t.districts():
-            target_rows = {r for loc in t.comparable.get(d, []) if (r := row_of(passages, loc)) is not None}
+        for gold_district in t.districts():
+            d = _indexed_district(gold_district, index.districts_)  # the gold writes 北京市, the corpus Beijing
+            targets = t.comparable.get(gold_district, [])
+            target_rows = {r for loc in targets if (r := row_of(passages, loc)) is not None}
             mask = district_col == d
-            if not mask.any() or (t.comparable.get(d) and not target_rows):
+            if not mask.any() or (targets and not target_rows):
                 continue  # a district outside the corpus, or targets outside the indexed (body) rows
             probes = []
             if t.query:
@@ -63,6 +83,8 @@ def build_cases(index, topics, query_embeddings: dict, row_of, n_candidates: int
                                                                       segments), fused))
             if src_row is not None and src_district != d:
                 probes.append(("pair", *_pair_probe(index, src_row, mask)))
+                if t.query:
+                    probes.append(("focus", *_focus_probe(index, src_row, mask, t.query, embed, _probe)))
             for kind, probe, fused in probes:
                 rows = top_rows(fused, mask, n_candidates, -np.inf)
                 rows = np.concatenate([rows, np.array(sorted(target_rows - set(rows.tolist())), dtype=int)])
@@ -73,6 +95,17 @@ def build_cases(index, topics, query_embeddings: dict, row_of, n_candidates: int
     return cases
 
 
+def _indexed_district(name: str, indexed: list[str]) -> str:
+    """The index's spelling of a gold district name, or the name itself when the index lacks it."""
+    from plancompare.districts import resolve_districts
+    from plancompare.errors import PlancompareError
+
+    try:
+        return resolve_districts(name, indexed)[0]
+    except PlancompareError:
+        return name
+
+
 def _pair_probe(index, src_row: int, mask: np.ndarray):
     emb = index.embeddings_
     dense = emb @ emb[src_row] if emb is not None else None
@@ -81,6 +114,14 @@ def _pair_probe(index, src_row: int, mask: np.ndarray):
     rows_d = np.flatnonzero(mask)
     fused[rows_d] = index._fuse(None if dense is None else dense[rows_d], lexical[rows_d])
     probe = index.featurizer_.passage_probe(src_row, None if emb is None else emb[src_row])
+    return probe, fused
+
+
+def _focus_probe(index, src_row: int, mask: np.ndarray, focus: str, embed, probe_of):
+    dense, lexical, probe, _, _ = probe_of(index, src_row, focus, embed)
+    fused = np.zeros(len(index.passages_), dtype=np.float32)
+    rows_d = np.flatnonzero(mask)
+    fused[rows_d] = index._fuse(None if dense is None else dense[rows_d], lexical[rows_d])
     return probe, fused
 
 

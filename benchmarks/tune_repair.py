@@ -4,7 +4,8 @@ Usage:  python benchmarks/tune_repair.py [--spots N] [--seed S] GRID_JSON
 
 GRID_JSON is a list of settings, each a mapping of ``plancompare.repair.lexicon``
 constant names to values (``{"_GENRE_WORD_WEIGHT": 0.3, "_CHAR_WEIGHTS.genre": 0.2}``;
-``{"genre": false}`` measures the lexicon without the genre model).
+a ``search:`` prefix names a constant of ``plancompare.repair.search``, e.g.
+``{"search:_HIDDEN_COST": 1.0}``; ``{"genre": false}`` measures the lexicon without the genre model).
 Every setting is measured on the train sets of ``bench_repair.py`` (never on the
 held-out sets or the Chikan gold); one line per setting is printed: exact, marked
 and wrong summed over the train sets.
@@ -21,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_repair import run  # noqa: E402
 
-from plancompare.repair import Lexicon, lexicon  # noqa: E402
+from plancompare.repair import Lexicon, lexicon, search  # noqa: E402
 from plancompare.repair.sources import genre_model, jieba_dictionary  # noqa: E402
 
 
@@ -29,13 +30,15 @@ def apply(setting: dict) -> dict:
     """Set the constants of ``setting`` and return their previous values."""
     previous = {}
     for name, value in setting.items():
-        if "." in name:
-            table, key = name.split(".")
-            previous[name] = getattr(lexicon, table)[key]
-            getattr(lexicon, table)[key] = value
+        module_name, _, constant = name.rpartition(":")
+        module = search if module_name == "search" else lexicon
+        if "." in constant:
+            table, key = constant.split(".")
+            previous[name] = getattr(module, table)[key]
+            getattr(module, table)[key] = value
         else:
-            previous[name] = getattr(lexicon, name)
-            setattr(lexicon, name, value)
+            previous[name] = getattr(module, constant)
+            setattr(module, constant, value)
     return previous
 
 
@@ -44,13 +47,14 @@ def main() -> None:
     parser.add_argument("grid")
     parser.add_argument("--spots", type=int, default=60)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--jobs", type=int, default=1, help="processes measuring sets side by side")
     args = parser.parse_args()
     for setting in json.loads(args.grid):
         constants = {k: v for k, v in setting.items() if k != "genre"}
         previous = apply(constants)
         use_genre = setting.get("genre", True)
         lex = Lexicon(jieba_dictionary(None), (), genre_model() if use_genre else None)
-        result = run(lex, "train", args.spots, args.seed)
+        result = run(lex, "train", args.spots, args.seed, args.jobs)
         totals = {k: sum(r[k] for r in result["synthetic"].values()) for k in ("spots", "exact", "marked", "wrong")}
         false = sum(r["false_repairs_on_clean_lines"] for r in result["synthetic"].values())
         per_set = " ".join(f"{r['exact']}/{r['marked']}/{r['wrong']}" for r in result["synthetic"].values())

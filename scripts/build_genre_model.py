@@ -37,23 +37,24 @@ from pathlib import Path
 import jieba
 import opencc
 
+from plancompare.text.normalize import FULLWIDTH_FORMS_TO_ASCII, opencc_converter
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PLANCOMPARE_SHARED", ROOT.parent / "shared"))
 DEFAULT_SOURCE = SHARED / "reference" / "national_work_reports_1954_2018.jsonl"
 DEFAULT_OUT = ROOT / "src" / "plancompare" / "data" / "genre_ngrams.json.gz"
-FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 
 
 def paragraphs(source: Path) -> tuple[list[str], list[dict]]:
     """Folded paragraphs of every report, and one provenance row per report."""
-    t2s = opencc.OpenCC("t2s")
+    t2s = opencc_converter("t2s")
     out, reports = [], []
     with open(source, encoding="utf-8") as fh:
         for row in fh:
             if not row.strip():
                 continue
             report = json.loads(row)
-            text = t2s.convert(report["text"]).translate(FOLD)
+            text = t2s.convert(report["text"]).translate(FULLWIDTH_FORMS_TO_ASCII)
             reports.append({"year": report["year"], "title": report["title"], "characters": len(text)})
             out += [line.strip() for line in text.split("\n") if line.strip()]
     return out, reports

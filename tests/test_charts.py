@@ -215,6 +215,15 @@ def test_precedent_table():
     assert "lines 240–242" in en.data[0].cells.values[4][0]
 
 
+def test_precedent_table_shows_the_verdict_instead_of_a_bare_score():
+    judged = hits().assign(verdict=["comparable", "none"], p_comparable=[0.82, 0.03])
+    (table,) = precedent_table(judged).data
+    assert [h.replace("<b>", "").replace("</b>", "") for h in table.header.values][2] == "判断"
+    assert table.cells.values[2][0] == "可比<br>0.82" and table.cells.values[2][1] == "无可比内容<br>0.03"
+    (en,) = precedent_table(judged, lang="en").data
+    assert en.cells.values[2][1] == "nothing comparable<br>0.03"
+
+
 def test_text_helpers():
     assert truncate("一二三四五", 6) == "一二三…" and truncate("一二三", 6) == "一二三"
     assert truncate(None) == ""

@@ -91,3 +91,74 @@ def test_indicators_for_one_district_in_any_spelling(plans, tmp_path):
     assert set(pd.read_csv(target, encoding="utf-8-sig")["district"]) == {"Huli"}
     result = runner.invoke(app, ["indicators", "--district", "Hulli", "--corpus", str(tmp_path / "saved")])
     _one_line_error(result, "unknown district 'Hulli'")
+
+
+# --- errors cross process boundaries ------------------------------------------------------------
+
+
+def _every_error_class():
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.walk_packages(pc.__path__, "plancompare."):
+        if not info.name.startswith(("plancompare.app", "plancompare.engine_dask")):
+            importlib.import_module(info.name)  # so every subclass is defined
+    found, todo = set(), [PlancompareError]
+    while todo:
+        cls = todo.pop()
+        found.add(cls)
+        todo.extend(cls.__subclasses__())
+    return sorted(found, key=lambda c: c.__qualname__)
+
+
+def _example(cls):
+    from plancompare.errors import InputFileError
+
+    if issubclass(cls, InputFileError):
+        return cls("plans/湖里.txt", "empty file")
+    return cls("湖里: something a user can fix")
+
+
+@pytest.mark.parametrize("cls", _every_error_class(), ids=lambda c: c.__qualname__)
+def test_every_error_class_survives_pickling(cls):
+    import pickle
+
+    error = _example(cls)
+    error.note = "an attribute set after construction"
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is cls
+    assert str(copy) == str(error) and copy.args == error.args
+    assert copy.__dict__ == error.__dict__
+
+
+def _raise_for_bad(path):
+    from plancompare.errors import InputFileError
+
+    if path == "bad":
+        raise InputFileError(path, "cannot be decoded")
+    return path
+
+
+def test_a_worker_process_raises_the_same_error_class_and_line():
+    from plancompare.errors import InputFileError
+    from plancompare.parallel import map_documents
+
+    with pytest.raises(InputFileError) as raised:
+        map_documents(_raise_for_bad, ["a", "bad", "c"], workers=2)
+    assert str(raised.value) == "bad: cannot be decoded" and raised.value.path == "bad"
+
+
+def test_a_bad_file_gives_the_same_one_line_error_in_parallel_and_serial(catalog, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    files = [str(p) for p in list(catalog["source_file"])[:2]] + [str(empty)]
+    outputs = []
+    for workers in ("1", "2"):
+        result = runner.invoke(app, ["build", *files, "--no-embed", "--workers", workers,
+                                     "--out", str(tmp_path / f"out{workers}")])
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        # the progress bar shares the output; the error is the one line saying "error:"
+        errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and "empty.txt: file is empty" in errors[0], result.output
+        outputs.append(errors[0])
+    assert outputs[0] == outputs[1]

@@ -296,3 +296,41 @@ def test_briefing_on_the_real_tables(plans, tmp_path):
     assert f"max-width:{PAGE_WIDTH}px" in html
     # one way to write "about": 约 in the Chinese briefing, never ≈ or ~ next to a number
     assert not re.search(r"[≈~]\d", html.split("<div class='figure'>")[0])
+
+
+class SearchableCorpus(FakeCorpus):
+    """FakeCorpus plus the ``search`` that the briefing's precedents section calls (one row per district,
+    as ``corpus.search(query, k=1, district=d, min_verdict="none")`` returns it)."""
+
+    def search(self, query, k=5, district=None, theme=None, min_verdict="related"):
+        hit = self.passages[self.passages["district"] == district].head(k).copy()
+        hit["verdict"] = {"Huli": "comparable", "Cangshan": "related"}.get(district, "none")
+        hit["p_comparable"] = {"Huli": 0.91, "Cangshan": 0.3}.get(district, 0.02)
+        hit["matched_terms"] = [["经济"] if district == "Huli" else [] for _ in range(len(hit))]
+        hit["matched_variants"] = [[] for _ in range(len(hit))]
+        return hit
+
+
+def test_briefing_precedents_show_each_districts_verdict(tmp_path):
+    html = write_briefing(SearchableCorpus(), out_dir=tmp_path, formats=(), lang="en",
+                          precedent_queries=["economic growth"]).read_text(encoding="utf-8")
+    section = html[html.index("Precedents in each district"):]
+    assert "<h3>economic growth</h3>" in section
+    assert "comparable · 0.91" in section and "related · 0.30" in section
+    assert "nothing comparable · 0.02" in section  # Chikan: the near-miss, marked as such
+    assert "Matched terms: 经济" in section and "cangshan_14th_fyp" in section
+    assert "<script>alert('passage')" not in html  # passage text stays escaped
+    plain = write_briefing(SearchableCorpus(), out_dir=tmp_path, formats=()).read_text(encoding="utf-8")
+    assert "各区可比做法" not in plain  # no queries, no section
+
+
+@pytest.mark.slow
+def test_briefing_precedents_on_the_real_corpus(tmp_path):
+    import plancompare
+
+    corpus = plancompare.load_corpus()
+    html = write_briefing(corpus, out_dir=tmp_path, formats=(),
+                          precedent_queries=["长者食堂"]).read_text(encoding="utf-8")
+    section = html[html.index("各区可比做法"):]
+    assert section.count("<tr><th scope='row'>") == 3  # one row per bundled district
+    assert "长者食堂→长者饭堂" in section  # Chikan's canteen found through the variant term

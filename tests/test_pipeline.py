@@ -117,6 +117,42 @@ def test_a_warm_build_does_not_clean_again(tmp_path, cache_dir, monkeypatch):
     assert pc.build_corpus([path], embed=False).build_log["status"].tolist() == ["processed"]
 
 
+def test_a_warm_build_neither_extracts_indicators_nor_finds_layout_again(tmp_path, cache_dir, monkeypatch):
+    import plancompare.indicators as indicators_package
+    import plancompare.ingest as ingest
+
+    paths = [_write(tmp_path / "a.txt", PLAN_A), _write(tmp_path / "b.txt", PLAN_B)]
+    cold = pc.build_corpus(paths, embed=False)
+    assert len(cold.indicators) >= 3
+
+    def fail(*args, **kwargs):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(indicators_package, "extract_indicators", fail)
+    monkeypatch.setattr(ingest, "layout_breaks", fail)
+    monkeypatch.setattr(ingest, "find_debris", fail)
+    warm = pc.build_corpus(paths, embed=False)
+    pd.testing.assert_frame_equal(cold.indicators, warm.indicators)
+    monkeypatch.undo()
+    monkeypatch.setenv(CACHE_DIR_ENV, str(cache_dir))
+    # a changed document is extracted again; the unchanged one still comes from the cache
+    _write(paths[1], PLAN_B.replace("95%", "90%"))
+    changed = pc.build_corpus(paths, embed=False)
+    assert 90.0 in changed.indicators["value"].tolist() and 95.0 not in changed.indicators["value"].tolist()
+    pd.testing.assert_frame_equal(
+        changed.indicators[changed.indicators["doc_id"] == "a"].reset_index(drop=True),
+        cold.indicators[cold.indicators["doc_id"] == "a"].reset_index(drop=True))
+
+
+def test_indicators_are_the_same_whether_extracted_per_document_or_at_once(plans, tmp_path):
+    params = stages.DocumentParams(cache_dir=str(tmp_path))
+    at_once = stages._extract_one(plans.passages, plans.documents, plans.lines)
+    pd.testing.assert_frame_equal(stages.extract_indicators(plans.passages, plans.documents, plans.lines, params), at_once)
+    # from the cache, and without the theme columns (Corpus.add extracts before themes)
+    without_themes = plans.passages.drop(columns=stages.THEME_COLUMNS)
+    pd.testing.assert_frame_equal(stages.extract_indicators(without_themes, plans.documents, plans.lines, params), at_once)
+
+
 def test_process_document_is_picklable_and_top_level(tmp_path, cache_dir):
     import pickle
 

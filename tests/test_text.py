@@ -79,6 +79,39 @@ def test_stages_use_the_text_layer_and_construct_no_opencc_of_their_own(stage):
         assert copied not in source, (stage, copied)
 
 
+def test_the_whole_package_builds_opencc_converters_and_folds_fullwidth_forms_in_one_place():
+    """Only text/normalize.py builds an OpenCC converter or writes the full-width table."""
+    for module in sorted(SRC.rglob("*.py")):
+        if module.relative_to(SRC).as_posix() == "text/normalize.py":
+            continue
+        source = module.read_text(encoding="utf-8")
+        assert "OpenCC(" not in source and "import opencc" not in source, module
+        assert "0xFEE0" not in source.upper().replace("0XFEE0", "0xFEE0"), module
+
+
+def test_the_repair_folds_characters_with_the_shared_converter():
+    from plancompare.repair.lexicon import Lexicon
+    from plancompare.repair.sources import jieba_dictionary
+
+    lexicon = Lexicon(jieba_dictionary())
+    assert lexicon.simplify("經濟發展！") == "经济发展!"
+    assert lexicon.traditional("经") == "經"
+    assert lexicon.script_of("經濟發展與環境") == "traditional"
+
+
+def test_text_reuse_splits_with_the_shared_clause_rule():
+    from plancompare.match.reuse import _sentences
+    import pandas as pd
+
+    text = "到2025年，全区地区生产总值达到1000亿元；城镇居民人均可支配收入年均增长6%。\n深化放管服改革！"
+    passages = pd.DataFrame([{"passage_id": "p", "doc_id": "d", "text": text, "line_start": 10, "line_end": 11}])
+    units = _sentences(passages, min_chars=1)
+    assert list(units["text"]) == sentences.split_clauses(text)
+    assert list(units["line"]) == [10, 10, 11]
+    assert "..text.sentences" in _imports(SRC / "match" / "reuse.py")
+    assert "。！？" not in (SRC / "match" / "reuse.py").read_text(encoding="utf-8")
+
+
 def test_clean_does_not_import_outline():
     assert not {".outline", "plancompare.outline"} & _imports(SRC / "clean.py")
 

@@ -76,13 +76,21 @@ _LEADING_REGION = re.compile(
 # 政府工作报告（2023年12月27日在湖里区第九届人民代表大会第三次会议上）
 _CONGRESS = re.compile(rf"在({_PLACE}(?:省|自治区|市|自治州|新区|区|县|旗))第?[一二三四五六七八九十\d]+届人民代表大会")
 # issuer lines: 厦门市湖里区人民政府办公室 / 北京市人民政府
-_ISSUER = re.compile(rf"^((?:{_PLACE}(?:省|自治区|市|自治州))?(?:{_PLACE}(?:新区|区|县|旗))?)(人民政府(?:办公室|办公厅)?|"
+_ISSUER = re.compile(rf"^((?:{_PLACE}(?:省|自治区|市|自治州))?(?:{_PLACE}(?:新区|区|县|旗))?(?:{_PLACE}(?:镇|乡|街道))?)"
+                     r"(人民政府(?:办公室|办公厅)?|街道办事处|办事处|"
                      r"发展和改革(?:委员会|局)|人民代表大会(?:常务委员会)?)$")
 # words that are never part of a place name (我市, 推动, 通知 … in body sentences)
 # 现在，我代表北京市人民政府，向大会报告政府工作: the opening of every work report names its government
 _DELIVERED_FOR = re.compile(rf"代表({_PLACE}(?:省|自治区|市|自治州|新区|区|县|旗))人民政府")
 # a party committee issuing with the government: 中共梁溪区委 梁溪区人民政府关于…
 _PARTY_COMMITTEE = re.compile(rf"^(?:中共|中国共产党)({_PLACE}(?:省|自治区|市|自治州|新区|区|县|旗))委(?:员会)?")
+# a town or street (镇, 乡, 街道) right after the chain of places, or opening the title: 双浦镇…, 西湖区双浦镇…
+_TOWN = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:镇|乡)(?!村|镇)|[\u4e00-\u9fff]{2,5}?街道")
+# words ending like a town that are no place (城镇化, 乡镇企业, 美丽乡村 …)
+_NOT_TOWN = ("城镇", "乡镇", "村镇", "集镇", "小镇", "城乡", "乡村", "美丽", "特色", "重点", "做好", "推进", "加强",
+             "开展", "全面", "各", "我", "本", "全")
+# verbs that open a notice's title before its subject: 关于下达2021年度双浦镇…工作计划的通知
+_TITLE_VERBS = re.compile(r"^(?:下达|转发|印发|公布|调整|做好)")
 _NOT_PLACE = ("我", "本", "全", "各", "推动", "推进", "通知", "关于", "印发", "进一步", "加快", "建设", "实施",
               "经开", "开发", "园区", "城区", "市区", "辖区", "社区", "片区", "街区", "景区", "校区", "小区")
 _KIND_WORDS = (
@@ -211,7 +219,7 @@ def _is_place(name: str) -> bool:
 
 def _most_local(chain: str) -> str:
     """厦门市湖里区 -> 湖里区; 北京市 -> 北京市."""
-    parts = re.findall(rf"{_PLACE}(?:特别行政区|自治区|自治州|新区|省|市|盟|区|县|旗)", chain)
+    parts = re.findall(rf"{_PLACE}(?:特别行政区|自治区|自治州|新区|省|市|盟|区|县|旗|街道|镇|乡)", chain)
     return parts[-1] if parts else chain
 
 
@@ -224,14 +232,23 @@ def infer_region(title: str) -> str:
     text = re.sub(r"^[（(][^）)]*[）)]", "", (title or "").replace(" ", ""))
     text = re.sub(r"^\D{0,2}\d{4}年(?:度)?", "", text)
     text = re.sub(r"^(?:关于印发|关于|印发)", "", text)
+    text = re.sub(r"^\d{4}年(?:度)?", "", _TITLE_VERBS.sub("", text))
     text = _PARTY_COMMITTEE.sub(r"\1", text)
     m = _LEADING_REGION.match(text)
-    kept = ""
-    for part in re.findall(rf"{_PLACE}(?:特别行政区|自治区|自治州|新区|省|市|盟|区|县|旗)", m.group(0) if m else ""):
-        if not _is_place(part):
+    kept, end = "", 0
+    for part in re.finditer(rf"{_PLACE}(?:特别行政区|自治区|自治州|新区|省|市|盟|区|县|旗)", m.group(0) if m else ""):
+        if not _is_place(part.group()):
             break
-        kept = part
-    return kept
+        kept, end = part.group(), part.end()
+    return _town_after(text, end) or kept
+
+
+def _town_after(text: str, end: int) -> str:
+    """A town or street named right after the places at ``end`` (or opening ``text``): 双浦镇, 北新街道."""
+    town = _TOWN.match(text, end)
+    if not town or any(word in town.group() for word in _NOT_TOWN) or not _is_place(town.group()):
+        return ""
+    return town.group()
 
 
 def infer_kind(text: str) -> str:

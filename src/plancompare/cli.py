@@ -227,7 +227,8 @@ def indicators(
         table.to_csv(csv, index=False, encoding="utf-8-sig")
         console.print(f"Wrote {len(table)} rows to {csv}")
         return
-    shown = table[["indicator_id", "district", "value", "value_high", "unit", "comparator", "kind", "year",
+    # scope names a sub-area (平原新城, 县（市、区）); empty means the district's own figure
+    shown = table[["indicator_id", "district", "scope", "value", "value_high", "unit", "comparator", "kind", "year",
                    "doc_id", "line", "quote"]].copy()
     shown["quote"] = shown["quote"].str.slice(0, 60)
     _print_table(shown, f"{len(table)} indicator rows")
@@ -239,6 +240,9 @@ def export(
     out: Path = typer.Option(Path("reports"), "--out", help="Folder for the briefing and chart files."),
     lang: str = typer.Option("zh", help="Chart labels: zh or en."),
     corpus_dir: Optional[Path] = CorpusOption,
+    query: Optional[list[str]] = typer.Option(
+        None, "--query", help="Add a precedents section: each district's most comparable passage for this "
+        "query, with its verdict (repeatable)."),
 ):
     """Write the briefing (self-contained HTML) and the charts as PNG and SVG."""
     from .charts.template import check_lang
@@ -246,7 +250,7 @@ def export(
 
     check_lang(lang)  # before the slow part
     corpus = _corpus(corpus_dir)
-    path = write_briefing(corpus, out_dir=out, lang=lang)
+    path = write_briefing(corpus, out_dir=out, lang=lang, precedent_queries=tuple(query or ()))
     console.print(f"Briefing written to {path}")
 
 

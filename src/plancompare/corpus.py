@@ -145,10 +145,20 @@ class Corpus:
             query_vector = embed_texts([query], model=self.model or self.model_id, prompt="query")[0]
         return index.search(query, query_vector, k=k, district=district, theme=theme, min_verdict=min_verdict)
 
-    def compare(self, passage_id: str, k: int = 3, min_verdict: str = "related") -> pd.DataFrame:
+    def compare(self, passage_id: str, k: int = 3, min_verdict: str = "related", focus: str | None = None) -> pd.DataFrame:
         """For each other district, up to ``k`` passages comparable to ``passage_id`` (with ``rank``,
-        ``verdict``, ``p_comparable``), or one ``verdict == "none"`` row holding the best near-miss."""
-        return self._passage_index().compare(passage_id, k=k, min_verdict=min_verdict)
+        ``verdict``, ``p_comparable``), or one ``verdict == "none"`` row holding the best near-miss.
+
+        ``focus`` (a phrase or sentence of the passage, e.g. ``"异地就医直接结算"``) compares that one goal
+        of a long paragraph rather than the whole; ``attrs["focus_sentence"]`` names the sentence used.
+        """
+        from .embed import embed_texts
+
+        def embed(texts):
+            return embed_texts(list(texts), model=self.model or self.model_id, prompt="query")
+
+        return self._passage_index().compare(passage_id, k=k, min_verdict=min_verdict, focus=focus,
+                                             embed=embed if self.embeddings is not None else None)
 
     def align(self, theme: str, threshold: float | None = None) -> pd.DataFrame:
         """Groups of passages from different districts that address the same goal within ``theme``.
@@ -266,7 +276,7 @@ class Corpus:
         self.assign_themes()
         reporter.done("themes", started)
         started = time.perf_counter()
-        fresh = stages.extract_indicators(new["passages"], new["documents"], new["lines"])
+        fresh = stages.extract_indicators(new["passages"], new["documents"], new["lines"], params)
         old = self.indicators if self.indicators is not None else fresh.iloc[:0]
         self.indicators = pd.concat([old[~old["doc_id"].isin(gone)], fresh], ignore_index=True)
         reporter.done("indicators", started)
@@ -356,6 +366,21 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
     tables = _combine(run.results)
     corpus = Corpus(tables["documents"], tables["passages"], tables["glossary"], tables["repairs"],
                     tables["texts"], lines=tables["lines"], model=model, build_log=run.build_log())
+    _embed_and_assign_themes(corpus, model, embed, engine, client, reporter)
+    started = time.perf_counter()
+    corpus.indicators = stages.extract_indicators(corpus.passages, corpus.documents, corpus.lines, params)
+    reporter.done("indicators", started, f"{len(corpus.indicators)} statements")
+    if index:
+        started = time.perf_counter()
+        corpus.build_index()
+        reporter.done("search index", started)
+    _report_log(corpus.build_log, reporter)
+    return corpus
+
+
+def _embed_and_assign_themes(corpus: Corpus, model, embed: bool, engine: str, client, reporter) -> None:
+    """Embed ``corpus``'s passages (locally or on Dask actors) and assign themes, in place;
+    without ``embed``, themes come from headings and seed terms only."""
     if embed and engine == "dask":
         from .engine_dask import dask_embed_passages
 
@@ -372,15 +397,6 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
         started = time.perf_counter()
         corpus.assign_themes()
         reporter.done("themes", started, "headings and seed terms")
-    started = time.perf_counter()
-    corpus.indicators = stages.extract_indicators(corpus.passages, corpus.documents, corpus.lines)
-    reporter.done("indicators", started, f"{len(corpus.indicators)} statements")
-    if index:
-        started = time.perf_counter()
-        corpus.build_index()
-        reporter.done("search index", started)
-    _report_log(corpus.build_log, reporter)
-    return corpus
 
 
 def load_corpus(path: str | Path | None = None, *, model=None, rebuild: bool = False,

@@ -26,7 +26,7 @@ from .errors import UnknownItemError
 
 #: Administrative suffixes, longest first (``自治县`` before ``县``), removed before romanising.
 ADMIN_SUFFIXES = ("自治区", "自治州", "自治旗", "自治县", "新区", "林区", "特区", "地区", "区", "县", "市",
-                  "省", "旗", "盟", "州")
+                  "省", "旗", "盟", "州", "街道", "镇", "乡")
 _ENGLISH_SUFFIXES = re.compile(r"\s+(new\s+area|district|county|city|banner)$", re.I)
 _HAN = re.compile(r"[\u3400-\u9fff]")
 

@@ -9,7 +9,24 @@ from __future__ import annotations
 
 
 class PlancompareError(Exception):
-    """Base class for errors caused by input a user can fix."""
+    """Base class for errors caused by input a user can fix.
+
+    Instances survive pickling whatever their subclass's ``__init__`` takes (a worker process
+    raising ``InputFileError(path, problem)`` reaches the parent as the same class, message and
+    attributes), so parallel builds report the same one-line error as serial ones.
+    """
+
+    def __reduce__(self):
+        return _rebuild_error, (type(self), self.args, dict(self.__dict__))
+
+
+def _rebuild_error(cls: type, args: tuple, attributes: dict) -> PlancompareError:
+    """An instance of ``cls`` with ``args`` and ``attributes``, without calling ``cls.__init__``
+    (whose signature may differ from ``args``)."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(attributes)
+    return error
 
 
 class InputFileError(PlancompareError):

@@ -268,6 +268,13 @@ _B = {
     "files": {"zh": "图表文件", "en": "Chart files"},
     "none": {"zh": "（无）", "en": "(none)"},
     "rep": {"zh": "各主题代表段落", "en": "Representative passages per theme"},
+    "precedents": {"zh": "各区可比做法", "en": "Precedents in each district"},
+    "precedents_note": {
+        "zh": "每区列出与检索语最可比的一段及判断：可比（目标相同）、相关（主题相同、目标不同）或无可比内容（所列为最接近的一段，供核对）；数字为可比概率。",
+        "en": "Each district's passage most comparable to the query, with a verdict: comparable (same goal), related (same theme, different goal) or nothing comparable (the passage shown is the nearest miss, for checking); the number is the probability of comparable."},
+    "verdict": {"zh": "判断", "en": "Verdict"},
+    "passage": {"zh": "段落", "en": "Passage"},
+    "matched": {"zh": "匹配词", "en": "Matched terms"},
 }
 
 
@@ -412,6 +419,42 @@ def _theme_passage_items(themes_table: pd.DataFrame, passages: pd.DataFrame | No
     return items
 
 
+def _precedent_blocks(corpus, queries: Sequence[str], districts: Sequence[str], documents,
+                      lang: str) -> list[dict]:
+    """For each query, each district's best passage (``corpus.search(..., k=1, min_verdict="none")``) with
+    its verdict, probability, matched terms and provenance; a district's verdict ``none`` reads
+    "nothing comparable" and its passage is the near-miss."""
+    from .charts.template import district_label, format_lines, label, truncate
+
+    titles = _titles(documents)
+    verdict_key = {"none": "nothing_comparable"}
+    separator = "、" if lang == "zh" else ", "
+    blocks = []
+    for query in queries:
+        rows = []
+        for district in districts:
+            hits = corpus.search(query, k=1, district=district, min_verdict="none")
+            if not len(hits):
+                continue
+            hit = hits.iloc[0]
+            terms = [t for column in ("matched_terms", "matched_variants")
+                     if isinstance(hit.get(column), (list, tuple)) for t in hit.get(column)]
+            rows.append({
+                "who": district_label(district, lang),
+                "verdict": label(verdict_key.get(str(hit["verdict"]), str(hit["verdict"])), lang),
+                "verdict_class": str(hit["verdict"]),
+                "p": f"{float(hit['p_comparable']):.2f}",
+                "quote": truncate(_text(hit.get("text")), 220),
+                "terms": separator.join(map(str, terms)),
+                "doc_id": _text(hit.get("doc_id")),
+                "title": _text(titles.get(hit.get("doc_id"))),
+                "section": _text(hit.get("section_path")),
+                "lines": format_lines(hit.get("line_start"), hit.get("line_end"), lang),
+            })
+        blocks.append({"query": query, "rows": rows})
+    return blocks
+
+
 def _environment():
     import jinja2
 
@@ -422,13 +465,17 @@ def _environment():
 def write_briefing(corpus, out_dir: str | os.PathLike = "reports",
                    indicator_ids: Sequence[str] = DEFAULT_BRIEFING_INDICATORS, lang: str = "zh", *,
                    formats: Sequence[str] = ("png", "svg"), scale: float = 2,
-                   check_fonts: bool = True, font_dirs: Sequence[str | os.PathLike] | None = None) -> Path:
+                   check_fonts: bool = True, font_dirs: Sequence[str | os.PathLike] | None = None,
+                   precedent_queries: Sequence[str] = ()) -> Path:
     """Write ``out_dir/briefing.html`` (self-contained) and the charts as PNG and SVG files.
 
     The page (``templates/briefing.html.j2``, rendered by Jinja2 with autoescaping: document text
     is untrusted) holds the headline indicator table (district × indicator), the GDP-growth,
     elderly-care and theme-coverage charts, and under each chart the source quotes with
     document, section and raw line. ``formats=()`` skips the image files (no browser needed).
+    ``precedent_queries`` (e.g. ``["长者食堂"]``) add a precedents section: for each query, every
+    district's most comparable passage with its verdict (comparable / related / nothing comparable),
+    probability, matched terms and source.
     Returns the path of ``briefing.html``.
     """
     from .charts.template import check_lang, district_label
@@ -445,6 +492,7 @@ def write_briefing(corpus, out_dir: str | os.PathLike = "reports",
                                            "quote", "passage_id", "line"])
     figures, districts, ids = _briefing_figures(corpus, indicators, documents, passages, lang, indicator_ids)
     table = headline_table(indicators, ids, districts=districts, lang=lang)
+    precedents = _precedent_blocks(corpus, precedent_queries, districts, documents, lang) if precedent_queries else []
 
     files: dict[str, list[Path]] = {}
     img_formats = [f for f in formats if f in IMAGE_FORMATS]
@@ -465,6 +513,7 @@ def write_briefing(corpus, out_dir: str | os.PathLike = "reports",
             district_label(d, lang) for d in districts)),
         table=_table_context(table),
         figures=figures,
+        precedents=precedents,
     )
     path = out / "briefing.html"
     path.write_text(html_text, encoding="utf-8")

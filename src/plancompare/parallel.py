@@ -117,10 +117,10 @@ def _pool_map(func, items: list, n_workers: int, order: list[int], bar) -> list:
     # worker importing pandas, the repair lexicon and the stages again (seconds per worker).
     context.set_forkserver_preload(["plancompare.parallel", "plancompare.pipeline.stages"])
     with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
-        futures = {pool.submit(run_shielded, func, items[i]): i for i in order}
+        futures = {pool.submit(func, items[i]): i for i in order}
         try:
             for future in as_completed(futures):
-                results[futures[future]] = unshield(future.result())
+                results[futures[future]] = future.result()
                 _tick(bar)
         except BaseException:
             for future in futures:
@@ -160,15 +160,23 @@ def prefetch_documents(sources, catalog_rows: dict, params, *, workers: int | No
 
     def process(path, catalog_row, run_params):
         outcome = stored.pop(_request_key(path, catalog_row), None) if run_params == params else None
-        return unshield(outcome) if outcome is not None else process_document(path, catalog_row, run_params)
+        if outcome is None:
+            return process_document(path, catalog_row, run_params)
+        if outcome[0] == "error":
+            raise outcome[1]
+        return outcome[1]
 
     return process
 
 
 def _process_outcome(item) -> tuple:
+    """``("ok", tables)`` or ``("error", exception)``: one bad file must not stop the others."""
     from .pipeline.stages import process_document
 
-    return run_shielded(lambda args: process_document(*args), item)
+    try:
+        return ("ok", process_document(*item))
+    except Exception as exc:  # noqa: BLE001 - raised again when the run asks for this document
+        return ("error", exc)
 
 
 def _request_key(path, row: dict) -> tuple:
@@ -180,30 +188,6 @@ def _file_size(path) -> int:
         return os.path.getsize(path)
     except OSError:
         return 0  # the document run names the problem
-
-
-def run_shielded(func: Callable[[Any], Any], item: Any) -> tuple:
-    """``("ok", func(item))``, or ``("error", class, message, attributes)`` when it raises.
-
-    Exceptions cross process boundaries by pickle, and one whose ``__init__`` takes other arguments
-    than its message (``InputFileError(path, problem)``) cannot be rebuilt on the other side: the
-    pool would report a broken process instead of the user's one-line error.
-    """
-    try:
-        return ("ok", func(item))
-    except Exception as exc:  # noqa: BLE001 - re-raised in the parent by unshield
-        return ("error", type(exc), str(exc), dict(getattr(exc, "__dict__", {})))
-
-
-def unshield(outcome: tuple) -> Any:
-    """The result of :func:`run_shielded`, or its exception raised again (same class and message)."""
-    if outcome[0] == "ok":
-        return outcome[1]
-    _, cls, message, attributes = outcome
-    exc = cls.__new__(cls)
-    Exception.__init__(exc, message)
-    exc.__dict__.update(attributes)
-    raise exc
 
 
 def largest_first(sizes: Sequence[int] | None, n: int) -> list[int]:
@@ -253,11 +237,11 @@ def dask_map(func: Callable, items: Sequence, *, sizes: Sequence[int] | None = N
         order = largest_first(sizes, len(items))
         futures = {}
         for rank, i in enumerate(order):
-            futures[active.submit(run_shielded, func, items[i], pure=False, priority=len(order) - rank)] = i
+            futures[active.submit(func, items[i], pure=False, priority=len(order) - rank)] = i
         results: list[Any] = [None] * len(items)
         try:
             for future in as_completed(list(futures)):
-                results[futures[future]] = unshield(future.result())
+                results[futures[future]] = future.result()
                 if bar is not None:
                     bar.update(1)
         finally:

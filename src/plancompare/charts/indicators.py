@@ -150,17 +150,41 @@ def _line_ref(row, lang: str) -> str:
     return label("line", lang).format(int(line)) if line is not None else ""
 
 
+def _x_categories(rows: pd.DataFrame, lang: str) -> list[list[str]]:
+    """The two-level x categories of ``rows``: [district labels], [year/period labels]."""
+    return [[district_label(d, lang) for d in rows["district"]],
+            [period_text(r, lang) for _, r in rows.iterrows()]]
+
+
+def _statement_trace(rows: pd.DataFrame, kind: str, lang: str) -> go.Scatter:
+    """The markers of one statement kind (target/expected/actual): value labels, hover text and
+    an upward error bar to ``value_high`` for ranges."""
+    values = pd.to_numeric(rows["value"], errors="coerce")
+    is_range = (rows.get("comparator") == "range") & pd.to_numeric(rows.get("value_high"), errors="coerce").notna()
+    plus = [(float(h) - float(v)) if r and pd.notna(v) else 0.0
+            for r, v, h in zip(is_range, values, pd.to_numeric(rows.get("value_high"), errors="coerce"))]
+    colours = [district_colour(d) for d in rows["district"]]
+    return go.Scatter(
+        x=_x_categories(rows, lang), y=values.tolist(), mode="markers+text",
+        name=label(kind, lang), legendgroup=kind, showlegend=False,
+        offsetgroup=kind,
+        marker=dict(symbol=KIND_SYMBOLS[kind], size=KIND_SIZES[kind], color=colours,
+                    line=dict(width=2.5 if kind == "expected" else 1, color=colours)),
+        error_y=dict(type="data", symmetric=False, array=plus, arrayminus=[0.0] * len(plus),
+                     visible=any(plus), thickness=2, width=6, color="#555555"),
+        text=[value_text(r, lang) for _, r in rows.iterrows()],
+        textposition="middle right", textfont=dict(size=12, color=colours),
+        hovertext=[_hover(r, lang) for _, r in rows.iterrows()], hoverinfo="text",
+        meta=dict(kind=kind, districts=[district_key(d) for d in rows["district"]]),
+    )
+
+
 def _add_indicator_traces(fig: go.Figure, df: pd.DataFrame, districts: list, lang: str,
                           row: int | None = None, col: int | None = None, show_legend: bool = True) -> None:
     """Add one indicator's markers (+ not-stated markers) to ``fig`` (optionally a subplot cell)."""
     cell = dict(row=row, col=col) if row is not None else {}
     stated = {district_key(d) for d in df["district"]} if len(df) else set()
     missing = [d for d in districts if district_key(d) not in stated]
-
-    # x categories: [district labels], [year/period labels]
-    def x_of(rows: pd.DataFrame):
-        return [[district_label(d, lang) for d in rows["district"]],
-                [period_text(r, lang) for _, r in rows.iterrows()]]
 
     finite = pd.to_numeric(df.get("value"), errors="coerce").dropna() if len(df) else pd.Series(dtype=float)
     highs = pd.to_numeric(df.get("value_high"), errors="coerce").dropna() if len(df) and "value_high" in df else pd.Series(dtype=float)
@@ -173,7 +197,7 @@ def _add_indicator_traces(fig: go.Figure, df: pd.DataFrame, districts: list, lan
         k = district_key(d)
         if k in stated:
             rows = df[df["district"].map(district_key) == k]
-            pairs = [(district_label(d, lang), p) for p in x_of(rows)[1]]
+            pairs = [(district_label(d, lang), p) for p in _x_categories(rows, lang)[1]]
         else:
             pairs = [(district_label(d, lang), label("not_stated", lang))]
         order.extend(p for p in pairs if p not in order)
@@ -187,27 +211,7 @@ def _add_indicator_traces(fig: go.Figure, df: pd.DataFrame, districts: list, lan
     for kind in KINDS:
         rows = df[df["kind"] == kind] if len(df) else df
         if len(rows):
-            values = pd.to_numeric(rows["value"], errors="coerce")
-            is_range = (rows.get("comparator") == "range") & pd.to_numeric(rows.get("value_high"), errors="coerce").notna()
-            plus = [(float(h) - float(v)) if r and pd.notna(v) else 0.0
-                    for r, v, h in zip(is_range, values, pd.to_numeric(rows.get("value_high"), errors="coerce"))]
-            colours = [district_colour(d) for d in rows["district"]]
-            fig.add_trace(
-                go.Scatter(
-                    x=x_of(rows), y=values.tolist(), mode="markers+text",
-                    name=label(kind, lang), legendgroup=kind, showlegend=False,
-                    offsetgroup=kind,
-                    marker=dict(symbol=KIND_SYMBOLS[kind], size=KIND_SIZES[kind], color=colours,
-                                line=dict(width=2.5 if kind == "expected" else 1, color=colours)),
-                    error_y=dict(type="data", symmetric=False, array=plus, arrayminus=[0.0] * len(plus),
-                                 visible=any(plus), thickness=2, width=6, color="#555555"),
-                    text=[value_text(r, lang) for _, r in rows.iterrows()],
-                    textposition="middle right", textfont=dict(size=12, color=colours),
-                    hovertext=[_hover(r, lang) for _, r in rows.iterrows()], hoverinfo="text",
-                    meta=dict(kind=kind, districts=[district_key(d) for d in rows["district"]]),
-                ),
-                **cell,
-            )
+            fig.add_trace(_statement_trace(rows, kind, lang), **cell)
     if missing:
         x_name, band = _not_stated_band(fig, row, col, lang)
         fig.add_trace(

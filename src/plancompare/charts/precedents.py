@@ -24,7 +24,8 @@ def precedent_table(hits: pd.DataFrame, lang: str = "zh", title: str | None = No
     """A plotly Table of ``search``/``compare`` hits.
 
     ``hits`` columns: ``passage_id, doc_id, district, score, text, section_path, line_start,
-    line_end`` (+ optional ``rank``, ``matched_terms``). Text is wrapped at ``width`` display
+    line_end`` (+ optional ``rank``, ``matched_terms``, ``verdict`` with ``p_comparable``, shown as
+    ``comparable 0.82`` in place of the score). Text is wrapped at ``width`` display
     columns and cut at ``max_chars``; the source column gives document, section and raw lines.
     """
     check_lang(lang)
@@ -32,6 +33,13 @@ def precedent_table(hits: pd.DataFrame, lang: str = "zh", title: str | None = No
     ranks = h["rank"].tolist() if "rank" in h else list(range(1, len(h) + 1))
     dist = [district_label(d, lang) for d in h.get("district", [""] * len(h))]
     scores = [f"{float(s):.3f}" if pd.notna(s) else "" for s in h.get("score", [None] * len(h))]
+    score_label = label("score", lang)
+    if "verdict" in h:  # the verdict says what the score cannot: comparable, related or nothing comparable
+        verdict_key = {"none": "nothing_comparable"}
+        scores = [f"{label(verdict_key.get(str(v), str(v)), lang)}<br>{float(p):.2f}" if pd.notna(p)
+                  else label(verdict_key.get(str(v), str(v)), lang)
+                  for v, p in zip(h["verdict"], h.get("p_comparable", [None] * len(h)))]
+        score_label = label("verdict", lang)
     texts = [wrap(t, width=width, max_width=max_chars) for t in h.get("text", [""] * len(h))]
     sources = []
     for _, r in h.iterrows():
@@ -42,7 +50,7 @@ def precedent_table(hits: pd.DataFrame, lang: str = "zh", title: str | None = No
         if lines:
             parts.append(lines)
         sources.append("<br>".join(parts))
-    header = [label("rank", lang), label("district", lang), label("score", lang), label("text", lang),
+    header = [label("rank", lang), label("district", lang), score_label, label("text", lang),
               label("source", lang)]
     values = [ranks, dist, scores, texts, sources]
     widths = [0.5, 0.9, 0.7, 5.0, 2.2]

@@ -23,7 +23,7 @@ def format_indicator(row: pd.Series) -> str:
 
 
 def compare_indicators(indicators: pd.DataFrame, indicator_ids, districts=None, kinds=None,
-                       layout: str = "wide") -> pd.DataFrame:
+                       layout: str = "wide", sub_areas: bool = False) -> pd.DataFrame:
     """Compare chosen indicators across districts.
 
     Parameters
@@ -43,6 +43,9 @@ def compare_indicators(indicators: pd.DataFrame, indicator_ids, districts=None, 
         statements joined by ``; ``, targets first, then expected values, then actuals, latest year first).
         ``long``: one row per (district, indicator, statement) with the numbers, the readable ``display``
         and the source; missing combinations are rows with ``display == "not stated"``.
+    sub_areas : bool
+        Also show figures a document states for a part of its region (rows with a ``scope``: 平原新城, 市级).
+        Default False: a district's cell holds only its own headline figures.
 
     Returns
     -------
@@ -51,6 +54,8 @@ def compare_indicators(indicators: pd.DataFrame, indicator_ids, districts=None, 
     if isinstance(indicator_ids, str):
         indicator_ids = [indicator_ids]
     data = indicators[indicators["indicator_id"].isin(indicator_ids)].copy()
+    if not sub_areas and "scope" in data.columns:
+        data = data[data["scope"].fillna("") == ""]
     if kinds is not None:
         kinds = [kinds] if isinstance(kinds, str) else list(kinds)
         data = data[data["kind"].isin(kinds)]

@@ -16,14 +16,16 @@ from ..text.numbers import change_direction, find_ratios, fold_for_numbers
 from ..text.sentences import sentence_spans
 from .reading import Token, bind, choose_member, clause_start, find_aliases, tokens, years_and_masks
 from .registry import Registry, load_registry
-from .rules import Facts, decide, doc_years, relative_year, section_context
+from .rules import Facts, decide, doc_years, is_reporting, relative_year, section_context
+from .scope import own_names, subject_scope
+from .tables import label_unit, year_columns
 
 __all__ = ["extract_indicators", "INDICATOR_COLUMNS"]
 
 INDICATOR_COLUMNS = [
     "indicator_id", "name", "district", "doc_id", "value", "value_high", "unit", "comparator", "kind", "year",
     "period_start", "period_end", "quote", "passage_id", "line", "indicator_name_en", "unit_raw", "category",
-    "section_path", "value_raw", "name_raw", "measure", "canonical", "change", "kind_rule", "noise",
+    "section_path", "value_raw", "name_raw", "measure", "canonical", "change", "kind_rule", "noise", "scope",
 ]
 
 
@@ -181,6 +183,10 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
         year = None
     elif year is not None and period_pos < year_pos:
         period = None
+    # 对接"十四五"规划，提出今年…的主要预期目标是: the time word nearest the number wins
+    this_or_next = max(s.rfind("今年", 0, pos), s.rfind("明年", 0, pos))
+    if this_or_next > max(year_pos, period_pos, s.rfind("；", 0, pos), s.rfind(";", 0, pos)):
+        year, period = None, None
     before = s[:pos]
     baseline = None
     if re.search(r"从[^，,；;从]{0,12}$", before) and re.match(r"[^，,；;]{0,16}(?:到|至)", s[token.end:]):
@@ -192,7 +198,8 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
                  expected_statement=_is_expected_statement(s, ctx["cues"]), expected_open=sent.expected_open,
                  direction=direction, head_year=head_year, head_periods=head_periods, past=past, coming=coming,
                  plan_start=plan_start, plan_end=plan_end, doc_kind=ctx["doc_kind"],
-                 before_goals=ctx["before_goals"], cues=ctx["cues"], baseline_years=baseline)
+                 before_goals=ctx["before_goals"], cues=ctx["cues"], baseline_years=baseline,
+                 reporting=ctx["reporting"])
 
 
 def _convert(value: float, value_high, unit_raw: str, unit: str, registry: Registry):
@@ -240,7 +247,7 @@ def _sentence_rows(sent: _Sentence, passage: pd.Series, registry: Registry, tabl
     shared = _distributed_comparators(s, toks)
     rows = []
     for no, token in enumerate(toks + ratios):
-        indicator, name_raw = None, ""
+        indicator, name_raw, scope = None, "", ""
         alias, local = bind(s, token, aliases, registry)
         hit = next((h for h in value_hits if h[0] == token.start), None)
         if token.ratio_quote:
@@ -253,24 +260,70 @@ def _sentence_rows(sent: _Sentence, passage: pd.Series, registry: Registry, tabl
             indicator, name_raw = table.loc[hit[1]].copy(), hit[2]
             indicator["indicator_id"] = hit[1]
             local = s[clause_start(s, token.start):token.start]
-        elif alias is not None:
+        elif alias is not None and not _names_something_else(s, alias, token, cues):
             split = _split_family(alias, s, toks, no, cues) if no < len(toks) else None
             if split is not None:
                 alias = type(alias)(alias.start, alias.end, split, alias.text)
             indicator = choose_member(alias, local, token, registry, s)
             name_raw = alias.text if indicator is not None else ""
+            scope = subject_scope(s, alias.start, ctx["own_names"], cues) if indicator is not None else ""
         if token.chinese and indicator is None:
             continue
         f = _facts(sent, token, local, years, periods, ctx["section"], ctx["doc_years"], ctx)
         kind, year, pstart, pend, kind_rule = decide(f)
         cmp = comparator(local, token, kind, cues, shared.get(no))
         rows.append(_row(sent, passage, registry, indicator, token, local, name_raw, cmp,
-                         (kind, year, pstart, pend, kind_rule), ctx))
+                         (kind, year, pstart, pend, kind_rule), ctx, scope))
+    return rows
+
+
+def _names_something_else(s: str, alias, token: Token, cues: dict) -> bool:
+    """占全市GDP的12%, 对GDP增长的贡献率为53.9%: the number is a share of, or a contribution to, the indicator."""
+    between = s[alias.end:token.start]
+    subject = s[clause_start(s, alias.start):alias.start]
+    return any(w in between for w in cues.get("not_the_indicator_words", [])) or "占" in subject[-8:]
+
+
+def _table_rows(line: str, line_offset: int, columns: dict, passage: pd.Series, registry: Registry,
+                ctx: dict) -> list:
+    """Rows for one row of a table whose header names years: each number takes its column's year.
+
+    The label cell names the indicator (or, without a canonical name, is the written name); a bare number
+    takes the unit the label gives in brackets. A column's year no later than the document's reviewed year
+    makes an actual, a later one a target; a number in a column without a year (``年均增长率``) is a target
+    over the table's span."""
+    cues, cells = registry.cues, line.split("\t")
+    label, _ = fold_for_numbers(cells[0])
+    aliases = find_aliases(label, registry)
+    alias = aliases[-1] if aliases else None
+    past, years = ctx["doc_years"][0], sorted(columns.values())
+    rows, start = [], len(cells[0]) + 1
+    for i, cell in enumerate(cells[1:], start=1):
+        cell_start, start = start, start + len(cell) + 1
+        year = columns.get(len(cells) - 1 - i)
+        folded, index = fold_for_numbers(cell)
+        unit = label_unit(label)
+        if unit and index and re.fullmatch(r"\d+(?:\.\d+)?", folded):
+            folded, index = folded + unit, index + [index[-1]] * len(unit)  # 46 under …床位数（张）
+        found = tokens(folded, [], registry)
+        if len(found) != 1:
+            continue
+        token = found[0]
+        indicator = choose_member(alias, "", token, registry, label + folded) if alias is not None else None
+        if year is not None:
+            decided = ("actual" if past is not None and year <= past else "target", year, None, None)
+        else:
+            decided = ("target", years[-1], years[0], years[-1])
+        sent = _Sentence(line, folded, [cell_start + j for j in index], line_offset, "", False)
+        scope = subject_scope(label, alias.start, ctx["own_names"], cues) if indicator is not None else ""
+        rows.append(_row(sent, passage, registry, indicator, token, label if indicator is None else "",
+                         alias.text if indicator is not None else "", token.comparator_after or "=",
+                         (*decided, "table_column"), ctx, scope))
     return rows
 
 
 def _row(sent: _Sentence, passage: pd.Series, registry: Registry, indicator, token: Token, local: str,
-         name_raw: str, cmp: str, decided: tuple, ctx: dict) -> dict:
+         name_raw: str, cmp: str, decided: tuple, ctx: dict, scope: str = "") -> dict:
     """One output row (see :data:`INDICATOR_COLUMNS`)."""
     kind, year, pstart, pend, kind_rule = decided
     cues = registry.cues
@@ -305,7 +358,7 @@ def _row(sent: _Sentence, passage: pd.Series, registry: Registry, indicator, tok
         "unit_raw": token.unit, "category": indicator["category"] if indicator is not None else "",
         "section_path": passage.get("section_path", ""), "value_raw": token.value, "name_raw": name_raw,
         "measure": measure, "canonical": indicator is not None, "change": bool(is_change),
-        "kind_rule": kind_rule, "noise": bool(noise),
+        "kind_rule": kind_rule, "noise": bool(noise), "scope": scope,
     }
 
 
@@ -351,18 +404,27 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
     table = registry.table.set_index("indicator_id")
     selected = passages if "role" not in passages.columns else passages[passages["role"].isin(kinds)]
     before_goals = _before_goals(passages, docs, cues)
-    rows, carry, last_doc = [], False, None
+    rows, carry, last_doc, header = [], False, None, None
     for _, passage in selected.iterrows():
         doc = docs.get(passage["doc_id"], {})
         carry = carry and passage["doc_id"] == last_doc
-        last_doc = passage["doc_id"]
-        ctx = {"cues": cues, "doc_kind": doc.get("kind") or "other", "doc_years": doc_years(doc),
+        header = header if passage["doc_id"] == last_doc else None
+        reporting = is_reporting(doc, cues)
+        ctx = {"cues": cues, "doc_kind": doc.get("kind") or "other", "doc_years": doc_years(doc, reporting),
+               "reporting": reporting, "own_names": own_names(doc),
                "section": section_context(passage.get("section_path", ""), cues, cues.get("periods", [])),
                "before_goals": passage["passage_id"] in before_goals, "line_map": line_map,
                "district": doc.get("district", "")}
-        sentences, carry = _sentences(str(passage["text"]), registry, carry)
+        text = str(passage["text"])
+        sentences, carry = _sentences(text, registry, carry)
+        last_doc = passage["doc_id"]
+        columns, header = year_columns(text, header)
         for sent in sentences:
-            rows += _sentence_rows(sent, passage, registry, table, ctx)
+            line_no = text.count("\n", 0, sent.offset)
+            if line_no in columns and "\t" in sent.text:
+                rows += _table_rows(sent.text, sent.offset, columns[line_no], passage, registry, ctx)
+            else:
+                rows += _sentence_rows(sent, passage, registry, table, ctx)
     out = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
     if not keep_noise:
         out = out[~out["noise"].astype(bool)]

@@ -157,14 +157,16 @@ def bind(s: str, token: Token, aliases: list[Alias], registry: Registry) -> tupl
     preceding = [a for a in aliases if a.end <= token.start]
     if not preceding:
         return None, own_clause
-    alias = _respective(s, token, preceding) or preceding[-1]
+    respective = _respective(s, token, preceding)
+    alias = respective or preceding[-1]
     between = s[alias.end:token.start]
-    if len(between) > 40:
+    if len(between) > 40 or re.search(r"[；;]", between) or _quantifies_next_noun(s, token):
+        # a semicolon starts another item; 62%的公园: the number counts the noun after it
         return None, own_clause
     start = clause_start(s, token.start)
     if start > alias.end:
         # 分别增长7%和8%: the numbers after 分别 belong to the names listed before it
-        if "分别" in s[alias.end:start] or "分别" in own_clause:
+        if "分别" in s[alias.end:start] or "分别" in own_clause or respective is not None:
             return alias, own_clause
         if len(_residual(own_clause, registry.cues)) > 1 or re.search(r"\d", re.sub(r"\d{4}年", "", own_clause)):
             return None, own_clause  # the clause has its own subject (or its own numbers)
@@ -172,11 +174,21 @@ def bind(s: str, token: Token, aliases: list[Alias], registry: Registry) -> tupl
     return alias, between
 
 
+def _quantifies_next_noun(s: str, token: Token) -> bool:
+    """``62%的公园实现…``: a number followed by 的 and a noun is a quantity of that noun (but ``增长6%的目标``
+    still states the indicator)."""
+    if not re.match(r"的[\u4e00-\u9fff]", s[token.end:]):
+        return False
+    noun = s[token.end + 1:token.end + 7]
+    return not any(w in noun for w in ("目标", "预期", "水平", "增长", "增速", "速度", "涨幅", "幅度", "比例", "要求",
+                                       "基础", "左右"))
+
+
 def _respective(s: str, token: Token, preceding: list[Alias]) -> Alias | None:
     """A和B分别降低13.5%、18%: the k-th number after 分别 belongs to the k-th name listed before it."""
     cut = s.rfind("分别", 0, token.start)
     if cut < 0 or re.search(r"[，,；;。]", s[cut:token.start]):
-        return None
+        return _joined_group(s, token, preceding)
     listed = []
     for alias in reversed([a for a in preceding if a.end <= cut]):
         gap = s[alias.end:(listed[0].start if listed else cut)]
@@ -189,6 +201,31 @@ def _respective(s: str, token: Token, preceding: list[Alias]) -> Alias | None:
         return None
     rank = len(re.findall(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])", s[cut:token.start]))
     return listed[rank] if rank < len(listed) else None
+
+
+_JOINED_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?%?(?:和|、|及|与)$")
+
+
+def _joined_group(s: str, token: Token, preceding: list[Alias]) -> Alias | None:
+    """A收入42038元，B收入20366元，同比增长5.3%和6.4%: a run of numbers joined by 和/、 in a clause with no name
+    of its own belongs, in order, to the names of the clauses before it (one name per clause)."""
+    first, rank = token.start, 0
+    while (m := _JOINED_NUMBER.search(s[:first])) is not None:
+        first, rank = m.start(), rank + 1
+    size, end = rank + 1, token.end
+    while (m := re.match(r"(?:和|、|及|与)(\d+(?:\.\d+)?%?)", s[end:])) is not None:
+        end, size = end + m.end(), size + 1
+    if size < 2 or any(a.end > clause_start(s, first) for a in preceding):
+        return None
+    named, last_clause = [], None
+    for alias in reversed(preceding):
+        clause = clause_start(s, alias.start)
+        if clause != last_clause:
+            named.insert(0, alias)
+            last_clause = clause
+    if len(named) < size:
+        return None
+    return named[len(named) - size + rank]
 
 
 def choose_member(alias: Alias, local: str, token: Token, registry: Registry, s: str = "") -> pd.Series | None:

@@ -11,17 +11,22 @@ Kind rules (``KIND_RULES``)
 1. ``expected_statement`` — the sentence introduces the year's expected targets (``主要预期目标是：…``), and does
    not report that they were met (``完成预期目标``): *expected*.
 2. ``explicit_past`` — a year or named period written before the number ends no later than the document's
-   reviewed year (``2020年``, ``"十三五"期间``), or the sentence says ``去年/上年/过去五年``: *actual*.
+   reviewed year (``2020年``, ``"十三五"期间``), or the sentence says ``去年/上年/过去五年`` or its paragraph
+   opens with ``过去五年/这五年/一年来`` (a review paragraph under a heading that also announces targets): *actual*.
 3. ``expected_enumeration`` — the sentence continues an enumeration opened by an expected statement in the
    same paragraph (or the line after ``…预期目标是：``): *expected*; the kind carries over every item.
 4. ``explicit_future`` — a year or period written before the number lies after the reviewed year, or the
    sentence says ``今年/明年`` in a forward-looking document part: *target*.
+   ``statistical_report`` — the document's title says it is a statistical report (``统计公报``): *actual*.
 5. ``review_section`` — a heading above the passage reviews the past (``回顾``, ``成就``, ``发展基础``,
    ``"十三五"时期``, ``2023年工作回顾``) or, in a plan, the passage precedes the plan's guiding ideas and
    goals or its second chapter (the review that opens every plan), under no forward-looking heading: *actual*.
 6. ``forward_section`` — a heading above looks forward (``目标``, ``任务``, ``重点工作``): *target*.
 7. ``cue_words`` — the nearest cue word before the number (``完成``, ``同比`` … vs ``力争``, ``到20``…).
 8. ``document_default`` — a work report's undated numbers are *actual*; everything else *target*.
+
+Numbers in a table whose header row names years bypass these rules: ``table_column`` (see
+:mod:`.tables`) gives each its column's year, *actual* up to the reviewed year and *target* after it.
 
 Year rules (``YEAR_RULES``)
 ---------------------------
@@ -45,11 +50,13 @@ from dataclasses import dataclass, field
 from .._cells import as_number
 from ..text.numbers import fold_for_numbers
 
-__all__ = ["Facts", "KIND_RULES", "YEAR_RULES", "decide", "doc_years", "section_context", "relative_year"]
+__all__ = ["Facts", "KIND_RULES", "YEAR_RULES", "decide", "doc_years", "is_reporting", "section_context",
+           "relative_year"]
 
 _RELATIVE_YEARS = (("今年", 0), ("明年", 1), ("去年", -1), ("上年", -1), ("过去一年", -1), ("过去五年", -1),
-                   ("一年来", -1), ("五年来", -1))
-_PARAGRAPH_RELATIVE = (("过去一年", -1), ("过去五年", -1), ("一年来", -1), ("五年来", -1))
+                   ("一年来", -1), ("五年来", -1), ("这五年", -1), ("这一年", -1))
+_PARAGRAPH_RELATIVE = (("过去一年", -1), ("过去五年", -1), ("一年来", -1), ("五年来", -1), ("这五年", -1),
+                       ("这一年", -1))
 
 
 @dataclass
@@ -73,14 +80,28 @@ class Facts:
     doc_kind: str
     before_goals: bool          # a plan's passage that comes before its guiding ideas and goals
     baseline_years: int | None = None  # 从A增加到B: A is the value this many years before the reviewed year
+    reporting: bool = False     # the document is a statistical report (its title says so)
     cues: dict = field(repr=False, default_factory=dict)
 
 
-def doc_years(doc: dict) -> tuple[int | None, int | None, int | None, int | None]:
-    """(reviewed year, coming year, plan start, plan end) from a document's metadata row."""
+def is_reporting(doc: dict, cues: dict) -> bool:
+    """The document's title says it is a statistical report (统计公报, 统计报告 …)."""
+    title = str(doc.get("title") or "").replace(" ", "")
+    return any(word in title for word in cues.get("reporting_title_words", []))
+
+
+def doc_years(doc: dict, reporting: bool = False) -> tuple[int | None, int | None, int | None, int | None]:
+    """(reviewed year, coming year, plan start, plan end) from a document's metadata row.
+
+    A statistical report (``reporting``) reviews the year its title names (宜春市2022年…统计公报, posted in 2023),
+    else its period's end year."""
     kind = doc.get("kind") or "other"
     year = as_number(doc.get("year"), int)
     ps, pe = as_number(doc.get("period_start"), int), as_number(doc.get("period_end"), int)
+    if reporting:
+        named = re.search(r"((?:19|20)\d{2})年", str(doc.get("title") or "").replace(" ", ""))
+        reported = int(named.group(1)) if named else (pe or year)
+        return reported, reported, None, None
     if kind == "five_year_plan":
         return (ps - 1 if ps else (year - 1 if year else None)), pe or (ps + 4 if ps else None), ps, pe
     if kind == "work_report":
@@ -160,6 +181,10 @@ def _explicit_future(f: Facts):
     return None
 
 
+def _statistical_report(f: Facts):
+    return "actual" if f.reporting else None
+
+
 def _review_section(f: Facts):
     if f.direction == "past" or (f.direction is None and f.before_goals):
         return "actual"
@@ -192,6 +217,7 @@ KIND_RULES = [
     ("explicit_past", _explicit_past),
     ("expected_enumeration", _expected_enumeration),
     ("explicit_future", _explicit_future),
+    ("statistical_report", _statistical_report),
     ("review_section", _review_section),
     ("forward_section", _forward_section),
     ("cue_words", _cue_words),

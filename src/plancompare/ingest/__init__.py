@@ -46,7 +46,7 @@ SUPPORTED_SUFFIXES = tuple(READERS)
 __all__ = ["DEBRIS_KIND", "Extracted", "SUPPORTED_SUFFIXES", "SourceText", "decode_bytes", "read_source"]
 
 
-def read_source(path: str | Path) -> SourceText:
+def read_source(path: str | Path, *, layout: bool = True) -> SourceText:
     """Read one source file in any supported format.
 
     Parameters
@@ -55,6 +55,10 @@ def read_source(path: str | Path) -> SourceText:
         A ``.txt`` file in UTF-8, GB18030/GBK or Big5 (a file without suffix is read
         as text), a ``.docx`` or ``.doc`` Word file, a ``.pdf`` with a text layer, or a
         saved ``.html``/``.htm`` page.
+    layout : bool
+        Find format debris and layout wraps (what cleaning needs). ``False`` leaves
+        ``debris`` and ``soft_breaks`` empty: for a caller whose cleaned lines come from the
+        stage cache (finding wraps is most of the cost of reading a text file).
 
     Returns
     -------
@@ -78,8 +82,8 @@ def read_source(path: str | Path) -> SourceText:
     if not data.strip():
         raise InputFileError(path, "file is empty (no text to read)")
     extracted = reader(path, data)
-    debris = find_debris(extracted)
-    breaks = layout_breaks(extracted, {record["line"] for record in debris})
+    debris = find_debris(extracted) if layout else []
+    breaks = layout_breaks(extracted, {record["line"] for record in debris}) if layout else ()
     return SourceText(
         path=path,
         text="\n".join(extracted.lines),

@@ -2,25 +2,54 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..districts import resolve_districts
 from ..errors import MatchInputError, UnknownItemError
+from ..text.sentences import split_sentences
 from .ranking import RESULT_COLUMNS, top_rows
 from .verdict import VERDICTS
 
 
+def focus_sentence(text: str, focus: str, vectorizer, min_chars: int = 20) -> str:
+    """The sentence window of ``text`` that states the goal ``focus`` names.
+
+    The sentence is the first one containing ``focus`` word for word, else the one covering most of
+    the focus's character n-grams (IDF-weighted, ``vectorizer`` fitted on the index; unnormalised, so
+    a short generic sentence does not win by its length). The window adds the following sentences
+    until it holds ``min_chars`` characters: a lead sentence such as ``深化商事制度改革。`` names a goal
+    that the next sentence spells out.
+    """
+    sentences = [s for s in split_sentences(text) if s.strip()] or [text]
+    hits = [i for i, sentence in enumerate(sentences) if focus.strip() and focus.strip() in sentence]
+    if hits:
+        start = hits[0]
+    else:
+        present = (vectorizer.transform(sentences) > 0).astype(np.float32)
+        start = int(np.argmax((present @ vectorizer.transform([focus]).T).toarray().ravel()))
+    end = start + 1
+    while end < len(sentences) and len("".join(sentences[start:end])) < min_chars:
+        end += 1
+    return "".join(sentences[start:end])
+
+
 def compare_passage(index, passage_id: str, k: int = 3, districts: Iterable[str] | None = None,
-                    min_verdict: str = "related") -> pd.DataFrame:
+                    min_verdict: str = "related", focus: str | None = None,
+                    embed: Callable[[Sequence[str]], np.ndarray] | None = None) -> pd.DataFrame:
     """For each OTHER district, its passages most comparable to ``passage_id``.
 
     The source passage is the probe on every signal: its embedding (passage prompt), its character
     TF-IDF vector, its words, numbers, heading and theme. Per district, the fused score (each signal
     scaled over that district's passages) picks ``index.n_candidates`` candidates, the learned verdict
     model scores them (``p_comparable``, the pair variant) and orders them (``rank_by``).
+
+    ``focus`` (a phrase or sentence) compares one goal of a long paragraph instead of the whole: the
+    probe is the passage's sentence that states it (:func:`focus_sentence`, in
+    ``attrs["focus_sentence"]``), embedded by ``embed`` (texts -> unit rows, e5 query prompt; None
+    for its text signals only), scored by the ``focus`` variant of the verdict model.
 
     Output: :data:`RESULT_COLUMNS` + ``source_passage_id``, grouped by district (alphabetical), ``rank``
     1.. within a district. Each district gets up to ``k`` rows whose verdict reaches ``min_verdict``
@@ -41,10 +70,7 @@ def compare_passage(index, passage_id: str, k: int = 3, districts: Iterable[str]
     wanted = index.districts_ if districts is None else resolve_districts(districts, index.districts_)
     targets = [d for d in wanted if d != src_district]
 
-    emb = index.embeddings_
-    dense = emb @ emb[src] if emb is not None else None
-    lexical = np.asarray((index.lexical_matrix_ @ index.lexical_matrix_[src].T).todense()).ravel()
-    probe = index.featurizer_.passage_probe(src, None if emb is None else emb[src])
+    dense, lexical, probe, kind, sentence = _probe(index, src, focus, embed)
     district_col = index.passages_["district"].to_numpy()
     frames = []
     for d in targets:
@@ -56,8 +82,8 @@ def compare_passage(index, passage_id: str, k: int = 3, districts: Iterable[str]
         mask = np.zeros(len(index.passages_), dtype=bool)
         mask[rows_d] = True
         candidates = top_rows(fused, mask, max(int(k), int(index.n_candidates)), index.min_score)
-        rows, p = index.rank_candidates(probe, candidates, fused, "pair")
-        verdicts = index.verdict_model_.verdicts(p, "pair")
+        rows, p = index.rank_candidates(probe, candidates, fused, kind)
+        verdicts = index.verdict_model_.verdicts(p, kind)
         keep = [i for i, v in enumerate(verdicts) if VERDICTS.index(v) <= VERDICTS.index(min_verdict)][: int(k)]
         keep = keep or [0]  # nothing reaches min_verdict: the best near-miss, for the reader to check
         rows, p, verdicts = rows[keep], p[keep], [verdicts[i] for i in keep]
@@ -67,7 +93,26 @@ def compare_passage(index, passage_id: str, k: int = 3, districts: Iterable[str]
         frames.append(index._rows_to_frame(rows, fused, dense, lexical, terms, variants, p, verdicts))
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RESULT_COLUMNS)
     out.insert(0, "source_passage_id", passage_id)
+    if sentence is not None:
+        out.attrs["focus_sentence"] = sentence
     return out
+
+
+def _probe(index, src: int, focus: str | None, embed):
+    """(dense scores, lexical scores, probe, verdict kind, focus sentence or None) for source row ``src``."""
+    emb = index.embeddings_
+    if focus is None or not str(focus).strip():
+        dense = emb @ emb[src] if emb is not None else None
+        lexical = np.asarray((index.lexical_matrix_ @ index.lexical_matrix_[src].T).todense()).ravel()
+        return dense, lexical, index.featurizer_.passage_probe(src, None if emb is None else emb[src]), "pair", None
+    sentence = focus_sentence(index.passages_.at[src, "text"], str(focus), index.vectorizer_)
+    vector = np.asarray(embed([sentence])[0], dtype=np.float32) if embed is not None and emb is not None else None
+    dense = index.dense_scores(vector)
+    lexical = index._lexical(sentence, [], 0.0)
+    if lexical is None:
+        lexical = np.zeros(len(index.passages_), dtype=np.float32)
+    probe = index.featurizer_.focus_probe(src, sentence, None if dense is None else vector)
+    return dense, lexical, probe, "focus", sentence
 
 
 def shared_variants(text_a: str, text_b: str, variants) -> list[str]:

@@ -21,9 +21,21 @@ and a set of candidate rows into a feature matrix with the columns :data:`FEATUR
 ``length_ratio``     log(shorter / longer) text length (0 for a query);
 ``term_coverage``    share of the query's segments found verbatim in the candidate, a segment counting
                      when any of its variant terms occurs (0 for a passage probe);
-``*_margin``         ``dense_centered``, ``char_tfidf`` and ``bm25`` minus their median over the candidate
-                     list scored together (one district's candidates): a true match stands out from its
-                     district, the best candidate of a district with nothing comparable does not.
+``*_margin``         ``dense_centered``, ``char_tfidf``, ``bm25`` and ``sentence_char`` minus their median over
+                     the candidate list scored together (one district's candidates): a true match stands out
+                     from its district, the best candidate of a district with nothing comparable does not.
+``sentence_char``    (this and the rest: passage probes only, 0 for a query) the best character TF-IDF cosine between one sentence of the probe (a query: itself)
+                     and one sentence of the candidate: a shared goal is stated in one sentence, while a
+                     long multi-topic paragraph shares theme words with many passages;
+``sentence_words``   the best IDF-weighted share of one probe sentence's words found in the candidate;
+``reverse_dense``    (passage probes) 1 / rank of the probe among the passages of its own district ordered
+                     by centred cosine with the candidate: a real precedent points back at the probe, the
+                     best candidate of a district with nothing comparable usually points elsewhere;
+``reverse_char``     the same with character TF-IDF;
+``dense_csls``       centred cosine corrected for hubness (cross-domain similarity local scaling):
+                     ``2 cos - r(probe) - r(candidate)``, ``r`` the mean centred cosine with the
+                     :data:`CSLS_NEIGHBOURS` nearest indexed passages; a generic passage close to
+                     everything is marked down.
 
 Features with no source (no embeddings, an English query without glossary terms) are 0; the verdict
 model has a lexical-only variant for an index without embeddings.
@@ -41,15 +53,21 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import CountVectorizer
 
+from ..text.sentences import split_sentences
 from .lexical import HAN
 
 FEATURE_NAMES = (
     "dense_cos", "dense_centered", "dense_z", "char_tfidf", "bm25", "rare_shared", "rare_coverage",
     "numbers_shared", "heading_sim", "theme_same", "section_sim", "length_ratio", "term_coverage",
     "dense_margin", "char_margin", "bm25_margin",
+    "sentence_char", "sentence_words", "reverse_dense", "reverse_char", "dense_csls", "sentence_margin",
 )
-MARGIN_OF = {"dense_margin": "dense_centered", "char_margin": "char_tfidf", "bm25_margin": "bm25"}
-DENSE_FEATURES = ("dense_cos", "dense_centered", "dense_z", "section_sim", "dense_margin")
+MARGIN_OF = {"dense_margin": "dense_centered", "char_margin": "char_tfidf", "bm25_margin": "bm25",
+             "sentence_margin": "sentence_char"}
+DENSE_FEATURES = ("dense_cos", "dense_centered", "dense_z", "section_sim", "dense_margin", "reverse_dense",
+                  "dense_csls")
+# Neighbours averaged for the hubness correction of ``dense_csls`` (cross-domain similarity local scaling).
+CSLS_NEIGHBOURS = 10
 
 # A number followed by a unit or a percent sign: the quantities two comparable goals may share.
 # Matching only needs equality of the written token, not its value (the indicators stage parses values).
@@ -91,6 +109,8 @@ class Probe:
     length: int
     segments: list[list[str]] = field(default_factory=list)
     row: int | None = None              # the indexed row of a passage probe
+    sentence_char: sp.csr_matrix | None = None   # sentences x char vocabulary
+    sentence_words: sp.csr_matrix | None = None  # sentences x word vocabulary, binary
 
 
 class PairFeaturizer(BaseEstimator):
@@ -136,8 +156,22 @@ class PairFeaturizer(BaseEstimator):
         self.themes_ = (passages["theme"].astype(str).to_numpy() if "theme" in passages.columns
                         else np.array([""] * n, dtype=object))
         self.texts_ = texts
+        self.districts_ = passages["district"].astype(str).to_numpy()
+        self._fit_sentences(texts, char_vectorizer)
         self._fit_dense(passages, embeddings)
         return self
+
+    def _fit_sentences(self, texts: list[str], char_vectorizer) -> None:
+        """Character TF-IDF rows of every passage's sentences; passage i owns rows
+        ``sentence_start_[i]:sentence_start_[i + 1]`` (a passage without a sentence end is one sentence)."""
+        sentences, starts = [], [0]
+        for text in texts:
+            parts = [x for x in split_sentences(text) if x.strip()] or [text]
+            sentences += parts
+            starts.append(len(sentences))
+        self.sentence_start_ = np.asarray(starts, dtype=np.int64)
+        self.sentence_char_ = char_vectorizer.transform(sentences).tocsr()
+        self.sentence_texts_ = sentences
 
     def _fit_dense(self, passages: pd.DataFrame, embeddings: np.ndarray | None) -> None:
         if embeddings is None:
@@ -168,9 +202,22 @@ class PairFeaturizer(BaseEstimator):
     def passage_probe(self, row: int, embedding: np.ndarray | None) -> Probe:
         """Indexed passage ``row`` (with its own embedding, or None)."""
         dense, centered = self._dense_probe(embedding)
+        a, b = self.sentence_start_[row], self.sentence_start_[row + 1]
+        words = (self.word_vectorizer_.transform(self.sentence_texts_[a:b]) > 0).astype(np.float32).tocsr()
         return Probe(False, dense, centered, self.char_matrix_[row], self.heading_char_[row],
                      self.words_[row], self.numbers_[row], str(self.themes_[row]),
-                     int(self.lengths_[row]), [], row)
+                     int(self.lengths_[row]), [], row, self.sentence_char_[a:b], words)
+
+    def focus_probe(self, row: int, sentence: str, embedding: np.ndarray | None) -> Probe:
+        """One goal of indexed passage ``row``: its ``sentence`` (text signals, numbers, length) with
+        the passage's heading, theme and district, and the sentence's own ``embedding`` (or None).
+        A long paragraph states several goals; comparing the one the reader means keeps the theme
+        words of the others from making every district look comparable."""
+        char = self.char_vectorizer_.transform([sentence]).tocsr()
+        words = (self.word_vectorizer_.transform([sentence]) > 0).astype(np.float32).tocsr()
+        dense, centered = self._dense_probe(embedding)
+        return Probe(False, dense, centered, char, self.heading_char_[row], words, number_tokens(sentence),
+                     str(self.themes_[row]), len(sentence), [], row, char, words)
 
     def _dense_probe(self, embedding: np.ndarray | None):
         if embedding is None or self.mean_ is None:
@@ -197,6 +244,8 @@ class PairFeaturizer(BaseEstimator):
             out[:, col["dense_centered"]] = every[rows]
             out[:, col["dense_z"]] = (every[rows] - every.mean()) / max(float(every.std()), 1e-6)
             out[:, col["section_sim"]] = self.section_centered_[rows] @ probe.centered
+            if not probe.is_query:  # passage-probe features: search keeps its latency
+                out[:, col["dense_csls"]] = self._csls(probe, rows, every)
         out[:, col["char_tfidf"]] = _sparse_dot(self.char_matrix_[rows], probe.char)
         out[:, col["heading_sim"]] = _sparse_dot(self.heading_char_[rows], probe.heading_char)
         self._word_features(probe, rows, out, col)
@@ -210,6 +259,9 @@ class PairFeaturizer(BaseEstimator):
             out[:, col["term_coverage"]] = [
                 sum(any(a in texts[r] for a in seg) for seg in probe.segments) / len(probe.segments)
                 for r in rows]
+        if not probe.is_query:
+            self._sentence_features(probe, rows, out, col)
+            self._reverse_features(probe, rows, out, col)
         for margin, base in MARGIN_OF.items():
             values = out[:, col[base]]
             out[:, col[margin]] = values - (np.median(values) if len(values) else 0.0)
@@ -229,6 +281,41 @@ class PairFeaturizer(BaseEstimator):
             weighted = shared.multiply(idf.reshape(1, -1))
             out[:, col["rare_coverage"]] = (np.asarray(weighted.sum(axis=1)).ravel()
                                             / float(idf[rare_q.indices].sum()))
+
+
+    def _sentence_features(self, probe: Probe, rows: np.ndarray, out: np.ndarray, col: dict) -> None:
+        if probe.sentence_char is None or not len(rows):
+            return
+        owned = [np.arange(self.sentence_start_[r], self.sentence_start_[r + 1]) for r in rows]
+        lengths = np.array([len(o) for o in owned])
+        cand = self.sentence_char_[np.concatenate(owned)]
+        sims = (probe.sentence_char @ cand.T).toarray().max(axis=0)
+        out[:, col["sentence_char"]] = np.maximum.reduceat(sims, np.r_[0, np.cumsum(lengths)[:-1]])
+        words = probe.sentence_words
+        weighted = words.multiply(self.word_idf_.reshape(1, -1)).tocsr()
+        totals = np.asarray(weighted.sum(axis=1)).ravel()
+        if words.nnz and totals.max() > 0:
+            covered = (self.words_[rows] @ weighted.T).toarray() / np.maximum(totals, 1e-6)
+            out[:, col["sentence_words"]] = covered[:, totals > 0].max(axis=1)
+
+    def _reverse_features(self, probe: Probe, rows: np.ndarray, out: np.ndarray, col: dict) -> None:
+        home = np.flatnonzero(self.districts_ == self.districts_[probe.row])
+        at = int(np.searchsorted(home, probe.row))
+        char = (self.char_matrix_[rows] @ self.char_matrix_[home].T).toarray()
+        out[:, col["reverse_char"]] = 1.0 / (1 + (char > char[:, [at]]).sum(axis=1))
+        if self.centered_ is not None and probe.centered is not None:
+            dense = self.centered_[rows] @ self.centered_[home].T
+            out[:, col["reverse_dense"]] = 1.0 / (1 + (dense > dense[:, [at]]).sum(axis=1))
+
+    def _csls(self, probe: Probe, rows: np.ndarray, every: np.ndarray) -> np.ndarray:
+        """``2 cos - r(probe) - r(candidate)``; an indexed passage's own similarity (1) is left out of r."""
+        k = CSLS_NEIGHBOURS
+        own = 1 if probe.row is not None else 0
+        r_probe = np.sort(every)[-(k + own):len(every) - own].mean() if len(every) > k + own else 0.0
+        sims = self.centered_[rows] @ self.centered_.T
+        top = np.partition(sims, sims.shape[1] - k - 1, axis=1)[:, -(k + 1):]
+        r_cand = (top.sum(axis=1) - top.max(axis=1)) / k
+        return 2 * every[rows] - r_probe - r_cand
 
 
 def _sparse_dot(matrix: sp.csr_matrix, vector: sp.csr_matrix) -> np.ndarray:

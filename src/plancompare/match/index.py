@@ -318,12 +318,13 @@ class PassageIndex(BaseEstimator):
                             min_verdict=min_verdict)
 
     def compare(self, passage_id: str, k: int = 3, districts: Iterable[str] | None = None,
-                min_verdict: str = "related") -> pd.DataFrame:
-        """Each other district's passages comparable to ``passage_id``; see
+                min_verdict: str = "related", focus: str | None = None, embed=None) -> pd.DataFrame:
+        """Each other district's passages comparable to ``passage_id`` (or to its goal ``focus``); see
         :func:`plancompare.match.compare.compare_passage`."""
         from .compare import compare_passage
 
-        return compare_passage(self, passage_id, k=k, districts=districts, min_verdict=min_verdict)
+        return compare_passage(self, passage_id, k=k, districts=districts, min_verdict=min_verdict,
+                               focus=focus, embed=embed)
 
     def shared_terms(self, row_a: int, row_b: int, n: int = 5) -> list[str]:
         """Up to ``n`` maximal substrings (>= 2 Han characters) that two indexed passages share,

@@ -13,6 +13,10 @@ from .ranking import top_rows
 from .lexical import TOKEN_RUN, _HAS_HAN, matched_query_terms
 from .verdict import VERDICTS
 
+# The verdict variant for a query with no lexical form (an English query with no glossary term): it
+# weighs dense evidence only, so that the missing Chinese term overlap does not read as "none".
+DENSE_ONLY = "query_dense"
+
 
 def search_index(index, query: str, query_embedding: np.ndarray | None = None, k: int = 5,
                  district: str | Sequence[str] | None = None, theme: str | Sequence[str] | None = None,
@@ -26,7 +30,8 @@ def search_index(index, query: str, query_embedding: np.ndarray | None = None, k
     ``"none"``, which returns ``k`` rows whatever their verdict, as before verdicts existed).
 
     Method: the fused dense + lexical score picks ``index.n_candidates`` candidates; the learned
-    verdict model scores each (``p_comparable``) and, with ``rank_by="p_comparable"``, orders them.
+    verdict model scores each (``p_comparable``) and, with ``rank_by="p_comparable"``, orders them. A
+    query with no lexical form (English, no glossary term) is scored by the dense-only variant.
 
     Output: :data:`~plancompare.match.RESULT_COLUMNS`; ``verdict`` and ``p_comparable`` per row;
     ``matched_terms`` lists the query terms found verbatim (an English query: the glossary mappings,
@@ -48,8 +53,10 @@ def search_index(index, query: str, query_embedding: np.ndarray | None = None, k
     candidates = top_rows(fused, mask, max(int(k), int(index.n_candidates)), index.min_score)
     text, segments, _ = index.query_terms(query)
     probe = index.featurizer_.query_probe(text, None if dense is None else query_embedding, segments)
-    rows, p = index.rank_candidates(probe, candidates, fused, "query")
-    verdicts = index.verdict_model_.verdicts(p, "query")
+    dense_only = not text and dense is not None and f"{DENSE_ONLY}/hybrid" in index.verdict_model_.variants
+    kind = DENSE_ONLY if dense_only else "query"
+    rows, p = index.rank_candidates(probe, candidates, fused, kind)
+    verdicts = index.verdict_model_.verdicts(p, kind)
     texts = index.passages_["text"].to_numpy()
     verdicts = _at_least_related_when_verbatim(query, [texts[r] for r in rows], verdicts)
     keep = [i for i, v in enumerate(verdicts) if VERDICTS.index(v) <= VERDICTS.index(min_verdict)][: int(k)]

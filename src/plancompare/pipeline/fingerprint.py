@@ -40,10 +40,14 @@ def module_file(name: str, root: Path | None = None) -> Path | None:
 
 def imported_modules(name: str, root: Path | None = None) -> set[str]:
     """The package modules that module ``name`` imports (absolute names, any nesting level)."""
-    root = root or package_root()
+    return set(_imported_modules(name, root or package_root()))
+
+
+@lru_cache(maxsize=None)  # parsing is most of a fingerprint's cost; stages share modules
+def _imported_modules(name: str, root: Path) -> frozenset[str]:
     file = module_file(name, root)
     if file is None:
-        return set()
+        return frozenset()
     is_package = file.name == "__init__.py"
     package_parts = name.split(".") if is_package else name.split(".")[:-1]
     found: set[str] = set()
@@ -67,7 +71,7 @@ def imported_modules(name: str, root: Path | None = None) -> set[str]:
     for module in list(found):
         parts = module.split(".")
         found.update(".".join(parts[:i]) for i in range(2, len(parts)))
-    return {m for m in found if module_file(m, root) is not None and m != name}
+    return frozenset(m for m in found if module_file(m, root) is not None and m != name)
 
 
 def module_closure(roots, root: Path | None = None) -> list[str]:

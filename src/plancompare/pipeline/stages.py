@@ -11,6 +11,7 @@ index look at the whole corpus (theme weights depend on it) and take well under 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sys
@@ -34,6 +35,9 @@ from .schema import table
 # Entry modules of each cached stage; their imports are found by walking the package.
 CLEAN_MODULES = ("plancompare.ingest", "plancompare.clean")
 OUTLINE_MODULES = ("plancompare.outline",)
+INDICATOR_MODULES = ("plancompare.indicators",)
+# Written by assign_themes; the indicator extractor does not read them.
+THEME_COLUMNS = ["theme", "theme_score", "theme_source", "secondary_themes"]
 
 
 @dataclass(frozen=True)
@@ -91,9 +95,8 @@ def process_document(path, catalog_row: dict | None = None, params: DocumentPara
     params = params or DocumentParams()
     cache = StageCache(params.cache_dir, enabled=params.use_cache)
     row = {k: v for k, v in (catalog_row or {}).items() if v not in ("", None)}
-    source = read_source(path)
     started = time.perf_counter()
-    lines, repairs, info, clean_hit, key = _clean_one(source, cache)
+    source, (lines, repairs, info, clean_hit, key) = _read_and_clean(path, cache)
     cleaned_at = time.perf_counter()
     meta = _metadata(source, lines["text"].tolist(), row)
     doc_id = str(meta.get("doc_id") or doc_id_from_path(source.path))
@@ -112,9 +115,26 @@ def process_document(path, catalog_row: dict | None = None, params: DocumentPara
     )
 
 
-def _clean_one(source: SourceText, cache: StageCache):
-    key = cache_key("clean", source.sha256, code_fingerprint(CLEAN_MODULES))
-    hit = cache.get("clean", key)
+def _read_and_clean(path, cache: StageCache) -> tuple[SourceText, tuple]:
+    """The source read from ``path`` and :func:`_clean_one`'s answer for it; layout analysis
+    (debris, wraps) is skipped when the cleaned lines are in the cache."""
+    path = Path(path)
+    cached = None
+    if path.is_file():  # else read_source names the problem
+        cached = cache.get("clean", _clean_key(hashlib.sha256(path.read_bytes()).hexdigest()))
+    source = read_source(path, layout=cached is None)
+    return source, _clean_one(source, cache, cached)
+
+
+def _clean_key(sha256: str) -> str:
+    return cache_key("clean", sha256, code_fingerprint(CLEAN_MODULES))
+
+
+def _clean_one(source: SourceText, cache: StageCache, hit=None):
+    """``(lines, repairs, info, from_cache, key)`` of one source; ``hit`` is its cache entry if
+    the caller already looked it up."""
+    key = _clean_key(source.sha256)
+    hit = hit if hit is not None else cache.get("clean", key)
     if hit is not None:
         tables, info = hit
         return tables["lines"], tables["repairs"], info, True, key
@@ -250,7 +270,7 @@ def clean(sources: pd.DataFrame, params: DocumentParams | None = None) -> dict[s
     cache = StageCache(params.cache_dir, enabled=params.use_cache)
     lines, repairs = [], []
     for doc_id, file in zip(sources["doc_id"], sources["source_file"]):
-        doc_lines, doc_repairs, *_ = _clean_one(read_source(file), cache)
+        _, (doc_lines, doc_repairs, *_) = _read_and_clean(file, cache)
         lines.append(doc_lines.assign(doc_id=doc_id))
         repairs.append(doc_repairs.assign(doc_id=doc_id))
     return {"lines": table("lines", lines), "repairs": table("repairs", repairs)}
@@ -267,7 +287,7 @@ def outline(documents: pd.DataFrame, lines: pd.DataFrame, params: DocumentParams
     passages, glossary = [], []
     by_doc = dict(tuple(lines.groupby("doc_id", sort=False)))
     for doc in documents.itertuples():
-        clean_key = cache_key("clean", doc.source_sha256, code_fingerprint(CLEAN_MODULES))
+        clean_key = _clean_key(doc.source_sha256)
         doc_lines = by_doc.get(doc.doc_id, lines.iloc[:0]).drop(columns="doc_id").reset_index(drop=True)
         doc_passages, doc_glossary, _ = _outline_one(doc_lines, clean_key, doc.doc_id, doc.district, params, cache)
         doc_passages = _with_passage_locators(doc_passages, doc_lines)
@@ -301,14 +321,53 @@ def assign_themes(passages: pd.DataFrame, embeddings: np.ndarray | None = None, 
     return out
 
 
-def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
+def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, lines: pd.DataFrame,
+                       params: DocumentParams | None = None) -> pd.DataFrame:
     """Quantitative statements of ``passages`` (columns in ``docs/tables.md``), with raw lines
-    from ``lines``."""
+    from ``lines``; in passage order.
+
+    The extractor reads one document at a time (its passages, lines and ``documents`` row), so
+    its output is cached per document (``params.use_cache``), keyed by the content of those
+    rows and the fingerprint of the indicator code and registry: a warm build does not extract
+    again. Theme columns are not part of the key: the extractor does not read them (``add``
+    extracts before themes are assigned and must find the same entry).
+    """
+    params = params or DocumentParams()
+    cache = StageCache(params.cache_dir, enabled=params.use_cache)
+    fingerprint = code_fingerprint(INDICATOR_MODULES)
+    doc_rows = {row["doc_id"]: row for row in documents.to_dict("records")}
+    lines_of = dict(tuple(lines.groupby("doc_id", sort=False)))
+    found = []
+    for doc_id, doc_passages in passages.groupby("doc_id", sort=False):
+        doc_lines = lines_of.get(doc_id, lines.iloc[:0])
+        doc_row = doc_rows.get(doc_id)
+        key = cache_key("indicators", fingerprint, table_digest(doc_passages.drop(columns=THEME_COLUMNS, errors="ignore")),
+                        table_digest(doc_lines), doc_row)
+        hit = cache.get("indicators", key)
+        if hit is not None:
+            found.append(hit[0]["indicators"])
+            continue
+        extracted = _extract_one(doc_passages, documents[documents["doc_id"] == doc_id], doc_lines)
+        cache.put("indicators", key, {"indicators": extracted})
+        found.append(extracted)
+    if not found:
+        return _extract_one(passages, documents, lines)  # the empty table, with its columns and types
+    return pd.concat(found, ignore_index=True)
+
+
+def _extract_one(passages: pd.DataFrame, documents: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
     from ..indicators import extract_indicators as extract
 
     line_map = {doc_id: list(zip(group["line_start"], group["line_end"]))
                 for doc_id, group in lines.groupby("doc_id", sort=False)}
     return with_locators(extract(passages, documents, line_map=line_map), lines)
+
+
+def table_digest(frame: pd.DataFrame) -> str:
+    """A SHA-256 hex digest of ``frame``'s column names, dtypes and values (not its index)."""
+    digest = hashlib.sha256(json.dumps([[str(c), str(t)] for c, t in frame.dtypes.items()]).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
 
 
 def body_mask(passages: pd.DataFrame) -> np.ndarray:

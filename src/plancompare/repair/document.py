@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from ..text.normalize import to_simplified
 from .fixes import PLACEHOLDER, Fix
 from .lexicon import Lexicon, default_lexicon
 from .sources import jieba_dictionary
@@ -166,9 +167,7 @@ def shows_damage(line: str, window: int = 4) -> bool:
 
 @lru_cache(maxsize=4096)
 def _t2s(ch: str) -> str:
-    import opencc
-
-    return opencc.OpenCC("t2s").convert(ch)
+    return to_simplified(ch)
 
 
 def repair_document(lines: list[str], *, lexicon: Lexicon | None = None) -> list[tuple[str, list[Fix]]]:

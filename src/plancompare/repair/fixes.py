@@ -23,6 +23,3 @@ class Fix:
     confidence: float
     start: int
 
-
-# full-width forms (！ to ～) were folded to ASCII in the damaged documents
-FULL_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}

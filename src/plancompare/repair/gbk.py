@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .fixes import FULL_TO_ASCII
+from ..text.normalize import FULLWIDTH_FORMS_TO_ASCII
 
 _TRAIL_BYTES = [*range(0x40, 0x7F), *range(0x80, 0xFF)]
 
@@ -110,4 +110,4 @@ def simulate_byte_shift(text: str, index: int) -> str:
         else:
             out.append("?")
             i += 2 if i + 1 < len(raw) and raw[i + 1] >= 0x80 else 1
-    return (text[:index] + "".join(out)).translate(FULL_TO_ASCII)
+    return (text[:index] + "".join(out)).translate(FULLWIDTH_FORMS_TO_ASCII)

@@ -17,6 +17,10 @@ FULLWIDTH_MAP.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})
 FULLWIDTH_MAP.update({chr(0xFF41 + i): chr(0x61 + i) for i in range(26)})
 FULLWIDTH_MAP.update({"％": "%", "\u3000": " ", "\u00a0": " "})
 _FULLWIDTH_RE = re.compile("[" + "".join(FULLWIDTH_MAP) + "]")
+# Every full-width form (！ to ～, punctuation included) to its ASCII twin, for str.translate:
+# the byte-shift damage passed through a tool that folded them all, so the repair scores text
+# folded this way (and so do the counts of its genre model).
+FULLWIDTH_FORMS_TO_ASCII: dict[int, int] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 # White space found around lines of published plans (BOM included).
 LINE_STRIP_CHARS = " \t\u3000\u00a0\ufeff"
 
