@@ -366,7 +366,7 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
     tables = _combine(run.results)
     corpus = Corpus(tables["documents"], tables["passages"], tables["glossary"], tables["repairs"],
                     tables["texts"], lines=tables["lines"], model=model, build_log=run.build_log())
-    _embed_and_assign_themes(corpus, model, embed, engine, client, reporter)
+    _embed_and_assign_themes(corpus, model, embed, engine, client, reporter, preload)
     started = time.perf_counter()
     corpus.indicators = stages.extract_indicators(corpus.passages, corpus.documents, corpus.lines, params)
     reporter.done("indicators", started, f"{len(corpus.indicators)} statements")
@@ -378,9 +378,11 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
     return corpus
 
 
-def _embed_and_assign_themes(corpus: Corpus, model, embed: bool, engine: str, client, reporter) -> None:
+def _embed_and_assign_themes(corpus: Corpus, model, embed: bool, engine: str, client, reporter,
+                             preload=None) -> None:
     """Embed ``corpus``'s passages (locally or on Dask actors) and assign themes, in place;
-    without ``embed``, themes come from headings and seed terms only."""
+    without ``embed``, themes come from headings and seed terms only. ``preload`` is the thread
+    loading the model in the background (:func:`plancompare.embed.preload_model`), joined first."""
     if embed and engine == "dask":
         from .engine_dask import dask_embed_passages
 
