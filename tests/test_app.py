@@ -135,6 +135,7 @@ def test_search_context_compare_indicators_and_export(page, server, corpus):
     shot(page, "04_indicators")
 
     tab(page, "Export")
+    page.locator(".pc-selection .pc-card").first.wait_for(timeout=30_000)
     assert page.locator(".pc-selection .pc-card").count() == 1
     with page.expect_download(timeout=120_000) as download:
         page.locator(".pc-dl-briefing button").click()
@@ -149,6 +150,18 @@ def test_search_context_compare_indicators_and_export(page, server, corpus):
     download.value.save_as(png)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     shot(page, "05_export")
+
+
+def test_clicks_in_quick_succession_are_all_received(page):
+    search(page, "养老床位")
+    boxes = page.locator("input.pc-select")
+    assert boxes.count() >= 3
+    # three ticks in one browser task: nothing the server does in between can merge them
+    boxes.first.evaluate("b => [...b.getRootNode().querySelectorAll('input.pc-select')].slice(0, 3)"
+                         ".forEach(x => x.click())")
+    tab(page, "Export")
+    page.locator(".pc-selection .pc-meta", has_text="3 selected").wait_for(timeout=30_000)
+    assert page.locator(".pc-selection .pc-card").count() == 3
 
 
 def test_uploaded_plan_is_searchable_and_its_script_is_shown_not_run(page, server, tmp_path):

@@ -58,8 +58,13 @@ class ResultList(JSComponent):
         const target = event.target.closest('[data-action]');
         if (!target) return;
         const checked = target.type === 'checkbox' ? String(target.checked) : '';
-        model.action = [target.dataset.action, target.dataset.passage, checked, Date.now()].join('|');
+        // a message each, not a property change: Panel coalesces property changes that arrive while the
+        // server is busy, so a tick followed quickly by another click would be lost
+        model.send_msg([target.dataset.action, target.dataset.passage, checked, Date.now()].join('|'));
       });
       el.appendChild(box);
     }
     """
+
+    def _handle_msg(self, data) -> None:
+        self.action = str(data)
