@@ -105,6 +105,8 @@ def comparator(local: str, token: Token, kind: str, cues: dict, distributed: str
         return distributed
     tail = local[-6:]
     for word, cmp in cues.get("before_comparators", []):
+        if kind == "actual" and word in cues.get("goal_only_comparators", []) and word in tail:
+            return "="  # 居民消费价格涨幅控制在3.3% (what happened): the value reached, not a ceiling
         # 不少于床位总数的95%: the comparator governs a share written after it
         if word in tail or re.search(re.escape(word) + r"[^，,；;。]{0,10}的$", local):
             return cmp
@@ -179,6 +181,8 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
     period_pos = next((p for p, _, _ in reversed(periods) if p < pos), -1)
     if year is not None and re.search(r"\d[^\d，,。；;]{0,8}(?:到|至)[^\d]{0,4}$", s[year_pos + 5:pos]):
         year = None  # 由2020年的82.4岁提高到83.9岁: the year belongs to the first number
+    if period is None and year is None:
+        period = _horizon(s[:pos], doc, ctx["cues"])
     if period_pos > year_pos:
         year = None
     elif year is not None and period_pos < year_pos:
@@ -200,6 +204,16 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
                  plan_start=plan_start, plan_end=plan_end, doc_kind=ctx["doc_kind"],
                  before_goals=ctx["before_goals"], cues=ctx["cues"], baseline_years=baseline,
                  reporting=ctx["reporting"])
+
+
+def _horizon(before: str, doc: tuple, cues: dict) -> tuple | None:
+    """今后五年 / 未来五年 before the number: the coming five years (a plan's own period when it has one)."""
+    if not any(w in before for w in cues.get("horizon_words", [])):
+        return None
+    _, coming, plan_start, plan_end = doc
+    if plan_start and plan_end:
+        return plan_start, plan_end
+    return (coming, coming + 4) if coming else None
 
 
 def _convert(value: float, value_high, unit_raw: str, unit: str, registry: Registry):
@@ -274,7 +288,29 @@ def _sentence_rows(sent: _Sentence, passage: pd.Series, registry: Registry, tabl
         cmp = comparator(local, token, kind, cues, shared.get(no))
         rows.append(_row(sent, passage, registry, indicator, token, local, name_raw, cmp,
                          (kind, year, pstart, pend, kind_rule), ctx, scope))
+        if indicator is not None and alias is not None and not token.ratio_quote and hit is None:
+            for other in _listed_with(s, alias, aliases, local, token):
+                member = choose_member(other, local, token, registry, s)
+                if member is not None:
+                    rows.append(_row(sent, passage, registry, member, token, local, other.text, cmp,
+                                     (kind, year, pstart, pend, kind_rule), ctx,
+                                     subject_scope(s, other.start, ctx["own_names"], cues)))
     return rows
+
+
+def _listed_with(s: str, alias, aliases: list, local: str, token: Token) -> list:
+    """能耗、水耗均下降20%, A和B年均增长超过7%: the names listed with ``alias`` (joined by 、/和) that one number
+    applies to as well — unless the numbers are split among them (分别, or several numbers joined by 和/、)."""
+    between = s[alias.end:token.start]
+    if "分别" in local + between or re.search(r"\d", between) or re.match(r"\s*(?:和|、|及|与|至|到)\s*\d", s[token.end:]):
+        return []
+    listed, start = [], alias.start
+    for other in reversed([a for a in aliases if a.end <= alias.start]):
+        if s[other.end:start] not in ("、", "和", "及", "与", "以及"):
+            break
+        listed.insert(0, other)
+        start = other.start
+    return listed
 
 
 def _names_something_else(s: str, alias, token: Token, cues: dict) -> bool:

@@ -9,7 +9,8 @@ document's kind.
 Kind rules (``KIND_RULES``)
 ---------------------------
 1. ``expected_statement`` — the sentence introduces the year's expected targets (``主要预期目标是：…``), and does
-   not report that they were met (``完成预期目标``): *expected*.
+   not report that they were met (``完成预期目标``) nor name a period ending after the coming year
+   (``今后五年…预期目标是…年均增长7%``): *expected*.
 2. ``explicit_past`` — a year or named period written before the number ends no later than the document's
    reviewed year (``2020年``, ``"十三五"期间``), or the sentence says ``去年/上年/过去五年`` or its paragraph
    opens with ``过去五年/这五年/一年来`` (a review paragraph under a heading that also announces targets): *actual*.
@@ -21,7 +22,8 @@ Kind rules (``KIND_RULES``)
 5. ``review_section`` — a heading above the passage reviews the past (``回顾``, ``成就``, ``发展基础``,
    ``"十三五"时期``, ``2023年工作回顾``) or, in a plan, the passage precedes the plan's guiding ideas and
    goals or its second chapter (the review that opens every plan), under no forward-looking heading: *actual*.
-6. ``forward_section`` — a heading above looks forward (``目标``, ``任务``, ``重点工作``): *target*.
+6. ``forward_section`` — a heading above looks forward (``目标``, ``任务``, ``重点工作``), unless it says the goal
+   was met (``就业超过预期目标``: a review heading): *target*.
 7. ``cue_words`` — the nearest cue word before the number (``完成``, ``同比`` … vs ``力争``, ``到20``…).
 8. ``document_default`` — a work report's undated numbers are *actual*; everything else *target*.
 
@@ -118,6 +120,8 @@ def section_context(section_path: str, cues: dict, periods: list) -> tuple:
         norm = fold_for_numbers(head)[0]
         last_past = max((norm.rfind(w) for w in cues.get("past_section_words", [])), default=-1)
         last_future = max((norm.rfind(w) for w in cues.get("future_section_words", [])), default=-1)
+        if last_future >= 0 and _goal_met(norm, last_future, cues):
+            last_past, last_future = max(last_past, last_future), -1  # 就业超过预期目标: a goal that was met
         if last_past >= 0 or last_future >= 0:
             direction = "past" if last_past > last_future else "future"
         years = re.findall(r"(?<!\d)(\d{4})年", norm)
@@ -125,6 +129,11 @@ def section_context(section_path: str, cues: dict, periods: list) -> tuple:
             year = int(years[-1])
         found += [(int(a), int(b)) for name, a, b in periods if name in norm]
     return direction, year, found
+
+
+def _goal_met(text: str, pos: int, cues: dict) -> bool:
+    """The goal word at ``pos`` follows a word saying it was met (超过预期目标, 完成全年目标)."""
+    return any(re.search(re.escape(w) + r".{0,4}$", text[:pos]) for w in cues.get("achieved_expected_words", []))
 
 
 def relative_year(before: str, paragraph: str) -> int | None:
@@ -148,6 +157,8 @@ def _reviewed(f: Facts) -> int | None:
 
 # --------------------------------------------------------------------------------------------- kind rules
 def _expected_statement(f: Facts):
+    if f.period is not None and f.coming is not None and f.period[1] > f.coming:
+        return None  # 今后五年，经济增长预期目标是年均增长7%: a target over the coming period
     return "expected" if f.expected_statement else None
 
 
