@@ -123,7 +123,7 @@ def indicator_rows(indicators: pd.DataFrame, indicator_id: str, districts=None,
     if len(df):
         keys = {district_key(d) for d in districts}
         df = df[df["district"].map(district_key).isin(keys)]
-        dedupe = [c for c in ("district", "value", "value_high", "comparator", "kind", "year",
+        dedupe = [c for c in ("district", "scope", "value", "value_high", "comparator", "kind", "year",
                               "period_start", "period_end") if c in df]
         df = df.drop_duplicates(subset=dedupe)
         df["_dorder"] = df["district"].map(lambda d: [district_key(x) for x in districts].index(district_key(d)))
@@ -136,8 +136,9 @@ def indicator_rows(indicators: pd.DataFrame, indicator_id: str, districts=None,
 
 def _hover(row, lang: str) -> str:
     kind = label(str(row.get("kind")), lang)
+    where = district_label(row["district"], lang) + (f" · {_scope(row)}" if _scope(row) else "")
     parts = [
-        f"<b>{html.escape(district_label(row['district'], lang))}</b> · {html.escape(kind)}",
+        f"<b>{html.escape(where)}</b> · {html.escape(kind)}",
         f"{html.escape(value_text(row, lang))} ({html.escape(period_text(row, lang))})",
         wrap(row.get("quote"), width=46, max_width=200),
         html.escape(f"{row.get('doc_id', '')} · " + _line_ref(row, lang)),
@@ -150,10 +151,17 @@ def _line_ref(row, lang: str) -> str:
     return label("line", lang).format(int(line)) if line is not None else ""
 
 
+def _scope(row) -> str:
+    """The sub-area a row's figure belongs to (empty for the district's own headline figure)."""
+    scope = row.get("scope")
+    return "" if scope is None or (isinstance(scope, float) and pd.isna(scope)) else str(scope).strip()
+
+
 def _x_categories(rows: pd.DataFrame, lang: str) -> list[list[str]]:
-    """The two-level x categories of ``rows``: [district labels], [year/period labels]."""
+    """The two-level x categories of ``rows``: [district labels], [year/period labels]; a sub-area's figure
+    (``scope`` set) is labelled with it (``2025 · 平原新城``) so it is never read as the district's own."""
     return [[district_label(d, lang) for d in rows["district"]],
-            [period_text(r, lang) for _, r in rows.iterrows()]]
+            [period_text(r, lang) + (f" · {_scope(r)}" if _scope(r) else "") for _, r in rows.iterrows()]]
 
 
 def _statement_trace(rows: pd.DataFrame, kind: str, lang: str) -> go.Scatter:

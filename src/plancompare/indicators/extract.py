@@ -26,6 +26,7 @@ INDICATOR_COLUMNS = [
     "indicator_id", "name", "district", "doc_id", "value", "value_high", "unit", "comparator", "kind", "year",
     "period_start", "period_end", "quote", "passage_id", "line", "indicator_name_en", "unit_raw", "category",
     "section_path", "value_raw", "name_raw", "measure", "canonical", "change", "kind_rule", "noise", "scope",
+    "unit_known",
 ]
 
 
@@ -341,7 +342,7 @@ def _table_rows(line: str, line_offset: int, columns: dict, passage: pd.Series, 
         unit = label_unit(label)
         if unit and index and re.fullmatch(r"\d+(?:\.\d+)?", folded):
             folded, index = folded + unit, index + [index[-1]] * len(unit)  # 46 under …床位数（张）
-        found = tokens(folded, [], registry)
+        found = tokens(folded, [], registry) or _unknown_unit_cell(folded, unit)
         if len(found) != 1:
             continue
         token = found[0]
@@ -356,6 +357,17 @@ def _table_rows(line: str, line_offset: int, columns: dict, passage: pd.Series, 
                          alias.text if indicator is not None else "", token.comparator_after or "=",
                          (*decided, "table_column"), ctx, scope))
     return rows
+
+
+def _unknown_unit_cell(cell: str, label_unit_: str) -> list[Token]:
+    """A cell holding one number whose unit the registry does not know (``46万辆``, or a bare ``46`` under a
+    label ``…（万立方米）`` before that unit was listed): the number with the unit as written, flagged by
+    ``unit_known == False`` instead of being dropped."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([^\d\s%‰.，,;；]{1,8})?\s*", cell)
+    if m is None or not (m.group(2) or label_unit_):
+        return []
+    unit = m.group(2) or label_unit_
+    return [Token(m.start(1), m.end(), m.end(1), float(m.group(1)), None, unit, "", None, False, unit_known=False)]
 
 
 def _row(sent: _Sentence, passage: pd.Series, registry: Registry, indicator, token: Token, local: str,
@@ -394,8 +406,23 @@ def _row(sent: _Sentence, passage: pd.Series, registry: Registry, indicator, tok
         "unit_raw": token.unit, "category": indicator["category"] if indicator is not None else "",
         "section_path": passage.get("section_path", ""), "value_raw": token.value, "name_raw": name_raw,
         "measure": measure, "canonical": indicator is not None, "change": bool(is_change),
-        "kind_rule": kind_rule, "noise": bool(noise), "scope": scope,
+        "kind_rule": kind_rule, "noise": bool(noise), "scope": scope, "unit_known": token.unit_known,
     }
+
+
+def _note_lines(text: str, cues: dict) -> set[int]:
+    """Line numbers of notes (``注：``, ``数据来源：``) and of the numbered items that continue a note."""
+    prefixes = tuple(cues.get("note_prefixes", []))
+    out, in_note = set(), False
+    for no, line in enumerate(text.split("\n")):
+        stripped = line.strip().replace(" ", "")
+        if stripped.startswith(prefixes):
+            in_note = True
+        elif not (in_note and re.match(r"^(?:\d{1,2}[.、．]|[（(]\d{1,2}[)）])(?!\d)", stripped)):
+            in_note = False
+        if in_note:
+            out.add(no)
+    return out
 
 
 def _is_noise(local: str, unit: str, cues: dict) -> bool:
@@ -455,8 +482,11 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
         sentences, carry = _sentences(text, registry, carry)
         last_doc = passage["doc_id"]
         columns, header = year_columns(text, header)
+        notes = _note_lines(text, cues)
         for sent in sentences:
             line_no = text.count("\n", 0, sent.offset)
+            if line_no in notes:
+                continue  # 注：…/数据来源：… under a table explains the figures; it states none of its own
             if line_no in columns and "\t" in sent.text:
                 rows += _table_rows(sent.text, sent.offset, columns[line_no], passage, registry, ctx)
             else:
@@ -468,4 +498,5 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
         out = out[out["indicator_id"] != ""]
     return out.reset_index(drop=True).astype({
         "year": "Int64", "period_start": "Int64", "period_end": "Int64", "line": "Int64",
-        "value": "float64", "value_high": "float64", "canonical": "bool", "change": "bool", "noise": "bool"})
+        "value": "float64", "value_high": "float64", "canonical": "bool", "change": "bool", "noise": "bool",
+        "unit_known": "bool"})

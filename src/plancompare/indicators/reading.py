@@ -34,6 +34,7 @@ class Token:
     comparator_after: str | None
     chinese: bool           # written in Chinese numerals without a unit that makes it an amount
     ratio_quote: str = ""   # the whole ratio (``36.8:63.2``) when the token is one of its components
+    unit_known: bool = True  # False: a table cell's unit taken as written (the registry does not list it)
 
 
 @dataclass
