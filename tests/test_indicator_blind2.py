@@ -74,7 +74,10 @@ def test_dev_half_reaches_the_target(reports):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="HELDOUT_REASON")
+@pytest.mark.xfail(strict=True, reason=(
+    "measured after the dev fixes, still blind: precision 0.831 / recall 0.845 (benchmarks/results/indicators.md), "
+    "below the 0.97 / 0.95 target: restated goals after the goal list typed target, a past goal quoted in a review "
+    "typed actual, 亿美元 totals, names sharing a per-unit-of-GDP prefix, 经济年均增长 / 经济总量超过 missed"))
 def test_heldout_half_reaches_the_target(reports):
     _, rows = reports
     result = _score(rows, "heldout")
