@@ -1,12 +1,10 @@
 """Measure the GBK byte-shift repair; write benchmarks/results/repair.json and repair.md.
 
 Usage:  .venv/bin/python benchmarks/bench_repair.py [--spots N] [--seed S] [--sets all|train|held-out]
-                                                     [--baseline] [--without-supplement] [--jobs N]
+                                                     [--baseline] [--jobs N]
 
 Two measurements, each with the shipped genre model of government work reports
-(``scripts/build_genre_model.py``: the 1954-2018 reference counts plus the supplement's)
-and, in the same run, with ``--without-supplement`` with the reference counts only and
-with ``--baseline`` without any genre model:
+(``scripts/build_genre_model.py``) and, with ``--baseline``, without it in the same run:
 
 * **Chikan gold** -- the 33 hand-checked damaged spots of the Chikan plan
   (``tests/gold/chikan_mojibake.tsv``): restored exactly, marked ``□``, or wrong.
@@ -19,10 +17,6 @@ with ``--baseline`` without any genre model:
   and the 2022 national work report) and the Chikan gold were not looked at while tuning.
   A line counts as restored when it equals the undamaged line; lines without damage must
   come back unchanged.
-
-No evaluated text is in the genre model: the reference reports end in 2018, and the
-supplement (``data/genre_supplement.provenance.json``) is built from other files only;
-:func:`check_no_overlap` refuses to run if a measured source is listed there.
 """
 
 from __future__ import annotations
@@ -55,15 +49,6 @@ SOURCES = {  # name: (text, OpenCC conversion, role)
     "huli_work_report_2023": (RAW / "huli_government_work_report_2023.txt", None, "held-out"),
     "gwr_national_2022": (GENERALITY / "gwr_national_2022.txt", None, "held-out"),
 }
-
-
-def check_no_overlap() -> None:
-    """Fail if a text this benchmark measures is among the genre supplement's sources."""
-    provenance = ROOT / "src" / "plancompare" / "data" / "genre_supplement.provenance.json"
-    used = {row["file"] for row in json.loads(provenance.read_text(encoding="utf-8"))["source"]["files"]}
-    measured = {path.name for path, _, _ in SOURCES.values()} | {"chikan_14th_five_year_plan.txt"}
-    if used & measured:
-        raise SystemExit(f"the genre supplement contains evaluated text: {sorted(used & measured)}")
 
 
 def classify(repaired: str, original: str) -> str:
@@ -172,19 +157,13 @@ def main() -> dict:
                         help="which sets to measure (results files are written for 'all' only)")
     parser.add_argument("--baseline", action="store_true",
                         help="also measure the repair without the genre model, in the same run")
-    parser.add_argument("--without-supplement", action="store_true",
-                        help="also measure the genre model of the reference reports alone, in the same run")
     parser.add_argument("--jobs", type=int, default=1, help="processes measuring sets side by side")
     args = parser.parse_args()
-    check_no_overlap()
-    lexicons = {"with genre model (reference + supplement)": default_lexicon(use_genre=True)}
-    if args.without_supplement:
-        lexicons["genre model of the reference reports only"] = default_lexicon(use_genre=True, supplement=False)
+    lexicons = {"with genre model": default_lexicon(use_genre=True)}
     if args.baseline:
         lexicons["baseline: without genre model"] = default_lexicon(use_genre=False)
     result = {"spots_per_source": args.spots, "seed": args.seed,
-              "command": "python benchmarks/bench_repair.py" + (" --baseline" if args.baseline else "")
-              + (" --without-supplement" if args.without_supplement else "") + f" --jobs {args.jobs}",
+              "command": "python benchmarks/bench_repair.py" + (" --baseline" if args.baseline else ""),
               "runs": {label: run(lex, args.sets, args.spots, args.seed, args.jobs) for label, lex in lexicons.items()}}
     md = []
     for label, measured in result["runs"].items():

@@ -1,7 +1,6 @@
 """Derive the genre model of the byte-shift repair from the reference work reports.
 
 Usage:  python scripts/build_genre_model.py [--source PATH] [--out PATH]
-        python scripts/build_genre_model.py --supplement [--out PATH]
 
 Reads ``national_work_reports_1954_2018.jsonl`` (46 State Council government work
 reports, public domain, see its README) and writes the derived counts the repair uses
@@ -22,16 +21,6 @@ Derivation, deterministic for a given source file and OpenCC/jieba version:
 
 The JSON holds ``unigrams``, ``bigrams``, ``trigrams``, ``words`` and ``line_ends``
 (string → count), and ``totals`` with the unpruned number of characters and words.
-
-``--supplement`` derives a second, smaller file of the same shape
-(``genre_supplement.json.gz``) from recent local-government documents that no
-evaluation of the repair uses (:data:`SUPPLEMENT`): the nine real files of
-``generality/formats`` (read with plancompare's own readers, as a user's file would
-be) and the 2021 national work report. Its counts are not pruned (the text is small:
-a phrase seen once there is the only evidence of it), and the repair adds them to the
-reference counts (:meth:`plancompare.repair.sources.GenreModel.load`). Sources the
-repair is evaluated on (the bundled plans, the 2019 and 2022 national reports, the
-2026 Beijing report; see ``benchmarks/bench_repair.py``) are left out by construction.
 """
 
 from __future__ import annotations
@@ -54,14 +43,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PLANCOMPARE_SHARED", ROOT.parent / "shared"))
 DEFAULT_SOURCE = SHARED / "reference" / "national_work_reports_1954_2018.jsonl"
 DEFAULT_OUT = ROOT / "src" / "plancompare" / "data" / "genre_ngrams.json.gz"
-SUPPLEMENT_OUT = DEFAULT_OUT.with_name("genre_supplement.json.gz")
-# Genre text no repair evaluation is made on (benchmarks/bench_repair.py lists the evaluated sources).
-SUPPLEMENT = [SHARED / "generality" / "formats" / name for name in (
-    "beijing_gov_work_report_2024.pdf", "ganzhou_regional_centres_implementation_2018.docx",
-    "guilin_logistics_hub_plan_2020.docx", "liangxi_modern_industry_policy_2020.docx",
-    "nanjing_software_landmark_action_plan_2019.doc", "shenzhen_gender_statistics_2021.pdf",
-    "shuangpu_farm_produce_safety_workplan_2021.docx", "wanzai_stats_bulletin_2015.html",
-    "yichun_stats_bulletin_2022.html")] + [SHARED / "generality" / "gwr_national_2021.txt"]
 
 
 def paragraphs(source: Path) -> tuple[list[str], list[dict]]:
@@ -77,20 +58,6 @@ def paragraphs(source: Path) -> tuple[list[str], list[dict]]:
             reports.append({"year": report["year"], "title": report["title"], "characters": len(text)})
             out += [line.strip() for line in text.split("\n") if line.strip()]
     return out, reports
-
-
-def supplement_paragraphs(sources: list[Path]) -> tuple[list[str], list[dict]]:
-    """Folded lines of each supplement file as plancompare reads it, and one provenance row per file."""
-    from plancompare.ingest import read_source
-
-    t2s = opencc_converter("t2s")
-    out, files = [], []
-    for path in sources:
-        text = t2s.convert(read_source(path, layout=False).text).translate(FULLWIDTH_FORMS_TO_ASCII)
-        files.append({"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-                      "characters": len(text)})
-        out += [line.strip() for line in text.split("\n") if line.strip()]
-    return out, files
 
 
 def count(paras: list[str]) -> dict[str, Counter]:
@@ -112,70 +79,55 @@ def prune(counter: Counter, minimum: int) -> dict[str, int]:
     return {k: n for k, n in sorted(counter.items()) if n >= minimum}
 
 
-def write_gzip_json(model: dict, out: Path) -> bytes:
-    """Deterministic gzip JSON (sorted keys, no timestamp); returns the bytes written."""
-    payload = json.dumps(model, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    buffer = io.BytesIO()
-    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, compresslevel=9, filename="") as gz:
-        gz.write(payload)
-    out.write_bytes(buffer.getvalue())
-    return buffer.getvalue()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
-    parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("--supplement", action="store_true",
-                        help="derive genre_supplement.json.gz from the SUPPLEMENT files instead")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--min-bigram", type=int, default=2)
     parser.add_argument("--min-trigram", type=int, default=2)
     parser.add_argument("--min-word", type=int, default=2)
     args = parser.parse_args()
-    out = args.out or (SUPPLEMENT_OUT if args.supplement else DEFAULT_OUT)
 
-    if args.supplement:
-        paras, rows = supplement_paragraphs(SUPPLEMENT)
-        thresholds = dict.fromkeys(("unigrams", "bigrams", "trigrams", "words", "line_ends"), 1)
-        source = {"files": rows, "origin": "shared/generality (see its README and formats/README.md: public "
-                  "government web sites and repositories, each file's source named there)",
-                  "licence": "official documents of state organs (Art. 5 of the PRC Copyright Law)",
-                  "excluded": "every text the repair is evaluated on (benchmarks/bench_repair.py)"}
-    else:
-        paras, reports = paragraphs(args.source)
-        thresholds = {"unigrams": 1, "bigrams": args.min_bigram, "trigrams": args.min_trigram,
-                      "words": args.min_word, "line_ends": 1}
-        source = {"file": "national_work_reports_1954_2018.jsonl",
-                  "sha256": hashlib.sha256(args.source.read_bytes()).hexdigest(),
-                  "origin": "zh.wikisource via the public dataset aldohemsn/chinese-political-corpora "
-                            "(government_work_reports.jsonl); wikisource licence footer and zero-width spaces removed",
-                  "licence": "public domain (official documents of state organs, Art. 5 of the PRC Copyright Law)",
-                  "reports": reports}
+    paras, reports = paragraphs(args.source)
     counts = count(paras)
+    thresholds = {"unigrams": 1, "bigrams": args.min_bigram, "trigrams": args.min_trigram,
+                  "words": args.min_word, "line_ends": 1}
     model = {name: prune(counts[name], thresholds[name]) for name in thresholds}
     model["totals"] = {"characters": sum(counts["unigrams"].values()), "words": sum(counts["words"].values()),
                        "paragraphs": len(paras)}
-    written = write_gzip_json(model, out)
+    payload = json.dumps(model, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, compresslevel=9, filename="") as gz:
+        gz.write(payload)
+    args.out.write_bytes(buffer.getvalue())
+
     provenance = {
-        "file": out.name,
-        "source": source,
+        "file": args.out.name,
+        "source": {
+            "file": "national_work_reports_1954_2018.jsonl",
+            "sha256": hashlib.sha256(args.source.read_bytes()).hexdigest(),
+            "origin": "zh.wikisource via the public dataset aldohemsn/chinese-political-corpora "
+                      "(government_work_reports.jsonl); wikisource licence footer and zero-width spaces removed",
+            "licence": "public domain (official documents of state organs, Art. 5 of the PRC Copyright Law)",
+            "reports": reports,
+        },
         "derivation": {
-            "script": "scripts/build_genre_model.py" + (" --supplement" if args.supplement else ""),
+            "script": "scripts/build_genre_model.py",
             "folding": "OpenCC t2s, full-width forms to ASCII",
             "units": "paragraphs (one per line), split at whitespace",
             "thresholds": thresholds,
             "tools": {"opencc": getattr(opencc, "__version__", "unknown"), "jieba": jieba.__version__},
-            "sha256_of_output": hashlib.sha256(written).hexdigest(),
+            "sha256_of_output": hashlib.sha256(buffer.getvalue()).hexdigest(),
         },
         "sizes": {name: len(model[name]) for name in thresholds},
         "totals": model["totals"],
-        "note": "Derived statistics only; the " + ("source texts are" if args.supplement else "reference text is")
-                + " not shipped.",
+        "note": "Derived statistics only; the reference text is not shipped.",
     }
-    provenance_path = out.with_name(out.name.replace(".json.gz", ".provenance.json"))
+    provenance_path = args.out.with_name(args.out.name.replace(".json.gz", ".provenance.json"))
     provenance_path.write_text(json.dumps(provenance, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"{out}: {out.stat().st_size / 1e6:.2f} MB; " +
+    print(f"{args.out}: {args.out.stat().st_size / 1e6:.2f} MB; " +
           ", ".join(f"{k} {v}" for k, v in provenance["sizes"].items()))
+
 
 if __name__ == "__main__":
     main()

@@ -264,34 +264,12 @@ def test_genre_model_ships_derived_counts_with_provenance():
     assert provenance["derivation"]["sha256_of_output"] == hashlib.sha256(data.read_bytes()).hexdigest()
     assert len(provenance["source"]["reports"]) == 46
     assert data.stat().st_size < 3_000_000  # derived counts only, not the reference text
-    genre = genre_model(supplement=False)
+    genre = genre_model()
     # the genre's running text knows punctuation and where paragraphs end, which jieba's word list does not
     assert max(genre.line_ends, key=genre.line_ends.get) == "。"
     assert genre.chars.uni[","] > genre.chars.uni["的"]  # full-width forms folded to ASCII, as the repair folds them
     # pruned: no n-gram seen once is shipped
     assert min(genre.words.values()) >= 2
-
-
-def test_genre_supplement_has_provenance_and_no_evaluated_text():
-    import hashlib
-    import json
-
-    from plancompare.repair.sources import SUPPLEMENT_FILE, genre_model
-
-    data = GENRE_DATA / SUPPLEMENT_FILE
-    provenance = json.loads((GENRE_DATA / "genre_supplement.provenance.json").read_text(encoding="utf-8"))
-    assert provenance["derivation"]["sha256_of_output"] == hashlib.sha256(data.read_bytes()).hexdigest()
-    files = {row["file"] for row in provenance["source"]["files"]}
-    assert len(files) == 10 and all(row["characters"] > 1000 for row in provenance["source"]["files"])
-    # the texts the repair is measured on (tests and benchmarks/bench_repair.py) are not among its sources
-    evaluated = {p.name for p in RAW.glob("*.txt")} | {
-        "gwr_national_2019.txt", "gwr_national_2022.txt", "gwr_provincial_beijing_2026.txt"}
-    assert not files & evaluated
-    # the default genre model is the sum of the reference counts and the supplement's
-    merged, reference = genre_model(), genre_model(supplement=False)
-    added = provenance["totals"]["words"]
-    assert merged.word_total == reference.word_total + added
-    assert merged.chars.grams["保基本"] > reference.chars.grams["保基本"]
 
 
 def test_genre_model_informs_the_lexicon():
@@ -315,21 +293,4 @@ def test_genre_model_regenerates_identically(tmp_path):
     subprocess.run([sys.executable, str(REPO / "scripts" / "build_genre_model.py"), "--source", str(REFERENCE),
                     "--out", str(out)], check=True, capture_output=True)
     shipped = GENRE_DATA / "genre_ngrams.json.gz"
-    assert hashlib.sha256(out.read_bytes()).hexdigest() == hashlib.sha256(shipped.read_bytes()).hexdigest()
-
-
-@pytest.mark.slow
-def test_genre_supplement_regenerates_identically(tmp_path):
-    import hashlib
-    import os
-    import subprocess
-    import sys
-
-    if not (SHARED / "generality" / "formats").exists():
-        pytest.skip(f"generality texts not found under {SHARED} (set PLANCOMPARE_SHARED)")
-    out = tmp_path / "genre_supplement.json.gz"
-    env = {**os.environ, "PLANCOMPARE_SHARED": str(SHARED)}
-    subprocess.run([sys.executable, str(REPO / "scripts" / "build_genre_model.py"), "--supplement", "--out", str(out)],
-                   check=True, capture_output=True, env=env)
-    shipped = GENRE_DATA / "genre_supplement.json.gz"
     assert hashlib.sha256(out.read_bytes()).hexdigest() == hashlib.sha256(shipped.read_bytes()).hexdigest()

@@ -119,12 +119,11 @@ class Lexicon:
 
     @classmethod
     def build(cls, dict_path: str | Path | None = None, texts: Iterable[str] = (),
-              genre_path: str | Path | None = None, use_genre: bool = True, supplement: bool = True) -> Lexicon:
+              genre_path: str | Path | None = None, use_genre: bool = True) -> Lexicon:
         """Dictionary (default: jieba's installed ``dict.txt``), the genre model
         (the one shipped in ``plancompare/data`` unless ``genre_path`` is given;
-        only with ``use_genre``; with its supplement unless ``supplement=False``)
-        and the lines of a document, in any script."""
-        genre = genre_model(str(genre_path) if genre_path else None, supplement) if use_genre else None
+        only with ``use_genre``) and the lines of a document, in any script."""
+        genre = genre_model(str(genre_path) if genre_path else None) if use_genre else None
         return cls(jieba_dictionary(str(dict_path) if dict_path else None), texts, genre)
 
     def with_document(self, lines: Iterable[str]) -> Lexicon:
@@ -314,7 +313,7 @@ class Lexicon:
 
 
 @lru_cache(maxsize=4)
-def default_lexicon(dict_path: str | None = None, use_genre: bool = True, supplement: bool = True) -> Lexicon:
+def default_lexicon(dict_path: str | None = None, use_genre: bool = True) -> Lexicon:
     """The lexicon of jieba's dictionary and (unless ``use_genre=False``) the
     shipped genre model, without a document; built once per process and cached
     here. :func:`repair_document` adds the document itself.
@@ -324,4 +323,4 @@ def default_lexicon(dict_path: str | None = None, use_genre: bool = True, supple
     Chikan gold (27 of 33 against 25, as many wrong) in the same run of
     ``benchmarks/bench_repair.py --baseline``; ``use_genre=False`` gives the
     dictionary-only repair."""
-    return Lexicon.build(dict_path, use_genre=use_genre, supplement=supplement)
+    return Lexicon.build(dict_path, use_genre=use_genre)

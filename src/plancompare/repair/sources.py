@@ -91,18 +91,14 @@ def jieba_dictionary(dict_path: str | None = None) -> JiebaDictionary:
 
 
 GENRE_FILE = "genre_ngrams.json.gz"
-SUPPLEMENT_FILE = "genre_supplement.json.gz"
-_COUNT_TABLES = ("unigrams", "bigrams", "trigrams", "words", "line_ends")
 
 
 class GenreModel:
     """Statistics of the genre: how government work reports are written.
 
     Derived from 46 national government work reports (1954-2018, public domain;
-    see ``data/genre_ngrams.provenance.json``) and, by default, a supplement of ten
-    recent local and national government documents that no evaluation of the
-    repair uses (``data/genre_supplement.provenance.json``), folded to simplified
-    characters and ASCII punctuation. ``chars`` holds pruned character 1-3-gram counts of
+    see ``data/genre_ngrams.provenance.json``), folded to simplified characters
+    and ASCII punctuation. ``chars`` holds pruned character 1-3-gram counts of
     the running text (punctuation included, which jieba's word list lacks),
     ``words`` the pruned counts of jieba's segmentation of it, ``line_ends`` how
     often a paragraph ends with each character. ``word_total`` is the unpruned
@@ -116,34 +112,17 @@ class GenreModel:
         self.line_ends: dict[str, int] = counts["line_ends"]
 
     @classmethod
-    def load(cls, path: str | Path | None = None, supplement: bool = True) -> GenreModel:
+    def load(cls, path: str | Path | None = None) -> GenreModel:
         """Read the gzip JSON written by ``scripts/build_genre_model.py``
-        (default: the file shipped in ``plancompare/data``) and, with
-        ``supplement``, add the shipped supplement's counts to it
-        (``scripts/build_genre_model.py --supplement``)."""
-        counts = _read_counts(path or resources.files("plancompare").joinpath("data", GENRE_FILE))
-        if supplement:
-            counts = merge_counts(counts, _read_counts(resources.files("plancompare").joinpath("data", SUPPLEMENT_FILE)))
-        return cls(counts)
+        (default: the file shipped in ``plancompare/data``)."""
+        if path is None:
+            raw = resources.files("plancompare").joinpath("data", GENRE_FILE).read_bytes()
+        else:
+            raw = Path(path).read_bytes()
+        return cls(json.loads(gzip.decompress(raw)))
 
 
-def _read_counts(path) -> dict:
-    return json.loads(gzip.decompress(Path(path).read_bytes() if isinstance(path, (str, Path)) else path.read_bytes()))
-
-
-def merge_counts(*counts: dict) -> dict:
-    """The sum of several genre count files (tables and totals), as if counted together
-    (each file keeps its own pruning)."""
-    merged: dict = {name: Counter() for name in _COUNT_TABLES}
-    totals: Counter = Counter()
-    for table in counts:
-        for name in _COUNT_TABLES:
-            merged[name].update(table[name])
-        totals.update(table["totals"])
-    return {**{name: dict(c) for name, c in merged.items()}, "totals": dict(totals)}
-
-
-@lru_cache(maxsize=4)
-def genre_model(path: str | None = None, supplement: bool = True) -> GenreModel:
-    """:meth:`GenreModel.load`, once per process, path and ``supplement`` (about half a second)."""
-    return GenreModel.load(path, supplement)
+@lru_cache(maxsize=2)
+def genre_model(path: str | None = None) -> GenreModel:
+    """:meth:`GenreModel.load`, once per process and path (about half a second)."""
+    return GenreModel.load(path)
