@@ -35,15 +35,7 @@ and a set of candidate rows into a feature matrix with the columns :data:`FEATUR
 ``dense_csls``       centred cosine corrected for hubness (cross-domain similarity local scaling):
                      ``2 cos - r(probe) - r(candidate)``, ``r`` the mean centred cosine with the
                      :data:`CSLS_NEIGHBOURS` nearest indexed passages; a generic passage close to
-                     everything is marked down;
-``clause_char``      best character TF-IDF cosine between the probe (a query: itself; a passage: each of its
-                     sentences) and one *clause window* of the candidate (two consecutive comma phrases of a
-                     clause, :func:`clause_windows`): a goal stated in one phrase of a multi-goal paragraph;
-``clause_words``     the best IDF-weighted share of the probe's words (a query: its words; a passage: one
-                     sentence's) found in one clause window of the candidate: the key terms covered together;
-``dense_district_z`` the centred cosine as a z-score over the candidate's own district (how far the candidate
-                     stands above that district's score distribution for this probe);
-``char_district_z``  the same for the character TF-IDF cosine.
+                     everything is marked down.
 
 Features with no source (no embeddings, an English query without glossary terms) are 0; the verdict
 model has a lexical-only variant for an index without embeddings.
@@ -61,7 +53,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import CountVectorizer
 
-from ..text.sentences import split_clauses, split_sentences
+from ..text.sentences import split_sentences
 from .lexical import HAN
 
 FEATURE_NAMES = (
@@ -69,21 +61,17 @@ FEATURE_NAMES = (
     "numbers_shared", "heading_sim", "theme_same", "section_sim", "length_ratio", "term_coverage",
     "dense_margin", "char_margin", "bm25_margin",
     "sentence_char", "sentence_words", "reverse_dense", "reverse_char", "dense_csls", "sentence_margin",
-    "clause_char", "clause_words", "dense_district_z", "char_district_z",
 )
 MARGIN_OF = {"dense_margin": "dense_centered", "char_margin": "char_tfidf", "bm25_margin": "bm25",
              "sentence_margin": "sentence_char"}
 DENSE_FEATURES = ("dense_cos", "dense_centered", "dense_z", "section_sim", "dense_margin", "reverse_dense",
-                  "dense_csls", "dense_district_z")
+                  "dense_csls")
 # Neighbours averaged for the hubness correction of ``dense_csls`` (cross-domain similarity local scaling).
 CSLS_NEIGHBOURS = 10
 
 # A number followed by a unit or a percent sign: the quantities two comparable goals may share.
 # Matching only needs equality of the written token, not its value (the indicators stage parses values).
 _NUMBER_TOKEN = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|万|亿|千|百)?[\u4e00-\u9fff%]?")
-# A goal is usually stated in a comma-delimited phrase and its neighbour (``全面推进垃圾分类，提升分类收运
-#水平``): the unit of the clause features is a window of two consecutive phrases of one clause.
-_PHRASE_BREAK = re.compile(r"(?<=[，,：:])")
 _WORD = re.compile(rf"[{HAN}]{{2,}}|[A-Za-z][A-Za-z0-9]+|\d+[A-Za-z]+")
 
 
@@ -170,22 +158,8 @@ class PairFeaturizer(BaseEstimator):
         self.texts_ = texts
         self.districts_ = passages["district"].astype(str).to_numpy()
         self._fit_sentences(texts, char_vectorizer)
-        self._fit_clauses(texts, char_vectorizer)
         self._fit_dense(passages, embeddings)
         return self
-
-    def _fit_clauses(self, texts: list[str], char_vectorizer) -> None:
-        """Character TF-IDF and binary word rows of every passage's clause windows; passage i owns rows
-        ``clause_start_[i]:clause_start_[i + 1]``."""
-        windows, starts = [], [0]
-        for text in texts:
-            windows += clause_windows(text)
-            starts.append(len(windows))
-        self.clause_start_ = np.asarray(starts, dtype=np.int64)
-        self.clause_char_ = char_vectorizer.transform(windows).tocsr()
-        self.clause_words_ = (self.word_vectorizer_.transform(windows) > 0).astype(np.float32).tocsr()
-        _, codes = np.unique(self.districts_, return_inverse=True)
-        self.district_codes_ = codes
 
     def _fit_sentences(self, texts: list[str], char_vectorizer) -> None:
         """Character TF-IDF rows of every passage's sentences; passage i owns rows
@@ -288,8 +262,6 @@ class PairFeaturizer(BaseEstimator):
         if not probe.is_query:
             self._sentence_features(probe, rows, out, col)
             self._reverse_features(probe, rows, out, col)
-        self._clause_features(probe, rows, out, col)
-        self._district_features(probe, rows, out, col)
         for margin, base in MARGIN_OF.items():
             values = out[:, col[base]]
             out[:, col[margin]] = values - (np.median(values) if len(values) else 0.0)
@@ -326,38 +298,6 @@ class PairFeaturizer(BaseEstimator):
             covered = (self.words_[rows] @ weighted.T).toarray() / np.maximum(totals, 1e-6)
             out[:, col["sentence_words"]] = covered[:, totals > 0].max(axis=1)
 
-    def _clause_features(self, probe: Probe, rows: np.ndarray, out: np.ndarray, col: dict) -> None:
-        if not len(rows):
-            return
-        owned = [np.arange(self.clause_start_[r], self.clause_start_[r + 1]) for r in rows]
-        lengths = np.array([len(o) for o in owned])
-        if not lengths.sum():
-            return
-        flat = np.concatenate(owned)
-        starts = np.r_[0, np.cumsum(lengths)[:-1]]
-        probe_char = probe.char if probe.sentence_char is None else probe.sentence_char
-        probe_words = probe.words if probe.sentence_words is None else probe.sentence_words
-        sims = (probe_char @ self.clause_char_[flat].T).toarray().max(axis=0)
-        out[:, col["clause_char"]] = _reduce_max(sims, starts, lengths)
-        weighted = probe_words.multiply(self.word_idf_.reshape(1, -1)).tocsr()
-        totals = np.asarray(weighted.sum(axis=1)).ravel()
-        if probe_words.nnz and totals.max() > 0:
-            covered = (self.clause_words_[flat] @ weighted.T).toarray()[:, totals > 0] / totals[totals > 0]
-            out[:, col["clause_words"]] = _reduce_max(covered.max(axis=1), starts, lengths)
-
-    def _district_features(self, probe: Probe, rows: np.ndarray, out: np.ndarray, col: dict) -> None:
-        """z-scores of the candidates' similarities within their own district's passages."""
-        codes = self.district_codes_
-        signals = [("char_district_z", _sparse_dot(self.char_matrix_, probe.char))]
-        if probe.centered is not None and self.centered_ is not None:
-            signals.append(("dense_district_z", self.centered_ @ probe.centered))
-        n = np.bincount(codes).astype(np.float64)
-        for name, every in signals:
-            mean = np.bincount(codes, weights=every) / n
-            std = np.sqrt(np.maximum(np.bincount(codes, weights=every.astype(np.float64) ** 2) / n - mean ** 2, 0))
-            c = codes[rows]
-            out[:, col[name]] = (every[rows] - mean[c]) / np.maximum(std[c], 1e-6)
-
     def _reverse_features(self, probe: Probe, rows: np.ndarray, out: np.ndarray, col: dict) -> None:
         home = np.flatnonzero(self.districts_ == self.districts_[probe.row])
         at = int(np.searchsorted(home, probe.row))
@@ -376,25 +316,6 @@ class PairFeaturizer(BaseEstimator):
         top = np.partition(sims, sims.shape[1] - k - 1, axis=1)[:, -(k + 1):]
         r_cand = (top.sum(axis=1) - top.max(axis=1)) / k
         return 2 * every[rows] - r_probe - r_cand
-
-
-def clause_windows(text: str) -> list[str]:
-    """Windows of two consecutive comma phrases within each clause of ``text`` (a clause of one phrase
-    is its own window; a text without a clause is one window)."""
-    out = []
-    for clause in split_clauses(text or "") or [text or ""]:
-        phrases = [x for x in _PHRASE_BREAK.split(clause) if x.strip()] or [clause]
-        out += ["".join(phrases[i:i + 2]) for i in range(max(len(phrases) - 1, 1))]
-    return out
-
-
-def _reduce_max(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Per-segment maximum of ``values`` (segments given by ``starts``/``lengths``; empty segments 0)."""
-    out = np.zeros(len(starts), dtype=np.float32)
-    nonempty = lengths > 0
-    if nonempty.any():
-        out[nonempty] = np.maximum.reduceat(values, starts[nonempty])
-    return out
 
 
 def _sparse_dot(matrix: sp.csr_matrix, vector: sp.csr_matrix) -> np.ndarray:
