@@ -8,8 +8,10 @@ in, so a parallel build yields the same tables as a serial one.
 * ``workers=1`` runs in this process (no pickling, best for a handful of files).
 * ``workers=N`` (N > 1) uses a ``ProcessPoolExecutor`` with ``N`` processes started by the
   ``forkserver`` method: children never inherit the parent's threads (a parent that already ran
-  torch or OpenMP code would otherwise risk a deadlocked fork). Items are submitted largest first
-  (``sizes``) so one long document does not finish alone at the end.
+  torch or OpenMP code would otherwise risk a deadlocked fork). The fork server loads the stages'
+  lazy tables once (:mod:`plancompare.pipeline.warmup`: the repair lexicon, seconds) and runs with
+  one BLAS thread, so a new worker starts warm. Items are submitted largest first (``sizes``) so
+  one long document does not finish alone at the end; ``on_result`` hears of each as it finishes.
 * ``workers=None`` picks: serial below :data:`PARALLEL_MIN_DOCUMENTS` files or
   :data:`PARALLEL_MIN_BYTES` bytes of input, otherwise every core this process may use.
 * ``engine="dask"`` submits the same function as Dask tasks (:func:`dask_map`) on the cluster of
