@@ -157,10 +157,17 @@ def prefetch_documents(sources, catalog_rows: dict, params, *, workers: int | No
     skipped unreadable files, the build log) are those of a serial build. A request that was not
     foreseen (a doc_id made unique with a suffix) is computed on the spot. With one worker and
     the local engine, :func:`~plancompare.pipeline.stages.process_document` itself is returned.
+
+    ``on_tables``: called in this thread with each document's tables as soon as they are ready
+    (completion order), while the others are still processed. When given and ``workers`` is None,
+    even a small input runs in a pool (on more than one core), so that this process is free for
+    what ``on_tables`` starts (a first build embeds the finished documents' passages meanwhile).
     """
     from .pipeline.stages import process_document
 
     sizes = [_file_size(s.path) for s in sources]
+    if on_tables is not None and workers is None and engine == "local" and len(sources) > 1:
+        workers = min(available_cores(), len(sources))
     if engine == "local" and choose_workers(workers, len(sources), sum(sizes)) == 1:
         return process_document
     keys, items = [], []
@@ -171,6 +178,7 @@ def prefetch_documents(sources, catalog_rows: dict, params, *, workers: int | No
             row["doc_id"] = source.doc_id
         keys.append(_request_key(source.path, row))
         items.append((source.path, row, params))
+
     def ready(_index, outcome) -> None:
         if on_tables is not None and outcome[0] == "ok":
             on_tables(outcome[1])
