@@ -311,3 +311,26 @@ def test_background_embedder_fills_the_cache_the_build_then_reads(tmp_path):
     assert again.n_cached == len(texts) and again.n_embedded == 0
     fresh = embed(texts, use_cache=False)
     assert np.allclose(again.vectors, fresh.vectors, atol=1e-6)
+
+
+def test_near_duplicate_check_by_prefix_filtering_equals_comparing_every_pair(synthetic):
+    import random
+
+    from plancompare.pipeline.sources import NEAR_DUPLICATE_JACCARD, DocumentRun, _jaccard, _shingles
+    from plancompare.pipeline.stages import DocumentParams
+
+    texts = [f.read_text(encoding="utf-8") for f in synthetic[0]]
+    rng = random.Random(0)
+    for text in list(texts):  # copies with a stretch of 1-12 % cut out: some near duplicates, some not
+        for share in (0.01, 0.04, 0.08, 0.12):
+            cut = rng.randrange(len(text))
+            texts.append(text[:cut] + text[cut + int(len(text) * share):])
+    run, positives = DocumentRun({}, DocumentParams()), 0
+    for i, text in enumerate(texts):
+        shingles = _shingles(text)
+        every_pair = next((d for d, other in run._shingles.items()
+                           if _jaccard(shingles, other) >= NEAR_DUPLICATE_JACCARD), None)
+        assert run._near_twin(shingles, exclude="") == every_pair
+        positives += every_pair is not None
+        run._remember(f"doc{i}", shingles)
+    assert 0 < positives < len(texts) - len(synthetic[0])
