@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, Callable, Sequence
 
@@ -166,7 +167,8 @@ def prefetch_documents(sources, catalog_rows: dict, params, *, workers: int | No
     from .pipeline.stages import process_document
 
     sizes = [_file_size(s.path) for s in sources]
-    if on_tables is not None and workers is None and engine == "local" and len(sources) > 1:
+    forced = on_tables is not None and workers is None and engine == "local" and len(sources) > 1
+    if forced:
         workers = min(available_cores(), len(sources))
     if engine == "local" and choose_workers(workers, len(sources), sum(sizes)) == 1:
         return process_document
@@ -183,8 +185,15 @@ def prefetch_documents(sources, catalog_rows: dict, params, *, workers: int | No
         if on_tables is not None and outcome[0] == "ok":
             on_tables(outcome[1])
 
-    outcomes = map_documents(_process_outcome, items, workers=workers, sizes=sizes, progress=progress,
-                             engine=engine, client=client, on_result=ready)
+    try:
+        outcomes = map_documents(_process_outcome, items, workers=workers, sizes=sizes, progress=progress,
+                                 engine=engine, client=client, on_result=ready)
+    except BrokenProcessPool:
+        if not forced:
+            raise
+        # A script without an ``if __name__ == "__main__":`` guard cannot start workers; a small
+        # input was serial before the pool was forced for it, so it stays buildable.
+        outcomes = [_process_outcome(item) for item in items]
     stored = dict(zip(keys, outcomes))
 
     def process(path, catalog_row, run_params):
