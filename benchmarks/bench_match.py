@@ -124,12 +124,20 @@ def main(argv=None) -> int:
     parser.add_argument("--scratch", default="/tmp/plancompare-bench-match", help="evaluation corpus cache")
     parser.add_argument("--train", action="store_true", help="refit and write the shipped verdict model")
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "results"))
+    parser.add_argument("--latency-only", action="store_true",
+                        help="only re-measure search latency (writes match_latency.json)")
     args = parser.parse_args(argv)
     from plancompare.embed import embed_texts
 
     scratch = Path(args.scratch)
     scratch.mkdir(parents=True, exist_ok=True)
     corpus = build_evaluation_corpus(scratch)
+    if args.latency_only:
+        measured = {"when": time.strftime("%Y-%m-%dT%H:%M:%S"), "search_latency": latency(
+            corpus, sorted({t.query for t in load_topics() if t.query}))}
+        Path(args.out, "match_latency.json").write_text(json.dumps(measured, indent=1), encoding="utf-8")
+        print(json.dumps(measured))
+        return 0
     mask = (corpus.passages["role"] == "body").to_numpy()
     passages, embeddings = corpus.passages[mask].reset_index(drop=True), corpus.embeddings[mask]
     model_path = _bootstrap_model(scratch / "bootstrap.json") if args.train or not MODEL_FILE.exists() else None

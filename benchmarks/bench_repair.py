@@ -123,7 +123,10 @@ def run(lexicon: Lexicon, sets: str, spots: int, seed: int, jobs: int = 1) -> di
     """Every measurement of the chosen ``sets`` with one lexicon; ``jobs`` processes
     measure sets side by side (each repair is still single-threaded and deterministic)."""
     names = ["chikan_gold"] if sets in ("all", "held-out") else []
-    names += [name for name, (path, _, role) in SOURCES.items() if sets in ("all", role) and path.exists()]
+    names += [name for name, (path, _, role) in SOURCES.items() if sets in ("all", role)]
+    missing = [str(SOURCES[name][0]) for name in names if name != "chikan_gold" and not SOURCES[name][0].exists()]
+    if missing:  # a partial table would read as a full one
+        raise SystemExit(f"source text not found (set PLANCOMPARE_SHARED): {', '.join(missing)}")
     _LEXICONS[id(lexicon)] = lexicon
     tasks = [(name, id(lexicon), spots, seed) for name in names]
     if jobs > 1:

@@ -50,9 +50,14 @@ def _timed(fn):
     return value, round(time.perf_counter() - t0, 3)
 
 
-def size_worker(folder: Path, workers: int | None, embed_all: bool = False) -> dict:
+def size_worker(folder: Path, workers: int | None, embed_all: bool = False, phase: str = "all",
+                sample: int = 256) -> dict:
     """Build the corpus in ``folder`` stage by stage; timings and sizes (and every passage embedded,
-    torch, no cache, when ``embed_all``)."""
+    torch, no cache, when ``embed_all``). ``phase="build"`` stops after ``build_corpus`` and saves
+    the corpus in ``folder/saved``; ``phase="rest"`` loads it and runs the other stages
+    (:func:`rest_worker`): a large N in two holds of the heavy lock."""
+    if phase == "rest":
+        return rest_worker(folder, sample)
     import plancompare as pc
     from plancompare.embed import embed_texts
     from plancompare.model import load_model
@@ -66,6 +71,11 @@ def size_worker(folder: Path, workers: int | None, embed_all: bool = False) -> d
     t = {}
     corpus, t["build_corpus"] = _timed(lambda: pc.build_corpus(files, catalog=catalog, workers=n_workers, progress=True,
                                                                embed=False, use_cache=False, index=False))
+    if phase == "build":
+        corpus.save(folder / "saved")
+        return {"documents": len(files), "workers": n_workers, "characters": int(corpus.documents["n_chars"].sum()),
+                "passages": len(corpus.passages), "times_s": t, "build_peak_rss_mb": round(_peak_rss_mb(), 1),
+                "build_loadavg": round(os.getloadavg()[0], 2)}
     _, t["themes"] = _timed(corpus.assign_themes)
     _, t["indicators"] = _timed(lambda: stages.extract_indicators(corpus.passages, corpus.documents, corpus.lines))
     body = corpus.passages.loc[corpus.body_mask(), "text"].tolist()
@@ -90,6 +100,49 @@ def size_worker(folder: Path, workers: int | None, embed_all: bool = False) -> d
     row["peak_rss_mb"] = round(_peak_rss_mb(), 1)
     row["loadavg"] = round(os.getloadavg()[0], 2)
     return row
+
+
+def rest_worker(folder: Path, sample: int = 256) -> dict:
+    """The stages after ``build_corpus`` on the corpus saved by ``phase="build"``; embedding
+    throughput on a seeded sample of ``sample`` passages; then the memory of the real arrays at
+    this size: one float32 vector per passage (the sample's vectors repeated with a little seeded
+    noise, so the faiss IVF index trains on distinct rows) and the scalable indexes over the body
+    passages (:class:`VectorIndex`, IVF above its threshold, and :class:`LexicalIndex`)."""
+    import numpy as np
+
+    import plancompare as pc
+    from plancompare.embed import embed_texts
+    from plancompare.model import load_model
+    from plancompare.pipeline import stages
+    from plancompare.vector_index import LexicalIndex, VectorIndex
+
+    corpus = pc.Corpus.load(folder / "saved")
+    t = {}
+    _, t["themes"] = _timed(corpus.assign_themes)
+    _, t["indicators"] = _timed(lambda: stages.extract_indicators(corpus.passages, corpus.documents, corpus.lines))
+    body_mask = corpus.body_mask()
+    body = corpus.passages.loc[body_mask, "text"].tolist()
+    lexical, t["lexical_index"] = _timed(lambda: LexicalIndex().fit(body))
+    st = load_model(None)
+    backend = st.tokenizer.backend_tokenizer
+    backend.no_truncation()
+    texts = corpus.passages["text"].tolist()
+    tokens = [len(e.ids) for e in backend.encode_batch(["passage: " + x for x in texts])]
+    rng = np.random.default_rng(0)
+    picked = sorted(rng.choice(len(texts), size=min(sample, len(texts)), replace=False).tolist())
+    embed_texts([texts[i] for i in picked[:4]], use_cache=False)  # warm-up
+    vectors, seconds = _timed(lambda: embed_texts([texts[i] for i in picked], use_cache=False))
+    sample_rate = sum(tokens[i] for i in picked) / seconds
+    full = vectors[np.arange(len(texts)) % len(vectors)] + rng.normal(0, 0.05, (len(texts), vectors.shape[1])).astype(np.float32)
+    full /= np.linalg.norm(full, axis=1, keepdims=True)
+    dense, t["vector_index"] = _timed(lambda: VectorIndex().fit(full[body_mask]))
+    return {"times_s": t, "indicators": int(len(corpus.indicators)), "body_passages": len(body),
+            "tokens": int(sum(tokens)), "embed_sample": {"passages": len(picked), "seconds": seconds,
+                                                         "tokens_per_s": round(sample_rate, 1)},
+            "embed_s": round(sum(tokens) / sample_rate, 1), "embed_source": "extrapolated from a sample",
+            "vectors_mb_float32": round(full.nbytes / 2**20, 1), "vector_index_method": dense.method_,
+            "rest_peak_rss_mb": round(_peak_rss_mb(), 1), "rest_loadavg": round(os.getloadavg()[0], 2),
+            "lexical_rows": int(len(body)) if lexical is not None else 0}
 
 
 def speedup_worker(folder: Path) -> dict:
@@ -159,7 +212,10 @@ def _run_worker(*args, env: dict | None = None) -> dict:
 
 def _growth(sizes: list[dict], key) -> float | None:
     a, b = sizes[0], sizes[-1]
-    ta, tb = key(a), key(b)
+    try:
+        ta, tb = key(a), key(b)
+    except KeyError:  # a size whose second phase has not run yet
+        return None
     if a["documents"] == b["documents"] or not ta or not tb:
         return None
     return round(math.log(tb / ta) / math.log(b["documents"] / a["documents"]), 2)
@@ -178,11 +234,15 @@ def main(argv=None) -> None:
     parser.add_argument("--cold-start", action="store_true")
     parser.add_argument("--cold-only", default="", help="doc_id substring for the cold-start run (default: all plans)")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--phase", choices=["all", "build", "rest"], default="all",
+                        help="build: build_corpus only, corpus kept in --keep; rest: the other stages on it")
+    parser.add_argument("--embed-sample", type=int, default=256, help="passages embedded by --phase rest")
+    parser.add_argument("--keep", type=Path, default=None, help="folder for the generated corpora (default: a new temp folder)")
     parser.add_argument("--worker", choices=["size", "speedup", "cold"])
     parser.add_argument("--folder", type=Path)
     args = parser.parse_args(argv)
     if args.worker == "size":
-        print(json.dumps(size_worker(args.folder, args.workers, args.embed)))
+        print(json.dumps(size_worker(args.folder, args.workers, args.embed, args.phase, args.embed_sample)))
         return
     if args.worker == "speedup":
         print(json.dumps(speedup_worker(args.folder)))
@@ -193,13 +253,15 @@ def main(argv=None) -> None:
 
     from gen_corpus import load_pools, write_corpus
 
-    work = Path(tempfile.mkdtemp(prefix="plancompare-scale-"))
+    work = args.keep or Path(tempfile.mkdtemp(prefix="plancompare-scale-"))
     pools = load_pools()
     results = {"created": time.strftime("%Y-%m-%d %H:%M:%S"),
                "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
                "sizes": [], "speedup": None, "cold_start": None}
+    replaced = {}
     if args.merge and (args.out / "scale.json").is_file():
         earlier = json.loads((args.out / "scale.json").read_text())
+        replaced = {r["documents"]: r for r in earlier.get("sizes", []) if r["documents"] in args.sizes}
         results["sizes"] = [r for r in earlier.get("sizes", []) if r["documents"] not in args.sizes]
         results["speedup"], results["cold_start"] = earlier.get("speedup"), earlier.get("cold_start")
         results["runs"] = earlier.get("runs", [earlier.get("created")])
@@ -216,10 +278,17 @@ def main(argv=None) -> None:
         results["speedup"] = _run_worker("--worker", "speedup", "--folder", folder)
     for n in sorted(args.sizes):
         folder = work / f"n{n}"
-        write_corpus(folder, n, pools=pools)
-        print(f"N = {n}", file=sys.stderr, flush=True)
+        if args.phase != "rest":
+            write_corpus(folder, n, pools=pools)
+        print(f"N = {n} ({args.phase})", file=sys.stderr, flush=True)
         extra = (["--workers", args.workers] if args.workers else []) + (["--embed"] if n in args.embed_sizes else [])
-        row = _run_worker("--worker", "size", "--folder", folder, *extra)
+        row = _run_worker("--worker", "size", "--folder", folder, "--phase", args.phase,
+                          "--embed-sample", args.embed_sample, *extra)
+        if args.phase == "rest":  # the build phase's row, completed
+            build = replaced[n]
+            row = {**build, **row, "times_s": {**build["times_s"], **row["times_s"]}, "split_phases": True,
+                   "peak_rss_mb": max(build["build_peak_rss_mb"], row["rest_peak_rss_mb"]),
+                   "loadavg": max(build["build_loadavg"], row["rest_loadavg"])}
         results["sizes"] = sorted(results["sizes"] + [row], key=lambda r: r["documents"])
         _extrapolate_embedding(results["sizes"])
         print(json.dumps(row), file=sys.stderr, flush=True)
@@ -239,6 +308,8 @@ def _extrapolate_embedding(sizes: list[dict]) -> None:
     measured = [r for r in sizes if r.get("embedded")]
     rate = max(measured, key=lambda r: r["documents"])["embed_tokens_per_s"] if measured else None
     for r in sizes:
+        if "embed_sample" in r or "tokens" not in r:
+            continue  # extrapolated from its own sample of passages (rest_worker)
         if r.get("embedded"):
             r["embed_s"], r["embed_source"] = r["times_s"]["embed"], "measured"
         elif rate:
@@ -266,8 +337,9 @@ def _markdown(r: dict) -> str:
             embed = (f"{row['embed_s']} ({row['embed_source']})" if "embed_s" in row else "–")
             per_core = row["documents"] / row["times_s"]["build_corpus"] / row["workers"]
             lines.append(f"| {row['documents']} | {row['characters'] / 1e6:.2f} | {row['passages']} | {row['workers']} | "
-                         + " | ".join(str(row["times_s"][s]) for s in stages)
-                         + f" | {embed} | {per_core:.2f} | {row['peak_rss_mb']:.0f} | {row['loadavg']} |")
+                         + " | ".join(str(row["times_s"].get(s, "–")) for s in stages)
+                         + f" | {embed} | {per_core:.2f} | {row.get('peak_rss_mb', row.get('build_peak_rss_mb', 0)):.0f}"
+                         f" | {row.get('loadavg', row.get('build_loadavg'))} |")
         growth = r.get("growth_exponent") or {}
         if growth:
             lines += ["", "Growth exponent b in time ∝ N^b, smallest to largest N (1 = linear): "
@@ -285,6 +357,18 @@ def _markdown(r: dict) -> str:
                       "The other sizes' `embed s` are **extrapolated linearly** from that rate and their token "
                       "counts (every passage tokenised), not measured: embedding 1,000 generated documents on "
                       "2 shared cores takes hours, longer than one hold of the heavy lock."]
+    for row in (x for x in r["sizes"] if x.get("split_phases")):
+        e = row["embed_sample"]
+        lines += ["", f"**N = {row['documents']}** ran in two processes (two holds of the heavy lock): `--phase build` "
+                  f"(generator + `build_corpus`, peak RSS {row['build_peak_rss_mb']:.0f} MB with the pool workers) and "
+                  f"`--phase rest` on the saved corpus (themes, indicators, lexical index, embedding sample, vectors and "
+                  f"indexes; peak RSS {row['rest_peak_rss_mb']:.0f} MB). Its `embed s` is **extrapolated** from "
+                  f"{e['passages']} passages sampled from its own passages (seed 0), embedded in {e['seconds']} s = "
+                  f"{e['tokens_per_s']} tokens/s, over its {row['tokens']:,} tokens. Memory is measured on the real "
+                  f"arrays at this size: {row['passages']:,} float32 vectors ({row['vectors_mb_float32']} MB; the "
+                  f"sample's vectors repeated with seeded noise) and a `VectorIndex` over the body rows "
+                  f"(method {row['vector_index_method']}, built in {row['times_s']['vector_index']} s) plus the "
+                  "`LexicalIndex`, all in the rest phase's peak."]
     if r.get("speedup"):
         s = r["speedup"]
         lines += ["", f"**Parallel per-document stages**: {s['documents']} documents, 1 worker vs {s['cores']} "

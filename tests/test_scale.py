@@ -85,6 +85,24 @@ def test_map_documents_keeps_input_order_when_larger_items_start_first():
     assert map_documents(abs, items, workers=2, sizes=list(range(12))) == list(range(12))
 
 
+def test_map_documents_reports_every_result_as_it_finishes():
+    seen = []
+    results = map_documents(abs, [-i for i in range(9)], workers=2, sizes=list(range(9)),
+                            on_result=lambda i, r: seen.append((i, r)))
+    assert results == list(range(9)) and sorted(seen) == [(i, i) for i in range(9)]
+
+
+def _lexicon_loaded(_item) -> int:
+    from plancompare.repair.lexicon import default_lexicon
+
+    return default_lexicon.cache_info().currsize
+
+
+def test_pool_workers_start_with_the_repair_lexicon_loaded():
+    # loaded once by the fork server, not again by each worker (the parallel speedup depended on it)
+    assert map_documents(_lexicon_loaded, [0, 1, 2], workers=2) == [1, 1, 1]
+
+
 def test_build_reports_a_bad_file_from_a_worker(tmp_path, synthetic):
     files, _ = synthetic
     empty = tmp_path / "empty.txt"
@@ -275,3 +293,44 @@ def test_model_preload_loads_the_model_a_build_then_reuses(tmp_path):
     assert _load_cached.cache_info().currsize == 1
     load_model()
     assert _load_cached.cache_info().hits >= 1
+
+
+def test_background_embedder_fills_the_cache_the_build_then_reads(tmp_path):
+    import time
+
+    from plancompare.embed import BackgroundEmbedder, embed
+
+    texts = ["推进新型城镇化建设", "加强生态环境保护", "建设现代化产业体系"]
+    early = BackgroundEmbedder(cache_dir=tmp_path, chunk=2)
+    early.submit(texts)
+    deadline = time.time() + 300
+    while early.n_embedded_ < len(texts) and time.time() < deadline:
+        time.sleep(0.2)
+    assert early.finish() == len(texts)
+    again = embed(texts, cache_dir=tmp_path)
+    assert again.n_cached == len(texts) and again.n_embedded == 0
+    fresh = embed(texts, use_cache=False)
+    assert np.allclose(again.vectors, fresh.vectors, atol=1e-6)
+
+
+def test_near_duplicate_check_by_prefix_filtering_equals_comparing_every_pair(synthetic):
+    import random
+
+    from plancompare.pipeline.sources import NEAR_DUPLICATE_JACCARD, DocumentRun, _jaccard, _shingles
+    from plancompare.pipeline.stages import DocumentParams
+
+    texts = [f.read_text(encoding="utf-8") for f in synthetic[0]]
+    rng = random.Random(0)
+    for text in list(texts):  # copies with a stretch of 1-12 % cut out: some near duplicates, some not
+        for share in (0.01, 0.04, 0.08, 0.12):
+            cut = rng.randrange(len(text))
+            texts.append(text[:cut] + text[cut + int(len(text) * share):])
+    run, positives = DocumentRun({}, DocumentParams()), 0
+    for i, text in enumerate(texts):
+        shingles = _shingles(text)
+        every_pair = next((d for d, other in run._shingles.items()
+                           if _jaccard(shingles, other) >= NEAR_DUPLICATE_JACCARD), None)
+        assert run._near_twin(shingles, exclude="") == every_pair
+        positives += every_pair is not None
+        run._remember(f"doc{i}", shingles)
+    assert 0 < positives < len(texts) - len(synthetic[0])

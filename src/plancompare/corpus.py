@@ -352,14 +352,14 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
     if catalog is not None and not isinstance(catalog, pd.DataFrame):
         catalog = load_catalog(catalog)
     sources, rows = resolve_sources(paths), _catalog_rows(catalog)
-    preload = None
-    if embed and engine == "local":  # a first build loads the model while the documents are cleaned
-        from .embed import preload_model
-
-        preload = preload_model(model)
+    preload, early = _first_build_embedding(model, embed, engine, reporter)
     process = prefetch_documents(sources, rows, params, workers=workers, engine=engine, client=client,
-                                 progress=reporter.enabled)
+                                 progress=reporter.enabled,
+                                 on_tables=None if early is None else lambda t: early.submit(t.passages["text"]))
     run = DocumentRun(rows, params, process=process).run(sources, reporter)
+    if early is not None:
+        started = time.perf_counter()
+        reporter.done("embed (while cleaning)", started, f"{early.finish()} passages; the time is the wait for the last chunk")
     if not run.results:
         raise PlancompareError("no document could be read: " + "; ".join(
             f"{r.file}: {r.message}" for r in run.build_log().itertuples()))
@@ -376,6 +376,21 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
         reporter.done("search index", started)
     _report_log(corpus.build_log, reporter)
     return corpus
+
+
+def _first_build_embedding(model, embed: bool, engine: str, reporter) -> tuple:
+    """``(preload, early)``: on a first local build (empty embedding cache) the model loads in a
+    background thread (:func:`~plancompare.embed.preload_model`) and the passages of documents
+    already cleaned are embedded meanwhile (:class:`~plancompare.embed.BackgroundEmbedder`);
+    ``(None, None)`` otherwise."""
+    if not embed or engine != "local":
+        return None, None
+    from .embed import BackgroundEmbedder, preload_model
+
+    preload = preload_model(model)
+    if preload is None:
+        return None, None
+    return preload, BackgroundEmbedder(model, preload=preload, progress=reporter.enabled)
 
 
 def _embed_and_assign_themes(corpus: Corpus, model, embed: bool, engine: str, client, reporter,

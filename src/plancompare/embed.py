@@ -344,6 +344,79 @@ def preload_model(model: Any = None, *, cache_dir: str | os.PathLike | None = No
     return thread
 
 
+class BackgroundEmbedder:
+    """Embed passages into the embedding cache in a background thread, while a first build is
+    still cleaning other documents; the build's embedding step then finds them cached.
+
+    ``submit(texts)`` queues a document's passages (in chunks of ``chunk`` texts); the thread
+    waits for ``preload`` (the model-loading thread of :func:`preload_model`), then embeds chunk
+    after chunk with ``threads`` torch threads (the other cores are cleaning) and a bar on stderr
+    when ``progress``. ``finish()`` lets the running chunk end, drops the rest (the build embeds
+    them with every core) and returns how many texts were embedded here.
+    """
+
+    def __init__(self, model: Any = None, *, preload=None, progress: bool = False, threads: int = 1,
+                 chunk: int = 32, cache_dir: str | os.PathLike | None = None):
+        import queue
+        import threading
+
+        self.model, self.preload, self.progress = model, preload, progress
+        self.threads, self.chunk, self.cache_dir = threads, chunk, cache_dir
+        self.n_embedded_ = 0
+        self._queue: Any = queue.Queue()
+        self._stop = threading.Event()
+        self._bar = None
+        self._thread = threading.Thread(target=self._run, name="plancompare-early-embed", daemon=True)
+        self._thread.start()
+
+    def submit(self, texts: Sequence[str]) -> None:
+        texts = list(texts)
+        for start in range(0, len(texts), self.chunk):
+            self._queue.put(texts[start:start + self.chunk])
+        if self.progress and texts:
+            if self._bar is None:
+                self._bar = _progress_bar(0, True)
+                if self._bar is not None:
+                    self._bar.set_description("embedding (while cleaning)")
+            if self._bar is not None:
+                self._bar.total += len(texts)
+                self._bar.refresh()
+
+    def finish(self) -> int:
+        self._stop.set()
+        self._queue.put(None)
+        self._thread.join()
+        if self._bar is not None:
+            self._bar.close()
+        return self.n_embedded_
+
+    def _run(self) -> None:
+        import queue
+
+        if self.preload is not None:
+            self.preload.join()
+        import torch
+
+        before = torch.get_num_threads()
+        torch.set_num_threads(self.threads)
+        try:
+            while not self._stop.is_set():
+                try:
+                    texts = self._queue.get(timeout=0.2)
+                except queue.Empty:
+                    continue
+                if texts is None:
+                    break
+                done = embed(texts, self.model, prompt="passage", progress=False, cache_dir=self.cache_dir)
+                self.n_embedded_ += done.n_embedded
+                if self._bar is not None:
+                    self._bar.update(len(texts))
+        except Exception:  # noqa: BLE001 - the build's own embedding step embeds and reports
+            pass
+        finally:
+            torch.set_num_threads(before)
+
+
 def embed(
     texts: Sequence[str],
     model: Any = None,
@@ -371,6 +444,39 @@ def embed(
     if show_progress is not None:
         warnings.warn("embed(show_progress=...) is now embed(progress=...)", DeprecationWarning, stacklevel=2)
         progress = show_progress
+    texts = _checked_texts(texts, prompt, batch_size)
+    st, model_id, prompt_text, dim, ns = _model_identity(model, model_dir, prompt, window_overlap, backend)
+    if not texts:
+        return EmbeddingResult(np.zeros((0, dim), np.float32), model_id, prompt_text, seconds=time.perf_counter() - started)
+
+    keys = [text_key(t) for t in texts]
+    unique: dict[str, str] = {}
+    for k, t in zip(keys, texts):
+        unique.setdefault(k, t)
+    cache = EmbeddingCache(cache_dir) if use_cache else None
+    found = cache.get(ns, unique) if cache is not None else {}
+    missing = [k for k in unique if k not in found]
+    if missing:
+        missing_texts = [unique[k] for k in missing]
+        if encode is not None:
+            fresh = np.asarray(encode(missing_texts), dtype=np.float32)
+        else:
+            st = st if st is not None else load_model(None, model_dir)
+            if progress is None:
+                progress = len(missing) >= PROGRESS_MIN_TEXTS and sys.stderr.isatty()
+            fresh = _encode_uncached(missing_texts, st, prompt_text, batch_size=batch_size or default_batch_size(st, backend),
+                                     overlap=window_overlap, progress=bool(progress), backend=backend)
+        if cache is not None:
+            cache.put(ns, missing, fresh)
+        found.update(zip(missing, fresh))
+
+    vectors = np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
+    return EmbeddingResult(vectors=vectors, model_id=model_id, prompt=prompt_text, n_embedded=len(missing),
+                           n_cached=len(unique) - len(missing), seconds=time.perf_counter() - started)
+
+
+def _checked_texts(texts, prompt: str, batch_size: int | None) -> list[str]:
+    """``texts`` as a list, after checking the arguments of :func:`embed` (TypeError/ValueError)."""
     if prompt not in PROMPTS:
         raise ValueError(f"prompt must be one of {PROMPTS}, got {prompt!r}")
     if isinstance(texts, str):
@@ -381,70 +487,29 @@ def embed(
             raise TypeError(f"texts[{i}] is {type(t).__name__}, not str")
     if batch_size is not None and batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    return texts
 
+
+def _model_identity(model: Any, model_dir, prompt: str, window_overlap: int, backend: str) -> tuple:
+    """``(st, model_id, prompt_text, dim, cache namespace)`` for ``model``; ``st`` is None for the
+    default model, whose identity is read from its manifest without loading it (so a fully cached
+    run never imports torch: that is most of a warm rebuild)."""
     if model is None or model == DEFAULT_MODEL_ID:
-        # Everything the cache key needs is known without loading the model, so
-        # a fully cached run never imports torch (that is most of a warm rebuild).
         path = install_model(model_dir)
         manifest = json.loads((path / MANIFEST_NAME).read_text(encoding="utf-8"))
-        st = None
-        model_id = DEFAULT_MODEL_ID
+        st, model_id = None, DEFAULT_MODEL_ID
         prompt_text = prompts_for(model_id)[prompt]
-        dim = int(manifest["dimension"])
-        max_tokens = int(manifest["max_seq_length"])
+        dim, max_tokens = int(manifest["dimension"]), int(manifest["max_seq_length"])
         fingerprint = default_model_fingerprint(path)
     else:
         st = load_model(model, model_dir) if isinstance(model, str) else model
         model_id = model_id_of(model if isinstance(model, str) else st)
         prompt_text = prompts_for(model_id, st)[prompt]
-        dim = _dimension_of(st)
-        max_tokens = _token_layout(st).max_tokens
+        dim, max_tokens = _dimension_of(st), _token_layout(st).max_tokens
         fingerprint = _fingerprint_of(st)
-    if not texts:
-        return EmbeddingResult(np.zeros((0, dim), np.float32), model_id, prompt_text, seconds=time.perf_counter() - started)
-
-    keys = [text_key(t) for t in texts]
-    unique: dict[str, str] = {}
-    for k, t in zip(keys, texts):
-        unique.setdefault(k, t)
-
     if backend != "torch":  # its vectors differ in the last digits: never mix them with torch's
         fingerprint = f"{fingerprint}:{backend}"
-    ns = CacheNamespace(model_id, prompt_text, max_tokens, window_overlap, fingerprint)
-    cache = EmbeddingCache(cache_dir) if use_cache else None
-    found = cache.get(ns, unique) if cache is not None else {}
-    missing = [k for k in unique if k not in found]
-
-    if missing and encode is not None:
-        fresh = np.asarray(encode([unique[k] for k in missing]), dtype=np.float32)
-    elif missing:
-        if st is None:
-            st = load_model(None, model_dir)
-        if progress is None:
-            progress = len(missing) >= PROGRESS_MIN_TEXTS and sys.stderr.isatty()
-        fresh = _encode_uncached(
-            [unique[k] for k in missing],
-            st,
-            prompt_text,
-            batch_size=batch_size or default_batch_size(st, backend),
-            overlap=window_overlap,
-            progress=bool(progress),
-            backend=backend,
-        )
-    if missing:
-        if cache is not None:
-            cache.put(ns, missing, fresh)
-        found.update(zip(missing, fresh))
-
-    vectors = np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
-    return EmbeddingResult(
-        vectors=vectors,
-        model_id=model_id,
-        prompt=prompt_text,
-        n_embedded=len(missing),
-        n_cached=len(unique) - len(missing),
-        seconds=time.perf_counter() - started,
-    )
+    return st, model_id, prompt_text, dim, CacheNamespace(model_id, prompt_text, max_tokens, window_overlap, fingerprint)
 
 
 def embed_texts(

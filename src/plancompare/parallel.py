@@ -8,8 +8,10 @@ in, so a parallel build yields the same tables as a serial one.
 * ``workers=1`` runs in this process (no pickling, best for a handful of files).
 * ``workers=N`` (N > 1) uses a ``ProcessPoolExecutor`` with ``N`` processes started by the
   ``forkserver`` method: children never inherit the parent's threads (a parent that already ran
-  torch or OpenMP code would otherwise risk a deadlocked fork). Items are submitted largest first
-  (``sizes``) so one long document does not finish alone at the end.
+  torch or OpenMP code would otherwise risk a deadlocked fork). The fork server loads the stages'
+  lazy tables once (:mod:`plancompare.pipeline.warmup`: the repair lexicon, seconds) and runs with
+  one BLAS thread, so a new worker starts warm. Items are submitted largest first (``sizes``) so
+  one long document does not finish alone at the end; ``on_result`` hears of each as it finishes.
 * ``workers=None`` picks: serial below :data:`PARALLEL_MIN_DOCUMENTS` files or
   :data:`PARALLEL_MIN_BYTES` bytes of input, otherwise every core this process may use.
 * ``engine="dask"`` submits the same function as Dask tasks (:func:`dask_map`) on the cluster of
@@ -24,6 +26,7 @@ import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, Callable, Sequence
 
@@ -68,6 +71,7 @@ def map_documents(
     description: str = "Cleaning and outlining",
     engine: str = "local",
     client: Any = None,
+    on_result: Callable[[int, Any], None] | None = None,
 ) -> list[Any]:
     """``[func(item) for item in items]``, possibly in parallel; results in input order.
 
@@ -86,6 +90,9 @@ def map_documents(
     engine : {"local", "dask"}
         ``"dask"`` runs the items as tasks on ``client`` (a ``dask.distributed.Client``), or on a
         local cluster when ``client`` is None.
+    on_result : callable, optional
+        Called in this thread as ``on_result(index, result)`` as each item finishes (completion
+        order), e.g. to start embedding a document's passages while the others are cleaned.
 
     Raises whatever ``func`` raises for the first failing item (in input order for the serial
     path, in completion order otherwise); other items are cancelled.
@@ -94,34 +101,45 @@ def map_documents(
     if engine not in ENGINES:
         raise PlancompareError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     if engine == "dask":
-        return dask_map(func, items, sizes=sizes, progress=progress, description=description, client=client)
+        return dask_map(func, items, sizes=sizes, progress=progress, description=description, client=client,
+                        on_result=on_result)
     n_workers = choose_workers(workers, len(items), sum(sizes) if sizes is not None else 0)
     bar = _bar(len(items), description, progress)
     try:
         if n_workers == 1:
             results = []
-            for item in items:
+            for i, item in enumerate(items):
                 results.append(func(item))
                 _tick(bar)
+                if on_result is not None:
+                    on_result(i, results[-1])
             return results
-        return _pool_map(func, items, n_workers, largest_first(sizes, len(items)), bar)
+        return _pool_map(func, items, n_workers, largest_first(sizes, len(items)), bar, on_result)
     finally:
         if bar is not None:
             bar.close()
 
 
-def _pool_map(func, items: list, n_workers: int, order: list[int], bar) -> list:
+# Imported once by the fork server; every worker forks from it (see _pool_map).
+FORKSERVER_PRELOAD = ["plancompare.pipeline.warmup", "plancompare.parallel", "plancompare.pipeline.stages"]
+
+
+def _pool_map(func, items: list, n_workers: int, order: list[int], bar, on_result=None) -> list:
     results: list[Any] = [None] * len(items)
     context = multiprocessing.get_context("forkserver")
-    # The fork server imports the pipeline once and every worker forks from it, instead of each
-    # worker importing pandas, the repair lexicon and the stages again (seconds per worker).
-    context.set_forkserver_preload(["plancompare.parallel", "plancompare.pipeline.stages"])
+    # The fork server imports the pipeline and loads the stages' lazy tables (the repair lexicon:
+    # seconds) once, and every worker forks from it, instead of each worker of each pool loading
+    # them again: that was most of the gap to a 2x speedup on 2 cores.
+    context.set_forkserver_preload(FORKSERVER_PRELOAD)
     with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
         futures = {pool.submit(func, items[i]): i for i in order}
         try:
             for future in as_completed(futures):
-                results[futures[future]] = future.result()
+                index = futures[future]
+                results[index] = future.result()
                 _tick(bar)
+                if on_result is not None:
+                    on_result(index, results[index])
         except BaseException:
             for future in futures:
                 future.cancel()
@@ -130,7 +148,7 @@ def _pool_map(func, items: list, n_workers: int, order: list[int], bar) -> list:
 
 
 def prefetch_documents(sources, catalog_rows: dict, params, *, workers: int | None = None, engine: str = "local",
-                       client: Any = None, progress: bool = False):
+                       client: Any = None, progress: bool = False, on_tables: Callable[[Any], None] | None = None):
     """A ``process(path, catalog_row, params)`` for :class:`~plancompare.pipeline.sources.DocumentRun`
     whose answers were computed ahead, in parallel.
 
@@ -140,10 +158,18 @@ def prefetch_documents(sources, catalog_rows: dict, params, *, workers: int | No
     skipped unreadable files, the build log) are those of a serial build. A request that was not
     foreseen (a doc_id made unique with a suffix) is computed on the spot. With one worker and
     the local engine, :func:`~plancompare.pipeline.stages.process_document` itself is returned.
+
+    ``on_tables``: called in this thread with each document's tables as soon as they are ready
+    (completion order), while the others are still processed. When given and ``workers`` is None,
+    even a small input runs in a pool (on more than one core), so that this process is free for
+    what ``on_tables`` starts (a first build embeds the finished documents' passages meanwhile).
     """
     from .pipeline.stages import process_document
 
     sizes = [_file_size(s.path) for s in sources]
+    forced = on_tables is not None and workers is None and engine == "local" and len(sources) > 1
+    if forced:
+        workers = min(available_cores(), len(sources))
     if engine == "local" and choose_workers(workers, len(sources), sum(sizes)) == 1:
         return process_document
     keys, items = [], []
@@ -154,8 +180,20 @@ def prefetch_documents(sources, catalog_rows: dict, params, *, workers: int | No
             row["doc_id"] = source.doc_id
         keys.append(_request_key(source.path, row))
         items.append((source.path, row, params))
-    outcomes = map_documents(_process_outcome, items, workers=workers, sizes=sizes, progress=progress,
-                             engine=engine, client=client)
+
+    def ready(_index, outcome) -> None:
+        if on_tables is not None and outcome[0] == "ok":
+            on_tables(outcome[1])
+
+    try:
+        outcomes = map_documents(_process_outcome, items, workers=workers, sizes=sizes, progress=progress,
+                                 engine=engine, client=client, on_result=ready)
+    except BrokenProcessPool:
+        if not forced:
+            raise
+        # A script without an ``if __name__ == "__main__":`` guard cannot start workers; a small
+        # input was serial before the pool was forced for it, so it stays buildable.
+        outcomes = [_process_outcome(item) for item in items]
     stored = dict(zip(keys, outcomes))
 
     def process(path, catalog_row, run_params):
@@ -225,7 +263,8 @@ def dask_client(client: Any = None, n_workers: int | None = None):
 
 
 def dask_map(func: Callable, items: Sequence, *, sizes: Sequence[int] | None = None, progress: bool = False,
-             description: str = "documents", client: Any = None) -> list:
+             description: str = "documents", client: Any = None,
+             on_result: Callable[[int, Any], None] | None = None) -> list:
     """``[func(item) for item in items]`` as Dask tasks; results in input order."""
     from dask.distributed import as_completed
 
@@ -241,9 +280,12 @@ def dask_map(func: Callable, items: Sequence, *, sizes: Sequence[int] | None = N
         results: list[Any] = [None] * len(items)
         try:
             for future in as_completed(list(futures)):
-                results[futures[future]] = future.result()
+                index = futures[future]
+                results[index] = future.result()
                 if bar is not None:
                     bar.update(1)
+                if on_result is not None:
+                    on_result(index, results[index])
         finally:
             if bar is not None:
                 bar.close()
