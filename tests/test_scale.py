@@ -313,7 +313,7 @@ def test_background_embedder_fills_the_cache_the_build_then_reads(tmp_path):
     assert np.allclose(again.vectors, fresh.vectors, atol=1e-6)
 
 
-def test_near_duplicate_check_by_prefix_filtering_equals_comparing_every_pair(synthetic):
+def test_near_duplicate_check_by_minhash_filtering_equals_comparing_every_pair(synthetic):
     import random
 
     from plancompare.pipeline.sources import NEAR_DUPLICATE_JACCARD, DocumentRun, _jaccard, _shingles
