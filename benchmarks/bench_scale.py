@@ -50,6 +50,23 @@ def _timed(fn):
     return value, round(time.perf_counter() - t0, 3)
 
 
+def _stages_after_build(corpus, times: dict) -> tuple:
+    """Time themes, indicators and the lexical index of ``corpus`` into ``times``; return the
+    lexical index, the body passages' texts and every passage's token count (no truncation)."""
+    from plancompare.model import load_model
+    from plancompare.pipeline import stages
+    from plancompare.vector_index import LexicalIndex
+
+    _, times["themes"] = _timed(corpus.assign_themes)
+    _, times["indicators"] = _timed(lambda: stages.extract_indicators(corpus.passages, corpus.documents, corpus.lines))
+    body = corpus.passages.loc[corpus.body_mask(), "text"].tolist()
+    lexical, times["lexical_index"] = _timed(lambda: LexicalIndex().fit(body))
+    backend = load_model(None).tokenizer.backend_tokenizer
+    backend.no_truncation()
+    tokens = [len(e.ids) for e in backend.encode_batch(["passage: " + x for x in corpus.passages["text"]])]
+    return lexical, body, tokens
+
+
 def size_worker(folder: Path, workers: int | None, embed_all: bool = False, phase: str = "all",
                 sample: int = 256) -> dict:
     """Build the corpus in ``folder`` stage by stage; timings and sizes (and every passage embedded,
@@ -60,10 +77,7 @@ def size_worker(folder: Path, workers: int | None, embed_all: bool = False, phas
         return rest_worker(folder, sample)
     import plancompare as pc
     from plancompare.embed import embed_texts
-    from plancompare.model import load_model
     from plancompare.parallel import choose_workers
-    from plancompare.pipeline import stages
-    from plancompare.vector_index import LexicalIndex
 
     catalog = pc.load_catalog(folder / "catalog.csv")
     files = [Path(f) for f in catalog["source_file"]]
@@ -76,16 +90,8 @@ def size_worker(folder: Path, workers: int | None, embed_all: bool = False, phas
         return {"documents": len(files), "workers": n_workers, "characters": int(corpus.documents["n_chars"].sum()),
                 "passages": len(corpus.passages), "times_s": t, "build_peak_rss_mb": round(_peak_rss_mb(), 1),
                 "build_loadavg": round(os.getloadavg()[0], 2)}
-    _, t["themes"] = _timed(corpus.assign_themes)
-    _, t["indicators"] = _timed(lambda: stages.extract_indicators(corpus.passages, corpus.documents, corpus.lines))
-    body = corpus.passages.loc[corpus.body_mask(), "text"].tolist()
-    _, t["lexical_index"] = _timed(lambda: LexicalIndex().fit(body))
-
-    st = load_model(None)
-    backend = st.tokenizer.backend_tokenizer
-    backend.no_truncation()
+    _, body, tokens = _stages_after_build(corpus, t)
     texts = corpus.passages["text"].tolist()
-    tokens = [len(e.ids) for e in backend.encode_batch(["passage: " + x for x in texts])]
     row = {
         "documents": len(files), "workers": n_workers, "characters": int(corpus.documents["n_chars"].sum()),
         "passages": len(corpus.passages), "body_passages": len(body), "indicators": len(corpus.indicators),
@@ -112,22 +118,13 @@ def rest_worker(folder: Path, sample: int = 256) -> dict:
 
     import plancompare as pc
     from plancompare.embed import embed_texts
-    from plancompare.model import load_model
-    from plancompare.pipeline import stages
-    from plancompare.vector_index import LexicalIndex, VectorIndex
+    from plancompare.vector_index import VectorIndex
 
     corpus = pc.Corpus.load(folder / "saved")
     t = {}
-    _, t["themes"] = _timed(corpus.assign_themes)
-    _, t["indicators"] = _timed(lambda: stages.extract_indicators(corpus.passages, corpus.documents, corpus.lines))
+    lexical, body, tokens = _stages_after_build(corpus, t)
     body_mask = corpus.body_mask()
-    body = corpus.passages.loc[body_mask, "text"].tolist()
-    lexical, t["lexical_index"] = _timed(lambda: LexicalIndex().fit(body))
-    st = load_model(None)
-    backend = st.tokenizer.backend_tokenizer
-    backend.no_truncation()
     texts = corpus.passages["text"].tolist()
-    tokens = [len(e.ids) for e in backend.encode_batch(["passage: " + x for x in texts])]
     rng = np.random.default_rng(0)
     picked = sorted(rng.choice(len(texts), size=min(sample, len(texts)), replace=False).tolist())
     embed_texts([texts[i] for i in picked[:4]], use_cache=False)  # warm-up
