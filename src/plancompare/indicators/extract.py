@@ -217,14 +217,19 @@ def _horizon(before: str, doc: tuple, cues: dict) -> tuple | None:
     return (coming, coming + 4) if coming else None
 
 
-def _convert(value: float, value_high, unit_raw: str, unit: str, registry: Registry):
-    """Convert a value written in ``unit_raw`` (万元) to the registry's ``unit`` (元); None if incompatible."""
+def _convert(value: float, value_high, unit_raw: str, unit: str, registry: Registry, alternatives=()):
+    """Convert a value written in ``unit_raw`` (万元) to the registry's ``unit`` (元): ``((value, high), unit)``,
+    or None if incompatible. A value in one of the indicator's ``alternatives`` (美元 for a total in 亿元) is
+    put on the same scale in that currency: 1.76万亿美元 -> 17600 亿美元."""
     raw_base, raw_factor = registry.units.get(unit_raw, (unit_raw, 1.0))
     reg_base, reg_factor = registry.units.get(unit, (unit, 1.0))
+    if raw_base != reg_base and raw_base in {registry.units.get(u, (u, 1.0))[0] for u in alternatives}:
+        unit = next((name for name, (base, f) in registry.units.items() if base == raw_base and f == reg_factor), "")
+        reg_base = raw_base if unit else reg_base
     if raw_base != reg_base or not reg_factor:
         return None
     factor = raw_factor / reg_factor
-    return round(value * factor, 10), (round(value_high * factor, 10) if value_high is not None else None)
+    return (round(value * factor, 10), (round(value_high * factor, 10) if value_high is not None else None)), unit
 
 
 def _ratio_tokens(s: str, cues: dict) -> list[Token]:
@@ -378,9 +383,9 @@ def _row(sent: _Sentence, passage: pd.Series, registry: Registry, indicator, tok
     value, value_high, unit = token.value, token.value_high, token.unit
     measure = indicator["measure"] if indicator is not None else ""
     if indicator is not None:
-        converted = _convert(value, value_high, token.unit, indicator["unit"], registry)
+        converted = _convert(value, value_high, token.unit, indicator["unit"], registry, indicator["units"])
         if converted is not None:
-            (value, value_high), unit = converted, indicator["unit"]
+            (value, value_high), unit = converted
     direction = change_direction(local) if not token.ratio_quote else None
     is_change = measure in ("growth", "reduction") or (indicator is None and direction is not None) or \
         unit in ("个百分点", "百分点")
@@ -429,6 +434,26 @@ def _is_noise(local: str, unit: str, cues: dict) -> bool:
     """Counts of meetings, durations of campaigns (成立6个, 历时5年): numbers that are no indicator."""
     clause = local[-12:]
     return any(w in clause for w in cues.get("noise_words", [])) or unit in cues.get("noise_units", [])
+
+
+def _restated_expectations(out: pd.DataFrame, docs: dict) -> pd.DataFrame:
+    """A work report restates its year's expected targets outside the goal list (``提出今年国内生产总值增长8%左右
+    的目标``, ``把居民消费价格涨幅控制在3.5%左右，是…``): a single-year *target* row for the report's coming year
+    that repeats an *expected* row of the same document (indicator, year, value) is *expected* too
+    (``kind_rule`` ``restated_expected``). Plans are left alone: their targets are targets."""
+    if out.empty:
+        return out
+    expected = {(r.doc_id, r.indicator_id, r.year, r.value, None if pd.isna(r.value_high) else r.value_high)
+                for r in out[out["kind"] == "expected"].itertuples()}
+    for i, r in out[(out["kind"] == "target") & (out["indicator_id"] != "")].iterrows():
+        doc = docs.get(r["doc_id"], {})
+        if (doc.get("kind") != "work_report" or pd.notna(r["period_start"])
+                or r["year"] != doc_years(doc)[1]):
+            continue
+        high = None if pd.isna(r["value_high"]) else r["value_high"]
+        if (r["doc_id"], r["indicator_id"], r["year"], r["value"], high) in expected:
+            out.loc[i, ["kind", "kind_rule"]] = ["expected", "restated_expected"]
+    return out
 
 
 def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry: Registry | None = None, *,
@@ -491,7 +516,7 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
                 rows += _table_rows(sent.text, sent.offset, columns[line_no], passage, registry, ctx)
             else:
                 rows += _sentence_rows(sent, passage, registry, table, ctx)
-    out = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+    out = _restated_expectations(pd.DataFrame(rows, columns=INDICATOR_COLUMNS), docs)
     if not keep_noise:
         out = out[~out["noise"].astype(bool)]
     if canonical_only:

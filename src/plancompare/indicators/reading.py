@@ -101,7 +101,34 @@ def find_aliases(s: str, registry: Registry) -> list[Alias]:
                 alias.text.startswith(p) for p in per_unit_prefixes):
             continue
         chosen.append(alias)
-    return chosen
+    return _shared_prefix_aliases(s, chosen, registry)
+
+
+_LIST_JOINER = re.compile(r"[\u4e00-\u9fff]{0,3}?(?:以及|、|和|及|与)")
+
+
+def _shared_prefix_aliases(s: str, chosen: list[Alias], registry: Registry) -> list[Alias]:
+    """Names listed after a name that opens with a shared prefix carry that prefix: in
+    ``单位国内生产总值用水量、能耗、二氧化碳排放量分别下降…`` 能耗 is 单位国内生产总值能耗. Each listed item is
+    read as prefix + item against the registry's aliases (longest first); the list ends at the first item that
+    names no indicator that way."""
+    prefixes = sorted(registry.cues.get("shared_name_prefixes", []), key=len, reverse=True)
+    names = sorted(registry.aliases, key=lambda a: len(a[0]), reverse=True)
+    for opener in list(chosen):
+        upper = opener.text.upper()
+        prefix = next((p.upper() for p in prefixes if upper.startswith(p.upper()) and len(upper) > len(p)), None)
+        pos = opener.end
+        while prefix is not None and (joint := _LIST_JOINER.match(s, pos)) is not None:
+            item = s[joint.end():joint.end() + 24].upper()
+            hit = next(((a, fam) for a, fam in names if len(a) > len(prefix) and a.startswith(prefix)
+                        and item.startswith(a[len(prefix):])), None)
+            if hit is None:
+                break
+            listed = Alias(joint.end(), joint.end() + len(hit[0]) - len(prefix), hit[1],
+                           s[joint.end():joint.end() + len(hit[0]) - len(prefix)])
+            chosen = [a for a in chosen if a.end <= listed.start or a.start >= listed.end] + [listed]
+            pos = listed.end
+    return sorted(chosen, key=lambda a: a.start)
 
 
 def tokens(s: str, masks: list, registry: Registry) -> list[Token]:
@@ -182,7 +209,7 @@ def _quantifies_next_noun(s: str, token: Token) -> bool:
         return False
     noun = s[token.end + 1:token.end + 7]
     return not any(w in noun for w in ("目标", "预期", "水平", "增长", "增速", "速度", "涨幅", "幅度", "比例", "要求",
-                                       "基础", "左右"))
+                                       "基础", "基数", "左右"))
 
 
 def _respective(s: str, token: Token, preceding: list[Alias]) -> Alias | None:
