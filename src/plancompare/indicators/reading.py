@@ -259,7 +259,7 @@ def _joined_group(s: str, token: Token, preceding: list[Alias]) -> Alias | None:
 def choose_member(alias: Alias, local: str, token: Token, registry: Registry, s: str = "") -> pd.Series | None:
     """The family member for the wording around the number; None when the number is not that indicator."""
     cues = registry.cues
-    members = registry.members(alias.family)
+    members = registry.member_rows(alias.family)
     share_words = cues.get("share_words", [])
     if any(w in local for w in share_words) and not any(w in alias.text for w in share_words):
         return None
@@ -282,8 +282,8 @@ def choose_member(alias: Alias, local: str, token: Token, registry: Registry, s:
     unit_base = registry.units.get(token.unit, (token.unit, 1.0))[0]
     candidates, seen = [], set()
     for measure in [wanted, "flow", "level", "growth", "reduction"]:
-        for _, member in members[members["measure"] == measure].iterrows():
-            if member["indicator_id"] not in seen:
+        for member in members:
+            if member["measure"] == measure and member["indicator_id"] not in seen:
                 seen.add(member["indicator_id"])
                 candidates.append(member)
     for member in candidates:

@@ -42,6 +42,8 @@ class Registry:
         (compiled name pattern, family).
     value_patterns : list of (Pattern, str)
         (compiled pattern with a ``value`` group, indicator_id) for names that enclose their number.
+    family_rows_ : dict
+        Family -> its rows of ``table`` as Series (computed at construction from ``table``).
     """
 
     table: pd.DataFrame
@@ -51,9 +53,18 @@ class Registry:
     patterns: list = field(default_factory=list, repr=False)
     value_patterns: list = field(default_factory=list, repr=False)
 
+    def __post_init__(self) -> None:
+        # extraction asks for a family's rows once per number found: rows as Series, grouped once
+        self.family_rows_ = {family: [row for _, row in group.iterrows()]
+                             for family, group in self.table.groupby("family", sort=False)}
+
     def members(self, family: str) -> pd.DataFrame:
         """The indicators of one family (a level and its growth rate, for example)."""
         return self.table[self.table["family"] == family]
+
+    def member_rows(self, family: str) -> list[pd.Series]:
+        """The rows of :meth:`members` as a list, in table order (no DataFrame work per call)."""
+        return self.family_rows_.get(family, [])
 
     def row(self, indicator_id: str) -> pd.Series:
         """One canonical indicator by id (KeyError when unknown)."""
