@@ -15,7 +15,7 @@ then the corpus-level theme step), themes alone (``assign_themes`` without embed
 (default 50) and extrapolated linearly in tokens (every passage is tokenised) at the other sizes,
 because embedding 1,000 documents on this 2-core machine takes hours. Growth: the exponent ``b``
 of ``time ∝ N^b`` between the smallest and the largest N (1 = linear). ``--merge`` keeps the
-other sizes of an earlier run, so N = 1,000 can run in its own hold of the heavy lock.
+other sizes of an earlier run, so N = 1,000 can run on its own.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def size_worker(folder: Path, workers: int | None, embed_all: bool = False, phas
     """Build the corpus in ``folder`` stage by stage; timings and sizes (and every passage embedded,
     torch, no cache, when ``embed_all``). ``phase="build"`` stops after ``build_corpus`` and saves
     the corpus in ``folder/saved``; ``phase="rest"`` loads it and runs the other stages
-    (:func:`rest_worker`): a large N in two holds of the heavy lock."""
+    (:func:`rest_worker`): a large N in two shorter runs."""
     if phase == "rest":
         return rest_worker(folder, sample)
     import plancompare as pc
@@ -322,8 +322,8 @@ def _write(results: dict, out: Path) -> None:
 def _markdown(r: dict) -> str:
     lines = ["# Scale benchmark", "",
              "Runs (UTC, arguments): " + "; ".join(f"`{x}`" for x in r.get("runs", [r["created"]])) + f". "
-             f"{r['machine']['cpus']} cores shared with other engineers; every run under the heavy lock "
-             "(`flock /tmp/heavy.lock python benchmarks/bench_scale.py ...`), 1-minute load average per row. "
+             f"{r['machine']['cpus']} cores shared with other jobs; every run with no other benchmark running, "
+             "1-minute load average per row. "
              "Documents from `benchmarks/gen_corpus.py` (seed 0, ≈ 20,000 characters each).", ""]
     if r["sizes"]:
         stages = [s for s in r["sizes"][0]["times_s"] if s != "embed"]
@@ -353,10 +353,10 @@ def _markdown(r: dict) -> str:
                       f"{', '.join(str(x['documents']) for x in measured)}: {m['embed_tokens_per_s']} tokens/s. "
                       "The other sizes' `embed s` are **extrapolated linearly** from that rate and their token "
                       "counts (every passage tokenised), not measured: embedding 1,000 generated documents on "
-                      "2 shared cores takes hours, longer than one hold of the heavy lock."]
+                      "2 shared cores takes hours."]
     for row in (x for x in r["sizes"] if x.get("split_phases")):
         e = row["embed_sample"]
-        lines += ["", f"**N = {row['documents']}** ran in two processes (two holds of the heavy lock): `--phase build` "
+        lines += ["", f"**N = {row['documents']}** ran in two processes: `--phase build` "
                   f"(generator + `build_corpus`, peak RSS {row['build_peak_rss_mb']:.0f} MB with the pool workers) and "
                   f"`--phase rest` on the saved corpus (themes, indicators, lexical index, embedding sample, vectors and "
                   f"indexes; peak RSS {row['rest_peak_rss_mb']:.0f} MB). Its `embed s` is **extrapolated** from "
