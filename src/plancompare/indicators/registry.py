@@ -58,12 +58,9 @@ class Registry:
         self.family_rows_ = {family: [row for _, row in group.iterrows()]
                              for family, group in self.table.groupby("family", sort=False)}
 
-    def members(self, family: str) -> pd.DataFrame:
-        """The indicators of one family (a level and its growth rate, for example)."""
-        return self.table[self.table["family"] == family]
-
     def member_rows(self, family: str) -> list[pd.Series]:
-        """The rows of :meth:`members` as a list, in table order (no DataFrame work per call)."""
+        """The indicators of one family (a level and its growth rate, for example), as rows of
+        ``table`` in table order."""
         return self.family_rows_.get(family, [])
 
     def row(self, indicator_id: str) -> pd.Series:
