@@ -104,6 +104,38 @@ def test_shipped_verdict_model_is_trained_and_complete():
         assert isinstance(variant, LinearVerdict) and np.abs(variant.coef).sum() > 0
 
 
+def test_shipped_focus_model_weighs_the_focus_phrase():
+    """compare(..., focus=...) scores the reader's focus phrase as a search query too (``focus_*``)."""
+    from plancompare.match.features import FOCUS_OF
+
+    model = default_verdict_model()
+    assert set(FOCUS_OF) <= set(model.variants["focus/hybrid"].features)
+    assert not set(FOCUS_OF) & set(model.variants["pair/hybrid"].features + model.variants["query/hybrid"].features)
+
+
+def test_focus_features_are_the_focus_phrase_scored_as_a_query(plans):
+    from plancompare.match import PassageIndex
+    from plancompare.match.features import FOCUS_OF
+
+    body = plans.passages[(plans.passages["role"] == "body").to_numpy()].reset_index(drop=True)
+    index = PassageIndex().fit(body, None)
+    texts = body["text"]
+    src = int(np.flatnonzero(texts.str.contains("一窗受理") & (body["district"] == "Huli"))[0])
+    rows = np.flatnonzero(body["district"].to_numpy() != "Huli")
+    text, segments, _ = index.query_terms("一窗受理")
+    phrase = index.featurizer_.query_probe(text, None, segments)
+    as_query = index.featurizer_.transform(phrase, rows, None)
+    probe = index.featurizer_.focus_probe(src, "实行一窗受理、集成服务。", None, phrase)
+    focus = index.featurizer_.transform(probe, rows, None)
+    col = {name: i for i, name in enumerate(FEATURE_NAMES)}
+    for name, base in FOCUS_OF.items():
+        np.testing.assert_allclose(focus[:, col[name]], as_query[:, col[base]])
+    covered = focus[:, col["focus_coverage"]] == 1
+    assert covered.any() and all(any(v in texts[r] for v in segments[0]) for r in rows[covered])
+    without = index.featurizer_.transform(index.featurizer_.focus_probe(src, "实行一窗受理、集成服务。", None), rows, None)
+    assert not without[:, [col[n] for n in FOCUS_OF]].any()  # no phrase, no focus features
+
+
 def test_bad_model_file_raises_one_line_error():
     with pytest.raises(MatchInputError, match="not a valid verdict model"):
         VerdictModel.from_json('{"variants": {}}', "x.json")
