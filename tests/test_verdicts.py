@@ -193,6 +193,19 @@ def test_compare_says_none_where_a_district_has_nothing_comparable(corpus):
 
 
 @pytest.mark.slow
+def test_focused_compare_says_none_where_a_district_lacks_that_goal(corpus):
+    """Focused on the cruise home port, inland Cangshan is `none` while Chikan's cruise economy is kept."""
+    passages = corpus.passages
+    src = passages[passages["text"].str.contains("邮轮母港") & (passages["district"] == "Huli")
+                   & (passages["role"] == "body")]["passage_id"].iloc[0]
+    res = corpus.compare(src, k=3, focus="邮轮母港")
+    assert "邮轮母港" in res.attrs["focus_sentence"]
+    cangshan, chikan = res[res["district"] == "Cangshan"], res[res["district"] == "Chikan"]
+    assert len(cangshan) == 1 and cangshan["verdict"].iloc[0] == "none"
+    assert chikan["text"].str.contains("邮轮").any() and (chikan["verdict"] != "none").any()
+
+
+@pytest.mark.slow
 def test_english_query_without_glossary_terms_is_judged_on_dense_evidence(corpus):
     query = "dining halls for senior citizens"
     assert not expand_english_query(query, default_policy_glossary())  # no lexical form at all
