@@ -247,3 +247,21 @@ def test_a_passage_with_the_query_word_for_word_is_at_least_related():
     assert _at_least_related_when_verbatim("国家物流枢纽建设", texts, ["none", "none", "comparable"]) == [
         "related", "none", "comparable"]
     assert _at_least_related_when_verbatim("物流", texts, ["none"] * 3) == ["none"] * 3  # too short to be evidence
+
+
+def test_cli_compare_prints_verdicts_and_the_focus_sentence(plans, tmp_path):
+    from typer.testing import CliRunner
+
+    from plancompare.cli import app
+
+    plans.save(tmp_path / "saved")
+    passages = plans.passages
+    src = passages[passages["text"].str.contains("邮轮母港") & (passages["district"] == "Huli")
+                   & (passages["role"] == "body")]["passage_id"].iloc[0]
+    runner = CliRunner()
+    result = runner.invoke(app, ["compare", src, "--focus", "邮轮母港", "--corpus", str(tmp_path / "saved")])
+    assert result.exit_code == 0, result.output
+    assert "Cangshan" in result.output and "Chikan" in result.output and "line" in result.output
+    assert "focus sentence" in result.output and "邮轮母港" in result.output
+    bad = runner.invoke(app, ["compare", "no_such_doc:0001", "--corpus", str(tmp_path / "saved")])
+    assert bad.exit_code == 2 and "unknown passage id" in bad.output and "Traceback" not in bad.output
