@@ -182,6 +182,9 @@ def test_search_returns_fewer_rows_rather_than_filler(corpus):
                    "0.80 and 12% when 'none' is read for the whole passage, audit of match_pair_other_goal.csv); "
                    "focused compare reaches AUC 0.90 but calls 61% none (benchmarks/results/match.md)")
 def test_compare_says_none_where_a_district_has_nothing_comparable(corpus):
+    # Whole passage: the cruise paragraph also plans 重点片区 development, and the audit
+    # (tests/gold/match_pair_other_goal.csv, cruise -> Cangshan) finds that goal in Cangshan's best candidate;
+    # test_focused_compare_says_none_where_a_district_lacks_that_goal is the well-posed form of this check.
     passages = corpus.passages
     src = passages[passages["text"].str.contains("邮轮母港") & (passages["district"] == "Huli")
                    & (passages["role"] == "body")]["passage_id"].iloc[0]
