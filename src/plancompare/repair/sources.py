@@ -24,6 +24,7 @@ class CharNgrams:
         self.types: Counter = Counter()  # distinct continuations of a history
 
     def add(self, text: str, weight: float = 1.0) -> None:
+        self.__dict__.pop("_bigram_index", None)
         for chunk in text.split():
             for i, ch in enumerate(chunk):
                 self.uni[ch] += weight
@@ -51,17 +52,46 @@ class CharNgrams:
     def cond(self, history: str, ch: str, floor: float) -> float | None:
         """Witten-Bell ``P(ch | history)`` backing off to ``floor``; ``None`` if
         even the last character of ``history`` is unseen."""
+        levels = self.levels(history)
+        return None if levels is None else witten_bell(self.grams, levels, ch, floor)
+
+    def levels(self, history: str) -> list[tuple[str, float, int]] | None:
+        """The part of :meth:`cond` that does not depend on the next character:
+        ``(suffix, times followed, distinct continuations)`` for each suffix of
+        ``history`` the model has seen, shortest first, up to ``order - 1``
+        characters; ``None`` if even the last character is unseen."""
         if not history or not self.context.get(history[-1]):
             return None
-        p = floor
+        levels = []
         for n in range(1, min(len(history), self.order - 1) + 1):
             h = history[-n:]
             total = self.context.get(h, 0)
             if not total:
                 break
-            t = self.types[h]
-            p = (self.grams.get(h + ch, 0) + t * p) / (total + t)
-        return p
+            levels.append((h, total, self.types[h]))
+        return levels
+
+    def bigram_index(self) -> dict[str, list[tuple[str, float]]]:
+        """For each character, the characters seen after it with their share of
+        all n-gram counts, in the order the bigrams were counted (built once)."""
+        index = self.__dict__.get("_bigram_index")
+        if index is None:
+            index = {}
+            scale = 1 / (sum(self.grams.values()) or 1.0)
+            for gram, n in self.grams.items():
+                if len(gram) == 2:
+                    index.setdefault(gram[0], []).append((gram[1], n * scale))
+            self._bigram_index = index
+        return index
+
+
+def witten_bell(grams: dict[str, float], levels: list[tuple[str, float, int]], ch: str, floor: float) -> float:
+    """Witten-Bell ``P(ch | history)`` from the history's :meth:`CharNgrams.levels`,
+    interpolated down to ``floor``."""
+    p = floor
+    for h, total, t in levels:
+        p = (grams.get(h + ch, 0) + t * p) / (total + t)
+    return p
 
 
 class JiebaDictionary:
