@@ -152,7 +152,9 @@ def shows_damage(line: str, window: int = 4) -> bool:
     """
     if "\ufffd" in line:
         return True
-    common = _common_chars()
+    if "?" not in line:
+        return False
+    common = _common_chars()  # jieba's dictionary: only for a line that has a "?"
     for q in (i for i, ch in enumerate(line) if ch == "?"):
         for ch in line[q + 1 : q + 1 + window]:
             if ch == "?" or ch in _PLAIN_AFTER_QUESTION:

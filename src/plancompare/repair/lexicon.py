@@ -86,6 +86,7 @@ class Lexicon:
         self._simple_cache: dict[str, float] = {}  # memo of _logp, keyed by the simplified ones
         self._histories: dict[str, tuple] = {}  # memo of _history
         self._char_rows: dict[tuple[str, ...], tuple] = {}  # memo of _logp_array's per-character part
+        self._counted: dict[tuple, np.ndarray] = {}  # memo of _logp_array's n-gram counts
         self._script_costs: dict[tuple[str, str | None], float] = {}  # memo of script_cost
         self._word_cache: dict[str, float] = {}  # memo of word_logp
         self._token_logp: dict[str, float | None] = {}  # memo of log _word_p (None: not a token)
@@ -258,10 +259,15 @@ class Lexicon:
         folded, p_uni, ascii_run = found
         ascii_prev, norm, models = self._history(history)
         mixed = _CHAR_WEIGHTS["unigram"] * p_uni
+        counted = self._counted
         for weight, grams, levels in models:
             p = p_uni
             for h, t, denominator in levels:
-                seen = np.array([grams.get(h + ch, 0) for ch in folded], dtype=np.float64)
+                # histories ending alike share their shorter suffixes' counts
+                key = (id(grams), h, chars)
+                seen = counted.get(key)
+                if seen is None:
+                    seen = counted[key] = np.array([grams.get(h + ch, 0) for ch in folded], dtype=np.float64)
                 p = (seen + t * p) / denominator
             mixed = mixed + weight * p
         values = [math.log(x) for x in (mixed / norm).tolist()]

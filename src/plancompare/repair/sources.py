@@ -106,12 +106,26 @@ class JiebaDictionary:
             dict_path = Path(jieba.__file__).with_name("dict.txt")
         self.freq: dict[str, int] = {}
         self.bigrams = CharNgrams(order=2)
+        # CharNgrams.add(word, n) for every word, unrolled for bigrams (the same
+        # updates in the same order, several times faster: a cold start pays it)
+        freq = self.freq
+        uni, grams, types, context = self.bigrams.uni, self.bigrams.grams, self.bigrams.types, self.bigrams.context
         with open(dict_path, encoding="utf-8") as fh:
             for row in fh:
                 parts = row.split()
                 if len(parts) >= 2 and parts[1].isdigit():
-                    self.freq[parts[0]] = n = int(parts[1])
-                    self.bigrams.add(parts[0], n)
+                    word = parts[0]
+                    freq[word] = n = int(parts[1])
+                    before = None
+                    for ch in word:
+                        uni[ch] = uni.get(ch, 0) + n
+                        if before is not None:
+                            gram = before + ch
+                            if not grams.get(gram, 0):
+                                types[before] = types.get(before, 0) + 1
+                            grams[gram] = grams.get(gram, 0) + n
+                            context[before] = context.get(before, 0) + n
+                        before = ch
         self.total = sum(self.freq.values()) or 1
 
 
