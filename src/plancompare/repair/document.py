@@ -136,10 +136,13 @@ _COMMON_CHARS = 3000
 @lru_cache(maxsize=1)
 def _common_chars() -> frozenset[str]:
     """The most frequent characters of jieba's dictionary (simplified), weighted by word frequency."""
-    counts: Counter = Counter()
-    for word, n in jieba_dictionary(None).freq.items():
+    dictionary = jieba_dictionary(None)
+    # the dictionary's character counts are these sums already, except for words listed twice
+    # (counted once here, with their last count): the same counts, in the same order, without a pass
+    counts: Counter = Counter(dictionary.bigrams.uni)
+    for word, n in dictionary.repeated:
         for ch in word:
-            counts[ch] += n
+            counts[ch] -= n
     return frozenset(ch for ch, _ in counts.most_common(_COMMON_CHARS))
 
 

@@ -206,7 +206,7 @@ class Lexicon:
             # models' bigrams would make: most_common breaks ties by first sight
             counts: Counter = Counter()
             for model in [self.words, self.texts] + ([self.genre.chars] if self.genre else []):
-                for ch, share in model.bigram_index().get(prev, ()):
+                for ch, share in model.followers(prev):
                     counts[ch] += share
             found = self._followers[prev] = tuple(ch for ch, _ in counts.most_common())
         return found

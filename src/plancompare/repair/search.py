@@ -61,7 +61,7 @@ def _guesses(lex: Lexicon, leads, trail, prev: str) -> tuple[str, ...]:
     ``prev``. When a vanished pair leaves the lead byte free too, the frequency
     cap alone drops most characters, among them the one that completes a word
     (保基 + 本)."""
-    key = (leads, trail, prev)
+    key = (leads, trail, prev[-1:])  # only the last character matters
     found = lex.options.get(key)
     if found is None:
         base = _known_candidates(lex, leads, trail)
@@ -84,8 +84,11 @@ def _scored(lex: Lexicon, script, prev: str, options: tuple[str, ...], guessed: 
     if found is None:
         last = prev[-(ORDER - 2):] if ORDER > 2 else ""  # _push(prev, ch) == last + ch
         if guessed:
-            found = [(ch, logp, lex.script_cost(ch, script), last + ch)
-                     for ch, logp in zip(options, lex.logps(prev, options))]
+            costs = lex.options.get((id(options), script))  # options tuples live in lex.options or candidates' cache
+            if costs is None:
+                costs = lex.options[(id(options), script)] = (options, [lex.script_cost(ch, script) for ch in options])
+            found = [(ch, logp, cost, last + ch)
+                     for ch, logp, cost in zip(options, lex.logps(prev, options), costs[1])]
         else:
             found = [(ch, logp, 0.0, last + ch) for ch, logp in zip(options, lex.logps(prev, options))]
         lex.rows[key] = found
@@ -96,37 +99,45 @@ def _emit(lex: Lexicon, script, path: Path, leads, trail, carry, frontier: Front
           end=None, extra: str = "") -> None:
     """Offer the extensions of ``path`` by an original character whose lead is
     in ``leads`` and whose trail byte is ``trail`` (``None`` = lost), then the
-    ASCII ``extra``."""
+    ASCII ``extra`` (:meth:`~.beam.Frontier.offer`, inlined: this loop sees
+    every candidate of the search)."""
     hidden = path.hidden
     guessed = trail is None or leads is None or len(leads) != 1
     options = _guesses(lex, leads, trail, path.prev) if guessed else candidates(leads, trail)
     guess = Guess(len(path.out), leads, trail) if guessed else None
     end = path.end if end is None else end
-    if path.score + _LOGP_MAX < frontier.bar(hidden):
-        for ch in options:  # no extension can survive: only their states are recorded
-            frontier.hold(frontier.key(path, ch + extra, carry, end, guess, hidden))
+    best, bars = frontier.best, frontier.bars
+    bar = bars.get(hidden, -math.inf)
+    out, chosen = path.out, path.chosen
+    recent = out[-KEEP_DISTINCT:]
+    if path.score + _LOGP_MAX < bar:  # no extension can survive: only their states are recorded
+        for ch in options:
+            tail = ch + extra
+            best.setdefault((out + tail, hidden) if end >= 0 else
+                            (carry, (recent + tail)[-KEEP_DISTINCT:], hidden, chosen + ch if guessed else chosen),
+                            HELD)
         return
     rows = _scored(lex, script, path.prev, options, guessed, ("emit", path.prev, leads, trail, script))
     score = path.score
-    if extra or end >= 0:
-        for ch, logp, cost, prev in rows:
-            s = score + logp - cost
+    for ch, logp, cost, prev in rows:
+        s = score + logp - cost
+        tail = ch
+        if extra:
             for y in extra:
                 s += lex.logp(prev, y)
                 prev = _push(prev, y)
-            frontier.offer(path, s, ch + extra, carry, end, guess, prev, hidden)
-        return
-    # the commonest case, Frontier.offer inlined: a shifted reading gains one character
-    recent = path.out[-KEEP_DISTINCT:]
-    chosen = path.chosen
-    bars, best = frontier.bars, frontier.best
-    for ch, logp, cost, prev in rows:
-        s = score + logp - cost
-        key = (carry, (recent + ch)[-KEEP_DISTINCT:], hidden, chosen + ch if guessed else chosen)
-        if s < bars.get(hidden, -math.inf):
+            tail = ch + extra
+        if end >= 0:
+            full = out + tail
+            key = (full, hidden)
+        else:
+            full = None
+            key = (carry, (recent + tail)[-KEEP_DISTINCT:], hidden, chosen + ch if guessed else chosen)
+        if s < bar:
             best.setdefault(key, HELD)
         else:
-            frontier.put(key, (s, hidden, path, ch, carry, end, guess, prev, None))
+            frontier.put(key, (s, hidden, path, tail, carry, end, guess, prev, full))
+            bar = bars[hidden]
 
 
 def _split_options(lex: Lexicon, carry) -> tuple[tuple[str, frozenset[int]], ...]:
@@ -152,15 +163,31 @@ def _hidden_splits(lex: Lexicon, script, path: Path, frontier: Frontier) -> None
     guess = Guess(len(path.out), path.carry, None)
     options = _split_options(lex, path.carry)
     end = path.end
-    if path.score + _LOGP_MAX < frontier.bar(hidden):
-        for ch, carry in options:  # no split can survive: only their states are recorded
-            frontier.hold(frontier.key(path, ch, carry, end, guess, hidden))
+    best, bars = frontier.best, frontier.bars
+    bar = bars.get(hidden, -math.inf)
+    out, chosen = path.out, path.chosen
+    recent = out[-KEEP_DISTINCT:]
+    if path.score + _LOGP_MAX < bar:  # no split can survive: only their states are recorded
+        for ch, carry in options:
+            best.setdefault((out + ch, hidden) if end >= 0 else
+                            (carry, (recent + ch)[-KEEP_DISTINCT:], hidden, chosen + ch), HELD)
         return
     chars = tuple(ch for ch, _ in options)
     rows = _scored(lex, script, path.prev, chars, True, ("split", path.prev, path.carry, script))
     score = path.score
     for (ch, logp, cost, prev), (_, carry) in zip(rows, options):
-        frontier.offer(path, score + logp - cost, ch, carry, end, guess, prev, hidden)
+        s = score + logp - cost
+        if end >= 0:
+            full = out + ch
+            key = (full, hidden)
+        else:
+            full = None
+            key = (carry, (recent + ch)[-KEEP_DISTINCT:], hidden, chosen + ch)
+        if s < bar:
+            best.setdefault(key, HELD)
+        else:
+            frontier.put(key, (s, hidden, path, ch, carry, end, guess, prev, full))
+            bar = bars[hidden]
 
 
 def _step(lex: Lexicon, script, path: Path, tok: str, j: int, frontier: Frontier) -> None:

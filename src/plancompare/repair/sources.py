@@ -22,15 +22,19 @@ class CharNgrams:
         self.grams: Counter = Counter()  # every n-gram, 2 <= n <= order
         self.context: Counter = Counter()  # times a history is followed by anything
         self.types: Counter = Counter()  # distinct continuations of a history
+        self.next_chars: dict[str, list[str]] = {}  # characters seen after each one, in the order first counted
 
     def add(self, text: str, weight: float = 1.0) -> None:
-        self.__dict__.pop("_bigram_index", None)
+        self.__dict__.pop("_scale", None)  # memos of the counts
+        self.__dict__.pop("_levels", None)
         for chunk in text.split():
             for i, ch in enumerate(chunk):
                 self.uni[ch] += weight
                 for n in range(2, self.order + 1):
                     if i + 1 >= n:
                         gram = chunk[i + 1 - n : i + 1]
+                        if n == 2 and gram not in self.grams:
+                            self.next_chars.setdefault(gram[0], []).append(gram[1])
                         if not self.grams[gram]:
                             self.types[gram[:-1]] += 1
                         self.grams[gram] += weight
@@ -44,6 +48,8 @@ class CharNgrams:
         model.uni.update(unigrams)
         for table in grams:
             for gram, n in table.items():
+                if len(gram) == 2 and gram not in model.grams:
+                    model.next_chars.setdefault(gram[0], []).append(gram[1])
                 model.grams[gram] += n
                 model.context[gram[:-1]] += n
                 model.types[gram[:-1]] += 1
@@ -60,6 +66,13 @@ class CharNgrams:
         ``(suffix, times followed, distinct continuations)`` for each suffix of
         ``history`` the model has seen, shortest first, up to ``order - 1``
         characters; ``None`` if even the last character is unseen."""
+        memo = self.__dict__.setdefault("_levels", {})
+        found = memo.get(history, False)
+        if found is False:
+            found = memo[history] = self._levels_of(history)
+        return found
+
+    def _levels_of(self, history: str) -> list[tuple[str, float, int]] | None:
         if not history or not self.context.get(history[-1]):
             return None
         levels = []
@@ -71,18 +84,13 @@ class CharNgrams:
             levels.append((h, total, self.types[h]))
         return levels
 
-    def bigram_index(self) -> dict[str, list[tuple[str, float]]]:
-        """For each character, the characters seen after it with their share of
-        all n-gram counts, in the order the bigrams were counted (built once)."""
-        index = self.__dict__.get("_bigram_index")
-        if index is None:
-            index = {}
-            scale = 1 / (sum(self.grams.values()) or 1.0)
-            for gram, n in self.grams.items():
-                if len(gram) == 2:
-                    index.setdefault(gram[0], []).append((gram[1], n * scale))
-            self._bigram_index = index
-        return index
+    def followers(self, prev: str) -> list[tuple[str, float]]:
+        """The characters seen right after ``prev``, in the order their bigrams
+        were first counted, each with the bigram's share of all n-gram counts."""
+        scale = self.__dict__.get("_scale")
+        if scale is None:
+            scale = self._scale = 1 / (sum(self.grams.values()) or 1.0)
+        return [(ch, self.grams[prev + ch] * scale) for ch in self.next_chars.get(prev, ())]
 
 
 def witten_bell(grams: dict[str, float], levels: list[tuple[str, float, int]], ch: str, floor: float) -> float:
@@ -110,18 +118,25 @@ class JiebaDictionary:
         # updates in the same order, several times faster: a cold start pays it)
         freq = self.freq
         uni, grams, types, context = self.bigrams.uni, self.bigrams.grams, self.bigrams.types, self.bigrams.context
+        next_chars = self.bigrams.next_chars
+        self.repeated: list[tuple[str, int]] = []  # words listed again, with the count the later line replaced
         with open(dict_path, encoding="utf-8") as fh:
             for row in fh:
                 parts = row.split()
                 if len(parts) >= 2 and parts[1].isdigit():
                     word = parts[0]
+                    if word in freq:
+                        self.repeated.append((word, freq[word]))
                     freq[word] = n = int(parts[1])
                     before = None
                     for ch in word:
                         uni[ch] = uni.get(ch, 0) + n
                         if before is not None:
                             gram = before + ch
-                            if not grams.get(gram, 0):
+                            seen = grams.get(gram)
+                            if seen is None:
+                                next_chars.setdefault(before, []).append(ch)
+                            if not seen:
                                 types[before] = types.get(before, 0) + 1
                             grams[gram] = grams.get(gram, 0) + n
                             context[before] = context.get(before, 0) + n
