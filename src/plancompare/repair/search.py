@@ -67,7 +67,7 @@ def _guesses(lex: Lexicon, leads, trail, prev: str) -> tuple[str, ...]:
         base = _known_candidates(lex, leads, trail)
         extra = []
         for simple in lex.followers(prev[-1:])[:_FOLLOWERS]:
-            for ch in {simple, lex.traditional(simple)}:
+            for ch in dict.fromkeys((simple, lex.traditional(simple))):  # ordered: a set's order varies per process
                 raw = token_bytes(ch)
                 if (raw and (leads is None or raw[0] in leads) and trail in (None, raw[1])
                         and ch not in base and ch not in extra):
