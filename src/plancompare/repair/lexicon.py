@@ -14,7 +14,7 @@ import numpy as np
 
 from ..text.normalize import FULLWIDTH_FORMS_TO_ASCII, opencc_converter
 from .pinyin import ANNOTATION, is_pinyin, remove_pinyin
-from .sources import CharNgrams, GenreModel, JiebaDictionary, genre_model, jieba_dictionary, witten_bell
+from .sources import CharNgrams, GenreModel, JiebaDictionary, genre_model, jieba_dictionary
 
 # Rough share of common punctuation in Chinese running text. The jieba
 # dictionary has no punctuation, and "。" is the most frequent victim of the
@@ -107,9 +107,8 @@ class Lexicon:
                     self.readings.setdefault(m.group(1), set()).add(line[m.start() - 1])
             clean = _DAMAGE_ZONE.sub(" ", self.simplify(remove_pinyin(line)[0]))
             self.texts.add(clean)
-            for chunk in clean.split():
-                for n in range(1, _DOC_GRAM + 1):
-                    self.doc_grams.update(chunk[i : i + n] for i in range(len(chunk) - n + 1))
+            self.doc_grams.update([chunk[i : i + n] for chunk in clean.split() for n in range(1, _DOC_GRAM + 1)
+                                   for i in range(len(chunk) - n + 1)])
         self.doc_size = sum(self.texts.uni.values())
         # distinct characters seen after each document n-gram (see association)
         self.continuations: Counter = Counter(g[:-1] for g in self.doc_grams if len(g) > 2)
@@ -152,6 +151,10 @@ class Lexicon:
         """Fold traditional characters to simplified and full-width forms to
         ASCII, as the documents do (cached per character)."""
         simple = self._simple
+        if len(text) == 1:
+            folded = simple.get(text)
+            if folded is not None:
+                return folded
         out = []
         for ch in text:
             folded = simple.get(ch)

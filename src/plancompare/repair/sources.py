@@ -27,6 +27,9 @@ class CharNgrams:
     def add(self, text: str, weight: float = 1.0) -> None:
         self.__dict__.pop("_scale", None)  # memos of the counts
         self.__dict__.pop("_levels", None)
+        if self.order == 2:
+            self._add_bigrams(text, weight)
+            return
         for chunk in text.split():
             for i, ch in enumerate(chunk):
                 self.uni[ch] += weight
@@ -39,6 +42,24 @@ class CharNgrams:
                             self.types[gram[:-1]] += 1
                         self.grams[gram] += weight
                         self.context[gram[:-1]] += weight
+
+    def _add_bigrams(self, text: str, weight: float) -> None:
+        """:meth:`add` for order 2, unrolled: the same updates in the same order."""
+        uni, grams, types, context, next_chars = self.uni, self.grams, self.types, self.context, self.next_chars
+        for chunk in text.split():
+            before = None
+            for ch in chunk:
+                uni[ch] = uni.get(ch, 0) + weight
+                if before is not None:
+                    gram = before + ch
+                    seen = grams.get(gram)
+                    if seen is None:
+                        next_chars.setdefault(before, []).append(ch)
+                    if not seen:
+                        types[before] = types.get(before, 0) + 1
+                    grams[gram] = (0 if seen is None else seen) + weight
+                    context[before] = context.get(before, 0) + weight
+                before = ch
 
     @classmethod
     def from_counts(cls, unigrams: dict[str, int], *grams: dict[str, int]) -> CharNgrams:
