@@ -87,6 +87,8 @@ class CharNgrams:
         ``(suffix, times followed, distinct continuations)`` for each suffix of
         ``history`` the model has seen, shortest first, up to ``order - 1``
         characters; ``None`` if even the last character is unseen."""
+        if self.order > 1:
+            history = history[-(self.order - 1):]  # all that the levels depend on
         memo = self.__dict__.setdefault("_levels", {})
         found = memo.get(history, False)
         if found is False:
