@@ -72,7 +72,7 @@ class Frontier:
 
     __slots__ = ("best", "quota", "bars", "tops", "heaps")
 
-    def __init__(self, quota: int = BEAM):
+    def __init__(self, quota: int):
         self.best: dict[tuple, tuple] = {}
         self.quota = quota
         self.bars: dict[int, float] = {}  # per group: no candidate below this can survive

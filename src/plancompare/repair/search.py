@@ -17,7 +17,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .beam import BEAM, HELD, KEEP_DISTINCT, Frontier, Guess, Path
+from . import beam as _beam
+from .beam import HELD, Frontier, Guess, Path
 from .gbk import candidates, gbk_tables, token_bytes
 from .lexicon import ORDER, Lexicon
 
@@ -109,12 +110,13 @@ def _emit(lex: Lexicon, script, path: Path, leads, trail, carry, frontier: Front
     best, bars = frontier.best, frontier.bars
     bar = bars.get(hidden, -math.inf)
     out, chosen = path.out, path.chosen
-    recent = out[-KEEP_DISTINCT:]
+    keep = _beam.KEEP_DISTINCT  # read now: tune_repair may set it
+    recent = out[-keep:]
     if path.score + _LOGP_MAX < bar:  # no extension can survive: only their states are recorded
         for ch in options:
             tail = ch + extra
             best.setdefault((out + tail, hidden) if end >= 0 else
-                            (carry, (recent + tail)[-KEEP_DISTINCT:], hidden, chosen + ch if guessed else chosen),
+                            (carry, (recent + tail)[-keep:], hidden, chosen + ch if guessed else chosen),
                             HELD)
         return
     rows = _scored(lex, script, path.prev, options, guessed, ("emit", path.prev, leads, trail, script))
@@ -132,7 +134,7 @@ def _emit(lex: Lexicon, script, path: Path, leads, trail, carry, frontier: Front
             key = (full, hidden)
         else:
             full = None
-            key = (carry, (recent + tail)[-KEEP_DISTINCT:], hidden, chosen + ch if guessed else chosen)
+            key = (carry, (recent + tail)[-keep:], hidden, chosen + ch if guessed else chosen)
         if s < bar:
             best.setdefault(key, HELD)
         else:
@@ -166,11 +168,12 @@ def _hidden_splits(lex: Lexicon, script, path: Path, frontier: Frontier) -> None
     best, bars = frontier.best, frontier.bars
     bar = bars.get(hidden, -math.inf)
     out, chosen = path.out, path.chosen
-    recent = out[-KEEP_DISTINCT:]
+    keep = _beam.KEEP_DISTINCT  # read now: tune_repair may set it
+    recent = out[-keep:]
     if path.score + _LOGP_MAX < bar:  # no split can survive: only their states are recorded
         for ch, carry in options:
             best.setdefault((out + ch, hidden) if end >= 0 else
-                            (carry, (recent + ch)[-KEEP_DISTINCT:], hidden, chosen + ch), HELD)
+                            (carry, (recent + ch)[-keep:], hidden, chosen + ch), HELD)
         return
     chars = tuple(ch for ch, _ in options)
     rows = _scored(lex, script, path.prev, chars, True, ("split", path.prev, path.carry, script))
@@ -182,7 +185,7 @@ def _hidden_splits(lex: Lexicon, script, path: Path, frontier: Frontier) -> None
             key = (full, hidden)
         else:
             full = None
-            key = (carry, (recent + ch)[-KEEP_DISTINCT:], hidden, chosen + ch)
+            key = (carry, (recent + ch)[-keep:], hidden, chosen + ch)
         if s < bar:
             best.setdefault(key, HELD)
         else:
@@ -217,9 +220,10 @@ def _step(lex: Lexicon, script, path: Path, tok: str, j: int, frontier: Frontier
         _emit(lex, script, path, leads, b0, None, frontier, end=j + 1, extra=chr(b1))
 
 
-def _survivors(fill, quota: int = BEAM, limit: int | None = None) -> list[Path]:
-    """The survivors (:meth:`~.beam.Frontier.prune`) of a frontier filled by ``fill(frontier)``."""
-    frontier = Frontier(quota)
+def _survivors(fill, limit: int | None = None) -> list[Path]:
+    """The survivors (:meth:`~.beam.Frontier.prune`) of a frontier filled by
+    ``fill(frontier)``; only the first ``limit`` states of each group can matter."""
+    frontier = Frontier(_beam.BEAM if limit is None else min(_beam.BEAM, limit))  # read now: tune_repair may set it
     fill(frontier)
     return frontier.prune(limit)
 
@@ -290,7 +294,7 @@ def _branch(paths: list[Path], lex: Lexicon, script) -> list[Path]:
         for p in paths:
             _hidden_splits(lex, script, p, frontier)
 
-    return _survivors(fill, min(BEAM, _SPLIT_FROM), _SPLIT_FROM)
+    return _survivors(fill, _SPLIT_FROM)
 
 
 def _unbalanced_quotes(text: str) -> int:
