@@ -35,7 +35,7 @@ from .pipeline.schema import (  # noqa: F401 - re-exported column lists
     REPAIR_COLUMNS,
     table,
 )
-from .parallel import prefetch_documents
+from .parallel import available_cores, prefetch_documents, start_fork_server
 from .pipeline.sources import DocumentRun, resolve_sources
 
 _TABLES = ("documents", "passages", "glossary", "repairs", "lines", "indicators", "build_log")
@@ -352,10 +352,13 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
     if catalog is not None and not isinstance(catalog, pd.DataFrame):
         catalog = load_catalog(catalog)
     sources, rows = resolve_sources(paths), _catalog_rows(catalog)
-    preload, early = _first_build_embedding(model, embed, engine, reporter)
+    preload, early = _first_build_embedding(model, embed, engine, reporter,
+                                            pooled=len(sources) > 1 and workers != 1)
     process = prefetch_documents(sources, rows, params, workers=workers, engine=engine, client=client,
                                  progress=reporter.enabled,
-                                 on_tables=None if early is None else lambda t: early.submit(t.passages["text"]))
+                                 on_tables=None if early is None else _early_embedding(early, len(sources)))
+    if early is not None:
+        early.use_threads(available_cores())
     run = DocumentRun(rows, params, process=process).run(sources, reporter)
     if early is not None:
         started = time.perf_counter()
@@ -378,19 +381,40 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
     return corpus
 
 
-def _first_build_embedding(model, embed: bool, engine: str, reporter) -> tuple:
+def _first_build_embedding(model, embed: bool, engine: str, reporter, pooled: bool = False) -> tuple:
     """``(preload, early)``: on a first local build (empty embedding cache) the model loads in a
     background thread (:func:`~plancompare.embed.preload_model`) and the passages of documents
     already cleaned are embedded meanwhile (:class:`~plancompare.embed.BackgroundEmbedder`);
-    ``(None, None)`` otherwise."""
+    ``(None, None)`` otherwise. ``pooled``: the documents will be cleaned in a process pool."""
     if not embed or engine != "local":
         return None, None
     from .embed import BackgroundEmbedder, preload_model
 
-    preload = preload_model(model)
+    preload = preload_model(model, start=False)
     if preload is None:
         return None, None
+    # The document pool's server starts first and warms up in its own process while this one
+    # imports torch and loads the model (measured: queued the other way, the pool's start-up
+    # waited behind the model load; benchmarks/bench_scale.py --cold-start).
+    if pooled:
+        start_fork_server()
+    preload.start()
     return preload, BackgroundEmbedder(model, preload=preload, progress=reporter.enabled)
+
+
+def _early_embedding(early, n_documents: int):
+    """The ``on_tables`` of a first build: queue each cleaned document's passages on ``early``,
+    and give it every core once the pool has at most one document left (the others idle)."""
+    finished = 0
+
+    def submit(tables) -> None:
+        nonlocal finished
+        finished += 1
+        early.submit(tables.passages["text"])
+        if n_documents - finished <= 1:
+            early.use_threads(available_cores())
+
+    return submit
 
 
 def _embed_and_assign_themes(corpus: Corpus, model, embed: bool, engine: str, client, reporter,

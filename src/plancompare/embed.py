@@ -316,14 +316,15 @@ class EmbeddingResult:
 
 
 def preload_model(model: Any = None, *, cache_dir: str | os.PathLike | None = None,
-                  backend: str | None = None):
+                  backend: str | None = None, start: bool = True):
     """Start loading the embedding model (converting it on first use) in a background thread.
 
     For a first build: while the per-document stages run, the model's imports, conversion and
     weights load, instead of after them. Only when the embedding cache is empty (nothing was ever
     embedded there), because a rebuild whose vectors are all cached never needs the model. Returns
     the started thread (``join`` it before embedding) or None. A failure is left for the real
-    :func:`load_model` call to report.
+    :func:`load_model` call to report. ``start=False`` returns the thread unstarted, for a caller
+    that first starts the document pool (whose start-up then overlaps the model's load).
     """
     from .onnx_backend import resolve_backend
 
@@ -340,7 +341,8 @@ def preload_model(model: Any = None, *, cache_dir: str | os.PathLike | None = No
             pass
 
     thread = threading.Thread(target=load, name="plancompare-model-preload", daemon=True)
-    thread.start()
+    if start:
+        thread.start()
     return thread
 
 
@@ -351,8 +353,10 @@ class BackgroundEmbedder:
     ``submit(texts)`` queues a document's passages (in chunks of ``chunk`` texts); the thread
     waits for ``preload`` (the model-loading thread of :func:`preload_model`), then embeds chunk
     after chunk with ``threads`` torch threads (the other cores are cleaning) and a bar on stderr
-    when ``progress``. ``finish()`` lets the running chunk end, drops the rest (the build embeds
-    them with every core) and returns how many texts were embedded here.
+    when ``progress``. ``use_threads(n)`` changes the thread count from the next chunk on (a
+    build raises it to every core once its pool has at most one document left: the other cores
+    would idle). ``finish()`` lets the running chunk end, drops the rest (the build embeds them
+    with every core) and returns how many texts were embedded here.
     """
 
     def __init__(self, model: Any = None, *, preload=None, progress: bool = False, threads: int = 1,
@@ -382,6 +386,9 @@ class BackgroundEmbedder:
                 self._bar.total += len(texts)
                 self._bar.refresh()
 
+    def use_threads(self, threads: int) -> None:
+        self.threads = max(1, int(threads))
+
     def finish(self) -> int:
         self._stop.set()
         self._queue.put(None)
@@ -394,11 +401,13 @@ class BackgroundEmbedder:
         import queue
 
         if self.preload is not None:
-            self.preload.join()
+            while self.preload.ident is None and not self._stop.is_set():  # started by the caller later
+                time.sleep(0.05)
+            if self.preload.ident is not None:
+                self.preload.join()
         import torch
 
-        before = torch.get_num_threads()
-        torch.set_num_threads(self.threads)
+        before = applied = torch.get_num_threads()
         try:
             while not self._stop.is_set():
                 try:
@@ -407,6 +416,9 @@ class BackgroundEmbedder:
                     continue
                 if texts is None:
                     break
+                if applied != self.threads:
+                    applied = self.threads
+                    torch.set_num_threads(applied)
                 done = embed(texts, self.model, prompt="passage", progress=False, cache_dir=self.cache_dir)
                 self.n_embedded_ += done.n_embedded
                 if self._bar is not None:

@@ -124,13 +124,24 @@ def map_documents(
 FORKSERVER_PRELOAD = ["plancompare.pipeline.warmup", "plancompare.parallel", "plancompare.pipeline.stages"]
 
 
-def _pool_map(func, items: list, n_workers: int, order: list[int], bar, on_result=None) -> list:
-    results: list[Any] = [None] * len(items)
+def start_fork_server():
+    """The ``forkserver`` context of the document pool, its server started now (it warms up in its
+    own process; this call does not wait). A first build calls it before loading the model, so the
+    pool's start-up overlaps the model's load instead of queueing behind the torch import."""
     context = multiprocessing.get_context("forkserver")
     # The fork server imports the pipeline and loads the stages' lazy tables (the repair lexicon:
     # seconds) once, and every worker forks from it, instead of each worker of each pool loading
     # them again: that was most of the gap to a 2x speedup on 2 cores.
     context.set_forkserver_preload(FORKSERVER_PRELOAD)
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+    return context
+
+
+def _pool_map(func, items: list, n_workers: int, order: list[int], bar, on_result=None) -> list:
+    results: list[Any] = [None] * len(items)
+    context = start_fork_server()
     with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
         futures = {pool.submit(func, items[i]): i for i in order}
         try:
