@@ -313,6 +313,32 @@ def test_background_embedder_fills_the_cache_the_build_then_reads(tmp_path):
     assert np.allclose(again.vectors, fresh.vectors, atol=1e-6)
 
 
+def test_background_embedder_waits_for_a_preload_started_later_and_takes_more_threads(tmp_path):
+    import threading
+    import time
+
+    import torch
+
+    from plancompare.embed import BackgroundEmbedder, embed
+
+    threads_before = torch.get_num_threads()
+    preload = threading.Thread(target=lambda: None)  # started only after the first submit, as a build does
+    early = BackgroundEmbedder(cache_dir=tmp_path, preload=preload, chunk=1)
+    texts = ["推进新型城镇化建设", "加强生态环境保护", "建设现代化产业体系"]
+    early.submit(texts[:1])
+    time.sleep(0.3)
+    assert early.n_embedded_ == 0  # still waiting for the model load to start and end
+    preload.start()
+    early.use_threads(2)
+    early.submit(texts[1:])
+    deadline = time.time() + 300
+    while early.n_embedded_ < len(texts) and time.time() < deadline:
+        time.sleep(0.2)
+    assert early.finish() == len(texts)
+    assert torch.get_num_threads() == threads_before
+    assert embed(texts, cache_dir=tmp_path).n_cached == len(texts)
+
+
 def test_near_duplicate_check_by_minhash_filtering_equals_comparing_every_pair(synthetic):
     import random
 
