@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..text.numbers import find_quantities
+from ..text.numbers import chinese_numeral_value, find_quantities
 from .registry import Registry
 
 CLAUSE_BREAK = "，,；;：:、（(）)"
@@ -70,12 +70,24 @@ def years_and_masks(s: str, periods: list) -> tuple[list, list, list]:
         spans.append((m.start(), m.end()))
     for name, a, b in periods:
         for m in re.finditer(re.escape(name), s):
-            found_periods.append((m.start(), int(a), int(b)))
+            found_periods.append((m.start(), *_first_years(s, m.end(), int(a), int(b))))
             spans.append((m.start(), m.end()))
     # ordinals (第3章), digits glued to Latin letters (5G, PM2.5, 4A, M2), versions (2.0版)
     for m in re.finditer(r"第[\d零〇一二两三四五六七八九十百千]+|[A-Za-z][\d.]*\d|\d[\d.]*(?=[A-Za-z])", s):
         spans.append((m.start(), m.end()))
     return sorted(years), sorted(found_periods), spans
+
+
+_FIRST_YEARS = re.compile(r"(?:期间|时期)?的?(?:前|头)([1-9一二两三四五六七八九])年")
+
+
+def _first_years(s: str, pos: int, start: int, end: int) -> tuple[int, int]:
+    """"十一五"前四年: the period's first years only (2006–2009), not the whole period."""
+    m = _FIRST_YEARS.match(s, pos)
+    if m is None:
+        return start, end
+    n = int(m.group(1)) if m.group(1).isdigit() else int(chinese_numeral_value(m.group(1)) or 0)
+    return (start, start + n - 1) if 0 < n <= end - start else (start, end)
 
 
 def find_aliases(s: str, registry: Registry) -> list[Alias]:
@@ -226,7 +238,8 @@ def _respective(s: str, token: Token, preceding: list[Alias]) -> Alias | None:
             break
         listed.insert(0, alias)
     if len(listed) < 2:
-        return None
+        # A收入9422元，B收入2936元，扣除价格因素，分别实际增长7.7%和6.8%: one name per clause before 分别
+        return _joined_group(s, token, preceding) if not listed or listed[0].end < clause_start(s, cut) else None
     rank = len(re.findall(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])", s[cut:token.start]))
     return listed[rank] if rank < len(listed) else None
 
