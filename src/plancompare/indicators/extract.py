@@ -526,7 +526,9 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
                "before_goals": passage["passage_id"] in before_goals, "line_map": line_map,
                "district": doc.get("district", "")}
         text = str(passage["text"])
-        sentences, carry = _sentences(text, registry, carry)
+        # 国内生产总值达到74.4⏎万亿元: a line break between a number and its unit continues the sentence
+        joined = re.sub(cues["number_unit_break"], " ", text) if cues.get("number_unit_break") else text
+        sentences, carry = _sentences(joined, registry, carry)
         last_doc = passage["doc_id"]
         columns, header = year_columns(text, header)
         notes = _note_lines(text, cues)

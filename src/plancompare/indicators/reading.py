@@ -256,7 +256,12 @@ def _joined_group(s: str, token: Token, preceding: list[Alias]) -> Alias | None:
     size, end = rank + 1, token.end
     while (m := re.match(r"(?:和|、|及|与)(\d+(?:\.\d+)?%?)", s[end:])) is not None:
         end, size = end + m.end(), size + 1
-    if size < 2 or any(a.end > clause_start(s, first) for a in preceding):
+    if size < 2:
+        return None
+    listed = _listed_run(s, preceding)
+    if len(listed) == size:
+        return listed[rank]  # A和B实际增长8.4%和11.4%: the k-th number belongs to the k-th name listed
+    if any(a.end > clause_start(s, first) for a in preceding):
         return None
     named, last_clause = [], None
     for alias in reversed(preceding):
@@ -267,6 +272,16 @@ def _joined_group(s: str, token: Token, preceding: list[Alias]) -> Alias | None:
     if len(named) < size:
         return None
     return named[len(named) - size + rank]
+
+
+def _listed_run(s: str, preceding: list[Alias]) -> list[Alias]:
+    """The names listed together last before a number (``A和B``, ``A、B及C``), in the order written."""
+    run = preceding[-1:]
+    for alias in reversed(preceding[:-1]):
+        if s[alias.end:run[0].start] not in ("和", "、", "及", "与", "以及"):
+            break
+        run.insert(0, alias)
+    return run
 
 
 def choose_member(alias: Alias, local: str, token: Token, registry: Registry, s: str = "") -> pd.Series | None:
