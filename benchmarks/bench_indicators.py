@@ -218,7 +218,7 @@ def _pr(s: dict) -> tuple[str, str]:
 
 
 # what the *now* column of a blind set's held-out half is: still blind until its failures are looked at
-NOW_NOTE = {2: " — now: after fixes seen on the held-out half (no longer blind)", 3: ""}
+NOW_NOTE = {n: " — now: after fixes seen on the held-out half (no longer blind)" for n in (2, 3)}
 BLIND_DESCRIPTION = {
     2: "six national work reports (2004/2011/2018 dev, 2007/2013/2016 held out)",
     3: "ten national work reports (1998/2005/2006/2010/2014 dev, 2001/2008/2012/2015/2017 held out)",

@@ -200,7 +200,9 @@ def bind(s: str, token: Token, aliases: list[Alias], registry: Registry) -> tupl
     respective = _respective(s, token, preceding)
     alias = respective or preceding[-1]
     between = s[alias.end:token.start]
-    if len(between) > 40 or re.search(r"[；;]", between) or _quantifies_next_noun(s, token):
+    # a name taken by rank (A和B…分别…) is as far from the number as the last name listed
+    gap = s[preceding[-1].end:token.start] if respective is not None else between
+    if len(gap) > 40 or re.search(r"[；;]", between) or _quantifies_next_noun(s, token):
         # a semicolon starts another item; 62%的公园: the number counts the noun after it
         return None, own_clause
     start = clause_start(s, token.start)
