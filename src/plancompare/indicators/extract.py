@@ -457,8 +457,9 @@ def _is_noise(local: str, unit: str, cues: dict) -> bool:
 
 def _restated_expectations(out: pd.DataFrame, docs: dict) -> pd.DataFrame:
     """A work report restates its year's expected targets outside the goal list (``提出今年国内生产总值增长8%左右
-    的目标``, ``把居民消费价格涨幅控制在3.5%左右，是…``): a single-year *target* row for the report's coming year
-    that repeats an *expected* row of the same document (indicator, year, value) is *expected* too
+    的目标``, ``把居民消费价格涨幅控制在3.5%左右，是…``): a single-year *target* row for the report's coming year,
+    or an undated row only the document's kind made *actual*, that repeats an *expected* row of the same document
+    (indicator, coming year, value) is *expected* too, dated the coming year
     (``kind_rule`` ``restated_expected``). Plans are left alone: their targets are targets."""
     if out.empty:
         return out

@@ -31,8 +31,9 @@ Kind rules (``KIND_RULES``)
 8. ``document_default`` — a work report's undated numbers are *actual*; everything else *target*.
 
 After all rows of a document are read, ``restated_expected`` (in :mod:`.extract`) turns a work report's
-single-year *target* for its coming year into *expected* when it repeats an *expected* row of the same report
-(same indicator, year and value): the goal restated after the goal list.
+single-year *target* for its coming year, or an undated number only ``document_default`` made *actual*, into
+*expected* when it repeats an *expected* row of the same report (same indicator, coming year and value): the goal
+restated after the goal list.
 
 Numbers in a table whose header row names years bypass these rules: ``table_column`` (see
 :mod:`.tables`) gives each its column's year, *actual* up to the reviewed year and *target* after it.
