@@ -161,3 +161,18 @@ def test_ratio_to_gdp_and_difference_from_last_year_are_not_the_indicator(report
     _, rows = reports
     assert _rows(rows, 2015, 6, "gdp_growth_rate")["value"].tolist() == [7.4]
     assert _rows(rows, 2017, 47, "new_urban_jobs").empty
+
+
+def test_a_from_value_keeps_the_base_year():
+    """Found on the whole reference set after the base-year rule (1987, not in any gold): in ``1986年同1978年相比，
+    国民生产总值由3480亿元增加到9380亿元，…增长102%`` the from-value is 1978's, the growth spans 1979–1986."""
+    text = "1986年同1978年相比，国内生产总值由3480亿元增加到9380亿元，按可比价格计算增长102%。"
+    passages = pd.DataFrame([dict(passage_id="r:1", doc_id="r", role="body", text=text, section_path="",
+                                  line_start=1, line_end=1)])
+    documents = pd.DataFrame([dict(doc_id="r", kind="work_report", year=1987, period_start=None, period_end=None,
+                                   district="全国", title="1987年政府工作报告")])
+    rows = extract_indicators(passages, documents)
+    total = rows[rows["indicator_id"] == "gdp_total"]
+    assert _triples(total, "value", "year") == [(3480.0, 1978), (9380.0, 1986)]
+    growth = rows[rows["indicator_id"] == "gdp_growth_rate"]
+    assert _triples(growth, "value", "year", "period_start", "period_end") == [(102.0, 1986, 1979, 1986)]

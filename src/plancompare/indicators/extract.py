@@ -182,7 +182,10 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
     period_pos = next((p for p, _, _ in reversed(periods) if p < pos), -1)
     if year is not None and re.search(r"\d[^\d，,。；;]{0,8}(?:到|至)[^\d]{0,4}$", s[year_pos + 5:pos]):
         year = None  # 由2020年的82.4岁提高到83.9岁: the year belongs to the first number
-    compared = _compared_span(s, years, year_pos, doc[0]) if year is not None else None
+    from_value = bool(re.search(r"[从由][^，,；;从由]{0,12}$", s[:pos])
+                      and re.match(r"[^，,；;]{0,16}(?:到|至)", s[token.end:]))
+    # 1986年同1978年相比，国民生产总值由3480亿元增加到…: the from-value is the base year's own
+    compared = _compared_span(s, years, year_pos, doc[0]) if year is not None and not from_value else None
     if compared is not None:
         year, period = compared[1], compared  # 比2002年增长65.5%: growth since the base year
         period_pos = year_pos
@@ -200,7 +203,7 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
         year, period = None, None
     before = s[:pos]
     baseline = None
-    if re.search(r"[从由][^，,；;从由]{0,12}$", before) and re.match(r"[^，,；;]{0,16}(?:到|至)", s[token.end:]):
+    if from_value:
         baseline = 5 if "五年" in sent.paragraph + before or section[2] else 1
     direction, head_year, head_periods = section
     past, coming, plan_start, plan_end = doc
