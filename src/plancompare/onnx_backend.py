@@ -32,6 +32,15 @@ from .errors import ModelError
 BACKENDS = ("torch", "onnx", "onnx-int8")
 BACKEND_ENV = "PLANCOMPARE_EMBED_BACKEND"
 ONNX_FILES = {"onnx": "model.onnx", "onnx-int8": "model_qint8.onnx"}
+
+# Which matrix multiplications the int8 model quantises (the others stay fp32), by recipe:
+# "all": every MatMul, the attention products of two activations included; "weights": only the
+# products with a weight matrix (query/key/value, attention output, feed-forward); "weights-ffn-fp32":
+# those but the feed-forward output projections (their GELU inputs have the widest range);
+# "weights-last2-fp32": the weight products of all but the last two layers. Compared by
+# ``benchmarks/bench_embed.py --backends`` (``benchmarks/results/embed.md``).
+INT8_RECIPES = ("all", "weights", "weights-ffn-fp32", "weights-last2-fp32")
+INT8_RECIPE = "all"
 _LOCK = threading.Lock()
 
 
@@ -57,10 +66,23 @@ def model_directory(st: Any) -> Path:
     return Path(folder)
 
 
-def export_onnx(st: Any, backend: str = "onnx", progress: bool = True) -> Path:
-    """The ONNX file for ``backend`` in the model's folder, exported (and quantised) on first use."""
+def onnx_file_name(backend: str, recipe: str | None = None) -> str:
+    """The file of ``backend`` in the model's ``onnx`` folder; an int8 recipe other than "all"
+    names its own file, so a changed recipe never reuses another's."""
+    recipe = recipe or INT8_RECIPE
+    if backend == "onnx-int8" and recipe != "all":
+        return f"model_qint8_{recipe}.onnx"
+    return ONNX_FILES[backend]
+
+
+def export_onnx(st: Any, backend: str = "onnx", progress: bool = True, recipe: str | None = None) -> Path:
+    """The ONNX file for ``backend`` in the model's folder, exported (and quantised with ``recipe``,
+    default :data:`INT8_RECIPE`) on first use."""
+    recipe = recipe or INT8_RECIPE
+    if recipe not in INT8_RECIPES:
+        raise ModelError(f"unknown int8 recipe {recipe!r}; use one of {', '.join(INT8_RECIPES)}")
     folder = model_directory(st) / "onnx"
-    target = folder / ONNX_FILES[backend]
+    target = folder / onnx_file_name(backend, recipe)
     if target.is_file():
         return target
     with _LOCK:
@@ -75,7 +97,7 @@ def export_onnx(st: Any, backend: str = "onnx", progress: bool = True) -> Path:
         if backend == "onnx-int8":
             if progress:
                 print(f"quantising the ONNX model to int8: {target}", file=sys.stderr)
-            _quantise(fp32, target)
+            _quantise(fp32, target, recipe)
     return target
 
 
@@ -115,7 +137,7 @@ def _hidden_state_module(model):
     return HiddenState(model)
 
 
-def _quantise(source: Path, target: Path) -> None:
+def _quantise(source: Path, target: Path, recipe: str = "all") -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp.onnx")
@@ -124,8 +146,33 @@ def _quantise(source: Path, target: Path) -> None:
     # tensor the worst passage's cosine to the fp32 vector fell to 0.985, per channel it is 0.994.
     logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))  # a "pre-process first" hint
     quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"],
-                     per_channel=True)
+                     per_channel=True, nodes_to_exclude=fp32_nodes(source, recipe))
     os.replace(tmp, target)
+
+
+def fp32_nodes(source: Path, recipe: str) -> list[str]:
+    """Names of the MatMul nodes of the ONNX file ``source`` that ``recipe`` keeps fp32 (see
+    :data:`INT8_RECIPES`). Layers are told by the ``layer.<i>`` part of a node's name, as the
+    transformers BERT/XLM-R encoders name them."""
+    import re
+
+    import onnx
+
+    graph = onnx.load(str(source), load_external_data=False).graph
+    weights = {init.name for init in graph.initializer}
+    matmuls = [node for node in graph.node if node.op_type == "MatMul"]
+    layer = {node.name: int(m.group(1)) for node in matmuls if (m := re.search(r"layer\.(\d+)/", node.name))}
+    last = max(layer.values(), default=-1)
+    keep = []
+    for node in matmuls:
+        activations_only = not any(name in weights for name in node.input)
+        if recipe == "all":
+            continue
+        if (activations_only
+                or (recipe == "weights-ffn-fp32" and re.search(r"layer\.\d+/output/dense/", node.name))
+                or (recipe == "weights-last2-fp32" and layer.get(node.name, -1) > last - 2)):
+            keep.append(node.name)
+    return keep
 
 
 class OnnxEncoder:
