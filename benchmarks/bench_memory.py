@@ -2,10 +2,14 @@
 
     python benchmarks/bench_memory.py --saved /tmp/scale1000/n1000/saved       # every step
     python benchmarks/bench_memory.py --saved DIR --steps embed --embed-counts 2000 8000
+    python benchmarks/bench_memory.py --saved DIR --steps build --documents /tmp/scale1000/n1000
 
 ``DIR`` is a corpus saved by ``bench_scale.py --sizes 1000 --phase build --keep /tmp/scale1000``
 (``build_corpus`` without embeddings, then ``Corpus.save``). Steps, each a new process whose peak
 is its own (``VmHWM``, the high-water mark of its resident memory):
+
+* ``build``: ``build_corpus`` of the generated documents (``--documents``, every core, no
+  embedding), the resident memory of the main process and of its pool workers sampled together;
 
 * ``tokens``: every passage tokenised and cut into model windows at once — what embedding held
   before it went through the texts in chunks (:data:`plancompare.embed.EMBED_CHUNK_TEXTS`);
@@ -52,6 +56,57 @@ def _texts(saved: Path, count: int | None = None) -> list[str]:
 
     texts = pq.read_table(saved / "passages.parquet", columns=["text"]).column("text").to_pylist()
     return texts if count is None else texts[:count]
+
+
+class _Sampler:
+    """Resident memory of this process and the sum over its child processes (the build's pool
+    workers), sampled every ``every`` seconds in a thread: the peaks of each and of their sum."""
+
+    def __init__(self, every: float = 0.2):
+        import threading
+
+        import psutil
+
+        self.every, self.process = every, psutil.Process()
+        self.peaks = {"main_mb": 0.0, "workers_sum_mb": 0.0, "total_mb": 0.0}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import psutil
+
+        while not self._stop.wait(self.every):
+            try:
+                main = self.process.memory_info().rss
+                workers = sum(c.memory_info().rss for c in self.process.children(recursive=True))
+            except psutil.Error:
+                continue
+            for key, value in (("main_mb", main), ("workers_sum_mb", workers), ("total_mb", main + workers)):
+                self.peaks[key] = max(self.peaks[key], round(value / 2**20, 1))
+
+    def stop(self) -> dict:
+        self._stop.set()
+        self._thread.join()
+        return self.peaks
+
+
+def build_worker(folder: Path) -> dict:
+    """``build_corpus`` of the generated documents in ``folder`` as ``bench_scale.py --phase build``
+    runs it (every core, no embedding, no stage cache), memory sampled across its processes."""
+    import plancompare as pc
+    from plancompare.parallel import choose_workers
+
+    catalog = pc.load_catalog(folder / "catalog.csv")
+    files = [Path(f) for f in catalog["source_file"]]
+    workers = choose_workers(None, len(files), sum(f.stat().st_size for f in files))
+    sampler = _Sampler()
+    t0 = time.perf_counter()
+    corpus = pc.build_corpus(files, catalog=catalog, workers=workers, progress=False, embed=False,
+                             use_cache=False, index=False)
+    seconds = round(time.perf_counter() - t0, 1)
+    return {"documents": len(files), "passages": len(corpus.passages), "workers": workers, "seconds": seconds,
+            "sampled_peaks": sampler.stop(), "peak_rss_mb": _rss_mb(), "loadavg": round(os.getloadavg()[0], 2)}
 
 
 def tokens_worker(saved: Path) -> dict:
@@ -165,15 +220,16 @@ def _run(*args) -> dict:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--saved", type=Path, required=True, help="a corpus saved by bench_scale.py --phase build")
-    parser.add_argument("--steps", nargs="*", default=["tokens", "embed", "search"])
+    parser.add_argument("--steps", nargs="*", default=["build", "tokens", "embed", "search"])
     parser.add_argument("--embed-counts", type=int, nargs="*", default=[2000, 8000])
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "plancompare-memory")
     parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--worker", choices=["tokens", "embed", "search"])
+    parser.add_argument("--documents", type=Path, help="the generated documents (for --steps build)")
+    parser.add_argument("--worker", choices=["build", "tokens", "embed", "search"])
     parser.add_argument("--count", type=int, default=0)
     args = parser.parse_args(argv)
     if args.worker:
-        work = {"tokens": lambda: tokens_worker(args.saved),
+        work = {"build": lambda: build_worker(args.documents), "tokens": lambda: tokens_worker(args.saved),
                 "embed": lambda: embed_worker(args.saved, args.count, args.work / f"vectors_{args.count}.npy"),
                 "search": lambda: search_worker(args.work / "standin")}[args.worker]
         print(json.dumps(work()))
@@ -184,6 +240,8 @@ def main(argv=None) -> None:
     memory = results.get("memory") or {}
     memory.update(saved=str(args.saved), created=time.strftime("%Y-%m-%d %H:%M:%S"))
     memory.setdefault("commands", []).append("python benchmarks/bench_memory.py " + " ".join(sys.argv[1:]))
+    if "build" in args.steps:
+        memory["build"] = _run("--worker", "build", "--saved", args.saved, "--documents", args.documents)
     if "tokens" in args.steps:
         memory["tokens"] = _run("--worker", "tokens", "--saved", args.saved)
     if "embed" in args.steps:
@@ -206,6 +264,14 @@ def memory_markdown(m: dict) -> str:
     lines = ["## Memory at N = 1,000 (fresh process per step)", "",
              "Commands: " + "; ".join(f"`{c}`" for c in m.get("commands", [])) + f" (last run {m.get('created')}). "
              "Peak = the process's resident high-water mark (`VmHWM`).", ""]
+    if "build" in m:
+        x = m["build"]
+        p = x["sampled_peaks"]
+        lines.append(f"- **build_corpus** of {x['documents']:,} documents ({x['passages']:,} passages, {x['workers']} "
+                     f"worker processes, no embedding): peak **{p['total_mb']:.0f} MB** summed over the main process and "
+                     f"its workers (sampled every 0.2 s; main {p['main_mb']:.0f} MB, workers together "
+                     f"{p['workers_sum_mb']:.0f} MB; the main process's own high-water mark {x['peak_rss_mb']:.0f} MB), "
+                     f"{x['seconds']} s (load {x['loadavg']}).")
     if "tokens" in m:
         x = m["tokens"]
         lines.append(f"- **Before chunked embedding**: tokenising and windowing all {x['passages']:,} passages at once "

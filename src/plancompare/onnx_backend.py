@@ -33,13 +33,14 @@ BACKENDS = ("torch", "onnx", "onnx-int8")
 BACKEND_ENV = "PLANCOMPARE_EMBED_BACKEND"
 ONNX_FILES = {"onnx": "model.onnx", "onnx-int8": "model_qint8.onnx"}
 
-# Which matrix multiplications the int8 model quantises (the others stay fp32), by recipe:
-# "all": every MatMul, the attention products of two activations included; "weights": only the
-# products with a weight matrix (query/key/value, attention output, feed-forward); "weights-ffn-fp32":
-# those but the feed-forward output projections (their GELU inputs have the widest range);
-# "weights-last2-fp32": the weight products of all but the last two layers. Compared by
-# ``benchmarks/bench_embed.py --backends`` (``benchmarks/results/embed.md``).
-INT8_RECIPES = ("all", "weights", "weights-ffn-fp32", "weights-last2-fp32")
+# How the int8 model is quantised, by recipe (each names its own file). Dynamic quantisation with
+# one scale per output channel, of the MatMuls with a weight matrix (ONNX Runtime leaves the two
+# attention products of activations fp32). "all": 8-bit weights everywhere; "7bit": 7-bit weights
+# (``reduce_range``): on x86 CPUs without VNNI the u8 x s8 products are summed pairwise in 16 bits,
+# which saturates with full-range weights; "7bit-ffn-out-fp32": 7-bit, and the feed-forward output
+# projections (their GELU inputs have the widest range) kept fp32; "7bit-last2-fp32": 7-bit, the last
+# two layers fp32. Compared by ``benchmarks/bench_embed.py --backends`` (``benchmarks/results/embed.md``).
+INT8_RECIPES = ("all", "7bit", "7bit-ffn-out-fp32", "7bit-last2-fp32")
 INT8_RECIPE = "all"
 _LOCK = threading.Lock()
 
@@ -146,7 +147,8 @@ def _quantise(source: Path, target: Path, recipe: str = "all") -> None:
     # tensor the worst passage's cosine to the fp32 vector fell to 0.985, per channel it is 0.994.
     logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))  # a "pre-process first" hint
     quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"],
-                     per_channel=True, nodes_to_exclude=fp32_nodes(source, recipe))
+                     per_channel=True, reduce_range=recipe.startswith("7bit"),
+                     nodes_to_exclude=fp32_nodes(source, recipe))
     os.replace(tmp, target)
 
 
@@ -159,18 +161,13 @@ def fp32_nodes(source: Path, recipe: str) -> list[str]:
     import onnx
 
     graph = onnx.load(str(source), load_external_data=False).graph
-    weights = {init.name for init in graph.initializer}
     matmuls = [node for node in graph.node if node.op_type == "MatMul"]
     layer = {node.name: int(m.group(1)) for node in matmuls if (m := re.search(r"layer\.(\d+)/", node.name))}
     last = max(layer.values(), default=-1)
     keep = []
     for node in matmuls:
-        activations_only = not any(name in weights for name in node.input)
-        if recipe == "all":
-            continue
-        if (activations_only
-                or (recipe == "weights-ffn-fp32" and re.search(r"layer\.\d+/output/dense/", node.name))
-                or (recipe == "weights-last2-fp32" and layer.get(node.name, -1) > last - 2)):
+        if ((recipe.endswith("ffn-out-fp32") and re.search(r"layer\.\d+/output/dense/", node.name))
+                or (recipe.endswith("last2-fp32") and layer.get(node.name, -1) > last - 2)):
             keep.append(node.name)
     return keep
 
