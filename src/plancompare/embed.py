@@ -545,7 +545,9 @@ def _model_identity(model: Any, model_dir, prompt: str, window_overlap: int, bac
         dim, max_tokens = _dimension_of(st), _token_layout(st).max_tokens
         fingerprint = _fingerprint_of(st)
     if backend != "torch":  # its vectors differ in the last digits: never mix them with torch's
-        fingerprint = f"{fingerprint}:{backend}"
+        from .onnx_backend import backend_tag
+
+        fingerprint = f"{fingerprint}:{backend_tag(backend)}"
     return st, model_id, prompt_text, dim, CacheNamespace(model_id, prompt_text, max_tokens, window_overlap, fingerprint)
 
 
