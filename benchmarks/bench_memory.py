@@ -11,6 +11,8 @@ is its own (``VmHWM``, the high-water mark of its resident memory):
 * ``build``: ``build_corpus`` of the generated documents (``--documents``, every core, no
   embedding), the resident memory of the main process and of its pool workers sampled together;
 
+* ``shingles``: the near-duplicate check's shingles of every document, held as the build holds
+  them (sorted int64 arrays) and as it held them before (sets of Python ints);
 * ``tokens``: every passage tokenised and cut into model windows at once — what embedding held
   before it went through the texts in chunks (:data:`plancompare.embed.EMBED_CHUNK_TEXTS`);
 * ``embed``: the first ``K`` passages through :func:`plancompare.embed.embed` (the real model,
@@ -107,6 +109,27 @@ def build_worker(folder: Path) -> dict:
     seconds = round(time.perf_counter() - t0, 1)
     return {"documents": len(files), "passages": len(corpus.passages), "workers": workers, "seconds": seconds,
             "sampled_peaks": sampler.stop(), "peak_rss_mb": _rss_mb(), "loadavg": round(os.getloadavg()[0], 2)}
+
+
+def shingles_worker(saved: Path, kind: str) -> dict:
+    """The near-duplicate check's per-document shingles of every cleaned text, as the build keeps
+    them: ``kind="array"`` (:func:`plancompare.pipeline.sources._shingles`, sorted int64) or ``"set"``
+    (a frozenset of Python ints, what it kept before)."""
+    import re
+
+    import pandas as pd
+
+    from plancompare.pipeline.sources import _SHINGLE, _shingles
+
+    def as_set(text: str) -> frozenset:
+        compact = re.sub(r"\s+", "", text)
+        return frozenset(hash(compact[i:i + _SHINGLE]) for i in range(len(compact) - _SHINGLE + 1))
+
+    texts = pd.read_parquet(saved / "clean_text.parquet")["text"].tolist()
+    before = _rss_mb("VmRSS")
+    kept = [(_shingles if kind == "array" else as_set)(text) for text in texts]
+    return {"kind": kind, "documents": len(texts), "shingles": int(sum(len(k) for k in kept)),
+            "held_mb": round(_rss_mb("VmRSS") - before, 1)}
 
 
 def tokens_worker(saved: Path) -> dict:
@@ -220,16 +243,18 @@ def _run(*args) -> dict:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--saved", type=Path, required=True, help="a corpus saved by bench_scale.py --phase build")
-    parser.add_argument("--steps", nargs="*", default=["build", "tokens", "embed", "search"])
+    parser.add_argument("--steps", nargs="*", default=["build", "shingles", "tokens", "embed", "search"])
     parser.add_argument("--embed-counts", type=int, nargs="*", default=[2000, 8000])
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "plancompare-memory")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--documents", type=Path, help="the generated documents (for --steps build)")
-    parser.add_argument("--worker", choices=["build", "tokens", "embed", "search"])
+    parser.add_argument("--worker", choices=["build", "shingles-array", "shingles-set", "tokens", "embed", "search"])
     parser.add_argument("--count", type=int, default=0)
     args = parser.parse_args(argv)
     if args.worker:
         work = {"build": lambda: build_worker(args.documents), "tokens": lambda: tokens_worker(args.saved),
+                "shingles-array": lambda: shingles_worker(args.saved, "array"),
+                "shingles-set": lambda: shingles_worker(args.saved, "set"),
                 "embed": lambda: embed_worker(args.saved, args.count, args.work / f"vectors_{args.count}.npy"),
                 "search": lambda: search_worker(args.work / "standin")}[args.worker]
         print(json.dumps(work()))
@@ -242,6 +267,8 @@ def main(argv=None) -> None:
     memory.setdefault("commands", []).append("python benchmarks/bench_memory.py " + " ".join(sys.argv[1:]))
     if "build" in args.steps:
         memory["build"] = _run("--worker", "build", "--saved", args.saved, "--documents", args.documents)
+    if "shingles" in args.steps:
+        memory["shingles"] = [_run("--worker", f"shingles-{kind}", "--saved", args.saved) for kind in ("set", "array")]
     if "tokens" in args.steps:
         memory["tokens"] = _run("--worker", "tokens", "--saved", args.saved)
     if "embed" in args.steps:
@@ -272,6 +299,11 @@ def memory_markdown(m: dict) -> str:
                      f"its workers (sampled every 0.2 s; main {p['main_mb']:.0f} MB, workers together "
                      f"{p['workers_sum_mb']:.0f} MB; the main process's own high-water mark {x['peak_rss_mb']:.0f} MB), "
                      f"{x['seconds']} s (load {x['loadavg']}).")
+    if "shingles" in m:
+        x = {r["kind"]: r for r in m["shingles"]}
+        lines.append(f"- **Near-duplicate shingles** kept by the build for all {x['array']['documents']:,} documents "
+                     f"({x['array']['shingles']:,} shingles): {x['set']['held_mb']:.0f} MB as sets of Python ints "
+                     f"(before), {x['array']['held_mb']:.0f} MB as sorted int64 arrays (now).")
     if "tokens" in m:
         x = m["tokens"]
         lines.append(f"- **Before chunked embedding**: tokenising and windowing all {x['passages']:,} passages at once "
