@@ -1,4 +1,5 @@
-# Two entry points: `make run` (the main job on the bundled plans) and `make test`.
+# Two entry points: `make run` (the main job on the bundled plans) and `make test`
+# (`make install` alone sets up .venv and converts the embedding model).
 # Both work from nothing: they create .venv, install torch (CPU build) before the
 # packages that need it, install the project, and install Chromium + a CJK font
 # for chart export where apt-get is available.
@@ -9,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 TORCH  := torch==2.13.0
 
-.PHONY: run serve test test-fast lab bench system-deps clean
+.PHONY: install run serve test test-fast lab bench system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +19,10 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q $(TORCH)
 	$(BIN)/pip install -q -e ".[dev,notebooks]"
+	$(BIN)/plancompare model install  # converted once here, so the first build does not pay it
 	@touch $(STAMP)
+
+install: $(STAMP)
 
 system-deps:
 	@if command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . \

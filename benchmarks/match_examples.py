@@ -5,7 +5,8 @@ candidates in that district -- for the topic's query (``kind="query"``, what ``s
 its source passage (``kind="pair"``, what ``compare`` scores) and for the source passage focused on
 the topic (``kind="focus"``, what ``compare(..., focus=query)`` scores: the one sentence of the source
 that states the topic's goal, picked by :func:`plancompare.match.compare.focus_sentence`; the model
-sees that sentence, never the query) -- and the gold targets are added when the baseline missed them. Each candidate gets the features of
+sees that sentence and, as the user's focus phrase, the topic query (``focus_*`` features)) -- and
+the gold targets are added when the baseline missed them. Each candidate gets the features of
 :class:`plancompare.match.features.PairFeaturizer` and a label: 1 when it spans a comparable gold
 target, else 0 (judged not comparable, or not named by the gold).
 """
@@ -16,18 +17,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from plancompare.match.features import FEATURE_NAMES, DENSE_FEATURES
+from plancompare.match.features import DENSE_FEATURES, FEATURE_NAMES, FOCUS_OF
 from plancompare.match.ranking import top_rows
 from plancompare.match.verdict import fit_linear_verdict
 
 _PASSAGE_ONLY = ("theme_same", "length_ratio", "reverse_dense", "reverse_char", "sentence_char", "sentence_words",
                  "dense_csls", "sentence_margin")
+_FOCUS_ONLY = tuple(FOCUS_OF)
 HYBRID_FEATURES = {
-    "query": tuple(f for f in FEATURE_NAMES if f not in _PASSAGE_ONLY),
-    "pair": tuple(f for f in FEATURE_NAMES if f != "term_coverage"),
+    "query": tuple(f for f in FEATURE_NAMES if f not in _PASSAGE_ONLY + _FOCUS_ONLY),
+    "pair": tuple(f for f in FEATURE_NAMES if f != "term_coverage" and f not in _FOCUS_ONLY),
     "focus": tuple(f for f in FEATURE_NAMES if f != "term_coverage"),
     # an English query with no glossary term has no lexical form: dense evidence only
-    "query_dense": tuple(f for f in DENSE_FEATURES if f not in _PASSAGE_ONLY),
+    "query_dense": tuple(f for f in DENSE_FEATURES if f not in _PASSAGE_ONLY + _FOCUS_ONLY),
+    # the focus model before the focus-phrase features (evaluated side by side, not shipped)
+    "focus_sentence": tuple(f for f in FEATURE_NAMES if f != "term_coverage" and f not in _FOCUS_ONLY),
 }
 LEXICAL_FEATURES = {kind: tuple(f for f in feats if f not in DENSE_FEATURES) for kind, feats in HYBRID_FEATURES.items()
                     if kind != "query_dense"}
@@ -39,6 +43,14 @@ def dense_only_cases(cases: list[Case]) -> list[Case]:
     from dataclasses import replace
 
     return [replace(c, kind="query_dense") for c in cases if c.kind == "query"]
+
+
+def focus_sentence_cases(cases: list[Case]) -> list[Case]:
+    """The focus lists again as kind ``focus_sentence``, scored without the focus-phrase features:
+    the previous focus model, cross-validated in the same run as the current one."""
+    from dataclasses import replace
+
+    return [replace(c, kind="focus_sentence") for c in cases if c.kind == "focus"]
 
 
 @dataclass

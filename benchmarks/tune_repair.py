@@ -5,7 +5,8 @@ Usage:  python benchmarks/tune_repair.py [--spots N] [--seed S] GRID_JSON
 GRID_JSON is a list of settings, each a mapping of ``plancompare.repair.lexicon``
 constant names to values (``{"_GENRE_WORD_WEIGHT": 0.3, "_CHAR_WEIGHTS.genre": 0.2}``;
 a ``search:`` prefix names a constant of ``plancompare.repair.search``, e.g.
-``{"search:_HIDDEN_COST": 1.0}``; ``{"genre": false}`` measures the lexicon without the genre model).
+``{"search:_HIDDEN_COST": 1.0}``; a ``beam:`` prefix names one of ``plancompare.repair.beam``, e.g.
+``{"beam:BEAM": 120}``; ``{"genre": false}`` measures the lexicon without the genre model).
 Every setting is measured on the train sets of ``bench_repair.py`` (never on the
 held-out sets or the Chikan gold); one line per setting is printed: exact, marked
 and wrong summed over the train sets.
@@ -22,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_repair import run  # noqa: E402
 
-from plancompare.repair import Lexicon, lexicon, search  # noqa: E402
+from plancompare.repair import Lexicon, beam, lexicon, search  # noqa: E402
 from plancompare.repair.sources import genre_model, jieba_dictionary  # noqa: E402
 
 
@@ -31,7 +32,7 @@ def apply(setting: dict) -> dict:
     previous = {}
     for name, value in setting.items():
         module_name, _, constant = name.rpartition(":")
-        module = search if module_name == "search" else lexicon
+        module = {"search": search, "beam": beam}.get(module_name, lexicon)
         if "." in constant:
             table, key = constant.split(".")
             previous[name] = getattr(module, table)[key]

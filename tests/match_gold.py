@@ -12,6 +12,11 @@ Two gold files, both keyed by (doc_id, raw 1-based line); a passage matches a ta
   comparable / related / none, read by a person. A (topic, district) with no ``comparable`` row has
   nothing comparable for the topic.
 
+``tests/gold/match_pair_other_goal.csv`` audits whole-passage compare: for each (topic, district) with
+nothing comparable to the topic, whether the best candidate of the shipped whole-passage model states
+ANOTHER goal of the source passage (``other_goal`` yes/no, with both clauses quoted). Such a district
+is not empty for a reader comparing the whole passage (see benchmarks/results/match_gold_review.md).
+
 Everything is grouped by ``topic`` so that cross-validation never puts a topic in both train and test.
 """
 
@@ -28,6 +33,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 TOPICS = ROOT / "tests" / "gold" / "topics.csv"
 PAIRS = ROOT / "tests" / "gold" / "match_pairs.csv"
+OTHER_GOAL = ROOT / "tests" / "gold" / "match_pair_other_goal.csv"
 SHARED = Path(os.environ.get("PLANCOMPARE_SHARED", ROOT.parent / "shared"))
 REFERENCE_YEARS = (2016, 2017, 2018)
 
@@ -122,3 +128,10 @@ def row_of(passages: pd.DataFrame, locator: tuple[str, int]) -> int | None:
     hit = np.flatnonzero((passages["doc_id"].to_numpy() == doc_id) & (passages["line_start"].to_numpy() <= line)
                          & (passages["line_end"].to_numpy() >= line))
     return int(hit[0]) if len(hit) else None
+
+
+def load_other_goal_audit() -> set[tuple[str, str]]:
+    """(topic, district) pairs of the whole-passage audit whose best candidate states another goal of
+    the source passage (``other_goal == "yes"``); districts spelled as the index spells them."""
+    audit = pd.read_csv(OTHER_GOAL, dtype=str, keep_default_na=False)
+    return {(row.topic, row.district) for row in audit.itertuples() if row.other_goal == "yes"}

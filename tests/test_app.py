@@ -121,7 +121,11 @@ def test_search_context_compare_indicators_and_export(page, server, corpus):
     peer.wait_for(timeout=30_000)
     assert page.locator(".pc-peer").count() >= 2
     assert page.locator(".pc-peer .same").count() + page.locator(".pc-peer .diff").count() > 0
+    assert "养老床位" in page.locator(".pc-focus").inner_text(), "the goal the query names is compared"
     shot(page, "03_compare")
+    page.locator(".pc-use-focus input").uncheck()
+    page.locator(".pc-focus").wait_for(state="detached", timeout=30_000)
+    page.locator(".pc-peer").first.wait_for(timeout=30_000)
 
     tab(page, "Indicators")
     page.locator(".pc-indicator-table table").wait_for(timeout=30_000)

@@ -105,3 +105,15 @@ def test_app_briefing_holds_escaped_precedents_the_picked_table_and_the_chart(pl
     assert "&lt;script&gt;" in page and "<script>alert('x')" not in page
     assert page.index("GDP growth (gdp_growth_rate)") > page.index("plotly")  # the chart comes after plotly.js
     assert page.rstrip().endswith("</html>")
+
+
+def test_peers_compare_the_goal_of_a_chinese_query_and_the_whole_passage_otherwise(plans):
+    from plancompare.app.queries import peers
+
+    hits = plans.search("邮轮母港", k=1)
+    pid = hits["passage_id"].iloc[0]
+    focused = peers(plans, pid, k=2, focus="邮轮母港")
+    assert "邮轮" in focused.attrs["focus_sentence"]
+    assert len(focused.attrs["focus_sentence"]) < len(plans.passages.set_index("passage_id").at[pid, "text"])
+    for focus in ("cruise home port", None, "  "):
+        assert not peers(plans, pid, k=2, focus=focus).attrs.get("focus_sentence")

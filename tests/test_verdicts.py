@@ -104,6 +104,38 @@ def test_shipped_verdict_model_is_trained_and_complete():
         assert isinstance(variant, LinearVerdict) and np.abs(variant.coef).sum() > 0
 
 
+def test_shipped_focus_model_weighs_the_focus_phrase():
+    """compare(..., focus=...) scores the reader's focus phrase as a search query too (``focus_*``)."""
+    from plancompare.match.features import FOCUS_OF
+
+    model = default_verdict_model()
+    assert set(FOCUS_OF) <= set(model.variants["focus/hybrid"].features)
+    assert not set(FOCUS_OF) & set(model.variants["pair/hybrid"].features + model.variants["query/hybrid"].features)
+
+
+def test_focus_features_are_the_focus_phrase_scored_as_a_query(plans):
+    from plancompare.match import PassageIndex
+    from plancompare.match.features import FOCUS_OF
+
+    body = plans.passages[(plans.passages["role"] == "body").to_numpy()].reset_index(drop=True)
+    index = PassageIndex().fit(body, None)
+    texts = body["text"]
+    src = int(np.flatnonzero(texts.str.contains("一窗受理") & (body["district"] == "Huli"))[0])
+    rows = np.flatnonzero(body["district"].to_numpy() != "Huli")
+    text, segments, _ = index.query_terms("一窗受理")
+    phrase = index.featurizer_.query_probe(text, None, segments)
+    as_query = index.featurizer_.transform(phrase, rows, None)
+    probe = index.featurizer_.focus_probe(src, "实行一窗受理、集成服务。", None, phrase)
+    focus = index.featurizer_.transform(probe, rows, None)
+    col = {name: i for i, name in enumerate(FEATURE_NAMES)}
+    for name, base in FOCUS_OF.items():
+        np.testing.assert_allclose(focus[:, col[name]], as_query[:, col[base]])
+    covered = focus[:, col["focus_coverage"]] == 1
+    assert covered.any() and all(any(v in texts[r] for v in segments[0]) for r in rows[covered])
+    without = index.featurizer_.transform(index.featurizer_.focus_probe(src, "实行一窗受理、集成服务。", None), rows, None)
+    assert not without[:, [col[n] for n in FOCUS_OF]].any()  # no phrase, no focus features
+
+
 def test_bad_model_file_raises_one_line_error():
     with pytest.raises(MatchInputError, match="not a valid verdict model"):
         VerdictModel.from_json('{"variants": {}}', "x.json")
@@ -145,11 +177,14 @@ def test_search_returns_fewer_rows_rather_than_filler(corpus):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="known limitation: compare's verdict has held-out ROC AUC 0.68 (whole passage) "
-                   "and 0.77 (focused on one goal); at thresholds that keep >= 90% of true matches it calls only 7% "
-                   "(whole) and 25% (focused) of nothing-comparable districts none (benchmarks/results/match.md, "
-                   "after the gold review of match_gold_review.md)")
+@pytest.mark.xfail(strict=True, reason="known limitation: at thresholds that keep >= 90% of true matches, "
+                   "whole-passage compare calls only 7% of nothing-comparable districts none (held-out AUC 0.68; "
+                   "0.80 and 12% when 'none' is read for the whole passage, audit of match_pair_other_goal.csv); "
+                   "focused compare reaches AUC 0.90 but calls 61% none (benchmarks/results/match.md)")
 def test_compare_says_none_where_a_district_has_nothing_comparable(corpus):
+    # Whole passage: the cruise paragraph also plans 重点片区 development, and the audit
+    # (tests/gold/match_pair_other_goal.csv, cruise -> Cangshan) finds that goal in Cangshan's best candidate;
+    # test_focused_compare_says_none_where_a_district_lacks_that_goal is the well-posed form of this check.
     passages = corpus.passages
     src = passages[passages["text"].str.contains("邮轮母港") & (passages["district"] == "Huli")
                    & (passages["role"] == "body")]["passage_id"].iloc[0]
@@ -158,6 +193,19 @@ def test_compare_says_none_where_a_district_has_nothing_comparable(corpus):
     cangshan = res[res["district"] == "Cangshan"]
     assert len(cangshan) == 1 and cangshan["verdict"].iloc[0] == "none"
     assert res[PROVENANCE].notna().all().all() and res["p_comparable"].between(0, 1).all()
+
+
+@pytest.mark.slow
+def test_focused_compare_says_none_where_a_district_lacks_that_goal(corpus):
+    """Focused on the cruise home port, inland Cangshan is `none` while Chikan's cruise economy is kept."""
+    passages = corpus.passages
+    src = passages[passages["text"].str.contains("邮轮母港") & (passages["district"] == "Huli")
+                   & (passages["role"] == "body")]["passage_id"].iloc[0]
+    res = corpus.compare(src, k=3, focus="邮轮母港")
+    assert "邮轮母港" in res.attrs["focus_sentence"]
+    cangshan, chikan = res[res["district"] == "Cangshan"], res[res["district"] == "Chikan"]
+    assert len(cangshan) == 1 and cangshan["verdict"].iloc[0] == "none"
+    assert chikan["text"].str.contains("邮轮").any() and (chikan["verdict"] != "none").any()
 
 
 @pytest.mark.slow
@@ -181,7 +229,7 @@ def test_focus_picks_the_sentence_that_states_the_goal():
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from plancompare.match.compare import focus_sentence
-    from plancompare.match.lexical import CharNgramAnalyzer
+    from plancompare.text.han import CharNgramAnalyzer
 
     text = ("提高医疗卫生服务能力。深化医保支付方式改革，加强医保基金监管。完善跨省异地就医直接结算办法，实现全国医保"
             "用药范围基本统一，方便群众跨省看病就医。推动公立医院综合改革。")
@@ -202,3 +250,21 @@ def test_a_passage_with_the_query_word_for_word_is_at_least_related():
     assert _at_least_related_when_verbatim("国家物流枢纽建设", texts, ["none", "none", "comparable"]) == [
         "related", "none", "comparable"]
     assert _at_least_related_when_verbatim("物流", texts, ["none"] * 3) == ["none"] * 3  # too short to be evidence
+
+
+def test_cli_compare_prints_verdicts_and_the_focus_sentence(plans, tmp_path):
+    from typer.testing import CliRunner
+
+    from plancompare.cli import app
+
+    plans.save(tmp_path / "saved")
+    passages = plans.passages
+    src = passages[passages["text"].str.contains("邮轮母港") & (passages["district"] == "Huli")
+                   & (passages["role"] == "body")]["passage_id"].iloc[0]
+    runner = CliRunner()
+    result = runner.invoke(app, ["compare", src, "--focus", "邮轮母港", "--corpus", str(tmp_path / "saved")])
+    assert result.exit_code == 0, result.output
+    assert "Cangshan" in result.output and "Chikan" in result.output and "line" in result.output
+    assert "focus sentence" in result.output and "邮轮母港" in result.output
+    bad = runner.invoke(app, ["compare", "no_such_doc:0001", "--corpus", str(tmp_path / "saved")])
+    assert bad.exit_code == 2 and "unknown passage id" in bad.output and "Traceback" not in bad.output

@@ -200,6 +200,36 @@ def search(
 
 @app.command()
 @_friendly_errors
+def compare(
+    passage_id: str = typer.Argument(..., help="A passage id, e.g. huli_work_report_2023:0008 (see `search`)."),
+    focus: Optional[str] = typer.Option(None, help="Compare one goal of the passage, e.g. 邮轮母港 (recommended "
+                                        "for a long paragraph: held out, focused compare separates real "
+                                        "precedents from near-misses far better than the whole passage)."),
+    k: int = typer.Option(3, "--k", help="Passages to show per other district."),
+    corpus_dir: Optional[Path] = CorpusOption,
+):
+    """Each other district's passages comparable to a passage, or one `none` row with its best near-miss."""
+    corpus = _corpus(corpus_dir)
+    rows = corpus.compare(passage_id, k=k, focus=focus)
+    title = f"Compared with {passage_id}" + (f", focused on “{focus}”" if focus else "")
+    table = Table(title=title, show_lines=True)
+    for column in ("district", "#", "verdict", "p", "source", "text"):
+        table.add_column(column, overflow="fold")
+    for row in rows.itertuples():
+        text = row.text if len(row.text) <= 220 else row.text[:220] + "…"
+        if row.matched_terms:
+            text += f"\n[dim]shared: {', '.join(row.matched_terms)}[/]"
+        if row.matched_variants:
+            text += f"\n[dim]variants: {', '.join(row.matched_variants)}[/]"
+        table.add_row(row.district, str(row.rank), row.verdict, f"{row.p_comparable:.2f}",
+                      f"{row.doc_id}\n{row.section_path}\nline {row.line_start}", text)
+    console.print(table)
+    if "focus_sentence" in rows.attrs:
+        console.print(f"[dim]focus sentence: {rows.attrs['focus_sentence']}[/]")
+
+
+@app.command()
+@_friendly_errors
 def indicators(
     id: Optional[list[str]] = typer.Option(None, "--id", help="Indicator id(s), e.g. gdp_growth_rate (repeatable)."),
     district: Optional[list[str]] = typer.Option(None, "--district",

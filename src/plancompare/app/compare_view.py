@@ -1,6 +1,7 @@
 """The compare tab: one passage beside each other district's most comparable passages.
 
-Shared wording (runs of two or more characters the two passages have in common) is shaded blue,
+When the passage was opened from a search, only the goal the query names is compared (the sentence
+stating it is shown); unticking "Only the goal of my query" compares the whole passage. Shared wording (runs of two or more characters the two passages have in common) is shaded blue,
 what differs is shaded red, so a reader sees at a glance what a peer does differently.
 """
 
@@ -23,28 +24,34 @@ class CompareView:
     def __init__(self, finder, k: int = 2):
         self.finder = finder
         self.passage_id: str | None = None
+        self.focus: str | None = None
+        self.use_focus = pn.widgets.Checkbox(name="Only the goal of my query · 只比较查询的目标", value=True,
+                                             visible=False, css_classes=["pc-use-focus"])
         self.k = pn.widgets.IntSlider(name="Peers per district", start=1, end=5, value=k, width=180)
         self.add_all = pn.widgets.Button(name="Select these peers for the briefing", width=280, disabled=True)
         self.body = html("<div class='pc-meta'>Choose “Compare this passage” on a search result.</div>",
                          css_classes=["pc-compare-body"])
         self.k.param.watch(self._reload, "value")
+        self.use_focus.param.watch(self._reload, "value")
         self.add_all.on_click(self._select_all)
         self.last_peers = pd.DataFrame()
 
     def panel(self) -> pn.viewable.Viewable:
-        return pn.Column(pn.Row(self.k, self.add_all), self.body, sizing_mode="stretch_width")
+        return pn.Column(pn.Row(self.k, self.add_all, self.use_focus), self.body, sizing_mode="stretch_width")
 
     async def _reload(self, *_):
         if self.passage_id:
-            await self.show(self.passage_id)
+            await self.show(self.passage_id, focus=self.focus)
 
-    async def show(self, passage_id: str) -> None:
-        """Compute and render the peers of ``passage_id``."""
-        self.passage_id = passage_id
+    async def show(self, passage_id: str, focus: str | None = None) -> None:
+        """Compute and render the peers of ``passage_id``, on the goal ``focus`` names when ticked."""
+        self.passage_id, self.focus = passage_id, focus
+        self.use_focus.visible = bool(focus and focus.strip())
         self.body.object = "<div class='pc-meta'>Finding comparable passages…</div>"
         try:
             source = passage_row(self.finder.corpus, passage_id)
-            found = await in_thread(peers, self.finder.corpus, passage_id, self.k.value)
+            found = await in_thread(peers, self.finder.corpus, passage_id, self.k.value,
+                                    focus if self.use_focus.value else None)
         except Exception as err:  # noqa: BLE001 - one line for the user
             self.body.object = error_message(err, "compare")
             return
@@ -63,6 +70,9 @@ def render_comparison(source: pd.Series, found: pd.DataFrame) -> str:
     head = (f"<div class='pc-card'><b>{esc(source['district'])}</b> · {esc(source['doc_id'])} · "
             f"{esc(source['section_path'])} · {line_ref(source['line_start'], source['line_end'])}</div>")
     parts = [head, _LEGEND]
+    sentence = found.attrs.get("focus_sentence")
+    if sentence:
+        parts.append(f"<div class='pc-meta pc-focus'>Compared on the goal stated in: “{esc(sentence)}”</div>")
     if found.empty:
         parts.append("<div class='pc-meta'>No other district to compare with.</div>")
     for district, rows in found.groupby("district", sort=False):

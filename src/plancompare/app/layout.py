@@ -104,10 +104,10 @@ class PrecedentFinder:
             self.indicator_view.ensure_ready()
 
     # --- shared actions ------------------------------------------------------------------
-    async def open_compare(self, passage_id: str) -> None:
-        """Show the peers of ``passage_id`` in the compare tab."""
+    async def open_compare(self, passage_id: str, focus: str | None = None) -> None:
+        """Show the peers of ``passage_id`` in the compare tab, on the goal ``focus`` names if given."""
         self.tabs.active = 1
-        await self.compare_view.show(passage_id)
+        await self.compare_view.show(passage_id, focus=focus)
 
     def select(self, row, chosen: bool) -> None:
         """Add (or remove) a result row to the precedents for the briefing."""

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from .._cells import as_number
+from ..text.han import has_han
 
 #: How many candidates to rank before grouping and filtering (the bundled corpus has ~1,000
 #: body passages; ranking them all costs the same as ranking a few).
@@ -81,9 +82,13 @@ def context_lines(corpus, passage_id: str, around: int = 3, cache: dict | None =
     return [(as_number(raw.get(i), int), lines[i], start <= i < end) for i in range(lo, hi)]
 
 
-def peers(corpus, passage_id: str, k: int = 2) -> pd.DataFrame:
-    """``corpus.compare(passage_id, k)``: each other district's most comparable passages."""
-    return corpus.compare(passage_id, k=k)
+def peers(corpus, passage_id: str, k: int = 2, focus: str | None = None) -> pd.DataFrame:
+    """``corpus.compare(passage_id, k, focus)``: each other district's most comparable passages.
+
+    ``focus`` (the user's search query) compares only the goal it names; it is used when it is Chinese,
+    the wording the focused verdict model was trained and measured on, and ignored otherwise.
+    """
+    return corpus.compare(passage_id, k=k, focus=focus if focus and has_han(focus) else None)
 
 
 def filter_options(corpus) -> dict[str, list[str]]:

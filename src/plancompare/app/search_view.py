@@ -35,6 +35,7 @@ class SearchView:
         self.results = ResultList(sizing_mode="stretch_width", css_classes=["pc-results"])
         self.results.param.watch(self._on_action, "action")
         self.hit_rows: dict = {}
+        self.last_query: str | None = None
         self.go.on_click(self._on_search)
         self.query.param.watch(self._on_search, "enter_pressed")
         self.refresh_options()
@@ -71,6 +72,7 @@ class SearchView:
         finally:
             self.go.loading = False
         self.show(hits, query)
+        self.last_query = query
         elapsed = time.perf_counter() - started
         self.finder.last_search_seconds = elapsed
         n_districts = hits["district"].nunique() if len(hits) else 0
@@ -121,6 +123,6 @@ class SearchView:
         if row is None:
             return
         if action == "compare":
-            await self.finder.open_compare(passage_id)
+            await self.finder.open_compare(passage_id, focus=self.last_query)
         elif action == "select":
             self.finder.select(row, checked == "true")

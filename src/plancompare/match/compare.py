@@ -49,7 +49,8 @@ def compare_passage(index, passage_id: str, k: int = 3, districts: Iterable[str]
     ``focus`` (a phrase or sentence) compares one goal of a long paragraph instead of the whole: the
     probe is the passage's sentence that states it (:func:`focus_sentence`, in
     ``attrs["focus_sentence"]``), embedded by ``embed`` (texts -> unit rows, e5 query prompt; None
-    for its text signals only), scored by the ``focus`` variant of the verdict model.
+    for its text signals only), scored by the ``focus`` variant of the verdict model, which also
+    weighs the focus phrase itself as a search query (the ``focus_*`` features).
 
     Output: :data:`RESULT_COLUMNS` + ``source_passage_id``, grouped by district (alphabetical), ``rank``
     1.. within a district. Each district gets up to ``k`` rows whose verdict reaches ``min_verdict``
@@ -106,12 +107,15 @@ def _probe(index, src: int, focus: str | None, embed):
         lexical = np.asarray((index.lexical_matrix_ @ index.lexical_matrix_[src].T).todense()).ravel()
         return dense, lexical, index.featurizer_.passage_probe(src, None if emb is None else emb[src]), "pair", None
     sentence = focus_sentence(index.passages_.at[src, "text"], str(focus), index.vectorizer_)
-    vector = np.asarray(embed([sentence])[0], dtype=np.float32) if embed is not None and emb is not None else None
-    dense = index.dense_scores(vector)
+    vectors = (np.asarray(embed([sentence, str(focus)]), dtype=np.float32)
+               if embed is not None and emb is not None else [None, None])
+    dense = index.dense_scores(vectors[0])
     lexical = index._lexical(sentence, [], 0.0)
     if lexical is None:
         lexical = np.zeros(len(index.passages_), dtype=np.float32)
-    probe = index.featurizer_.focus_probe(src, sentence, None if dense is None else vector)
+    text, segments, _ = index.query_terms(str(focus))
+    phrase = index.featurizer_.query_probe(text, None if dense is None else vectors[1], segments)
+    probe = index.featurizer_.focus_probe(src, sentence, None if dense is None else vectors[0], phrase)
     return dense, lexical, probe, "focus", sentence
 
 

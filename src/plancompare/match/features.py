@@ -36,6 +36,11 @@ and a set of candidate rows into a feature matrix with the columns :data:`FEATUR
                      ``2 cos - r(probe) - r(candidate)``, ``r`` the mean centred cosine with the
                      :data:`CSLS_NEIGHBOURS` nearest indexed passages; a generic passage close to
                      everything is marked down.
+``focus_*``          (focus probes only, 0 otherwise) the focus phrase the reader typed (``compare(...,
+                     focus="异地就医直接结算")``) scored as a search query against the candidate:
+                     ``focus_coverage`` (its ``term_coverage``, variants counting), ``focus_dense_centered``,
+                     ``focus_dense_z``, ``focus_char`` (``char_tfidf``) and ``focus_bm25``. The focus sentence
+                     still carries the neighbouring goals of its paragraph; the phrase names only the one meant.
 
 Features with no source (no embeddings, an English query without glossary terms) are 0; the verdict
 model has a lexical-only variant for an index without embeddings.
@@ -54,18 +59,22 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import CountVectorizer
 
 from ..text.sentences import split_sentences
-from .lexical import HAN
+from ..text.han import HAN
 
 FEATURE_NAMES = (
     "dense_cos", "dense_centered", "dense_z", "char_tfidf", "bm25", "rare_shared", "rare_coverage",
     "numbers_shared", "heading_sim", "theme_same", "section_sim", "length_ratio", "term_coverage",
     "dense_margin", "char_margin", "bm25_margin",
     "sentence_char", "sentence_words", "reverse_dense", "reverse_char", "dense_csls", "sentence_margin",
+    "focus_coverage", "focus_dense_centered", "focus_dense_z", "focus_char", "focus_bm25",
 )
+# focus feature -> the query-probe feature of the focus phrase it copies
+FOCUS_OF = {"focus_coverage": "term_coverage", "focus_dense_centered": "dense_centered", "focus_dense_z": "dense_z",
+            "focus_char": "char_tfidf", "focus_bm25": "bm25"}
 MARGIN_OF = {"dense_margin": "dense_centered", "char_margin": "char_tfidf", "bm25_margin": "bm25",
              "sentence_margin": "sentence_char"}
 DENSE_FEATURES = ("dense_cos", "dense_centered", "dense_z", "section_sim", "dense_margin", "reverse_dense",
-                  "dense_csls")
+                  "dense_csls", "focus_dense_centered", "focus_dense_z")
 # Neighbours averaged for the hubness correction of ``dense_csls`` (cross-domain similarity local scaling).
 CSLS_NEIGHBOURS = 10
 
@@ -111,6 +120,7 @@ class Probe:
     row: int | None = None              # the indexed row of a passage probe
     sentence_char: sp.csr_matrix | None = None   # sentences x char vocabulary
     sentence_words: sp.csr_matrix | None = None  # sentences x word vocabulary, binary
+    phrase: "Probe | None" = None                # a focus probe's focus phrase, as a query probe
 
 
 class PairFeaturizer(BaseEstimator):
@@ -208,16 +218,18 @@ class PairFeaturizer(BaseEstimator):
                      self.words_[row], self.numbers_[row], str(self.themes_[row]),
                      int(self.lengths_[row]), [], row, self.sentence_char_[a:b], words)
 
-    def focus_probe(self, row: int, sentence: str, embedding: np.ndarray | None) -> Probe:
+    def focus_probe(self, row: int, sentence: str, embedding: np.ndarray | None,
+                    phrase: Probe | None = None) -> Probe:
         """One goal of indexed passage ``row``: its ``sentence`` (text signals, numbers, length) with
-        the passage's heading, theme and district, and the sentence's own ``embedding`` (or None).
+        the passage's heading, theme and district, and the sentence's own ``embedding`` (or None);
+        ``phrase``: the focus phrase as a :meth:`query_probe` (the ``focus_*`` features), or None.
         A long paragraph states several goals; comparing the one the reader means keeps the theme
         words of the others from making every district look comparable."""
         char = self.char_vectorizer_.transform([sentence]).tocsr()
         words = (self.word_vectorizer_.transform([sentence]) > 0).astype(np.float32).tocsr()
         dense, centered = self._dense_probe(embedding)
         return Probe(False, dense, centered, char, self.heading_char_[row], words, number_tokens(sentence),
-                     str(self.themes_[row]), len(sentence), [], row, char, words)
+                     str(self.themes_[row]), len(sentence), [], row, char, words, phrase)
 
     def _dense_probe(self, embedding: np.ndarray | None):
         if embedding is None or self.mean_ is None:
@@ -265,6 +277,10 @@ class PairFeaturizer(BaseEstimator):
         for margin, base in MARGIN_OF.items():
             values = out[:, col[base]]
             out[:, col[margin]] = values - (np.median(values) if len(values) else 0.0)
+        if probe.phrase is not None:
+            phrase = self.transform(probe.phrase, rows, embeddings)
+            for name, base in FOCUS_OF.items():
+                out[:, col[name]] = phrase[:, col[base]]
         return out
 
     def _word_features(self, probe: Probe, rows: np.ndarray, out: np.ndarray, col: dict) -> None:

@@ -1,8 +1,9 @@
 """The learned verdict: is a candidate passage *comparable* to the probe, *related*, or is there *none*?
 
 A calibrated logistic regression over :data:`~plancompare.match.features.FEATURE_NAMES` gives
-``p_comparable``. Four variants ship, one per probe kind (``query`` for search, ``pair`` for compare
-and align) and index kind (``hybrid`` with embeddings, ``lexical`` without). Their parameters live in
+``p_comparable``. One variant ships per probe kind (``query`` for search, ``query_dense`` for a query
+with no lexical form, ``pair`` for compare and align, ``focus`` for compare focused on one goal, which
+also weighs the focus phrase) and index kind (``hybrid`` with embeddings, ``lexical`` without). Their parameters live in
 ``plancompare/data/verdict_model.json`` (plain numbers, no pickle), written by
 ``benchmarks/bench_match.py --train`` from the labelled pairs in ``tests/gold/``; nothing is trained
 at run time.

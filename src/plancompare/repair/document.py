@@ -136,10 +136,13 @@ _COMMON_CHARS = 3000
 @lru_cache(maxsize=1)
 def _common_chars() -> frozenset[str]:
     """The most frequent characters of jieba's dictionary (simplified), weighted by word frequency."""
-    counts: Counter = Counter()
-    for word, n in jieba_dictionary(None).freq.items():
+    dictionary = jieba_dictionary(None)
+    # the dictionary's character counts are these sums already, except for words listed twice
+    # (counted once here, with their last count): the same counts, in the same order, without a pass
+    counts: Counter = Counter(dictionary.bigrams.uni)
+    for word, n in dictionary.repeated:
         for ch in word:
-            counts[ch] += n
+            counts[ch] -= n
     return frozenset(ch for ch, _ in counts.most_common(_COMMON_CHARS))
 
 
@@ -152,7 +155,9 @@ def shows_damage(line: str, window: int = 4) -> bool:
     """
     if "\ufffd" in line:
         return True
-    common = _common_chars()
+    if "?" not in line:
+        return False
+    common = _common_chars()  # jieba's dictionary: only for a line that has a "?"
     for q in (i for i, ch in enumerate(line) if ch == "?"):
         for ch in line[q + 1 : q + 1 + window]:
             if ch == "?" or ch in _PLAIN_AFTER_QUESTION:

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from ..text.normalize import FULLWIDTH_FORMS_TO_ASCII, opencc_converter
 from .pinyin import ANNOTATION, is_pinyin, remove_pinyin
 from .sources import CharNgrams, GenreModel, JiebaDictionary, genre_model, jieba_dictionary
@@ -35,6 +37,7 @@ _MAX_WORD = 8  # longest dictionary word or document n-gram the word model uses
 _DOC_GRAM = 6  # longest document n-gram counted
 _DOC_WEIGHT = 0.5  # share of the document in the word model's mixture
 _DOC_MIN_COUNT = 1  # occurrences that make a document n-gram a phrase
+_ARRAY_MIN = 12  # candidates from which logps computes on arrays rather than one by one
 _UNKNOWN = 0.1  # pseudo-count of a character neither source knows
 _BOUNDARY_WEIGHT = 0.5  # weight of the character association across a word boundary
 # Weights of the genre model (government work reports), tuned on synthetic damage of
@@ -78,11 +81,19 @@ class Lexicon:
         self.words = dictionary.bigrams
         self._simp: dict[str, str] = {}
         self._trad: dict[str, str] = {}
-        self._cache: dict[str, float] = {}  # memo of logp, keyed by the bigram
+        self._simple: dict[str, str] = {}  # memo of simplify, per character
+        self._cache: dict[str, float] = {}  # memo of logp, keyed by the raw history + character
+        self._simple_cache: dict[str, float] = {}  # memo of _logp, keyed by the simplified ones
+        self._histories: dict[str, tuple] = {}  # memo of _history
+        self._char_rows: dict[tuple[str, ...], tuple] = {}  # memo of _logp_array's per-character part
+        self._counted: dict[tuple, np.ndarray] = {}  # memo of _logp_array's n-gram counts
+        self._script_costs: dict[tuple[str, str | None], float] = {}  # memo of script_cost
         self._word_cache: dict[str, float] = {}  # memo of word_logp
+        self._token_logp: dict[str, float | None] = {}  # memo of log _word_p (None: not a token)
+        self._associations: dict[tuple[str, str], float] = {}  # memo of association
         self.options: dict = {}  # memo of candidate lists for lost bytes (see repair code)
+        self.rows: dict = {}  # memo of the search's scored candidates per history (see repair code)
         self._followers: dict[str, tuple[str, ...]] = {}  # memo of followers
-        self._follow_index: dict[str, Counter] | None = None
 
         self.texts = CharNgrams(order=_DOC_ORDER)
         self.doc_grams: Counter = Counter()
@@ -96,9 +107,8 @@ class Lexicon:
                     self.readings.setdefault(m.group(1), set()).add(line[m.start() - 1])
             clean = _DAMAGE_ZONE.sub(" ", self.simplify(remove_pinyin(line)[0]))
             self.texts.add(clean)
-            for chunk in clean.split():
-                for n in range(1, _DOC_GRAM + 1):
-                    self.doc_grams.update(chunk[i : i + n] for i in range(len(chunk) - n + 1))
+            self.doc_grams.update([chunk[i : i + n] for chunk in clean.split() for n in range(1, _DOC_GRAM + 1)
+                                   for i in range(len(chunk) - n + 1)])
         self.doc_size = sum(self.texts.uni.values())
         # distinct characters seen after each document n-gram (see association)
         self.continuations: Counter = Counter(g[:-1] for g in self.doc_grams if len(g) > 2)
@@ -140,7 +150,18 @@ class Lexicon:
     def simplify(self, text: str) -> str:
         """Fold traditional characters to simplified and full-width forms to
         ASCII, as the documents do (cached per character)."""
-        return "".join(self._convert(ch, self._simp, "t2s") for ch in text.translate(FULLWIDTH_FORMS_TO_ASCII))
+        simple = self._simple
+        if len(text) == 1:
+            folded = simple.get(text)
+            if folded is not None:
+                return folded
+        out = []
+        for ch in text:
+            folded = simple.get(ch)
+            if folded is None:
+                folded = simple[ch] = self._convert(ch.translate(FULLWIDTH_FORMS_TO_ASCII), self._simp, "t2s")
+            out.append(folded)
+        return "".join(out)
 
     def script_of(self, text: str) -> str | None:
         """``"traditional"``, ``"simplified"`` or ``None`` (undecided) for ``text``."""
@@ -158,7 +179,14 @@ class Lexicon:
         return None
 
     def script_cost(self, ch: str, script: str | None) -> float:
-        """Log-prob penalty for ``ch`` in a line written in ``script``."""
+        """Log-prob penalty for ``ch`` in a line written in ``script`` (memoised)."""
+        key = (ch, script)
+        cost = self._script_costs.get(key)
+        if cost is None:
+            cost = self._script_costs[key] = self._script_cost(ch, script)
+        return cost
+
+    def _script_cost(self, ch: str, script: str | None) -> float:
         if script == "traditional":
             simplified_only = (self._convert(ch, self._simp, "t2s") == ch
                                and self._convert(ch, self._trad, "s2t") != ch)
@@ -177,16 +205,12 @@ class Lexicon:
         prev = self.simplify(prev)
         found = self._followers.get(prev)
         if found is None:
-            if self._follow_index is None:
-                index: dict[str, Counter] = {}
-                models = [self.words, self.texts] + ([self.genre.chars] if self.genre else [])
-                for model in models:
-                    scale = 1 / (sum(model.grams.values()) or 1.0)
-                    for gram, n in model.grams.items():
-                        if len(gram) == 2:
-                            index.setdefault(gram[0], Counter())[gram[1]] += n * scale
-                self._follow_index = index
-            counts = self._follow_index.get(prev, Counter())
+            # the same additions, in the same order, as one index over all the
+            # models' bigrams would make: most_common breaks ties by first sight
+            counts: Counter = Counter()
+            for model in [self.words, self.texts] + ([self.genre.chars] if self.genre else []):
+                for ch, share in model.followers(prev):
+                    counts[ch] += share
             found = self._followers[prev] = tuple(ch for ch, _ in counts.most_common())
         return found
 
@@ -199,30 +223,102 @@ class Lexicon:
     def logp(self, prev: str, ch: str) -> float:
         """``log P(ch | prev)``, ``prev`` being the preceding characters (the
         last :data:`ORDER` - 1 count); unseen characters get a small floor."""
-        key = prev + ch
-        value = self._cache.get(key)
-        if value is None:
-            value = self._cache[key] = self._logp(self.simplify(prev), self.simplify(ch))
-        return value
+        value = self._cache.get(prev + ch)
+        return self.logps(prev, (ch,))[0] if value is None else value
+
+    def logps(self, prev: str, chars: tuple[str, ...]) -> list[float]:
+        """:meth:`logp` of each of ``chars`` after ``prev`` (one history, many
+        characters: the byte search's candidates). Long tuples are computed
+        as arrays (:meth:`_logp_array`), short ones memoised like :meth:`logp`."""
+        if len(chars) >= _ARRAY_MIN:
+            return self._logp_array(self.simplify(prev), chars)
+        cache, simple_cache, simple = self._cache, self._simple_cache, self._simple
+        history = None
+        out = []
+        for ch in chars:
+            key = prev + ch
+            value = cache.get(key)
+            if value is None:
+                if history is None:
+                    history = self.simplify(prev)
+                folded = simple.get(ch) or self.simplify(ch)
+                value = simple_cache.get(history + folded)
+                if value is None:
+                    value = simple_cache[history + folded] = self._logp(history, folded)
+                cache[key] = value
+            out.append(value)
+        return out
+
+    def _logp_array(self, history: str, chars: tuple[str, ...]) -> list[float]:
+        """:meth:`_logp` of each of ``chars`` after the simplified ``history``,
+        with the same floating-point operations in the same order, element-wise
+        on arrays (so the same values to the last bit)."""
+        found = self._char_rows.get(chars)
+        if found is None:
+            folded = [self.simplify(ch) for ch in chars]
+            counts = np.array([self.unigram.get(ch, 0) for ch in folded], dtype=np.float64)
+            ascii_run = np.array([ch.isascii() and ch.isprintable() and ch != "?" for ch in folded])
+            found = self._char_rows[chars] = (folded, (counts + 0.01) / (self.total + 1.0), ascii_run)
+        folded, p_uni, ascii_run = found
+        ascii_prev, norm, models = self._history(history)
+        mixed = _CHAR_WEIGHTS["unigram"] * p_uni
+        counted = self._counted
+        for weight, grams, levels in models:
+            p = p_uni
+            for h, t, denominator in levels:
+                # histories ending alike share their shorter suffixes' counts
+                key = (id(grams), h, chars)
+                seen = counted.get(key)
+                if seen is None:
+                    seen = counted[key] = np.array([grams.get(h + ch, 0) for ch in folded], dtype=np.float64)
+                p = (seen + t * p) / denominator
+            mixed = mixed + weight * p
+        values = [math.log(x) for x in (mixed / norm).tolist()]
+        if ascii_prev and ascii_run.any():
+            for i in np.flatnonzero(ascii_run).tolist():
+                values[i] = math.log(_ASCII_RUN)
+        return values
+
+    def _history(self, history: str) -> tuple:
+        """What :meth:`_logp` needs of a (simplified) history, whatever the next
+        character: whether it ends in printable ASCII, the sum of the mixture
+        weights and, for each source that knows the history, its weight, n-gram
+        counts and Witten-Bell levels ``(suffix, distinct continuations, times
+        followed + distinct continuations)`` (see :meth:`~.sources.CharNgrams.levels`)."""
+        found = self._histories.get(history)
+        if found is None:
+            prev = history[-1:]
+            weights, models = [_CHAR_WEIGHTS["unigram"]], []
+            sources = [("document", self.texts, history), ("dictionary", self.words, prev)]
+            if self.genre is not None:
+                sources.append(("genre", self.genre.chars, history))
+            for name, model, h in sources:
+                levels = model.levels(h)
+                if levels is not None:
+                    weights.append(_CHAR_WEIGHTS[name])
+                    models.append((_CHAR_WEIGHTS[name], model.grams,
+                                   tuple((g, t, total + t) for g, total, t in levels)))
+            ascii_prev = bool(prev) and prev.isascii() and prev.isprintable()
+            found = self._histories[history] = (ascii_prev, sum(weights), tuple(models))
+        return found
 
     def _logp(self, history: str, ch: str) -> float:
-        prev = history[-1:]
-        if prev.isascii() and ch.isascii() and prev.isprintable() and ch.isprintable() and prev and ch != "?":
+        """``log P(ch | history)`` for a simplified history and character: the
+        unigram and each source's Witten-Bell estimate (the arithmetic of
+        :meth:`~.sources.CharNgrams.cond`, inlined), mixed by weight."""
+        ascii_prev, norm, models = self._history(history)
+        if ascii_prev and ch.isascii() and ch.isprintable() and ch != "?":
             # the lexicon knows little about runs of Latin letters, digits and
             # tags; treat them as cohesive rather than as unseen characters
             return math.log(_ASCII_RUN)
         p_uni = (self.unigram.get(ch, 0) + 0.01) / (self.total + 1.0)
-        parts = [(_CHAR_WEIGHTS["unigram"], p_uni)]
-        sources = [("document", self.texts, history), ("dictionary", self.words, prev)]
-        if self.genre is not None:
-            sources.append(("genre", self.genre.chars, history))
-        for name, model, h in sources:
-            weight = _CHAR_WEIGHTS[name]
-            p = model.cond(h, ch, p_uni)
-            if p is not None:
-                parts.append((weight, p))
-        norm = sum(w for w, _ in parts)
-        return math.log(sum(w * p for w, p in parts) / norm)
+        mixed = _CHAR_WEIGHTS["unigram"] * p_uni
+        for weight, grams, levels in models:
+            p = p_uni
+            for h, t, denominator in levels:
+                p = (grams.get(h + ch, 0) + t * p) / denominator
+            mixed = mixed + weight * p
+        return math.log(mixed / norm)
 
     def score(self, text: str, prev: str = "") -> float:
         """Sum of ``logp`` over ``text`` following the character ``prev``."""
@@ -272,6 +368,13 @@ class Lexicon:
         model gives ``P(ch | last characters)``; the document's n-grams refine
         it, Witten-Bell style, on longer histories it knows (a phrase of the
         plan is followed by what follows it there: 以海 by 洋, not by 化)."""
+        key = (history, ch)
+        found = self._associations.get(key)
+        if found is None:
+            found = self._associations[key] = self._association(history, ch)
+        return found
+
+    def _association(self, history: str, ch: str) -> float:
         p = math.exp(self.logp(history[-(ORDER - 1):], ch))
         for n in range(2, len(history) + 1):
             h = history[-n:]
@@ -300,12 +403,17 @@ class Lexicon:
         s = self.simplify(text)
         floor = math.log(_UNKNOWN / self.dictionary.total)
         best = [0.0] + [-math.inf] * len(s)
+        token_logp = self._token_logp
         for i in range(len(s)):
             start = best[i] + (_BOUNDARY_WEIGHT * self.association(s[max(0, i - _DOC_GRAM + 1) : i], s[i]) if i else 0.0)
             for j in range(i + 1, min(len(s), i + _MAX_WORD) + 1):
-                p = self._word_p(s[i:j])
-                if p > 0:
-                    best[j] = max(best[j], start + math.log(p))
+                w = s[i:j]
+                logp = token_logp.get(w, 0.0)
+                if logp == 0.0:  # not memoised yet (a log-probability is never exactly 0 here)
+                    p = self._word_p(w)
+                    logp = token_logp[w] = math.log(p) if p > 0 else None
+                if logp is not None:
+                    best[j] = max(best[j], start + logp)
                 elif j == i + 1:
                     best[j] = max(best[j], start + floor)
         self._word_cache[text] = best[-1]

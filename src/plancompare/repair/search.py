@@ -17,8 +17,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from . import beam as _beam
+from .beam import HELD, Frontier, Guess, Path
 from .gbk import candidates, gbk_tables, token_bytes
 from .lexicon import ORDER, Lexicon
+
 
 def _push(history: str, text: str) -> str:
     """The last ``ORDER - 1`` characters of ``history + text``."""
@@ -27,43 +30,12 @@ def _push(history: str, text: str) -> str:
 
 _MAX_RUN = 40  # longest damaged run considered, in observed characters
 _MAX_HIDDEN = 2  # vanished user-defined pairs allowed per run
-_BEAM = 80
 _SPLIT_FROM = 15  # readings allowed to branch on a vanished pair per step
-_PRUNE = 25.0  # drop readings this far (in log-prob) behind the best one
 _MIN_GAIN = 8.0  # log-prob gain over the literal text needed to call it damage
-_KEEP_DISTINCT = 2  # trailing characters that keep two readings apart in the beam
-
-
-
-@dataclass(frozen=True)
-class _Guess:
-    """A character of the reading whose bytes were partly lost."""
-
-    index: int
-    leads: frozenset[int] | None  # allowed lead bytes; None = any
-    trail: int | None  # known trail byte; None = lost
-
-
-@dataclass
-class _Path:
-    score: float
-    carry: frozenset[int] | None  # possible lead bytes of the next original char; None = any
-    out: tuple[str, ...]
-    guesses: tuple[_Guess, ...]
-    prev: str
-    hidden: int = 0
-    end: int = -1  # index just past the damaged run once realigned
-
-    def key(self):
-        # Paths in the same state score the future identically under the
-        # character model, so only the best needs keeping; but the word model
-        # rescores the survivors on longer context, so the key keeps the last
-        # few characters and the guessed ones (and, once realigned, the whole
-        # reading) to leave it distinct readings to choose from.
-        if self.end >= 0:
-            return (self.out, self.hidden)
-        chosen = tuple(self.out[g.index] for g in self.guesses)
-        return (self.carry, self.out[-_KEEP_DISTINCT:], self.hidden, chosen)
+# A character's log-probability is at most 0, so no extension of a reading
+# scores above it (this margin covers rounding): a reading below a frontier's
+# bar by more has no extension worth scoring.
+_LOGP_MAX = 1e-6
 
 
 _MAX_OPTIONS = 120  # guesses for one lost byte, most frequent characters first
@@ -90,13 +62,13 @@ def _guesses(lex: Lexicon, leads, trail, prev: str) -> tuple[str, ...]:
     ``prev``. When a vanished pair leaves the lead byte free too, the frequency
     cap alone drops most characters, among them the one that completes a word
     (保基 + 本)."""
-    key = (leads, trail, prev)
+    key = (leads, trail, prev[-1:])  # only the last character matters
     found = lex.options.get(key)
     if found is None:
         base = _known_candidates(lex, leads, trail)
         extra = []
         for simple in lex.followers(prev[-1:])[:_FOLLOWERS]:
-            for ch in {simple, lex.traditional(simple)}:
+            for ch in dict.fromkeys((simple, lex.traditional(simple))):  # ordered: a set's order varies per process
                 raw = token_bytes(ch)
                 if (raw and (leads is None or raw[0] in leads) and trail in (None, raw[1])
                         and ch not in base and ch not in extra):
@@ -105,89 +77,155 @@ def _guesses(lex: Lexicon, leads, trail, prev: str) -> tuple[str, ...]:
     return found
 
 
-def _emit(lex: Lexicon, script, path: _Path, leads, trail, carry, end=None, extra: str = "") -> list[_Path]:
-    """Extend ``path`` with an original character whose lead is in ``leads`` and
-    whose trail byte is ``trail`` (``None`` = lost), then the ASCII ``extra``."""
+def _scored(lex: Lexicon, script, prev: str, options: tuple[str, ...], guessed: bool, key: tuple) -> list[tuple]:
+    """``(ch, logp, script cost, next history)`` for each option after
+    ``prev`` (the cost is 0 unless the character was guessed), memoised on the
+    lexicon under ``key``: many readings share a history and a set of options."""
+    found = lex.rows.get(key)
+    if found is None:
+        last = prev[-(ORDER - 2):] if ORDER > 2 else ""  # _push(prev, ch) == last + ch
+        if guessed:
+            costs = lex.options.get((id(options), script))  # options tuples live in lex.options or candidates' cache
+            if costs is None:
+                costs = lex.options[(id(options), script)] = (options, [lex.script_cost(ch, script) for ch in options])
+            found = [(ch, logp, cost, last + ch)
+                     for ch, logp, cost in zip(options, lex.logps(prev, options), costs[1])]
+        else:
+            found = [(ch, logp, 0.0, last + ch) for ch, logp in zip(options, lex.logps(prev, options))]
+        lex.rows[key] = found
+    return found
+
+
+def _emit(lex: Lexicon, script, path: Path, leads, trail, carry, frontier: Frontier,
+          end=None, extra: str = "") -> None:
+    """Offer the extensions of ``path`` by an original character whose lead is
+    in ``leads`` and whose trail byte is ``trail`` (``None`` = lost), then the
+    ASCII ``extra`` (:meth:`~.beam.Frontier.offer`, inlined: this loop sees
+    every candidate of the search)."""
+    hidden = path.hidden
     guessed = trail is None or leads is None or len(leads) != 1
     options = _guesses(lex, leads, trail, path.prev) if guessed else candidates(leads, trail)
-    guesses = path.guesses + ((_Guess(len(path.out), leads, trail),) if guessed else ())
-    result = []
-    for ch in options:
-        s = path.score + lex.logp(path.prev, ch) - (lex.script_cost(ch, script) if guessed else 0.0)
-        prev = _push(path.prev, ch)
-        for y in extra:
-            s += lex.logp(prev, y)
-            prev = _push(prev, y)
-        result.append(_Path(s, carry, path.out + (ch, *extra), guesses, prev,
-                            path.hidden, path.end if end is None else end))
-    return result
+    guess = Guess(len(path.out), leads, trail) if guessed else None
+    end = path.end if end is None else end
+    best, bars = frontier.best, frontier.bars
+    bar = bars.get(hidden, -math.inf)
+    out, chosen = path.out, path.chosen
+    keep = _beam.KEEP_DISTINCT  # read now: tune_repair may set it
+    recent = out[-keep:]
+    if path.score + _LOGP_MAX < bar:  # no extension can survive: only their states are recorded
+        for ch in options:
+            tail = ch + extra
+            best.setdefault((out + tail, hidden) if end >= 0 else
+                            (carry, (recent + tail)[-keep:], hidden, chosen + ch if guessed else chosen),
+                            HELD)
+        return
+    rows = _scored(lex, script, path.prev, options, guessed, ("emit", path.prev, leads, trail, script))
+    score = path.score
+    for ch, logp, cost, prev in rows:
+        s = score + logp - cost
+        tail = ch
+        if extra:
+            for y in extra:
+                s += lex.logp(prev, y)
+                prev = _push(prev, y)
+            tail = ch + extra
+        if end >= 0:
+            full = out + tail
+            key = (full, hidden)
+        else:
+            full = None
+            key = (carry, (recent + tail)[-keep:], hidden, chosen + ch if guessed else chosen)
+        if s < bar:
+            best.setdefault(key, HELD)
+        else:
+            frontier.put(key, (s, hidden, path, tail, carry, end, guess, prev, full))
+            bar = bars[hidden]
 
 
-def _hidden_splits(lex: Lexicon, script, path: _Path) -> list[_Path]:
-    """Readings where a user-defined pair vanished before the next observed
-    character: the original gains a character (carry, p) and the next lead is
-    any q with (p, q) in the vanished area. At the start of a run (no carry
-    yet) the gained character is the one whose lead byte was lost."""
-    chars_by = gbk_tables()
+def _split_options(lex: Lexicon, carry) -> tuple[tuple[str, frozenset[int]], ...]:
+    """The characters a vanished pair can follow (:func:`_known_candidates` with
+    a vanished trail), each with the lead bytes the next character can then have."""
+    key = ("split", carry)
+    found = lex.options.get(key)
+    if found is None:
+        next_leads = gbk_tables()[3]
+        found = lex.options[key] = tuple((ch, next_leads[ch.encode("gbk")[1]])
+                                         for ch in _known_candidates(lex, carry, None, True))
+    return found
+
+
+def _hidden_splits(lex: Lexicon, script, path: Path, frontier: Frontier) -> None:
+    """Offer the readings where a user-defined pair vanished before the next
+    observed character: the original gains a character (carry, p) and the next
+    lead is any q with (p, q) in the vanished area. At the start of a run (no
+    carry yet) the gained character is the one whose lead byte was lost."""
     if (path.carry is None and path.out) or path.hidden >= _MAX_HIDDEN:
-        return []
-    guess = _Guess(len(path.out), path.carry, None)
-    out = []
-    for ch in _known_candidates(lex, path.carry, None, True):
-        trail = ch.encode("gbk")[1]
-        out.append(_Path(
-            path.score + lex.logp(path.prev, ch) - lex.script_cost(ch, script),
-            chars_by[3][trail], path.out + (ch,), path.guesses + (guess,),
-            _push(path.prev, ch), path.hidden + 1, path.end,
-        ))
-    return out
+        return
+    hidden = path.hidden + 1
+    guess = Guess(len(path.out), path.carry, None)
+    options = _split_options(lex, path.carry)
+    end = path.end
+    best, bars = frontier.best, frontier.bars
+    bar = bars.get(hidden, -math.inf)
+    out, chosen = path.out, path.chosen
+    keep = _beam.KEEP_DISTINCT  # read now: tune_repair may set it
+    recent = out[-keep:]
+    if path.score + _LOGP_MAX < bar:  # no split can survive: only their states are recorded
+        for ch, carry in options:
+            best.setdefault((out + ch, hidden) if end >= 0 else
+                            (carry, (recent + ch)[-keep:], hidden, chosen + ch), HELD)
+        return
+    chars = tuple(ch for ch, _ in options)
+    rows = _scored(lex, script, path.prev, chars, True, ("split", path.prev, path.carry, script))
+    score = path.score
+    for (ch, logp, cost, prev), (_, carry) in zip(rows, options):
+        s = score + logp - cost
+        if end >= 0:
+            full = out + ch
+            key = (full, hidden)
+        else:
+            full = None
+            key = (carry, (recent + ch)[-keep:], hidden, chosen + ch)
+        if s < bar:
+            best.setdefault(key, HELD)
+        else:
+            frontier.put(key, (s, hidden, path, ch, carry, end, guess, prev, full))
+            bar = bars[hidden]
 
 
-def _step(lex: Lexicon, script, path: _Path, tok: str, j: int) -> list[_Path]:
-    """Consume observed character ``tok`` (at index ``j``) in the shifted state."""
+def _step(lex: Lexicon, script, path: Path, tok: str, j: int, frontier: Frontier) -> None:
+    """Offer the readings consuming observed character ``tok`` (at index ``j``)
+    in the shifted state."""
     leads = path.carry
-    out: list[_Path] = []
     code = ord(tok)
     if code < 0x80:
         if 0x21 <= code <= 0x7E or tok == " ":
             # a full-width form (folded to ASCII later): bytes A3 xx, still shifted
             b0, b1 = (0xA1, 0xA1) if tok == " " else (0xA3, code + 0x80)
-            out += _emit(lex, script, path, leads, b0, frozenset({b1}))
+            _emit(lex, script, path, leads, b0, frozenset({b1}), frontier)
         if 0x40 <= code <= 0x7E:
             # an original trail byte in the ASCII range: the decoder realigns
-            out += _emit(lex, script, path, leads, code, None, end=j + 1)
+            _emit(lex, script, path, leads, code, None, frontier, end=j + 1)
         if tok == "?":
             # invalid pair: the trail byte and the ASCII byte after it were eaten
-            out += _emit(lex, script, path, leads, None, None, end=j + 1)
-        return out
+            _emit(lex, script, path, leads, None, None, frontier, end=j + 1)
+        return
     raw = token_bytes(tok)
     if raw is None:
-        return out
+        return
     b0, b1 = raw
-    out += _emit(lex, script, path, leads, b0, frozenset({b1}))
+    _emit(lex, script, path, leads, b0, frozenset({b1}), frontier)
     if 0x40 <= b1 <= 0x7E:
         # the pair's second byte was an original ASCII character: realigned
-        out += _emit(lex, script, path, leads, b0, None, end=j + 1, extra=chr(b1))
-    return out
+        _emit(lex, script, path, leads, b0, None, frontier, end=j + 1, extra=chr(b1))
 
 
-def _prune(paths: list[_Path]) -> list[_Path]:
-    """Best path per state, then the best :data:`_BEAM` per number of vanished
-    pairs assumed: readings that assume a vanished pair choose a character more
-    freely, so the character model tends to prefer them, and without a quota of
-    their own they would crowd out the plain reading."""
-    best: dict = {}
-    for p in paths:
-        k = p.key()
-        if k not in best or p.score > best[k].score:
-            best[k] = p
-    kept: list[_Path] = []
-    for hidden in sorted({p.hidden for p in best.values()}):
-        group = sorted((p for p in best.values() if p.hidden == hidden), key=lambda p: -p.score)
-        floor = group[0].score - _PRUNE
-        kept += [p for p in group[:_BEAM] if p.score >= floor]
-    kept.sort(key=lambda p: -p.score)
-    return kept
+def _survivors(fill, limit: int | None = None) -> list[Path]:
+    """The survivors (:meth:`~.beam.Frontier.prune`) of a frontier filled by
+    ``fill(frontier)``; only the first ``limit`` states of each group can matter."""
+    frontier = Frontier(_beam.BEAM if limit is None else min(_beam.BEAM, limit))  # read now: tune_repair may set it
+    fill(frontier)
+    return frontier.prune(limit)
 
 
 _NBEST = 60  # distinct readings the word model rescores
@@ -200,44 +238,63 @@ _HIDDEN_COST = 2.0  # log-prob cost of assuming one more vanished pair
 @dataclass
 class _Reading:
     end: int
-    out: tuple[str, ...]
+    out: str  # one character per item
     guessed: frozenset[int]  # indices of ``out`` whose bytes were partly lost
     score: float  # word-model score (log-prob)
 
 
-def _search(line: str, q: int, lex: Lexicon, script, first_leads) -> tuple[list[_Path], int]:
+def _search(line: str, q: int, lex: Lexicon, script, first_leads) -> tuple[list[Path], int]:
     """Beam search over the byte readings of the run starting at the ``?`` at
     ``q``, scored by the character model. Returns the realigned readings, best
     first, and the index just past the last character looked at."""
     window = min(len(line), q + 1 + _MAX_RUN)
     left = line[max(0, q - ORDER + 1) : q]
-    beam = [_Path(0.0, first_leads, (), (), left)]
+    beam = [Path(0.0, first_leads, "", (), left)]
     j = q + 1
     while j < window and any(p.end < 0 for p in beam):
         tok = line[j]
-        nxt: list[_Path] = []
-        for path in beam:
-            if path.end >= 0:  # realigned: the rest reads as it is
-                nxt.append(_Path(path.score + lex.logp(path.prev, tok), None, path.out,
-                                 path.guesses, _push(path.prev, tok), path.hidden, path.end))
-            else:
-                nxt += _step(lex, script, path, tok, j)
         # vanished pairs multiply the readings: only the best few branch on them
         # (from the first character on: the lost-lead character's own trail
         # byte may have started a vanished pair)
-        shifted = [p for p in beam if p.end < 0][:_SPLIT_FROM]
-        splits = _prune([s for p in shifted for s in _hidden_splits(lex, script, p)])[:_SPLIT_FROM]
-        for _ in range(_MAX_HIDDEN):
-            nxt += [r for s in splits for r in _step(lex, script, s, tok, j)]
-            splits = _prune([s2 for s in splits for s2 in _hidden_splits(lex, script, s)])[:_SPLIT_FROM]
-        beam = _prune(nxt)
+        levels = [_branch([p for p in beam if p.end < 0][:_SPLIT_FROM], lex, script)]
+        while len(levels) < _MAX_HIDDEN:
+            levels.append(_branch(levels[-1], lex, script))
+
+        def fill(frontier: Frontier, beam=beam, tok=tok, j=j, levels=levels) -> None:
+            for path in beam:
+                if path.end >= 0:  # realigned: the rest reads as it is
+                    frontier.offer(path, path.score + lex.logp(path.prev, tok), "", None, path.end, None,
+                                   _push(path.prev, tok), path.hidden)
+                else:
+                    _step(lex, script, path, tok, j, frontier)
+            for splits in levels:
+                for s in splits:
+                    _step(lex, script, s, tok, j, frontier)
+
+        beam = _survivors(fill)
         j += 1
     if j == len(line):
         # a run cut by the end of the line: its last character lost the trail byte
-        beam = _prune([p for p in beam if p.end >= 0] + [
-            r for p in beam if p.end < 0 and p.carry is not None
-            for r in _emit(lex, script, p, p.carry, None, None, end=len(line))])
+        def fill_end(frontier: Frontier, beam=beam) -> None:
+            for p in beam:
+                if p.end >= 0:
+                    frontier.offer(p, p.score, "", p.carry, p.end, None, p.prev, p.hidden)
+            for p in beam:
+                if p.end < 0 and p.carry is not None:
+                    _emit(lex, script, p, p.carry, None, None, frontier, end=len(line))
+
+        beam = _survivors(fill_end)
     return [p for p in beam if p.end >= 0], j
+
+
+def _branch(paths: list[Path], lex: Lexicon, script) -> list[Path]:
+    """The best :data:`_SPLIT_FROM` readings that assume one more vanished pair
+    after one of ``paths``."""
+    def fill(frontier: Frontier) -> None:
+        for p in paths:
+            _hidden_splits(lex, script, p, frontier)
+
+    return _survivors(fill, _SPLIT_FROM)
 
 
 def _unbalanced_quotes(text: str) -> int:
@@ -253,7 +310,7 @@ def _unbalanced_quotes(text: str) -> int:
     return bad + open_
 
 
-def _rescore(line: str, q: int, lex: Lexicon, script, finals: list[_Path]) -> list[_Reading]:
+def _rescore(line: str, q: int, lex: Lexicon, script, finals: list[Path]) -> list[_Reading]:
     """Score the distinct readings with the word model, best first.
 
     Readings end at different places, so each is scored together with the
@@ -262,7 +319,7 @@ def _rescore(line: str, q: int, lex: Lexicon, script, finals: list[_Path]) -> li
     vanished pair is an assumption the character model does not pay for
     (it only sees the characters), so each costs :data:`_HIDDEN_COST`.
     """
-    distinct: dict[tuple[str, ...], _Path] = {}
+    distinct: dict[str, Path] = {}
     for p in finals:
         if p.out not in distinct:
             distinct[p.out] = p
@@ -314,7 +371,7 @@ def repair_at(line: str, q: int, lex: Lexicon, script: str | None, first_leads=N
     if finals[0].score - lex.score(line[q:j], left) < _MIN_GAIN:
         return None
     readings = _rescore(line, q, lex, script, finals)
-    return readings[0].end, readings[0].out, _confidences(readings)
+    return readings[0].end, tuple(readings[0].out), _confidences(readings)
 
 
 def annotation_leads(line: str, q: int, pinyin: str | None, lex: Lexicon) -> frozenset[int] | None:

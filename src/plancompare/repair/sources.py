@@ -22,18 +22,44 @@ class CharNgrams:
         self.grams: Counter = Counter()  # every n-gram, 2 <= n <= order
         self.context: Counter = Counter()  # times a history is followed by anything
         self.types: Counter = Counter()  # distinct continuations of a history
+        self.next_chars: dict[str, list[str]] = {}  # characters seen after each one, in the order first counted
 
     def add(self, text: str, weight: float = 1.0) -> None:
+        self.__dict__.pop("_scale", None)  # memos of the counts
+        self.__dict__.pop("_levels", None)
+        if self.order == 2:
+            self._add_bigrams(text, weight)
+            return
         for chunk in text.split():
             for i, ch in enumerate(chunk):
                 self.uni[ch] += weight
                 for n in range(2, self.order + 1):
                     if i + 1 >= n:
                         gram = chunk[i + 1 - n : i + 1]
+                        if n == 2 and gram not in self.grams:
+                            self.next_chars.setdefault(gram[0], []).append(gram[1])
                         if not self.grams[gram]:
                             self.types[gram[:-1]] += 1
                         self.grams[gram] += weight
                         self.context[gram[:-1]] += weight
+
+    def _add_bigrams(self, text: str, weight: float) -> None:
+        """:meth:`add` for order 2, unrolled: the same updates in the same order."""
+        uni, grams, types, context, next_chars = self.uni, self.grams, self.types, self.context, self.next_chars
+        for chunk in text.split():
+            before = None
+            for ch in chunk:
+                uni[ch] = uni.get(ch, 0) + weight
+                if before is not None:
+                    gram = before + ch
+                    seen = grams.get(gram)
+                    if seen is None:
+                        next_chars.setdefault(before, []).append(ch)
+                    if not seen:
+                        types[before] = types.get(before, 0) + 1
+                    grams[gram] = (0 if seen is None else seen) + weight
+                    context[before] = context.get(before, 0) + weight
+                before = ch
 
     @classmethod
     def from_counts(cls, unigrams: dict[str, int], *grams: dict[str, int]) -> CharNgrams:
@@ -43,6 +69,8 @@ class CharNgrams:
         model.uni.update(unigrams)
         for table in grams:
             for gram, n in table.items():
+                if len(gram) == 2 and gram not in model.grams:
+                    model.next_chars.setdefault(gram[0], []).append(gram[1])
                 model.grams[gram] += n
                 model.context[gram[:-1]] += n
                 model.types[gram[:-1]] += 1
@@ -51,17 +79,50 @@ class CharNgrams:
     def cond(self, history: str, ch: str, floor: float) -> float | None:
         """Witten-Bell ``P(ch | history)`` backing off to ``floor``; ``None`` if
         even the last character of ``history`` is unseen."""
+        levels = self.levels(history)
+        return None if levels is None else witten_bell(self.grams, levels, ch, floor)
+
+    def levels(self, history: str) -> list[tuple[str, float, int]] | None:
+        """The part of :meth:`cond` that does not depend on the next character:
+        ``(suffix, times followed, distinct continuations)`` for each suffix of
+        ``history`` the model has seen, shortest first, up to ``order - 1``
+        characters; ``None`` if even the last character is unseen."""
+        if self.order > 1:
+            history = history[-(self.order - 1):]  # all that the levels depend on
+        memo = self.__dict__.setdefault("_levels", {})
+        found = memo.get(history, False)
+        if found is False:
+            found = memo[history] = self._levels_of(history)
+        return found
+
+    def _levels_of(self, history: str) -> list[tuple[str, float, int]] | None:
         if not history or not self.context.get(history[-1]):
             return None
-        p = floor
+        levels = []
         for n in range(1, min(len(history), self.order - 1) + 1):
             h = history[-n:]
             total = self.context.get(h, 0)
             if not total:
                 break
-            t = self.types[h]
-            p = (self.grams.get(h + ch, 0) + t * p) / (total + t)
-        return p
+            levels.append((h, total, self.types[h]))
+        return levels
+
+    def followers(self, prev: str) -> list[tuple[str, float]]:
+        """The characters seen right after ``prev``, in the order their bigrams
+        were first counted, each with the bigram's share of all n-gram counts."""
+        scale = self.__dict__.get("_scale")
+        if scale is None:
+            scale = self._scale = 1 / (sum(self.grams.values()) or 1.0)
+        return [(ch, self.grams[prev + ch] * scale) for ch in self.next_chars.get(prev, ())]
+
+
+def witten_bell(grams: dict[str, float], levels: list[tuple[str, float, int]], ch: str, floor: float) -> float:
+    """Witten-Bell ``P(ch | history)`` from the history's :meth:`CharNgrams.levels`,
+    interpolated down to ``floor``."""
+    p = floor
+    for h, total, t in levels:
+        p = (grams.get(h + ch, 0) + t * p) / (total + t)
+    return p
 
 
 class JiebaDictionary:
@@ -76,12 +137,33 @@ class JiebaDictionary:
             dict_path = Path(jieba.__file__).with_name("dict.txt")
         self.freq: dict[str, int] = {}
         self.bigrams = CharNgrams(order=2)
+        # CharNgrams.add(word, n) for every word, unrolled for bigrams (the same
+        # updates in the same order, several times faster: a cold start pays it)
+        freq = self.freq
+        uni, grams, types, context = self.bigrams.uni, self.bigrams.grams, self.bigrams.types, self.bigrams.context
+        next_chars = self.bigrams.next_chars
+        self.repeated: list[tuple[str, int]] = []  # words listed again, with the count the later line replaced
         with open(dict_path, encoding="utf-8") as fh:
             for row in fh:
                 parts = row.split()
                 if len(parts) >= 2 and parts[1].isdigit():
-                    self.freq[parts[0]] = n = int(parts[1])
-                    self.bigrams.add(parts[0], n)
+                    word = parts[0]
+                    if word in freq:
+                        self.repeated.append((word, freq[word]))
+                    freq[word] = n = int(parts[1])
+                    before = None
+                    for ch in word:
+                        uni[ch] = uni.get(ch, 0) + n
+                        if before is not None:
+                            gram = before + ch
+                            seen = grams.get(gram)
+                            if seen is None:
+                                next_chars.setdefault(before, []).append(ch)
+                            if not seen:
+                                types[before] = types.get(before, 0) + 1
+                            grams[gram] = grams.get(gram, 0) + n
+                            context[before] = context.get(before, 0) + n
+                        before = ch
         self.total = sum(self.freq.values()) or 1
 
 
