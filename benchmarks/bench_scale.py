@@ -273,6 +273,8 @@ def main(argv=None) -> None:
         replaced = {r["documents"]: r for r in earlier.get("sizes", []) if r["documents"] in args.sizes}
         results["sizes"] = [r for r in earlier.get("sizes", []) if r["documents"] not in args.sizes]
         results["speedup"], results["cold_start"] = earlier.get("speedup"), earlier.get("cold_start")
+        if earlier.get("memory"):
+            results["memory"] = earlier["memory"]  # benchmarks/bench_memory.py's section
         results["runs"] = earlier.get("runs", [earlier.get("created")])
     results.setdefault("runs", []).append(results["created"] + " " + " ".join(sys.argv[1:]))
     if args.cold_start:
@@ -396,6 +398,51 @@ def _markdown(r: dict) -> str:
                   "first run does: imports, reading, repairing, cleaning, outlining, embedding, themes, indicators, "
                   "saving" + ("" if "model_install_s" in c else ", converting the model into the empty cache")
                   + ". Its stage lines: " + ", ".join(f"{k} {v} s" for k, v in c.get("stage_lines_s", {}).items()) + "."]
+    if r.get("memory"):
+        lines += ["", memory_markdown(r["memory"]).rstrip("\n")]
+    return "\n".join(lines) + "\n"
+
+
+
+def memory_markdown(m: dict) -> str:
+    """The memory section of ``scale.md``."""
+    lines = ["## Memory at N = 1,000 (fresh process per step)", "",
+             "Commands: " + "; ".join(f"`{c}`" for c in m.get("commands", [])) + f" (last run {m.get('created')}). "
+             "Peak = the process's resident high-water mark (`VmHWM`).", ""]
+    if "build" in m:
+        x = m["build"]
+        p = x["sampled_peaks"]
+        lines.append(f"- **build_corpus** of {x['documents']:,} documents ({x['passages']:,} passages, {x['workers']} "
+                     f"worker processes, no embedding): peak **{p['total_mb']:.0f} MB** summed over the main process and "
+                     f"its workers (sampled every 0.2 s; main {p['main_mb']:.0f} MB, workers together "
+                     f"{p['workers_sum_mb']:.0f} MB; the main process's own high-water mark {x['peak_rss_mb']:.0f} MB), "
+                     f"{x['seconds']} s (load {x['loadavg']}).")
+    if "shingles" in m:
+        x = {r["kind"]: r for r in m["shingles"]}
+        lines.append(f"- **Near-duplicate shingles** kept by the build for all {x['array']['documents']:,} documents "
+                     f"({x['array']['shingles']:,} shingles): {x['set']['held_mb']:.0f} MB as sets of Python ints "
+                     f"(before), {x['array']['held_mb']:.0f} MB as sorted int64 arrays (now).")
+    if "tokens" in m:
+        x = m["tokens"]
+        lines.append(f"- **Before chunked embedding**: tokenising and windowing all {x['passages']:,} passages at once "
+                     f"({x['token_ids']:,} token ids in {x['windows']:,} windows) held {x['held_by_windows_mb']:.0f} MB, "
+                     f"plus {x['float64_sums_mb']:.0f} MB of float64 sums, before any vector was made "
+                     f"(process peak {x['peak_rss_mb']:.0f} MB).")
+    for x in m.get("embed", []):
+        lines.append(f"- **Embedding {x['passages']:,} passages** (torch, real model, empty cache, "
+                     f"{x['chunk_texts']} texts per chunk): peak {x['peak_rss_mb']:.0f} MB "
+                     f"({x['rss_after_model_mb']:.0f} MB after imports and model load; vectors {x['vectors_mb']} MB), "
+                     f"{x['seconds']} s (load {x['loadavg']}).")
+    if "search" in m:
+        x, s = m["search"], m["standin"]
+        lines.append(f"- **Load + index + search** ({x['passages']:,} passages, {x['body_passages']:,} indexed, dense "
+                     f"index {x['dense_method']}): peak **{x['peak_rss_mb']:.0f} MB**; RSS "
+                     + ", ".join(f"{k.replace('_', ' ')} {v:.0f} MB" for k, v in x["rss_mb"].items())
+                     + f"; load {x['times_s']['load']} s, index {x['times_s']['index']} s, search median "
+                     f"{x['times_s']['search_median']} s, compare {x['times_s']['compare']} s (load {x['loadavg']}). "
+                     f"Vectors: {s['measured_rows']:,} measured, **{s['standin_rows']:,} stand-ins** (a measured "
+                     "vector plus seeded noise): memory does not depend on a float32 matrix's values; search "
+                     "quality is not measured here.")
     return "\n".join(lines) + "\n"
 
 

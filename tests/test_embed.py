@@ -162,6 +162,23 @@ def test_second_run_embeds_nothing_and_changes_embed_only_the_changed(st_model, 
 
 
 @pytest.mark.slow
+def test_texts_go_through_the_model_in_chunks_each_cached_at_once(st_model, cache_dir, count_encoded, monkeypatch,
+                                                                  tmp_path):
+    texts = _lines("cangshan_14th_five_year_plan.txt")[20:31]
+    whole = pe.embed_texts(texts, st_model, use_cache=False)
+    monkeypatch.setattr(pe, "EMBED_CHUNK_TEXTS", 4)
+    out = np.lib.format.open_memmap(tmp_path / "vectors.npy", mode="w+", dtype=np.float32, shape=(len(texts), 384))
+    chunked = pe.embed(texts, st_model, cache_dir=cache_dir, out=out)
+    assert count_encoded[1:] == [4, 4, len(set(texts)) - 8]
+    assert chunked.vectors is out
+    assert len(list(Path(cache_dir).glob("*/shard-*.parquet"))) == 3  # one shard per chunk
+    on_disk = np.load(tmp_path / "vectors.npy")
+    assert float((on_disk * whole).sum(1).min()) > 0.99999
+    with pytest.raises(ValueError, match="out must be"):
+        pe.embed(texts, st_model, use_cache=False, out=np.zeros((2, 384), np.float32))
+
+
+@pytest.mark.slow
 def test_default_model_by_name_uses_model_dir(st_model, cache_dir, tmp_path_factory):
     root = tmp_path_factory.getbasetemp() / "shared-models"
     r = pe.embed(["仓山区"], None, cache_dir=cache_dir, model_dir=root)

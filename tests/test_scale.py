@@ -183,6 +183,30 @@ def test_lexical_index_equals_tfidf_cosine(serial_build, tmp_path):
 # --- embedding backends and the Dask engine (slow: they load the model) ----------------------
 
 
+def test_int8_recipes_keep_the_named_matmuls_fp32_and_tag_their_vectors(tmp_path, monkeypatch):
+    import onnx
+    from onnx import TensorProto, helper
+
+    from plancompare import onnx_backend as ob
+
+    names = [f"/encoder/layer.{i}/{part}/MatMul" for i in range(4)
+             for part in ("attention/self/query", "attention/output/dense", "intermediate/dense", "output/dense")]
+    weight = helper.make_tensor("w", TensorProto.FLOAT, [2, 2], [1.0, 0.0, 0.0, 1.0])
+    nodes = [helper.make_node("MatMul", ["x" if i == 0 else f"y{i - 1}", "w"], [f"y{i}"], name=name)
+             for i, name in enumerate(names)]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2])],
+                              [helper.make_tensor_value_info(f"y{len(names) - 1}", TensorProto.FLOAT, [1, 2])], [weight])
+    onnx.save(helper.make_model(graph), tmp_path / "model.onnx")
+    kept = {recipe: ob.fp32_nodes(tmp_path / "model.onnx", recipe) for recipe in ob.INT8_RECIPES}
+    assert kept["all"] == kept["7bit"] == []
+    assert kept["7bit-ffn-out-fp32"] == [f"/encoder/layer.{i}/output/dense/MatMul" for i in range(4)]
+    assert kept["7bit-last2-fp32"] == names[8:]
+    monkeypatch.setattr(ob, "INT8_RECIPE", "7bit")
+    assert ob.backend_tag("onnx-int8") == "onnx-int8:7bit" and ob.onnx_file_name("onnx-int8") == "model_qint8_7bit.onnx"
+    monkeypatch.setattr(ob, "INT8_RECIPE", "all")
+    assert ob.backend_tag("onnx-int8") == "onnx-int8" and ob.onnx_file_name("onnx-int8") == "model_qint8.onnx"
+
+
 @pytest.mark.slow
 def test_onnx_backends_agree_with_torch(serial_build):
     from plancompare.embed import embed_texts

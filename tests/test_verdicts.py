@@ -229,7 +229,7 @@ def test_focus_picks_the_sentence_that_states_the_goal():
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from plancompare.match.compare import focus_sentence
-    from plancompare.match.lexical import CharNgramAnalyzer
+    from plancompare.text.han import CharNgramAnalyzer
 
     text = ("提高医疗卫生服务能力。深化医保支付方式改革，加强医保基金监管。完善跨省异地就医直接结算办法，实现全国医保"
             "用药范围基本统一，方便群众跨省看病就医。推动公立医院综合改革。")

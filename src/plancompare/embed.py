@@ -68,6 +68,13 @@ DEFAULT_WINDOW_OVERLAP = 64
 # Show a progress bar (when stderr is a terminal) only for runs at least this long.
 PROGRESS_MIN_TEXTS = 64
 
+# Texts tokenised and embedded per step. The token ids, windows and float64 sums of a step are all
+# the encoding memory there is, so it does not grow with the number of texts (every text at once
+# held 13.7 million token ids for 1,000 generated plans); each step's vectors reach the cache at
+# once, so an interrupted long run keeps what it embedded. Large enough that sorting by length
+# within a step still packs batches tightly.
+EMBED_CHUNK_TEXTS = 2048
+
 PROMPTS = ("passage", "query")
 
 
@@ -208,8 +215,10 @@ def _encode_uncached(
     overlap: int,
     progress: bool,
     backend: str = "torch",
+    bar=None,
 ) -> np.ndarray:
-    """Embed ``texts`` (no cache): ``(len(texts), dim)`` float32, L2-normalised."""
+    """Embed ``texts`` (no cache): ``(len(texts), dim)`` float32, L2-normalised. ``bar``: a
+    progress bar shared by several calls (advanced, not closed), else one of this call's own."""
     layout = _token_layout(st)
     seqs = _sequences_for(texts, st, prompt, layout, overlap)
     dim = _dimension_of(st)
@@ -222,7 +231,8 @@ def _encode_uncached(
     order = sorted(range(len(seqs)), key=lambda j: -len(seqs[j].ids))
     encoder = _batch_encoder(st, prompt, backend)
 
-    bar = _progress_bar(len(texts), progress)
+    own_bar = bar is None
+    bar = _progress_bar(len(texts), progress) if own_bar else bar
     try:
         for b in range(0, len(order), batch_size):
             batch = [seqs[j] for j in order[b : b + batch_size]]
@@ -239,7 +249,7 @@ def _encode_uncached(
             if bar is not None:
                 bar.update(sum(1.0 / windows_per_text[s.text_index] for s in batch))
     finally:
-        if bar is not None:
+        if bar is not None and own_bar:
             bar.close()
 
     vectors = sums / np.maximum(weights, 1e-12)[:, None]
@@ -443,11 +453,17 @@ def embed(
     show_progress: bool | None = None,
     backend: str | None = None,
     encode: Callable[[list[str]], np.ndarray] | None = None,
+    out: np.ndarray | None = None,
 ) -> EmbeddingResult:
     """Embed ``texts`` and report the model id and cache use; see :func:`embed_texts`.
 
     ``encode``: embeds the texts the cache lacks instead of this process (a list of texts in, their
     ``(n, dim)`` vectors out, e.g. on a cluster: :mod:`plancompare.engine_dask`).
+    ``out``: a float32 ``(len(texts), dim)`` array the rows are written into (and returned as
+    ``vectors``), e.g. ``numpy.lib.format.open_memmap(path, "w+", ...)`` for vectors on disk.
+
+    Texts go through the model :data:`EMBED_CHUNK_TEXTS` at a time (tokenised, embedded, cached,
+    written to the output), so the encoding memory does not grow with ``len(texts)``.
     """
     from .onnx_backend import resolve_backend
 
@@ -462,29 +478,50 @@ def embed(
         return EmbeddingResult(np.zeros((0, dim), np.float32), model_id, prompt_text, seconds=time.perf_counter() - started)
 
     keys = [text_key(t) for t in texts]
-    unique: dict[str, str] = {}
-    for k, t in zip(keys, texts):
-        unique.setdefault(k, t)
+    rows_of: dict[str, list[int]] = {}
+    for row, k in enumerate(keys):
+        rows_of.setdefault(k, []).append(row)
+    unique = {k: texts[rows[0]] for k, rows in rows_of.items()}
+    vectors = _output_array(out, len(texts), dim)
     cache = EmbeddingCache(cache_dir) if use_cache else None
     found = cache.get(ns, unique) if cache is not None else {}
+    for k, vector in found.items():
+        vectors[rows_of[k]] = vector
     missing = [k for k in unique if k not in found]
+    del found
     if missing:
-        missing_texts = [unique[k] for k in missing]
-        if encode is not None:
-            fresh = np.asarray(encode(missing_texts), dtype=np.float32)
-        else:
+        if encode is None:
             st = st if st is not None else load_model(None, model_dir)
+            size = batch_size or default_batch_size(st, backend)
+            encode = lambda part: _encode_uncached(part, st, prompt_text, batch_size=size,  # noqa: E731
+                                                   overlap=window_overlap, progress=False, backend=backend, bar=bar)
             if progress is None:
                 progress = len(missing) >= PROGRESS_MIN_TEXTS and sys.stderr.isatty()
-            fresh = _encode_uncached(missing_texts, st, prompt_text, batch_size=batch_size or default_batch_size(st, backend),
-                                     overlap=window_overlap, progress=bool(progress), backend=backend)
-        if cache is not None:
-            cache.put(ns, missing, fresh)
-        found.update(zip(missing, fresh))
-
-    vectors = np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
+        bar = _progress_bar(len(missing), bool(progress))
+        try:
+            for start in range(0, len(missing), EMBED_CHUNK_TEXTS):
+                part = missing[start:start + EMBED_CHUNK_TEXTS]
+                fresh = np.asarray(encode([unique[k] for k in part]), dtype=np.float32)
+                if cache is not None:
+                    cache.put(ns, part, fresh)
+                for k, vector in zip(part, fresh):
+                    vectors[rows_of[k]] = vector
+        finally:
+            if bar is not None:
+                bar.close()
+    if hasattr(vectors, "flush"):
+        vectors.flush()
     return EmbeddingResult(vectors=vectors, model_id=model_id, prompt=prompt_text, n_embedded=len(missing),
                            n_cached=len(unique) - len(missing), seconds=time.perf_counter() - started)
+
+
+def _output_array(out, n: int, dim: int) -> np.ndarray:
+    """``out`` (checked: a writable ``(n, dim)`` float32 array, e.g. an ``np.memmap``) or a new array."""
+    if out is None:
+        return np.empty((n, dim), dtype=np.float32)
+    if tuple(out.shape) != (n, dim) or out.dtype != np.float32:
+        raise ValueError(f"out must be a float32 array of shape {(n, dim)}, got {out.dtype} {tuple(out.shape)}")
+    return out
 
 
 def _checked_texts(texts, prompt: str, batch_size: int | None) -> list[str]:
@@ -520,7 +557,9 @@ def _model_identity(model: Any, model_dir, prompt: str, window_overlap: int, bac
         dim, max_tokens = _dimension_of(st), _token_layout(st).max_tokens
         fingerprint = _fingerprint_of(st)
     if backend != "torch":  # its vectors differ in the last digits: never mix them with torch's
-        fingerprint = f"{fingerprint}:{backend}"
+        from .onnx_backend import backend_tag
+
+        fingerprint = f"{fingerprint}:{backend_tag(backend)}"
     return st, model_id, prompt_text, dim, CacheNamespace(model_id, prompt_text, max_tokens, window_overlap, fingerprint)
 
 

@@ -40,6 +40,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .errors import PlancompareError
+from .text.han import CharNgramAnalyzer
 
 DEFAULT_APPROXIMATE_ABOVE = 50_000
 METHODS = ("auto", "exact", "ivf")
@@ -255,7 +256,7 @@ class LexicalIndex(BaseEstimator):
     Parameters
     ----------
     analyzer : callable, optional
-        ``text -> list of terms``; default :class:`plancompare.match.CharNgramAnalyzer` (Han
+        ``text -> list of terms``; default :class:`plancompare.text.han.CharNgramAnalyzer` (Han
         character 2-3-grams and whole Latin words), the analyzer of the passage search.
     sublinear_tf : bool
         Use ``1 + log(tf)``.
@@ -277,8 +278,6 @@ class LexicalIndex(BaseEstimator):
     def _analyzer(self):
         if self.analyzer is not None:
             return self.analyzer
-        from .match.lexical import CharNgramAnalyzer
-
         return CharNgramAnalyzer()
 
     def _rows(self, texts: Sequence[str], vocabulary: dict, grow: bool):

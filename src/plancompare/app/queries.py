@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from .._cells import as_number
-from ..match.lexical import has_han
+from ..text.han import has_han
 
 #: How many candidates to rank before grouping and filtering (the bundled corpus has ~1,000
 #: body passages; ranking them all costs the same as ranking a few).

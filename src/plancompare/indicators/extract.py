@@ -182,19 +182,28 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
     period_pos = next((p for p, _, _ in reversed(periods) if p < pos), -1)
     if year is not None and re.search(r"\d[^\d，,。；;]{0,8}(?:到|至)[^\d]{0,4}$", s[year_pos + 5:pos]):
         year = None  # 由2020年的82.4岁提高到83.9岁: the year belongs to the first number
+    from_value = bool(re.search(r"[从由][^，,；;从由]{0,12}$", s[:pos])
+                      and re.match(r"[^，,；;]{0,16}(?:到|至)", s[token.end:]))
+    # 1986年同1978年相比，国民生产总值由3480亿元增加到…: the from-value is the base year's own
+    compared = _compared_span(s, years, year_pos, doc[0]) if year is not None and not from_value else None
+    if compared is not None:
+        year, period = compared[1], compared  # 比2002年增长65.5%: growth since the base year
+        period_pos = year_pos
     if period is None and year is None:
         period = _horizon(s[:pos], doc, ctx["cues"])
     if period_pos > year_pos:
         year = None
     elif year is not None and period_pos < year_pos:
         period = None
+    elif compared is not None:
+        year = None  # the span's end year dates the number (sentence_period)
     # 对接"十四五"规划，提出今年…的主要预期目标是: the time word nearest the number wins
     this_or_next = max(s.rfind("今年", 0, pos), s.rfind("明年", 0, pos))
     if this_or_next > max(year_pos, period_pos, s.rfind("；", 0, pos), s.rfind(";", 0, pos)):
         year, period = None, None
     before = s[:pos]
     baseline = None
-    if re.search(r"从[^，,；;从]{0,12}$", before) and re.match(r"[^，,；;]{0,16}(?:到|至)", s[token.end:]):
+    if from_value:
         baseline = 5 if "五年" in sent.paragraph + before or section[2] else 1
     direction, head_year, head_periods = section
     past, coming, plan_start, plan_end = doc
@@ -205,6 +214,18 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
                  plan_start=plan_start, plan_end=plan_end, doc_kind=ctx["doc_kind"],
                  before_goals=ctx["before_goals"], cues=ctx["cues"], baseline_years=baseline,
                  reporting=ctx["reporting"])
+
+
+def _compared_span(s: str, years: list, year_pos: int, past: int | None) -> tuple | None:
+    """``2005年与2000年相比，…增长57.3%`` / ``2007年…比2002年增长65.5%``: the year before the number is the base
+    of a comparison, so the number covers the years after it up to the year written before the base (else the
+    document's reviewed year). Returns that (start, end) span, or None when the year is no base."""
+    base = next((y for p, y in years if p == year_pos), None)
+    if base is None or not (s[max(0, year_pos - 1):year_pos] in ("比", "较")
+                            or re.match(r"\d{4}年(?:底|末)?(?:相比|相较|比较)", s[year_pos:])):
+        return None
+    end = next((y for p, y in reversed(years) if p < year_pos), past)
+    return (base + 1, end) if end is not None and end > base else None
 
 
 def _horizon(before: str, doc: tuple, cues: dict) -> tuple | None:
@@ -389,8 +410,9 @@ def _row(sent: _Sentence, passage: pd.Series, registry: Registry, indicator, tok
     direction = change_direction(local) if not token.ratio_quote else None
     is_change = measure in ("growth", "reduction") or (indicator is None and direction is not None) or \
         unit in ("个百分点", "百分点")
-    if direction == -1 and measure != "reduction":
-        # 刑事警情下降14.8%: a decrease is a negative change (a 'reduction' indicator states it positively)
+    if (direction == -1 and measure != "reduction") or (direction == 1 and measure == "reduction"):
+        # 刑事警情下降14.8%: a decrease is a negative change (a 'reduction' indicator states it positively, and
+        # 能耗上升4.9% is a reduction of −4.9)
         value, value_high = -value, (-value_high if value_high is not None else None)
         if value_high is not None:
             value, value_high = min(value, value_high), max(value, value_high)
@@ -438,21 +460,25 @@ def _is_noise(local: str, unit: str, cues: dict) -> bool:
 
 def _restated_expectations(out: pd.DataFrame, docs: dict) -> pd.DataFrame:
     """A work report restates its year's expected targets outside the goal list (``提出今年国内生产总值增长8%左右
-    的目标``, ``把居民消费价格涨幅控制在3.5%左右，是…``): a single-year *target* row for the report's coming year
-    that repeats an *expected* row of the same document (indicator, year, value) is *expected* too
+    的目标``, ``把居民消费价格涨幅控制在3.5%左右，是…``): a single-year *target* row for the report's coming year,
+    or an undated row only the document's kind made *actual*, that repeats an *expected* row of the same document
+    (indicator, coming year, value) is *expected* too, dated the coming year
     (``kind_rule`` ``restated_expected``). Plans are left alone: their targets are targets."""
     if out.empty:
         return out
     expected = {(r.doc_id, r.indicator_id, r.year, r.value, None if pd.isna(r.value_high) else r.value_high)
                 for r in out[out["kind"] == "expected"].itertuples()}
-    for i, r in out[(out["kind"] == "target") & (out["indicator_id"] != "")].iterrows():
+    # undated: nothing but the document's kind made it an actual (把居民消费价格涨幅控制在3.5%左右，考虑了…)
+    undated = (out["kind"] == "actual") & (out["kind_rule"] == "document_default")
+    for i, r in out[((out["kind"] == "target") | undated) & (out["indicator_id"] != "")].iterrows():
         doc = docs.get(r["doc_id"], {})
+        coming = doc_years(doc)[1]
         if (doc.get("kind") != "work_report" or pd.notna(r["period_start"])
-                or r["year"] != doc_years(doc)[1]):
+                or (r["kind"] == "target" and r["year"] != coming)):
             continue
         high = None if pd.isna(r["value_high"]) else r["value_high"]
-        if (r["doc_id"], r["indicator_id"], r["year"], r["value"], high) in expected:
-            out.loc[i, ["kind", "kind_rule"]] = ["expected", "restated_expected"]
+        if (r["doc_id"], r["indicator_id"], coming, r["value"], high) in expected:
+            out.loc[i, ["kind", "kind_rule", "year"]] = ["expected", "restated_expected", coming]
     return out
 
 
@@ -504,7 +530,9 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
                "before_goals": passage["passage_id"] in before_goals, "line_map": line_map,
                "district": doc.get("district", "")}
         text = str(passage["text"])
-        sentences, carry = _sentences(text, registry, carry)
+        # 国内生产总值达到74.4⏎万亿元: a line break between a number and its unit continues the sentence
+        joined = re.sub(cues["number_unit_break"], " ", text) if cues.get("number_unit_break") else text
+        sentences, carry = _sentences(joined, registry, carry)
         last_doc = passage["doc_id"]
         columns, header = year_columns(text, header)
         notes = _note_lines(text, cues)

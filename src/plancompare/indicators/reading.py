@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..text.numbers import find_quantities
+from ..text.numbers import chinese_numeral_value, find_quantities
 from .registry import Registry
 
 CLAUSE_BREAK = "，,；;：:、（(）)"
@@ -70,12 +70,24 @@ def years_and_masks(s: str, periods: list) -> tuple[list, list, list]:
         spans.append((m.start(), m.end()))
     for name, a, b in periods:
         for m in re.finditer(re.escape(name), s):
-            found_periods.append((m.start(), int(a), int(b)))
+            found_periods.append((m.start(), *_first_years(s, m.end(), int(a), int(b))))
             spans.append((m.start(), m.end()))
     # ordinals (第3章), digits glued to Latin letters (5G, PM2.5, 4A, M2), versions (2.0版)
     for m in re.finditer(r"第[\d零〇一二两三四五六七八九十百千]+|[A-Za-z][\d.]*\d|\d[\d.]*(?=[A-Za-z])", s):
         spans.append((m.start(), m.end()))
     return sorted(years), sorted(found_periods), spans
+
+
+_FIRST_YEARS = re.compile(r"(?:期间|时期)?的?(?:前|头)([1-9一二两三四五六七八九])年")
+
+
+def _first_years(s: str, pos: int, start: int, end: int) -> tuple[int, int]:
+    """"十一五"前四年: the period's first years only (2006–2009), not the whole period."""
+    m = _FIRST_YEARS.match(s, pos)
+    if m is None:
+        return start, end
+    n = int(m.group(1)) if m.group(1).isdigit() else int(chinese_numeral_value(m.group(1)) or 0)
+    return (start, start + n - 1) if 0 < n <= end - start else (start, end)
 
 
 def find_aliases(s: str, registry: Registry) -> list[Alias]:
@@ -188,7 +200,9 @@ def bind(s: str, token: Token, aliases: list[Alias], registry: Registry) -> tupl
     respective = _respective(s, token, preceding)
     alias = respective or preceding[-1]
     between = s[alias.end:token.start]
-    if len(between) > 40 or re.search(r"[；;]", between) or _quantifies_next_noun(s, token):
+    # a name taken by rank (A和B…分别…) is as far from the number as the last name listed
+    gap = s[preceding[-1].end:token.start] if respective is not None else between
+    if len(gap) > 40 or re.search(r"[；;]", between) or _quantifies_next_noun(s, token):
         # a semicolon starts another item; 62%的公园: the number counts the noun after it
         return None, own_clause
     start = clause_start(s, token.start)
@@ -226,7 +240,8 @@ def _respective(s: str, token: Token, preceding: list[Alias]) -> Alias | None:
             break
         listed.insert(0, alias)
     if len(listed) < 2:
-        return None
+        # A收入9422元，B收入2936元，扣除价格因素，分别实际增长7.7%和6.8%: one name per clause before 分别
+        return _joined_group(s, token, preceding) if not listed or listed[0].end < clause_start(s, cut) else None
     rank = len(re.findall(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])", s[cut:token.start]))
     return listed[rank] if rank < len(listed) else None
 
@@ -243,7 +258,12 @@ def _joined_group(s: str, token: Token, preceding: list[Alias]) -> Alias | None:
     size, end = rank + 1, token.end
     while (m := re.match(r"(?:和|、|及|与)(\d+(?:\.\d+)?%?)", s[end:])) is not None:
         end, size = end + m.end(), size + 1
-    if size < 2 or any(a.end > clause_start(s, first) for a in preceding):
+    if size < 2:
+        return None
+    listed = _listed_run(s, preceding)
+    if len(listed) == size:
+        return listed[rank]  # A和B实际增长8.4%和11.4%: the k-th number belongs to the k-th name listed
+    if any(a.end > clause_start(s, first) for a in preceding):
         return None
     named, last_clause = [], None
     for alias in reversed(preceding):
@@ -254,6 +274,16 @@ def _joined_group(s: str, token: Token, preceding: list[Alias]) -> Alias | None:
     if len(named) < size:
         return None
     return named[len(named) - size + rank]
+
+
+def _listed_run(s: str, preceding: list[Alias]) -> list[Alias]:
+    """The names listed together last before a number (``A和B``, ``A、B及C``), in the order written."""
+    run = preceding[-1:]
+    for alias in reversed(preceding[:-1]):
+        if s[alias.end:run[0].start] not in ("和", "、", "及", "与", "以及"):
+            break
+        run.insert(0, alias)
+    return run
 
 
 def choose_member(alias: Alias, local: str, token: Token, registry: Registry, s: str = "") -> pd.Series | None:

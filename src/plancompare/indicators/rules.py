@@ -8,6 +8,9 @@ document's kind.
 
 Kind rules (``KIND_RULES``)
 ---------------------------
+0. ``past_goal`` — in a work report, the sentence quotes the goal set at the start of the reviewed year
+   (``没有实现年初确定的单位国内生产总值能耗降低4%左右…的目标``; words ``past_goal_words``): *expected*, dated
+   the reviewed year.
 1. ``expected_statement`` — the sentence introduces the year's expected targets (``主要预期目标是：…``), and does
    not report that they were met (``完成预期目标``) nor name a period ending after the coming year
    (``今后五年…预期目标是…年均增长7%``): *expected*.
@@ -28,8 +31,9 @@ Kind rules (``KIND_RULES``)
 8. ``document_default`` — a work report's undated numbers are *actual*; everything else *target*.
 
 After all rows of a document are read, ``restated_expected`` (in :mod:`.extract`) turns a work report's
-single-year *target* for its coming year into *expected* when it repeats an *expected* row of the same report
-(same indicator, year and value): the goal restated after the goal list.
+single-year *target* for its coming year, or an undated number only ``document_default`` made *actual*, into
+*expected* when it repeats an *expected* row of the same report (same indicator, coming year and value): the goal
+restated after the goal list.
 
 Numbers in a table whose header row names years bypass these rules: ``table_column`` (see
 :mod:`.tables`) gives each its column's year, *actual* up to the reviewed year and *target* after it.
@@ -44,7 +48,8 @@ Year rules (``YEAR_RULES``)
    in a section on the coming five-year plan is still this year).
 4. ``section_period`` — a period named in the headings, for period (年均, 累计) wording or a directed section.
 5. ``section_year`` — a year named in the headings (``2023年工作回顾``).
-6. ``document_year`` — actual: the reviewed year; expected: the report's year; target: the plan's end year
+6. ``document_year`` — actual: the reviewed year; expected: the report's year (a quoted past goal: the
+   reviewed year); target: the plan's end year
    (a work report's targets: its year).
 """
 
@@ -160,6 +165,17 @@ def _reviewed(f: Facts) -> int | None:
 
 
 # --------------------------------------------------------------------------------------------- kind rules
+def _quotes_past_goal(f: Facts) -> bool:
+    """``没有实现年初确定的…降低4%左右…的目标``: a review quoting the goal the reviewed year began with (the
+    number inside the quote: after ``全面实现年初确定的主要目标，国内生产总值增长7.8%`` it is an outcome)."""
+    cut = max((f.before.rfind(w) for w in f.cues.get("past_goal_words", [])), default=-1)
+    return cut >= 0 and "目标" not in f.before[cut:]
+
+
+def _past_goal(f: Facts):
+    return "expected" if f.doc_kind == "work_report" and _quotes_past_goal(f) else None
+
+
 def _expected_statement(f: Facts):
     if f.period is not None and f.coming is not None and f.period[1] > f.coming:
         return None  # 今后五年，经济增长预期目标是年均增长7%: a target over the coming period
@@ -228,6 +244,7 @@ def _document_default(f: Facts):
 
 
 KIND_RULES = [
+    ("past_goal", _past_goal),
     ("expected_statement", _expected_statement),
     ("explicit_past", _explicit_past),
     ("expected_enumeration", _expected_enumeration),
@@ -274,6 +291,8 @@ def _section_year(f: Facts, kind: str, period_words: bool):
 
 def _document_year(f: Facts, kind: str, period_words: bool):
     if kind == "actual":
+        return f.past, None, None
+    if kind == "expected" and _quotes_past_goal(f):
         return f.past, None, None
     if kind == "expected" or f.doc_kind == "work_report":
         return f.coming, None, None

@@ -25,7 +25,8 @@ from .align import ALIGN_COLUMNS, DEFAULT_ALIGN_THRESHOLD, DEFAULT_ALIGN_THRESHO
 from .glossary import default_policy_glossary, expand_english_query, load_policy_glossary
 from .index import PassageIndex
 from .ranking import REQUIRED_COLUMNS, RESULT_COLUMNS
-from .lexical import CharNgramAnalyzer, matched_query_terms
+from ..text.han import CharNgramAnalyzer
+from .lexical import matched_query_terms
 from .reuse import REUSE_COLUMNS, find_text_reuse, load_boilerplate_patterns
 
 

@@ -59,7 +59,7 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import CountVectorizer
 
 from ..text.sentences import split_sentences
-from .lexical import HAN
+from ..text.han import HAN
 
 FEATURE_NAMES = (
     "dense_cos", "dense_centered", "dense_z", "char_tfidf", "bm25", "rare_shared", "rare_coverage",

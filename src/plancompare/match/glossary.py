@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Mapping, Sequence
 
 from ..errors import MatchInputError
-from .lexical import has_han
+from ..text.han import has_han
 
 _LATIN_WORD = re.compile(r"[a-z0-9]+")
 

@@ -13,12 +13,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..districts import resolve_districts
 from ..errors import MatchInputError, UnknownItemError
+from ..text.han import HAN, CharNgramAnalyzer, has_han
 from ..vector_index import VectorIndex
 from .features import PairFeaturizer
 from .glossary import (default_policy_glossary, default_variant_terms, expand_english_query, load_policy_glossary,
-                       load_variant_terms, mapped_terms, segment_variants)
-from .lexical import HAN, CharNgramAnalyzer, has_han, matched_query_terms, minmax
-from .ranking import REQUIRED_COLUMNS, RESULT_COLUMNS, top_rows  # noqa: F401 - re-exported
+                       load_variant_terms, segment_variants)
+from .lexical import matched_query_terms, minmax
+from .ranking import REQUIRED_COLUMNS
 from .verdict import VerdictModel, default_verdict_model
 
 class PassageIndex(BaseEstimator):

@@ -3,40 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import numpy as np
 
-# Han characters (CJK unified ideographs + extension A + compatibility) and Latin/digit runs.
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-TOKEN_RUN = re.compile(rf"[{HAN}]+|[A-Za-z0-9]+")
-_HAS_HAN = re.compile(rf"[{HAN}]")
-
-
-@dataclass(frozen=True)
-class CharNgramAnalyzer:
-    """Split text into Han runs and Latin/digit words; emit Han character n-grams and Latin words.
-
-    N-grams never cross punctuation or whitespace, so "服务，提升" yields no "务，" or "务提" noise;
-    Latin words (``VOCs``, ``5G``) are kept whole and lower-cased. A picklable dataclass rather
-    than a lambda so that a fitted index can be copied.
-    """
-
-    ngram_min: int = 2
-    ngram_max: int = 3
-
-    def __call__(self, text: str) -> list[str]:
-        out: list[str] = []
-        for run in TOKEN_RUN.findall(text or ""):
-            if not _HAS_HAN.match(run):
-                out.append(run.lower())
-                continue
-            if len(run) < self.ngram_min:
-                # A lone character carries too little meaning to count as a term.
-                continue
-            for n in range(self.ngram_min, self.ngram_max + 1):
-                out.extend(run[i:i + n] for i in range(len(run) - n + 1))
-        return out
+from ..text.han import HAS_HAN, TOKEN_RUN
+# Indexes saved before the analyzer moved to the text layer name it through this module.
+from ..text.han import CharNgramAnalyzer  # noqa: F401
 
 
 def matched_query_terms(query: str, text: str, min_len: int = 2) -> list[str]:
@@ -49,7 +21,7 @@ def matched_query_terms(query: str, text: str, min_len: int = 2) -> list[str]:
     found: list[str] = []
     lower_text = (text or "").lower()
     for run in TOKEN_RUN.findall(query or ""):
-        if not _HAS_HAN.match(run):
+        if not HAS_HAN.match(run):
             if len(run) >= 2 and re.search(rf"(?<![a-z0-9]){re.escape(run.lower())}(?![a-z0-9])", lower_text):
                 found.append(run)
             continue
@@ -67,11 +39,6 @@ def matched_query_terms(query: str, text: str, min_len: int = 2) -> list[str]:
             i = j
     return list(dict.fromkeys(found))
 
-
-
-def has_han(text: str) -> bool:
-    """True when ``text`` contains at least one Han character."""
-    return bool(_HAS_HAN.search(text or ""))
 
 
 def minmax(x: np.ndarray) -> np.ndarray:

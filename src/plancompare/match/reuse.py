@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..errors import MatchInputError
 from ..text.sentences import clause_spans
-from .lexical import HAN
+from ..text.han import HAN
 
 REUSE_COLUMNS = [
     "doc_id_a", "passage_id_a", "line_a", "doc_id_b", "passage_id_b", "line_b", "similarity",

@@ -10,7 +10,8 @@ import pandas as pd
 from ..errors import MatchInputError
 from .glossary import mapped_terms, matched_variants
 from .ranking import top_rows
-from .lexical import TOKEN_RUN, _HAS_HAN, matched_query_terms
+from ..text.han import HAS_HAN, TOKEN_RUN
+from .lexical import matched_query_terms
 from .verdict import VERDICTS
 
 # The verdict variant for a query with no lexical form (an English query with no glossary term): it
@@ -80,7 +81,7 @@ def _at_least_related_when_verbatim(query: str, texts: Sequence[str], verdicts: 
     The learned verdict scores unfamiliar vocabulary low (a plan about 国家物流枢纽 in a corpus trained on
     district plans); a verbatim phrase of four or more characters is evidence that needs no model.
     """
-    phrases = [run for run in TOKEN_RUN.findall(query or "") if _HAS_HAN.match(run)]
+    phrases = [run for run in TOKEN_RUN.findall(query or "") if HAS_HAN.match(run)]
     if not phrases or sum(map(len, phrases)) < 4:
         return verdicts
     return [VERDICTS[1] if v == VERDICTS[2] and all(ph in text for ph in phrases) else v

@@ -8,6 +8,8 @@ indicators, match); this package imports no stage.
 * :mod:`.sentences` -- the one sentence splitter (``；`` does not end a sentence);
 * :mod:`.normalize` -- full-width folding, white-space squeezing and the one cached OpenCC
   converter;
+* :mod:`.han` -- the Han character class, Han/Latin token runs and the character n-gram analyzer
+  every lexical comparison uses;
 * :mod:`.numbers` -- numbers and units: Chinese numerals, ``万/亿`` units, ranges, structure ratios,
   signed changes (imported as ``plancompare.text.numbers``).
 """

@@ -3,7 +3,8 @@
 What goes in is a sentence; what comes out are positions and values:
 
 * :func:`fold_for_numbers` — full-width digits and ``％`` to ASCII, quotes dropped, and whitespace dropped
-  unless it separates two digits (so ``建 设5G`` reads ``建设5G`` and ``2 000`` is not read as one number).
+  unless it separates two digits (so ``建 设5G`` reads ``建设5G`` and ``2 000`` is not read as one number),
+  except in a run of single digits written one at a time right after a word (``达到7 4 7 7 2 亿元``: 74772).
   Returns the folded text and, per character, its index in the input (for provenance).
 * :func:`chinese_numeral_value` — ``八`` 8, ``十四`` 14, ``两百`` 200, ``六点五`` 6.5.
 * :func:`find_quantities` — numbers with their units, ranges (``5%—5.5%``, ``6-6.5%``, ``八至九``) folded into
@@ -90,7 +91,23 @@ def fold_for_numbers(text: str) -> tuple[str, list[int]]:
             continue
         out.append(ch)
         index.append(i)
-    return "".join(out), index
+    return _join_spaced_digits(text, "".join(out), index)
+
+
+# one digit at a time, written right after a word: ``达到7 4 7 7 2 亿元``, ``增长1 0 .3 %`` (a typesetting of the
+# 1990s); a run set off by a space on its left (a table row ``合计 1 2 3``) is separate numbers
+_SPACED_DIGITS = re.compile(r"(?<![\d.])\d(?: \d)+(?![\d])")
+
+
+def _join_spaced_digits(text: str, folded: str, index: list[int]) -> tuple[str, list[int]]:
+    """Drop the spaces of a run of single digits written one at a time after a word (or at the start)."""
+    drop = {m.start() + k for m in _SPACED_DIGITS.finditer(folded)
+            if index[m.start()] == 0 or not text[index[m.start()] - 1].isspace()
+            for k in range(1, m.end() - m.start(), 2)}
+    if not drop:
+        return folded, index
+    keep = [k for k in range(len(folded)) if k not in drop]
+    return "".join(folded[k] for k in keep), [index[k] for k in keep]
 
 
 def chinese_numeral_value(text: str) -> float | None:
