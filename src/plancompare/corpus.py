@@ -357,8 +357,6 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
     process = prefetch_documents(sources, rows, params, workers=workers, engine=engine, client=client,
                                  progress=reporter.enabled,
                                  on_tables=None if early is None else _early_embedding(early, len(sources)))
-    if early is not None:
-        early.use_threads(available_cores())
     run = DocumentRun(rows, params, process=process).run(sources, reporter)
     if early is not None:
         started = time.perf_counter()
