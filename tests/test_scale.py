@@ -296,7 +296,7 @@ def test_search_above_a_low_threshold_uses_ivf_and_keeps_the_results(embedded_bo
 
 
 def test_model_preload_only_when_the_embedding_cache_is_empty(tmp_path):
-    from plancompare.embed import preload_model
+    from plancompare.early_embed import preload_model
 
     shard = tmp_path / "namespace" / "shard-0.parquet"
     shard.parent.mkdir()
@@ -307,7 +307,7 @@ def test_model_preload_only_when_the_embedding_cache_is_empty(tmp_path):
 
 @pytest.mark.slow
 def test_model_preload_loads_the_model_a_build_then_reuses(tmp_path):
-    from plancompare.embed import preload_model
+    from plancompare.early_embed import preload_model
     from plancompare.model import _load_cached, load_model
 
     load_model.cache_clear()
@@ -322,7 +322,8 @@ def test_model_preload_loads_the_model_a_build_then_reuses(tmp_path):
 def test_background_embedder_fills_the_cache_the_build_then_reads(tmp_path):
     import time
 
-    from plancompare.embed import BackgroundEmbedder, embed
+    from plancompare.early_embed import BackgroundEmbedder
+    from plancompare.embed import embed
 
     texts = ["推进新型城镇化建设", "加强生态环境保护", "建设现代化产业体系"]
     early = BackgroundEmbedder(cache_dir=tmp_path, chunk=2)
@@ -343,7 +344,8 @@ def test_background_embedder_waits_for_a_preload_started_later_and_takes_more_th
 
     import torch
 
-    from plancompare.embed import BackgroundEmbedder, embed
+    from plancompare.early_embed import BackgroundEmbedder
+    from plancompare.embed import embed
 
     threads_before = torch.get_num_threads()
     preload = threading.Thread(target=lambda: None)  # started only after the first submit, as a build does

@@ -381,12 +381,12 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
 
 def _first_build_embedding(model, embed: bool, engine: str, reporter, pooled: bool = False) -> tuple:
     """``(preload, early)``: on a first local build (empty embedding cache) the model loads in a
-    background thread (:func:`~plancompare.embed.preload_model`) and the passages of documents
-    already cleaned are embedded meanwhile (:class:`~plancompare.embed.BackgroundEmbedder`);
+    background thread (:func:`~plancompare.early_embed.preload_model`) and the passages of documents
+    already cleaned are embedded meanwhile (:class:`~plancompare.early_embed.BackgroundEmbedder`);
     ``(None, None)`` otherwise. ``pooled``: the documents will be cleaned in a process pool."""
     if not embed or engine != "local":
         return None, None
-    from .embed import BackgroundEmbedder, preload_model
+    from .early_embed import BackgroundEmbedder, preload_model
 
     preload = preload_model(model, start=False)
     if preload is None:
@@ -418,7 +418,7 @@ def _embed_and_assign_themes(corpus: Corpus, model, embed: bool, engine: str, cl
                              preload=None) -> None:
     """Embed ``corpus``'s passages (locally or on Dask actors) and assign themes, in place;
     without ``embed``, themes come from headings and seed terms only. ``preload`` is the thread
-    loading the model in the background (:func:`plancompare.embed.preload_model`), joined first."""
+    loading the model in the background (:func:`plancompare.early_embed.preload_model`), joined first."""
     if embed and engine == "dask":
         from .engine_dask import dask_embed_passages
 

@@ -492,7 +492,3 @@ def embed_texts(
         show_progress=show_progress,
         backend=backend,
     ).vectors
-
-
-# A first build's early embedding lives in its own module; re-exported here, where it always was.
-from .early_embed import BackgroundEmbedder, preload_model  # noqa: E402,F401
