@@ -18,7 +18,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("outline",),
     ("catalog", "docinfo"),
     ("themes",),
-    ("model_convert", "model", "onnx_backend", "embed_cache", "embed"),
+    ("model_convert", "model", "onnx_backend", "embed_cache", "embed", "early_embed"),
     ("match", "vector_index"),
     ("indicators",),
     ("pipeline", "parallel", "engine_dask"),
