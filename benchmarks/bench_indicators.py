@@ -109,18 +109,30 @@ def write_reference_reports(shared: Path, years, folder: Path) -> list[Path]:
     return sorted(paths)
 
 
+def blind_reports(shared: Path, number: int, folder: Path, registry=None) -> tuple:
+    """(corpus, every indicator row) of the reference reports that blind gold ``number`` (2 or 3) names."""
+    docs = pd.read_csv(BLIND_SETS[number][1])
+    corpus = pc.build_corpus(write_reference_reports(shared, list(docs["year"]), folder), embed=False, index=False)
+    return corpus, extract_indicators(corpus.passages, corpus.documents, registry, line_map=_lines(corpus))
+
+
+def split_core(rows: pd.DataFrame, number: int, split: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(extracted core rows, gold rows) of one split ("dev" or "heldout") of blind gold ``number``."""
+    gold_path, docs_path = BLIND_SETS[number]
+    docs, gold = pd.read_csv(docs_path), pd.read_csv(gold_path)
+    ids = list(docs.loc[docs["split"] == split, "doc_id"])
+    core = rows[rows["doc_id"].isin(ids) & rows["indicator_id"].isin(CORE) & (rows["scope"] == "")]
+    return core, gold[gold["doc_id"].isin(ids)]
+
+
 def blind_sets(shared: Path, registry, workdir: Path, number: int = 2) -> tuple[list, dict]:
     """Score blind gold ``number`` (2 or 3), per split and per document kind."""
-    gold_path, docs_path = BLIND_SETS[number]
-    docs = pd.read_csv(docs_path)
-    gold = pd.read_csv(gold_path)
-    folder = workdir / f"blind{number}"
-    corpus = pc.build_corpus(write_reference_reports(shared, list(docs["year"]), folder), embed=False, index=False)
-    rows = extract_indicators(corpus.passages, corpus.documents, registry, line_map=_lines(corpus))
+    docs = pd.read_csv(BLIND_SETS[number][1])
+    corpus, rows = blind_reports(shared, number, workdir / f"blind{number}", registry)
     kinds = dict(zip(corpus.documents["doc_id"], corpus.documents["kind"]))
-    core = rows[rows["indicator_id"].isin(CORE) & (rows["scope"] == "")]
     sets = []
     for split in ("dev", "heldout"):
+        core, gold = split_core(rows, number, split)
         ids = list(docs.loc[docs["split"] == split, "doc_id"])
         for kind in sorted({kinds[d] for d in ids}):
             kind_ids = [d for d in ids if kinds[d] == kind]

@@ -78,7 +78,9 @@ def chikan_gold(lexicon: Lexicon) -> dict:
             "seconds": round(seconds, 2), "not_exact": outcomes}
 
 
-def synthetic(path: Path, convert: str | None, spots: int, rng: random.Random, lexicon: Lexicon) -> dict:
+def damage(path: Path, convert: str | None, spots: int, rng: random.Random) -> tuple[list, list, list]:
+    """(clean lines, damaged line numbers, damaged lines): ``spots`` lines of ``path`` (converted by OpenCC
+    ``convert`` first) given one simulated GBK byte shift each, drawn from ``rng``."""
     text = path.read_text(encoding="utf-8")
     if convert:
         text = opencc_converter(convert).convert(text)
@@ -90,6 +92,11 @@ def synthetic(path: Path, convert: str | None, spots: int, rng: random.Random, l
         line = lines[n]
         positions = [i for i, ch in enumerate(line) if len(ch.encode("gbk", errors="ignore")) == 2]
         damaged[n] = simulate_byte_shift(line, rng.choice(positions))
+    return lines, chosen, damaged
+
+
+def synthetic(path: Path, convert: str | None, spots: int, rng: random.Random, lexicon: Lexicon) -> dict:
+    lines, chosen, damaged = damage(path, convert, spots, rng)
     started = time.perf_counter()
     repaired = repair_document(damaged, lexicon=lexicon)
     seconds = time.perf_counter() - started

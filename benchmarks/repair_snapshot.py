@@ -26,26 +26,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_repair  # noqa: E402  (same sets, same damage)
 
-from plancompare.repair import default_lexicon, repair_document, simulate_byte_shift  # noqa: E402
-from plancompare.text.normalize import FULLWIDTH_FORMS_TO_ASCII, opencc_converter  # noqa: E402
+from plancompare.repair import default_lexicon, repair_document  # noqa: E402
 
 
 def _documents(spots: int, seed: int) -> dict[str, list[str]]:
     """The damaged documents bench_repair measures, by set name (same rng draws)."""
     docs = {"chikan_gold": (bench_repair.RAW / "chikan_14th_five_year_plan.txt").read_text(encoding="utf-8").split("\n")}
     for name, (path, convert, _) in bench_repair.SOURCES.items():
-        rng = random.Random(f"{seed}:{name}")
-        text = path.read_text(encoding="utf-8")
-        if convert:
-            text = opencc_converter(convert).convert(text)
-        lines = [line.translate(FULLWIDTH_FORMS_TO_ASCII) for line in text.split("\n")]
-        eligible = [n for n, line in enumerate(lines) if len(line) >= 20 and "?" not in line]
-        chosen = sorted(rng.sample(eligible, min(spots, len(eligible))))
-        damaged = list(lines)
-        for n in chosen:
-            line = lines[n]
-            positions = [i for i, ch in enumerate(line) if len(ch.encode("gbk", errors="ignore")) == 2]
-            damaged[n] = simulate_byte_shift(line, rng.choice(positions))
+        _, _, damaged = bench_repair.damage(path, convert, spots, random.Random(f"{seed}:{name}"))
         docs[name] = damaged
     return docs
 

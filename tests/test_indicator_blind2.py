@@ -15,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import plancompare as pc
 from plancompare.charts import indicator_chart
 from plancompare.indicators import extract_indicators
 
@@ -24,7 +23,7 @@ from .conftest import SHARED
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from bench_indicators import BLIND2_DOCS, BLIND2_GOLD, CORE, REFERENCE, write_reference_reports  # noqa: E402
+from bench_indicators import BLIND2_DOCS, BLIND2_GOLD, REFERENCE, blind_reports, split_core  # noqa: E402
 from indicator_helpers import score  # noqa: E402
 
 TARGET_PRECISION, TARGET_RECALL = 0.97, 0.95
@@ -34,20 +33,11 @@ TARGET_PRECISION, TARGET_RECALL = 0.97, 0.95
 def reports(tmp_path_factory):
     if not (SHARED / REFERENCE).is_file():
         pytest.fail(f"reference reports not found: {SHARED / REFERENCE} (set PLANCOMPARE_SHARED)")
-    docs = pd.read_csv(BLIND2_DOCS)
-    paths = write_reference_reports(SHARED, list(docs["year"]), tmp_path_factory.mktemp("blind2"))
-    corpus = pc.build_corpus(paths, embed=False, index=False)
-    lines = {d: list(zip(g["line_start"], g["line_end"])) for d, g in corpus.lines.groupby("doc_id", sort=False)}
-    return corpus, extract_indicators(corpus.passages, corpus.documents, line_map=lines)
+    return blind_reports(SHARED, 2, tmp_path_factory.mktemp("blind2"))
 
 
 def _score(rows: pd.DataFrame, split: str) -> dict:
-    docs = pd.read_csv(BLIND2_DOCS)
-    ids = list(docs.loc[docs["split"] == split, "doc_id"])
-    gold = pd.read_csv(BLIND2_GOLD)
-    gold = gold[gold["doc_id"].isin(ids)]
-    scored = rows[rows["doc_id"].isin(ids) & rows["indicator_id"].isin(CORE) & (rows["scope"] == "")]
-    return score(scored, gold)
+    return score(*split_core(rows, 2, split))
 
 
 def _rows(rows: pd.DataFrame, year: int, line: int, indicator_id: str) -> pd.DataFrame:

@@ -16,7 +16,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import plancompare as pc
 from plancompare.indicators import extract_indicators
 from plancompare.text.numbers import fold_for_numbers
 
@@ -25,7 +24,7 @@ from .conftest import SHARED
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from bench_indicators import BLIND3_DOCS, BLIND3_GOLD, CORE, REFERENCE, write_reference_reports  # noqa: E402
+from bench_indicators import BLIND3_DOCS, BLIND3_GOLD, REFERENCE, blind_reports, split_core  # noqa: E402
 from indicator_helpers import score  # noqa: E402
 
 TARGET_PRECISION, TARGET_RECALL = 0.97, 0.95
@@ -35,19 +34,11 @@ TARGET_PRECISION, TARGET_RECALL = 0.97, 0.95
 def reports(tmp_path_factory):
     if not (SHARED / REFERENCE).is_file():
         pytest.fail(f"reference reports not found: {SHARED / REFERENCE} (set PLANCOMPARE_SHARED)")
-    docs = pd.read_csv(BLIND3_DOCS)
-    paths = write_reference_reports(SHARED, list(docs["year"]), tmp_path_factory.mktemp("blind3"))
-    corpus = pc.build_corpus(paths, embed=False, index=False)
-    lines = {d: list(zip(g["line_start"], g["line_end"])) for d, g in corpus.lines.groupby("doc_id", sort=False)}
-    return corpus, extract_indicators(corpus.passages, corpus.documents, line_map=lines)
+    return blind_reports(SHARED, 3, tmp_path_factory.mktemp("blind3"))
 
 
 def _score(rows: pd.DataFrame, split: str) -> dict:
-    docs = pd.read_csv(BLIND3_DOCS)
-    ids = list(docs.loc[docs["split"] == split, "doc_id"])
-    gold = pd.read_csv(BLIND3_GOLD)
-    gold = gold[gold["doc_id"].isin(ids)]
-    return score(rows[rows["doc_id"].isin(ids) & rows["indicator_id"].isin(CORE) & (rows["scope"] == "")], gold)
+    return score(*split_core(rows, 3, split))
 
 
 def _rows(rows: pd.DataFrame, year: int, line: int, indicator_id: str) -> pd.DataFrame:

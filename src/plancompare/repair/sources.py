@@ -137,11 +137,7 @@ class JiebaDictionary:
             dict_path = Path(jieba.__file__).with_name("dict.txt")
         self.freq: dict[str, int] = {}
         self.bigrams = CharNgrams(order=2)
-        # CharNgrams.add(word, n) for every word, unrolled for bigrams (the same
-        # updates in the same order, several times faster: a cold start pays it)
         freq = self.freq
-        uni, grams, types, context = self.bigrams.uni, self.bigrams.grams, self.bigrams.types, self.bigrams.context
-        next_chars = self.bigrams.next_chars
         self.repeated: list[tuple[str, int]] = []  # words listed again, with the count the later line replaced
         with open(dict_path, encoding="utf-8") as fh:
             for row in fh:
@@ -151,19 +147,7 @@ class JiebaDictionary:
                     if word in freq:
                         self.repeated.append((word, freq[word]))
                     freq[word] = n = int(parts[1])
-                    before = None
-                    for ch in word:
-                        uni[ch] = uni.get(ch, 0) + n
-                        if before is not None:
-                            gram = before + ch
-                            seen = grams.get(gram)
-                            if seen is None:
-                                next_chars.setdefault(before, []).append(ch)
-                            if not seen:
-                                types[before] = types.get(before, 0) + 1
-                            grams[gram] = grams.get(gram, 0) + n
-                            context[before] = context.get(before, 0) + n
-                        before = ch
+                    self.bigrams._add_bigrams(word, n)
         self.total = sum(self.freq.values()) or 1
 
 
