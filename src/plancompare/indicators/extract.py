@@ -207,13 +207,16 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
         baseline = 5 if "五年" in sent.paragraph + before or section[2] else 1
     direction, head_year, head_periods = section
     past, coming, plan_start, plan_end = doc
+    cues = ctx["cues"]
+    compared_goal = bool(re.search("(?:" + "|".join(map(re.escape, cues.get("goal_compared_words", []) or ["^$"]))
+                                   + ")$", local) and re.match(cues.get("goal_after_pattern", "^$"), s[token.end:]))
     return Facts(before=before, local=local, year=year, period=period,
                  rel=relative_year(before, sent.paragraph),
                  expected_statement=_is_expected_statement(s, ctx["cues"]), expected_open=sent.expected_open,
                  direction=direction, head_year=head_year, head_periods=head_periods, past=past, coming=coming,
                  plan_start=plan_start, plan_end=plan_end, doc_kind=ctx["doc_kind"],
                  before_goals=ctx["before_goals"], cues=ctx["cues"], baseline_years=baseline,
-                 reporting=ctx["reporting"])
+                 reporting=ctx["reporting"], compared_goal=compared_goal)
 
 
 def _compared_span(s: str, years: list, year_pos: int, past: int | None) -> tuple | None:
@@ -312,7 +315,9 @@ def _sentence_rows(sent: _Sentence, passage: pd.Series, registry: Registry, tabl
             continue
         f = _facts(sent, token, local, years, periods, ctx["section"], ctx["doc_years"], ctx)
         kind, year, pstart, pend, kind_rule = decide(f)
-        cmp = comparator(local, token, kind, cues, shared.get(no))
+        # 略低于8%的预定目标: the comparison word relates the outcome to the goal, not the goal to its value
+        cmp = comparator("" if kind_rule == "past_goal" and f.compared_goal else local, token, kind, cues,
+                         shared.get(no))
         rows.append(_row(sent, passage, registry, indicator, token, local, name_raw, cmp,
                          (kind, year, pstart, pend, kind_rule), ctx, scope))
         if indicator is not None and alias is not None and not token.ratio_quote and hit is None:

@@ -9,8 +9,9 @@ document's kind.
 Kind rules (``KIND_RULES``)
 ---------------------------
 0. ``past_goal`` — in a work report, the sentence quotes the goal set at the start of the reviewed year
-   (``没有实现年初确定的单位国内生产总值能耗降低4%左右…的目标``; words ``past_goal_words``): *expected*, dated
-   the reviewed year.
+   (``没有实现年初确定的单位国内生产总值能耗降低4%左右…的目标``; words ``past_goal_words``), or a review compares
+   an outcome with that goal (``比上年增长7.8%，虽然略低于8%的预定目标``; ``goal_compared_words`` before the
+   number, ``goal_after_pattern`` after it): *expected*, dated the reviewed year, with the goal's own comparator.
 1. ``expected_statement`` — the sentence introduces the year's expected targets (``主要预期目标是：…``), and does
    not report that they were met (``完成预期目标``) nor name a period ending after the coming year
    (``今后五年…预期目标是…年均增长7%``): *expected*.
@@ -26,7 +27,8 @@ Kind rules (``KIND_RULES``)
    ``"十三五"时期``, ``2023年工作回顾``) or, in a plan, the passage precedes the plan's guiding ideas and
    goals or its second chapter (the review that opens every plan), under no forward-looking heading: *actual*.
 6. ``forward_section`` — a heading above looks forward (``目标``, ``任务``, ``重点工作``), unless it says the goal
-   was met (``就业超过预期目标``: a review heading): *target*.
+   was met (``就业超过预期目标``: a review heading): *target*. A heading that reviews one year and plans the
+   next (``1998年工作回顾和1999年工作的总体要求``) gives neither a direction nor a year.
 7. ``cue_words`` — the nearest cue word before the number (``完成``, ``同比`` … vs ``力争``, ``到20``…).
 8. ``document_default`` — a work report's undated numbers are *actual*; everything else *target*.
 
@@ -92,6 +94,7 @@ class Facts:
     before_goals: bool          # a plan's passage that comes before its guiding ideas and goals
     baseline_years: int | None = None  # 从A增加到B: A is the value this many years before the reviewed year
     reporting: bool = False     # the document is a statistical report (its title says so)
+    compared_goal: bool = False  # 略低于8%的预定目标: the number is a goal an outcome is compared with
     cues: dict = field(repr=False, default_factory=dict)
 
 
@@ -131,9 +134,15 @@ def section_context(section_path: str, cues: dict, periods: list) -> tuple:
         last_future = max((norm.rfind(w) for w in cues.get("future_section_words", [])), default=-1)
         if last_future >= 0 and _goal_met(norm, last_future, cues):
             last_past, last_future = max(last_past, last_future), -1  # 就业超过预期目标: a goal that was met
+        years = re.findall(r"(?<!\d)(\d{4})年", norm)
+        if last_past >= 0 and last_future >= 0 and len(set(years)) > 1:
+            # 1998年工作回顾和1999年工作的总体要求: the section reviews one year, then plans the next; neither
+            # its direction nor its year tells which part a number is in (the sentence's own words must)
+            direction, year = None, None
+            found += [(int(a), int(b)) for name, a, b in periods if name in norm]
+            continue
         if last_past >= 0 or last_future >= 0:
             direction = "past" if last_past > last_future else "future"
-        years = re.findall(r"(?<!\d)(\d{4})年", norm)
         if years:
             year = int(years[-1])
         found += [(int(a), int(b)) for name, a, b in periods if name in norm]
@@ -172,8 +181,15 @@ def _quotes_past_goal(f: Facts) -> bool:
     return cut >= 0 and "目标" not in f.before[cut:]
 
 
+def _past_goal_quoted(f: Facts) -> bool:
+    """The number is the reviewed year's goal: quoted after ``年初确定的``, or the goal an outcome of the past is
+    compared with (``比上年增长7.8%，略低于8%的预定目标``)."""
+    compared = f.compared_goal and (f.direction == "past" or (f.rel is not None and f.rel < 0))
+    return _quotes_past_goal(f) or compared
+
+
 def _past_goal(f: Facts):
-    return "expected" if f.doc_kind == "work_report" and _quotes_past_goal(f) else None
+    return "expected" if f.doc_kind == "work_report" and _past_goal_quoted(f) else None
 
 
 def _expected_statement(f: Facts):
@@ -292,7 +308,7 @@ def _section_year(f: Facts, kind: str, period_words: bool):
 def _document_year(f: Facts, kind: str, period_words: bool):
     if kind == "actual":
         return f.past, None, None
-    if kind == "expected" and _quotes_past_goal(f):
+    if kind == "expected" and _past_goal_quoted(f):
         return f.past, None, None
     if kind == "expected" or f.doc_kind == "work_report":
         return f.coming, None, None

@@ -33,6 +33,8 @@ CHINESE_NUMBER = re.compile(r"(百分之)?([零〇一二两三四五六七八九
 _QUOTES = set("“”‘’\"'「」")
 _NUMBER_PUNCTUATION = {"－": "-", "～": "~", "．": ".", "：": ":", "／": "/", "，": ",", "；": ";", "（": "(",
                        "）": ")", "＋": "+", "＜": "<", "＞": ">", "＝": "="}
+# a middle dot between digits is a decimal point in some typesettings (``14·1％``); elsewhere it separates names
+_DECIMAL_DOTS = "·・•"
 _INCREASE = ("增长", "增加", "提高", "提升", "上涨", "上升", "增幅", "增速", "增", "涨")
 _DECREASE = ("下降", "降低", "减少", "下跌", "回落", "缩减", "压减", "下滑", "降", "减")
 
@@ -71,13 +73,15 @@ def fold_for_numbers(text: str) -> tuple[str, list[int]]:
 
     Full-width digits and letters are folded by :func:`plancompare.text.normalize.fold_fullwidth` (the one
     full-width rule); number reading also folds the full-width punctuation that writes numbers
-    (``－``, ``～``, ``．``, ``：``, ``／``) and clause breaks.
+    (``－``, ``～``, ``．``, ``：``, ``／``), a middle dot between two digits (``14·1``) and clause breaks.
     """
     text = fold_fullwidth(text)
     out, index = [], []
     n = len(text)
     for i, ch in enumerate(text):
         ch = _NUMBER_PUNCTUATION.get(ch, ch)
+        if ch in _DECIMAL_DOTS and out and out[-1].isdigit() and i + 1 < n and text[i + 1].isdigit():
+            ch = "."
         if ch in _QUOTES:
             continue
         if ch.isspace():
