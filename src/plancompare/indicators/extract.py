@@ -346,10 +346,12 @@ def _listed_with(s: str, alias, aliases: list, local: str, token: Token) -> list
 
 
 def _names_something_else(s: str, alias, token: Token, cues: dict) -> bool:
-    """占全市GDP的12%, 对GDP增长的贡献率为53.9%: the number is a share of, or a contribution to, the indicator."""
+    """占全市GDP的12%, 对GDP增长的贡献率为53.9%, 国家财政收入的60%以上来自国有企业: the number is a share of,
+    or a contribution to, the indicator."""
     between = s[alias.end:token.start]
     subject = s[clause_start(s, alias.start):alias.start]
-    return any(w in between for w in cues.get("not_the_indicator_words", [])) or "占" in subject[-8:]
+    return any(w in between for w in cues.get("not_the_indicator_words", [])) or "占" in subject[-8:] or (
+        between == "的" and token.unit == "%")
 
 
 def _table_rows(line: str, line_offset: int, columns: dict, passage: pd.Series, registry: Registry,

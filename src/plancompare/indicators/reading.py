@@ -183,6 +183,9 @@ def _residual(text: str, cues: dict) -> str:
     return re.sub(r"[\s\W\d]", "", text)
 
 
+_GOAL_AFTER_NAME = re.compile(r"(增长|增速|涨幅|下降|降低)?(?:的)?(?:预期)?(?:调控)?目标")
+
+
 def bind(s: str, token: Token, aliases: list[Alias], registry: Registry) -> tuple[Alias | None, str]:
     """The alias naming ``token`` (or None) and the local text between that name and the number."""
     own_clause = s[clause_start(s, token.start):token.start]
@@ -194,6 +197,10 @@ def bind(s: str, token: Token, aliases: list[Alias], registry: Registry) -> tupl
                 return alias, own_clause
         if token.end < len(s) and re.match(r"[\u4e00-\u9fff]", s[token.end]) and s[token.end] not in "的、和及与或":
             return None, own_clause  # "20家左右制造业单项冠军企业": the number counts the noun after it
+    for alias in aliases:
+        # 提出8%左右的国内生产总值增长目标: a goal written number first names its indicator after 的
+        if alias.start == token.end + 1 and s[token.end] == "的" and re.match(_GOAL_AFTER_NAME, s[alias.end:]):
+            return alias, own_clause + re.match(_GOAL_AFTER_NAME, s[alias.end:]).group(1)
     preceding = [a for a in aliases if a.end <= token.start]
     if not preceding:
         return None, own_clause

@@ -27,8 +27,9 @@ Kind rules (``KIND_RULES``)
    ``"十三五"时期``, ``2023年工作回顾``) or, in a plan, the passage precedes the plan's guiding ideas and
    goals or its second chapter (the review that opens every plan), under no forward-looking heading: *actual*.
 6. ``forward_section`` — a heading above looks forward (``目标``, ``任务``, ``重点工作``), unless it says the goal
-   was met (``就业超过预期目标``: a review heading): *target*. A heading that reviews one year and plans the
-   next (``1998年工作回顾和1999年工作的总体要求``) gives neither a direction nor a year.
+   was met (``就业超过预期目标``: a review heading): *target*. A heading that reviews one year and turns to the
+   next (``1998年工作回顾和1999年工作的总体要求``: a review word and two years) gives neither a direction nor a
+   year.
 7. ``cue_words`` — the nearest cue word before the number (``完成``, ``同比`` … vs ``力争``, ``到20``…).
 8. ``document_default`` — a work report's undated numbers are *actual*; everything else *target*.
 
@@ -135,9 +136,10 @@ def section_context(section_path: str, cues: dict, periods: list) -> tuple:
         if last_future >= 0 and _goal_met(norm, last_future, cues):
             last_past, last_future = max(last_past, last_future), -1  # 就业超过预期目标: a goal that was met
         years = re.findall(r"(?<!\d)(\d{4})年", norm)
-        if last_past >= 0 and last_future >= 0 and len(set(years)) > 1:
-            # 1998年工作回顾和1999年工作的总体要求: the section reviews one year, then plans the next; neither
-            # its direction nor its year tells which part a number is in (the sentence's own words must)
+        if last_past >= 0 and len(set(years)) > 1:
+            # 1998年工作回顾和1999年工作的总体要求, 1993年国内工作的回顾和1994年工作的基本方针: the section reviews
+            # one year, then turns to the next; neither its direction nor its year tells which part a number is
+            # in (the sentence's own words must)
             direction, year = None, None
             found += [(int(a), int(b)) for name, a, b in periods if name in norm]
             continue
