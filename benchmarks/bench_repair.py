@@ -196,16 +196,21 @@ def main() -> dict:
     parser.add_argument("--jobs", type=int, default=1, help="processes measuring sets side by side")
     parser.add_argument("--extra-words", action="append", default=[], choices=EXTRA_WORD_SOURCES,
                         help="also measure the genre model plus this word list of pypinyin-dict (repeatable)")
+    parser.add_argument("--extra-scale", type=float, action="append", default=[],
+                        help="multiples of the extra words' pseudo-count to measure (repeatable; default 1)")
     parser.add_argument("--out", default="repair", help="name of the results files (benchmarks/results/OUT.json/.md)")
     args = parser.parse_args()
     lexicons = {"with genre model": default_lexicon(use_genre=True)}
     for name in args.extra_words:
-        lexicons[f"with genre model + {name} words"] = default_lexicon(use_genre=True, extra=name)
+        for scale in args.extra_scale or [1.0]:
+            label = f"with genre model + {name} words" + (f" × {scale:g}" if scale != 1.0 else "")
+            lexicons[label] = default_lexicon(use_genre=True, extra=name, extra_scale=scale)
     if args.baseline:
         lexicons["baseline: without genre model"] = default_lexicon(use_genre=False)
     result = {"spots_per_source": args.spots, "seed": args.seed,
               "command": "python benchmarks/bench_repair.py" + (" --baseline" if args.baseline else "")
-              + "".join(f" --extra-words {n}" for n in args.extra_words) + f" --out {args.out}",
+              + "".join(f" --extra-words {n}" for n in args.extra_words)
+              + "".join(f" --extra-scale {x:g}" for x in args.extra_scale) + f" --out {args.out}",
               "runs": {label: run(lex, args.sets, args.spots, args.seed, args.jobs) for label, lex in lexicons.items()}}
     md = []
     for label, measured in result["runs"].items():

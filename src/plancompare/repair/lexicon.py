@@ -132,7 +132,7 @@ class Lexicon:
     @classmethod
     def build(cls, dict_path: str | Path | None = None, texts: Iterable[str] = (),
               genre_path: str | Path | None = None, use_genre: bool = True,
-              extra: str | None = None) -> Lexicon:
+              extra: str | None = None, extra_scale: float = 1.0) -> Lexicon:
         """Dictionary (default: jieba's installed ``dict.txt``), the genre model
         (the one shipped in ``plancompare/data`` unless ``genre_path`` is given;
         only with ``use_genre``), optionally the words of another lexicon
@@ -140,7 +140,7 @@ class Lexicon:
         a document, in any script."""
         genre = genre_model(str(genre_path) if genre_path else None) if use_genre else None
         path = str(dict_path) if dict_path else None
-        words = extra_words(extra, path) if extra else None
+        words = extra_words(extra, path, extra_scale) if extra else None
         return cls(jieba_dictionary(path), texts, genre, words)
 
     def with_document(self, lines: Iterable[str]) -> Lexicon:
@@ -430,7 +430,8 @@ class Lexicon:
 
 
 @lru_cache(maxsize=8)
-def default_lexicon(dict_path: str | None = None, use_genre: bool = True, extra: str | None = None) -> Lexicon:
+def default_lexicon(dict_path: str | None = None, use_genre: bool = True, extra: str | None = None,
+                    extra_scale: float = 1.0) -> Lexicon:
     """The lexicon of jieba's dictionary and (unless ``use_genre=False``) the
     shipped genre model, without a document; built once per process and cached
     here. :func:`repair_document` adds the document itself.
@@ -440,4 +441,4 @@ def default_lexicon(dict_path: str | None = None, use_genre: bool = True, extra:
     Chikan gold (27 of 33 against 25, as many wrong) in the same run of
     ``benchmarks/bench_repair.py --baseline``; ``use_genre=False`` gives the
     dictionary-only repair."""
-    return Lexicon.build(dict_path, use_genre=use_genre, extra=extra)
+    return Lexicon.build(dict_path, use_genre=use_genre, extra=extra, extra_scale=extra_scale)

@@ -209,23 +209,24 @@ class ExtraWords:
     ``words`` are folded to simplified characters by ``simplify`` (a callable
     ``str -> str``); ``dictionary`` gives the median counts."""
 
-    def __init__(self, words: Iterable[str], dictionary: JiebaDictionary, name: str = ""):
+    def __init__(self, words: Iterable[str], dictionary: JiebaDictionary, name: str = "", scale: float = 1.0):
         self.name = name
+        self.scale = scale
         self.words = frozenset(w for w in words if len(w) > 1 and w not in dictionary.freq)
         by_length: dict[int, list[int]] = {}
         for word, n in dictionary.freq.items():
             by_length.setdefault(len(word), []).append(n)
         self._median = {k: sorted(v)[len(v) // 2] for k, v in by_length.items()}
 
-    def count(self, word: str) -> int:
+    def count(self, word: str) -> float:
         """The pseudo-count of ``word`` (0 if the list does not have it)."""
         if word not in self.words:
             return 0
-        return self._median.get(len(word), min(self._median.values()))
+        return self.scale * self._median.get(len(word), min(self._median.values()))
 
 
 @lru_cache(maxsize=4)
-def extra_words(name: str, dict_path: str | None = None) -> ExtraWords:
+def extra_words(name: str, dict_path: str | None = None, scale: float = 1.0) -> ExtraWords:
     """:class:`ExtraWords` of one of :data:`EXTRA_WORD_SOURCES` (simplified with
     OpenCC t2s), once per process. Raises ``ImportError`` without pypinyin-dict."""
     import importlib
@@ -237,4 +238,4 @@ def extra_words(name: str, dict_path: str | None = None) -> ExtraWords:
     module = importlib.import_module(f"pypinyin_dict.phrase_pinyin_data.{name}")
     t2s = opencc_converter("t2s")
     words = {t2s.convert(w) for w in module.phrases_dict}
-    return ExtraWords(words, jieba_dictionary(dict_path), name)
+    return ExtraWords(words, jieba_dictionary(dict_path), name, scale)
