@@ -14,7 +14,7 @@ import numpy as np
 
 from ..text.normalize import FULLWIDTH_FORMS_TO_ASCII, opencc_converter
 from .pinyin import ANNOTATION, is_pinyin, remove_pinyin
-from .sources import CharNgrams, ExtraWords, GenreModel, JiebaDictionary, extra_words, genre_model, jieba_dictionary
+from .sources import CharNgrams, GenreModel, JiebaDictionary, genre_model, jieba_dictionary
 
 # Rough share of common punctuation in Chinese running text. The jieba
 # dictionary has no punctuation, and "。" is the most frequent victim of the
@@ -75,11 +75,9 @@ class Lexicon:
     :meth:`with_document` adds a document to it.
     """
 
-    def __init__(self, dictionary: JiebaDictionary, lines: Iterable[str] = (), genre: GenreModel | None = None,
-                 extra: ExtraWords | None = None):
+    def __init__(self, dictionary: JiebaDictionary, lines: Iterable[str] = (), genre: GenreModel | None = None):
         self.dictionary = dictionary
         self.genre = genre
-        self.extra = extra
         self.words = dictionary.bigrams
         self._simp: dict[str, str] = {}
         self._trad: dict[str, str] = {}
@@ -131,21 +129,16 @@ class Lexicon:
 
     @classmethod
     def build(cls, dict_path: str | Path | None = None, texts: Iterable[str] = (),
-              genre_path: str | Path | None = None, use_genre: bool = True,
-              extra: str | None = None, extra_scale: float = 1.0) -> Lexicon:
+              genre_path: str | Path | None = None, use_genre: bool = True) -> Lexicon:
         """Dictionary (default: jieba's installed ``dict.txt``), the genre model
         (the one shipped in ``plancompare/data`` unless ``genre_path`` is given;
-        only with ``use_genre``), optionally the words of another lexicon
-        (``extra``, one of :data:`~.sources.EXTRA_WORD_SOURCES`) and the lines of
-        a document, in any script."""
+        only with ``use_genre``) and the lines of a document, in any script."""
         genre = genre_model(str(genre_path) if genre_path else None) if use_genre else None
-        path = str(dict_path) if dict_path else None
-        words = extra_words(extra, path, extra_scale) if extra else None
-        return cls(jieba_dictionary(path), texts, genre, words)
+        return cls(jieba_dictionary(str(dict_path) if dict_path else None), texts, genre)
 
     def with_document(self, lines: Iterable[str]) -> Lexicon:
         """This lexicon's dictionary and genre model plus the document ``lines``."""
-        return Lexicon(self.dictionary, lines, self.genre, self.extra)
+        return Lexicon(self.dictionary, lines, self.genre)
 
     def _convert(self, ch: str, table: dict, config: str) -> str:
         out = table.get(ch)
@@ -343,8 +336,6 @@ class Lexicon:
         n-gram count."""
         d = self.dictionary
         p_dict = d.freq.get(w, 0) / d.total
-        if not p_dict and self.extra is not None:
-            p_dict = self.extra.count(w) / d.total
         if self.genre is not None:
             p_genre = self.genre.words.get(w, 0) / self.genre.word_total
             p_dict = (1 - _GENRE_WORD_WEIGHT) * p_dict + _GENRE_WORD_WEIGHT * p_genre
@@ -429,9 +420,8 @@ class Lexicon:
         return best[-1]
 
 
-@lru_cache(maxsize=8)
-def default_lexicon(dict_path: str | None = None, use_genre: bool = True, extra: str | None = None,
-                    extra_scale: float = 1.0) -> Lexicon:
+@lru_cache(maxsize=4)
+def default_lexicon(dict_path: str | None = None, use_genre: bool = True) -> Lexicon:
     """The lexicon of jieba's dictionary and (unless ``use_genre=False``) the
     shipped genre model, without a document; built once per process and cached
     here. :func:`repair_document` adds the document itself.
@@ -441,4 +431,4 @@ def default_lexicon(dict_path: str | None = None, use_genre: bool = True, extra:
     Chikan gold (27 of 33 against 25, as many wrong) in the same run of
     ``benchmarks/bench_repair.py --baseline``; ``use_genre=False`` gives the
     dictionary-only repair."""
-    return Lexicon.build(dict_path, use_genre=use_genre, extra=extra, extra_scale=extra_scale)
+    return Lexicon.build(dict_path, use_genre=use_genre)

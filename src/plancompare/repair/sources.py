@@ -8,7 +8,6 @@ from __future__ import annotations
 import gzip
 import json
 from collections import Counter
-from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -193,49 +192,3 @@ class GenreModel:
 def genre_model(path: str | None = None) -> GenreModel:
     """:meth:`GenreModel.load`, once per process and path (about half a second)."""
     return GenreModel.load(path)
-
-
-# Word lists of pypinyin-dict (MIT; phrase-pinyin-data), by module name: cc_cedict
-# (CC-CEDICT's modern vocabulary), large_pinyin and zdic_cibs (larger, mostly literary).
-EXTRA_WORD_SOURCES = ("cc_cedict", "large_pinyin", "zdic_cibs")
-
-
-class ExtraWords:
-    """Words of a general-purpose lexicon other than jieba's, read from an
-    installed package (nothing is shipped): only their presence is used, each
-    word absent from jieba's list counting as a jieba word of the median
-    frequency of its length (:meth:`count`), a weight fixed in advance.
-
-    ``words`` are folded to simplified characters by ``simplify`` (a callable
-    ``str -> str``); ``dictionary`` gives the median counts."""
-
-    def __init__(self, words: Iterable[str], dictionary: JiebaDictionary, name: str = "", scale: float = 1.0):
-        self.name = name
-        self.scale = scale
-        self.words = frozenset(w for w in words if len(w) > 1 and w not in dictionary.freq)
-        by_length: dict[int, list[int]] = {}
-        for word, n in dictionary.freq.items():
-            by_length.setdefault(len(word), []).append(n)
-        self._median = {k: sorted(v)[len(v) // 2] for k, v in by_length.items()}
-
-    def count(self, word: str) -> float:
-        """The pseudo-count of ``word`` (0 if the list does not have it)."""
-        if word not in self.words:
-            return 0
-        return self.scale * self._median.get(len(word), min(self._median.values()))
-
-
-@lru_cache(maxsize=4)
-def extra_words(name: str, dict_path: str | None = None, scale: float = 1.0) -> ExtraWords:
-    """:class:`ExtraWords` of one of :data:`EXTRA_WORD_SOURCES` (simplified with
-    OpenCC t2s), once per process. Raises ``ImportError`` without pypinyin-dict."""
-    import importlib
-
-    from ..text.normalize import opencc_converter
-
-    if name not in EXTRA_WORD_SOURCES:
-        raise ValueError(f"unknown word source {name!r}; known: {', '.join(EXTRA_WORD_SOURCES)}")
-    module = importlib.import_module(f"pypinyin_dict.phrase_pinyin_data.{name}")
-    t2s = opencc_converter("t2s")
-    words = {t2s.convert(w) for w in module.phrases_dict}
-    return ExtraWords(words, jieba_dictionary(dict_path), name, scale)
