@@ -1,7 +1,7 @@
 """Measure the GBK byte-shift repair; write benchmarks/results/repair.json and repair.md.
 
 Usage:  .venv/bin/python benchmarks/bench_repair.py [--spots N] [--seed S] [--sets all|train|held-out]
-                                                     [--baseline] [--jobs N]
+                                                     [--baseline] [--jobs N] [--out NAME]
 
 Two measurements, each with the shipped genre model of government work reports
 (``scripts/build_genre_model.py``) and, with ``--baseline``, without it in the same run:
@@ -17,6 +17,10 @@ Two measurements, each with the shipped genre model of government work reports
   and the 2022 national work report) and the Chikan gold were not looked at while tuning.
   A line counts as restored when it equals the undamaged line; lines without damage must
   come back unchanged.
+
+Each table is followed by a **confidence sweep** (:func:`confidence_sweep`): what the same
+repairs would have scored had every repair less confident than a higher threshold been
+marked ``□`` (the shipped threshold is 0.5), computed from the measured confidences.
 """
 
 from __future__ import annotations
@@ -66,16 +70,18 @@ def chikan_gold(lexicon: Lexicon) -> dict:
     seconds = time.perf_counter() - started
     counts = {"exact": 0, "marked": 0, "wrong": 0}
     outcomes = []
+    spots: list = []  # (outcome, confidence of the fix) per spot, for confidence_sweep
     for spot in gold:
         _, fixes = document[int(spot["line"]) - 1]
         fix = next((f for f in fixes if f.kind != "pinyin_removed" and f.start == int(spot["col"])), None)
         after = fix.after if fix else spot["damaged"]
         outcome = classify(after, spot["original"])
         counts[outcome] += 1
+        spots.append((outcome, fix.confidence if fix and fix.kind.startswith("mojibake") else None))
         if outcome != "exact":
             outcomes.append({"line": int(spot["line"]), "original": spot["original"], "repaired": after})
     return {"spots": len(gold), **counts, "exact_rate": round(counts["exact"] / len(gold), 3),
-            "seconds": round(seconds, 2), "not_exact": outcomes}
+            "seconds": round(seconds, 2), "not_exact": outcomes, "confidences": spots}
 
 
 def damage(path: Path, convert: str | None, spots: int, rng: random.Random) -> tuple[list, list, list]:
@@ -101,12 +107,16 @@ def synthetic(path: Path, convert: str | None, spots: int, rng: random.Random, l
     repaired = repair_document(damaged, lexicon=lexicon)
     seconds = time.perf_counter() - started
     counts = {"exact": 0, "marked": 0, "wrong": 0}
+    spots = []
     for n in chosen:
-        counts[classify(repaired[n][0], lines[n])] += 1
+        outcome = classify(repaired[n][0], lines[n])
+        counts[outcome] += 1
+        confs = [f.confidence for f in repaired[n][1] if f.kind.startswith("mojibake")]
+        spots.append((outcome, min(confs) if confs else None))
     chosen_set = set(chosen)
     false_repairs = sum(1 for n, (out, _) in enumerate(repaired) if n not in chosen_set and out != lines[n])
     return {"spots": len(chosen), **counts, "exact_rate": round(counts["exact"] / max(1, len(chosen)), 3),
-            "false_repairs_on_clean_lines": false_repairs, "seconds": round(seconds, 2)}
+            "false_repairs_on_clean_lines": false_repairs, "seconds": round(seconds, 2), "confidences": spots}
 
 
 _LEXICONS: dict[int, Lexicon] = {}  # inherited by forked workers instead of pickled
@@ -147,6 +157,28 @@ def run(lexicon: Lexicon, sets: str, spots: int, seed: int, jobs: int = 1) -> di
     return result
 
 
+def confidence_sweep(result: dict, thresholds=(0.5, 0.6, 0.7, 0.8, 0.9)) -> list[str]:
+    """What a higher placeholder threshold would have given, from the spots' outcomes
+    and fix confidences: a repair whose confidence is below the threshold would have
+    been marked □ (a guessed character below it becomes a placeholder). Rows: Chikan,
+    train and held-out synthetic sets, each exact / marked / wrong."""
+    groups: dict[str, list] = {}
+    if "chikan_gold" in result:
+        groups["Chikan gold"] = result["chikan_gold"]["confidences"]
+    for r in result["synthetic"].values():
+        groups.setdefault(f"{r['role']} synthetic", []).extend(r["confidences"])
+    md = ["| set | " + " | ".join(f"threshold {t}" for t in thresholds) + " |", "|---" * (len(thresholds) + 1) + "|"]
+    for name, spots in groups.items():
+        cells = []
+        for t in thresholds:
+            c = {"exact": 0, "marked": 0, "wrong": 0}
+            for outcome, conf in spots:
+                c["marked" if outcome != "marked" and conf is not None and conf < t else outcome] += 1
+            cells.append(f"{c['exact']} / {c['marked']} / {c['wrong']}")
+        md.append(f"| {name} | " + " | ".join(cells) + " |")
+    return md
+
+
 def table(result: dict) -> list[str]:
     rows = [("Chikan gold (33 hand-checked spots), held out", result["chikan_gold"])] if "chikan_gold" in result else []
     rows += [(f"synthetic ({r['role']}): {name}", r) for name, r in result["synthetic"].items()]
@@ -165,21 +197,26 @@ def main() -> dict:
     parser.add_argument("--baseline", action="store_true",
                         help="also measure the repair without the genre model, in the same run")
     parser.add_argument("--jobs", type=int, default=1, help="processes measuring sets side by side")
+    parser.add_argument("--out", default="repair", help="name of the results files (benchmarks/results/OUT.json/.md)")
     args = parser.parse_args()
     lexicons = {"with genre model": default_lexicon(use_genre=True)}
     if args.baseline:
         lexicons["baseline: without genre model"] = default_lexicon(use_genre=False)
     result = {"spots_per_source": args.spots, "seed": args.seed,
-              "command": "python benchmarks/bench_repair.py" + (" --baseline" if args.baseline else ""),
+              "command": "python benchmarks/bench_repair.py" + (" --baseline" if args.baseline else "")
+              + (f" --out {args.out}" if args.out != "repair" else ""),
               "runs": {label: run(lex, args.sets, args.spots, args.seed, args.jobs) for label, lex in lexicons.items()}}
     md = []
     for label, measured in result["runs"].items():
-        md += [f"### {label}", "", *table(measured), ""]
+        md += [f"### {label}", "", *table(measured), "",
+               "Had a lower-confidence repair been marked □ (exact / marked □ / wrong):", "",
+               *confidence_sweep(measured), ""]
     print("\n".join(md))
     if args.sets == "all":
         RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "repair.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        (RESULTS / "repair.md").write_text("\n".join(md), encoding="utf-8")
+        (RESULTS / f"{args.out}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n",
+                                                   encoding="utf-8")
+        (RESULTS / f"{args.out}.md").write_text("\n".join(md), encoding="utf-8")
     return result
 
 
