@@ -18,6 +18,11 @@ the thresholds are chosen on out-of-fold second-stage output of the training top
 * threshold rules for ``related`` on the training topics: keep >= 0.92 of true matches (shipped),
   >= 0.90, >= 0.95, and Youden's J (max kept + none called none).
 
+* ``--goal-by-goal``: whole-passage compare scored goal by goal: every sentence window of the source
+  passage (a sentence plus the following ones up to 20 characters, as ``focus_sentence`` builds them) is
+  embedded and scored against the pair list's candidates by the ``focus_sentence`` model (fitted on the
+  training topics' focus lists); a candidate's probability is its best window's.
+
 Results: benchmarks/results/match_stage2.md (and match_rejected_features.md, which records the verdict).
 """
 
@@ -173,6 +178,65 @@ def compare_stages(cases, kind: str) -> dict:
     return {v: evaluate(cases, kind, p_of[v], th_of[v]) for v in variants}
 
 
+def sentence_windows(text: str, min_chars: int = 20) -> list[str]:
+    """Every sentence of ``text`` extended by the following ones until it holds ``min_chars`` characters."""
+    from plancompare.text.sentences import split_sentences
+
+    parts = [x for x in split_sentences(text) if x.strip()] or [text]
+    out = []
+    for i in range(len(parts)):
+        j = i + 1
+        while j < len(parts) and len("".join(parts[i:j])) < min_chars:
+            j += 1
+        out.append("".join(parts[i:j]))
+    return list(dict.fromkeys(out))
+
+
+def goal_by_goal(index, cases, topics, row_of, embed) -> dict:
+    """Held-out figures of whole-passage compare scored goal by goal (module docstring), next to the
+    shipped pair model on the same folds; also read for the whole passage (the any-goal audit)."""
+    from dataclasses import replace
+
+    from match_gold import load_other_goal_audit
+
+    pair = [c for c in cases if c.kind == "pair"]
+    focus = [replace(c, kind="focus_sentence") for c in cases if c.kind == "focus"]
+    by_topic = {t.topic: t for t in topics}
+    windows = {}
+    for c in pair:
+        src = row_of(index.passages_, by_topic[c.topic].source)
+        texts = sentence_windows(index.passages_.at[src, "text"])
+        windows[id(c)] = [index.featurizer_.transform(index.featurizer_.focus_probe(src, w, v, None), c.rows,
+                                                      index.embeddings_) for w, v in zip(texts, embed(texts))]
+
+    def best_window(model, c):
+        return np.max([model.predict_proba(f) for f in windows[id(c)]], axis=0)
+
+    p_of = {"goal by goal": {}, "whole passage (shipped)": {}}
+    th_of = {k: {} for k in p_of}
+    for train_i, test_i in GroupKFold(5).split(pair, groups=[c.topic for c in pair]):
+        train = [pair[i] for i in train_i]
+        seen = {c.topic for c in train}
+        inner = {}
+        for a, b in GroupKFold(3).split(train, groups=[c.topic for c in train]):
+            inner_topics = {train[i].topic for i in a}
+            model = fit_kind([c for c in focus if c.topic in inner_topics], "focus_sentence", True, n_splits=3)
+            inner.update({id(train[i]): best_window(model, train[i]) for i in b})
+        goal_model = fit_kind([c for c in focus if c.topic in seen], "focus_sentence", True)
+        pair_model = fit_kind(train, "pair", True)
+        th_goal = choose_thresholds(train, inner)
+        th_pair = choose_thresholds(train, _inner_oof(train, "pair", True))
+        for i in test_i:
+            c = pair[i]
+            p_of["goal by goal"][id(c)], th_of["goal by goal"][id(c)] = best_window(goal_model, c), th_goal
+            p_of["whole passage (shipped)"][id(c)] = pair_model.predict_proba(c.features)
+            th_of["whole passage (shipped)"][id(c)] = th_pair
+    other_goal = load_other_goal_audit()
+    any_goal = [c for c in pair if c.has_match or (c.topic, c.district) not in other_goal]
+    return {f"{v}{suffix}": evaluate(lists, "pair", p_of[v], th_of[v]) for v in p_of
+            for suffix, lists in (("", pair), (", none read for the whole passage", any_goal))}
+
+
 def main(argv=None) -> int:
     import bench_match
     from match_examples import build_cases
@@ -182,6 +246,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scratch", default="/tmp/plancompare-bench-match")
     parser.add_argument("--kinds", nargs="+", default=["focus", "query", "pair"])
+    parser.add_argument("--goal-by-goal", action="store_true", help="also whole-passage compare goal by goal")
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "match_stage2.md"))
     args = parser.parse_args(argv)
     scratch = Path(args.scratch)
@@ -201,8 +266,12 @@ def main(argv=None) -> int:
              "(see the module docstring)", "",
              "| kind | variant | lists (match / none) | recall@1 | recall@3 | verdict AUC | kept | none called none |",
              "|---|---|---|---|---|---|---|---|"]
-    for kind in args.kinds:
-        for variant, m in compare_stages(dev, kind).items():
+    runs = [(kind, compare_stages(dev, kind)) for kind in args.kinds]
+    if args.goal_by_goal:
+        embed = lambda texts: embed_texts(list(texts), prompt="query")  # noqa: E731
+        runs.append(("pair", goal_by_goal(index, dev, topics, row_of, embed)))
+    for kind, by_variant in runs:
+        for variant, m in by_variant.items():
             r = m["recall"]["learned"]
             lines.append(f"| {kind} | {variant} | {m['n_with_match']} / {m['n_nothing_comparable']} | {r['@1']:.3f} "
                          f"| {r['@3']:.3f} | {m['verdict_auc']:.3f} | {m['true_matches_kept']:.3f} | "
