@@ -23,7 +23,7 @@ from plancompare.match.verdict import fit_linear_verdict
 
 _PASSAGE_ONLY = ("theme_same", "length_ratio", "reverse_dense", "reverse_char", "sentence_char", "sentence_words",
                  "dense_csls", "sentence_margin")
-_FOCUS_ONLY = tuple(FOCUS_OF) + ("focus_soft_coverage",)
+_FOCUS_ONLY = tuple(FOCUS_OF)
 HYBRID_FEATURES = {
     "query": tuple(f for f in FEATURE_NAMES if f not in _PASSAGE_ONLY + _FOCUS_ONLY),
     "pair": tuple(f for f in FEATURE_NAMES if f != "term_coverage" and f not in _FOCUS_ONLY),

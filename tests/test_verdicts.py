@@ -109,9 +109,8 @@ def test_shipped_focus_model_weighs_the_focus_phrase():
     from plancompare.match.features import FOCUS_OF
 
     model = default_verdict_model()
-    focus_only = set(FOCUS_OF) | {"focus_soft_coverage"}
-    assert focus_only <= set(model.variants["focus/hybrid"].features)
-    assert not focus_only & set(model.variants["pair/hybrid"].features + model.variants["query/hybrid"].features)
+    assert set(FOCUS_OF) <= set(model.variants["focus/hybrid"].features)
+    assert not set(FOCUS_OF) & set(model.variants["pair/hybrid"].features + model.variants["query/hybrid"].features)
 
 
 def test_focus_features_are_the_focus_phrase_scored_as_a_query(plans):
@@ -135,29 +134,6 @@ def test_focus_features_are_the_focus_phrase_scored_as_a_query(plans):
     assert covered.any() and all(any(v in texts[r] for v in segments[0]) for r in rows[covered])
     without = index.featurizer_.transform(index.featurizer_.focus_probe(src, "实行一窗受理、集成服务。", None), rows, None)
     assert not without[:, [col[n] for n in FOCUS_OF]].any()  # no phrase, no focus features
-
-
-def test_focus_soft_coverage_counts_partial_wording_of_the_phrase(plans):
-    """``focus_soft_coverage``: 1 where the phrase occurs verbatim, partial where only some of its
-    character bigrams do (临时性救助站 for 临时救助), 0 where none do and when there is no phrase."""
-    from plancompare.match import PassageIndex
-
-    body = plans.passages[(plans.passages["role"] == "body").to_numpy()].reset_index(drop=True)
-    index = PassageIndex().fit(body, None)
-    texts = body["text"]
-    src = int(np.flatnonzero(texts.str.contains("一窗受理") & (body["district"] == "Huli"))[0])
-    rows = np.flatnonzero(body["district"].to_numpy() != "Huli")
-    text, segments, _ = index.query_terms("一窗受理")
-    phrase = index.featurizer_.query_probe(text, None, segments)
-    col = FEATURE_NAMES.index("focus_soft_coverage")
-    soft = index.featurizer_.transform(index.featurizer_.focus_probe(src, "实行一窗受理。", None, phrase), rows, None)[:, col]
-    verbatim = np.array([any(v in texts[r] for v in segments[0]) for r in rows])
-    assert verbatim.any() and (soft[verbatim] == pytest.approx(1.0))
-    partial = np.array(["一窗" in texts[r] and not verbatim[i] for i, r in enumerate(rows)])
-    none_of = np.array([not any(g in texts[r] for g in ("一窗", "窗受", "受理")) for r in rows])
-    assert (0 < soft[partial]).all() and (soft[partial] < 1).all() and (soft[none_of] == 0).all()
-    without = index.featurizer_.transform(index.featurizer_.focus_probe(src, "实行一窗受理。", None), rows, None)
-    assert not without[:, col].any()
 
 
 def test_bad_model_file_raises_one_line_error():

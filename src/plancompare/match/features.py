@@ -41,10 +41,6 @@ and a set of candidate rows into a feature matrix with the columns :data:`FEATUR
                      ``focus_coverage`` (its ``term_coverage``, variants counting), ``focus_dense_centered``,
                      ``focus_dense_z``, ``focus_char`` (``char_tfidf``) and ``focus_bm25``. The focus sentence
                      still carries the neighbouring goals of its paragraph; the phrase names only the one meant.
-``focus_soft_coverage`` (focus probes) the IDF-weighted share of each focus-phrase segment's character bigrams
-                     found in the candidate (the best variant spelling of the segment), averaged over segments:
-                     partial wording counts (临时救助 / 临时性救助站), and unlike ``focus_char`` a long
-                     paragraph is not marked down for its length.
 
 Features with no source (no embeddings, an English query without glossary terms) are 0; the verdict
 model has a lexical-only variant for an index without embeddings.
@@ -70,7 +66,7 @@ FEATURE_NAMES = (
     "numbers_shared", "heading_sim", "theme_same", "section_sim", "length_ratio", "term_coverage",
     "dense_margin", "char_margin", "bm25_margin",
     "sentence_char", "sentence_words", "reverse_dense", "reverse_char", "dense_csls", "sentence_margin",
-    "focus_coverage", "focus_dense_centered", "focus_dense_z", "focus_char", "focus_bm25", "focus_soft_coverage",
+    "focus_coverage", "focus_dense_centered", "focus_dense_z", "focus_char", "focus_bm25",
 )
 # focus feature -> the query-probe feature of the focus phrase it copies
 FOCUS_OF = {"focus_coverage": "term_coverage", "focus_dense_centered": "dense_centered", "focus_dense_z": "dense_z",
@@ -85,7 +81,6 @@ CSLS_NEIGHBOURS = 10
 # A number followed by a unit or a percent sign: the quantities two comparable goals may share.
 # Matching only needs equality of the written token, not its value (the indicators stage parses values).
 _NUMBER_TOKEN = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|万|亿|千|百)?[\u4e00-\u9fff%]?")
-_HAN_PAIR = re.compile(rf"[{HAN}]{{2}}")
 _WORD = re.compile(rf"[{HAN}]{{2,}}|[A-Za-z][A-Za-z0-9]+|\d+[A-Za-z]+")
 
 
@@ -286,28 +281,7 @@ class PairFeaturizer(BaseEstimator):
             phrase = self.transform(probe.phrase, rows, embeddings)
             for name, base in FOCUS_OF.items():
                 out[:, col[name]] = phrase[:, col[base]]
-            out[:, col["focus_soft_coverage"]] = self._soft_coverage(probe.phrase.segments, rows)
         return out
-
-    def _soft_coverage(self, segments: Sequence[Sequence[str]], rows: np.ndarray) -> np.ndarray:
-        """Mean over ``segments`` (each a list of variant spellings) of the best spelling's IDF-weighted
-        share of Han character bigrams found verbatim in each candidate row's text."""
-        vocab, idf = self.char_vectorizer_.vocabulary_, self.char_vectorizer_.idf_
-        default = float(idf.max())  # a bigram the corpus never uses: as rare as the rarest
-        texts = [self.texts_[r] for r in rows]
-        per_segment = []
-        for alternatives in segments:
-            best = np.zeros(len(rows), dtype=np.float32)
-            for term in alternatives:
-                grams = list(dict.fromkeys(term[i:i + 2] for i in range(len(term) - 1)
-                                           if _HAN_PAIR.fullmatch(term[i:i + 2])))
-                if not grams:
-                    continue
-                weights = np.array([idf[vocab[g]] if g in vocab else default for g in grams], dtype=np.float32)
-                found = np.array([[g in t for g in grams] for t in texts], dtype=np.float32)
-                best = np.maximum(best, found @ weights / weights.sum())
-            per_segment.append(best)
-        return np.mean(per_segment, axis=0) if per_segment else np.zeros(len(rows), dtype=np.float32)
 
     def _word_features(self, probe: Probe, rows: np.ndarray, out: np.ndarray, col: dict) -> None:
         q = probe.words
