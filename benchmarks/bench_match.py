@@ -37,7 +37,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from match_cv import baseline_auc, evaluate, out_of_fold  # noqa: E402
+from match_cv import baseline_auc, evaluate, final_test, out_of_fold, split_final_test  # noqa: E402
 from match_examples import (LEXICAL_FEATURES, build_cases, choose_thresholds, dense_only_cases,  # noqa: E402
                             fit_kind, focus_sentence_cases)
 from match_gold import build_evaluation_corpus, load_other_goal_audit, load_topics, row_of  # noqa: E402
@@ -71,22 +71,39 @@ def _bootstrap_model(path: Path) -> Path:
     return path
 
 
-def cross_validate(cases, hybrid: bool) -> dict:
+def cross_validate(cases, hybrid: bool, final: list | None = None) -> dict:
+    """Held-out figures per kind: topic-wise CV over ``cases``; with ``final`` (the final-test cases),
+    the model fitted on ``cases`` (the development topics) scored on ``final`` instead."""
     out = {}
     for kind in EVALUATED:
         if not hybrid and kind not in LEXICAL_FEATURES:
             continue
-        p_of, thresholds_of = out_of_fold(cases, kind, hybrid)
-        out[kind] = evaluate(cases, kind, p_of, thresholds_of)
-        out[kind]["raw_dense_cosine_auc"] = baseline_auc(cases, kind) if hybrid else None
+        p_of, thresholds_of = (out_of_fold(cases, kind, hybrid) if final is None
+                               else final_test(cases, final, kind, hybrid))
+        scored = cases if final is None else final
+        out[kind] = evaluate(scored, kind, p_of, thresholds_of)
+        out[kind]["raw_dense_cosine_auc"] = baseline_auc(scored, kind) if hybrid else None
         if kind == "pair":
             # the same held-out probabilities, with "nothing comparable" read for the whole passage: a
             # district whose best candidate states ANOTHER goal of the source passage is not empty
             other_goal = load_other_goal_audit()
-            kept = [c for c in cases if c.has_match or (c.topic, c.district) not in other_goal]
+            kept = [c for c in scored if c.has_match or (c.topic, c.district) not in other_goal]
             out["pair_any_goal"] = evaluate(kept, kind, p_of, thresholds_of)
             out["pair_any_goal"]["raw_dense_cosine_auc"] = baseline_auc(kept, kind) if hybrid else None
     return out
+
+
+def held_out_figures(cases_h, cases_l, final_test: bool) -> dict:
+    """``held_out``: topic-wise CV (over the development topics only with ``final_test``); with
+    ``final_test`` also ``final_test``: the final-test topics scored by a model fitted on the others."""
+    if not final_test:
+        return {"held_out": {"hybrid": cross_validate(cases_h, True), "lexical_only": cross_validate(cases_l, False)}}
+    (dev_h, fin_h), (dev_l, fin_l) = split_final_test(cases_h), split_final_test(cases_l)
+    return {"split": {"development_topics": len({c.topic for c in dev_h}), "final_test_topics": sorted(
+                {c.topic for c in fin_h})},
+            "held_out": {"hybrid": cross_validate(dev_h, True), "lexical_only": cross_validate(dev_l, False)},
+            "final_test": {"hybrid": cross_validate(dev_h, True, fin_h),
+                           "lexical_only": cross_validate(dev_l, False, fin_l)}}
 
 
 def train(cases_hybrid, cases_lexical) -> "VerdictModel":  # noqa: F821
@@ -137,6 +154,9 @@ def main(argv=None) -> int:
     parser.add_argument("--scratch", default="/tmp/plancompare-bench-match", help="evaluation corpus cache")
     parser.add_argument("--train", action="store_true", help="refit and write the shipped verdict model")
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "results"))
+    parser.add_argument("--final-test", action="store_true",
+                        help="set aside the final-test topics (match_cv.is_final_test_topic): cross-validate on "
+                             "the other topics, then score the final test with a model fitted on them")
     parser.add_argument("--latency-only", action="store_true",
                         help="only re-measure search latency (writes match_latency.json)")
     args = parser.parse_args(argv)
@@ -174,7 +194,7 @@ def main(argv=None) -> int:
         "when": time.strftime("%Y-%m-%dT%H:%M:%S"), "python": platform.python_version(),
         "n_passages": int(len(passages)), "documents": corpus.documents["doc_id"].tolist(),
         "n_topics": len(topics), "n_cases": len(cases_h), "cases_seconds": round(build_seconds, 1),
-        "held_out": {"hybrid": cross_validate(cases_h, True), "lexical_only": cross_validate(cases_l, False)},
+        **held_out_figures(cases_h, cases_l, args.final_test),
         "search_latency": latency(corpus, queries),
         "targets": {"compare_recall@3": 0.92, "verdict_auc": 0.90, "true_matches_kept": 0.90,
                     "none_cases_called_none": 0.80, "search_median_ms": 50},
@@ -190,21 +210,20 @@ def main(argv=None) -> int:
 
 
 def markdown(r: dict) -> str:
+    split = r.get("split")
+    scope = ("" if split is None else f" over the {split['development_topics']} development topics; the "
+             f"{len(split['final_test_topics'])} final-test topics (`match_cv.is_final_test_topic`) are in the "
+             "second table")
     lines = ["# plancompare.match benchmark (held-out by topic)", "",
              f"{r['when']} · Python {r['python']} · {r['n_passages']} body passages in {len(r['documents'])} documents"
              f" · {r['n_topics']} gold topics, {r['n_cases']} candidate lists",
-             "", "Command: `python benchmarks/bench_match.py` (5-fold GroupKFold by topic; thresholds chosen on "
-             "the training topics of each fold).", "",
-             "| index | kind | lists (match / none) | recall@1 learned | recall@3 learned | recall@1 fused | "
-             "recall@3 fused | verdict AUC | raw-cosine AUC | true matches kept | none called none |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for name, by_kind in r["held_out"].items():
-        for kind, m in by_kind.items():
-            rl, rf = m["recall"]["learned"], m["recall"]["fused"]
-            lines.append(f"| {name} | {KIND_LABELS[kind]} | {m['n_with_match']} / "
-                         f"{m['n_nothing_comparable']} | {rl['@1']:.3f} | {rl['@3']:.3f} | {rf['@1']:.3f} | "
-                         f"{rf['@3']:.3f} | {m['verdict_auc']:.3f} | {m['raw_dense_cosine_auc'] or '–'} | "
-                         f"{m['true_matches_kept']} | {m['none_cases_called_none']} |")
+             "", f"Command: `python benchmarks/bench_match.py{' --final-test' if split else ''}` (5-fold GroupKFold "
+             f"by topic{scope}; thresholds chosen on the training topics of each fold).", ""]
+    lines += _figures_table(r["held_out"])
+    if split is not None:
+        lines += ["", "Final test: topics " + ", ".join(split["final_test_topics"]) + ", scored by the model "
+                  "and thresholds fitted on the development topics only (looked at once, after every choice):", ""]
+        lines += _figures_table(r["final_test"])
     lines += ["", "Precision / recall of `comparable` (top 3 per list) by district pair, hybrid index:", "",
               "| kind | district pair | tp | fp | fn | precision | recall |", "|---|---|---|---|---|---|---|"]
     for kind, m in r["held_out"]["hybrid"].items():
@@ -217,6 +236,20 @@ def markdown(r: dict) -> str:
     if "shipped_thresholds" in r:
         lines += [f"Shipped thresholds: {json.dumps(r['shipped_thresholds'])}", ""]
     return "\n".join(lines)
+
+
+def _figures_table(held_out: dict) -> list[str]:
+    lines = ["| index | kind | lists (match / none) | recall@1 learned | recall@3 learned | recall@1 fused | "
+             "recall@3 fused | verdict AUC | raw-cosine AUC | true matches kept | none called none |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, by_kind in held_out.items():
+        for kind, m in by_kind.items():
+            rl, rf = m["recall"]["learned"], m["recall"]["fused"]
+            lines.append(f"| {name} | {KIND_LABELS[kind]} | {m['n_with_match']} / "
+                         f"{m['n_nothing_comparable']} | {rl['@1']:.3f} | {rl['@3']:.3f} | {rf['@1']:.3f} | "
+                         f"{rf['@3']:.3f} | {m['verdict_auc']:.3f} | {m['raw_dense_cosine_auc'] or '–'} | "
+                         f"{m['true_matches_kept']} | {m['none_cases_called_none']} |")
+    return lines
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ topics' own out-of-fold probabilities.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 
 import numpy as np
@@ -14,6 +15,33 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 
 from match_examples import Case, choose_thresholds, fit_kind
+
+
+# One topic in FINAL_TEST_MODULUS is set aside as the final test: chosen by a hash of the topic id (not
+# by looking at the topic), never used to choose features, models or thresholds.
+FINAL_TEST_MODULUS = 4
+
+
+def is_final_test_topic(topic: str, modulus: int = FINAL_TEST_MODULUS) -> bool:
+    """True for the ~1/``modulus`` of topics set aside as the final test (SHA-1 of the topic id)."""
+    return int(hashlib.sha1(topic.encode("utf-8")).hexdigest(), 16) % int(modulus) == 0
+
+
+def split_final_test(cases: list[Case]) -> tuple[list[Case], list[Case]]:
+    """(development cases, final-test cases), split by topic with :func:`is_final_test_topic`."""
+    final = [c for c in cases if is_final_test_topic(c.topic)]
+    return [c for c in cases if not is_final_test_topic(c.topic)], final
+
+
+def final_test(dev: list[Case], final: list[Case], kind: str, hybrid: bool) -> tuple[dict, dict]:
+    """p_comparable and thresholds for every final-test case of ``kind``, by the shipping procedure
+    applied to the development topics only: the model fitted on all of them, the thresholds chosen on
+    their out-of-fold probabilities (what ``bench_match.py --train`` does with every topic)."""
+    model = fit_kind(dev, kind, hybrid)
+    p_dev, _ = out_of_fold(dev, kind, hybrid)
+    thresholds = choose_thresholds([c for c in dev if c.kind == kind], p_dev)
+    mine = [c for c in final if c.kind == kind]
+    return ({id(c): model.predict_proba(c.features) for c in mine}, {id(c): thresholds for c in mine})
 
 
 def out_of_fold(cases: list[Case], kind: str, hybrid: bool, n_splits: int = 5) -> tuple[dict, dict]:
