@@ -78,3 +78,14 @@ def score(extracted: pd.DataFrame, gold: pd.DataFrame, docs=None) -> dict:
         "line_exact": int(m.get("line_exact", pd.Series(dtype=bool)).fillna(False).sum()) if found else 0,
         "_match": m,
     }
+
+
+def report_rows(rows: pd.DataFrame, year: int, line: int, indicator_id: str) -> pd.DataFrame:
+    """Rows of national work report ``year`` on ``line`` for ``indicator_id`` (the blind-gold tests)."""
+    return rows[(rows["doc_id"] == f"national_work_report_{year}") & (rows["line"] == line)
+                & (rows["indicator_id"] == indicator_id)]
+
+
+def column_tuples(rows: pd.DataFrame, *columns) -> list:
+    """``rows[columns]`` as a list of tuples, in row order."""
+    return list(zip(*(rows[c].tolist() for c in columns)))

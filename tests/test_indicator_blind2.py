@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_indicators import BLIND2_DOCS, BLIND2_GOLD, REFERENCE, blind_reports, split_core  # noqa: E402
-from indicator_helpers import score  # noqa: E402
+from indicator_helpers import report_rows, score  # noqa: E402
 
 TARGET_PRECISION, TARGET_RECALL = 0.97, 0.95
 
@@ -39,10 +39,6 @@ def reports(tmp_path_factory):
 def _score(rows: pd.DataFrame, split: str) -> dict:
     return score(*split_core(rows, 2, split))
 
-
-def _rows(rows: pd.DataFrame, year: int, line: int, indicator_id: str) -> pd.DataFrame:
-    return rows[(rows["doc_id"] == f"national_work_report_{year}") & (rows["line"] == line)
-                & (rows["indicator_id"] == indicator_id)]
 
 
 def test_gold_is_split_by_document_and_covers_each_document(reports):
@@ -80,51 +76,51 @@ def test_heldout_half_reaches_the_target(reports):
 def test_goal_met_heading_is_a_review(reports):
     # 2004: "——就业超过预期目标。城镇新增就业859万人" reports 2003, it sets no target
     _, rows = reports
-    got = _rows(rows, 2004, 10, "new_urban_jobs")
+    got = report_rows(rows, 2004, 10, "new_urban_jobs")
     assert list(zip(got["value"], got["kind"], got["year"])) == [(859.0, "actual", 2003)]
 
 
 def test_coming_five_years_is_a_plan_target(reports):
     # 2011: "今后五年，我国经济增长预期目标是…年均增长7%" is the 12th plan's target, not 2011's expectation
     _, rows = reports
-    got = _rows(rows, 2011, 64, "gdp_growth_rate").iloc[0]
+    got = report_rows(rows, 2011, 64, "gdp_growth_rate").iloc[0]
     assert (got["kind"], got["year"], got["period_start"], got["period_end"]) == ("target", 2015, 2011, 2015)
     # the same report's own year still gets its expected value
-    this_year = _rows(rows, 2011, 76, "gdp_growth_rate").iloc[0]
+    this_year = report_rows(rows, 2011, 76, "gdp_growth_rate").iloc[0]
     assert (this_year["kind"], this_year["year"], this_year["comparator"]) == ("expected", 2011, "~")
 
 
 def test_ceiling_word_in_an_actual_is_the_value_reached(reports):
     # 2011: "居民消费价格涨幅控制在 3.3%" (2010, what happened) vs "控制在4.6%以内" (2011 goal)
     _, rows = reports
-    assert _rows(rows, 2011, 73, "cpi_growth")["comparator"].tolist() == ["="]
-    assert _rows(rows, 2011, 76, "registered_unemployment_rate")["comparator"].tolist() == ["<="]
+    assert report_rows(rows, 2011, 73, "cpi_growth")["comparator"].tolist() == ["="]
+    assert report_rows(rows, 2011, 76, "registered_unemployment_rate")["comparator"].tolist() == ["<="]
 
 
 def test_rural_net_income_takes_its_own_number(reports):
     # "城镇居民人均可支配收入和农村居民人均纯收入年均分别实际增长9.7%和8.9%"
     _, rows = reports
-    assert _rows(rows, 2011, 7, "urban_disposable_income_growth")["value"].tolist() == [9.7]
-    assert _rows(rows, 2011, 7, "rural_net_income_growth")["value"].tolist() == [8.9]
+    assert report_rows(rows, 2011, 7, "urban_disposable_income_growth")["value"].tolist() == [9.7]
+    assert report_rows(rows, 2011, 7, "rural_net_income_growth")["value"].tolist() == [8.9]
     # "…和农村居民人均纯收入年均实际增长超过7%": one number for both names
-    assert _rows(rows, 2011, 68, "urban_disposable_income_growth")["comparator"].tolist() == [">"]
-    assert _rows(rows, 2011, 68, "rural_net_income_growth")["value"].tolist() == [7.0]
+    assert report_rows(rows, 2011, 68, "urban_disposable_income_growth")["comparator"].tolist() == [">"]
+    assert report_rows(rows, 2011, 68, "rural_net_income_growth")["value"].tolist() == [7.0]
 
 
 def test_one_number_after_listed_names_applies_to_each(reports):
     # 2018: "单位国内生产总值能耗、水耗均下降20%以上"
     _, rows = reports
     for indicator_id in ("energy_intensity_reduction", "water_intensity_reduction"):
-        got = _rows(rows, 2018, 11, indicator_id)
+        got = report_rows(rows, 2018, 11, indicator_id)
         assert list(zip(got["value"], got["comparator"], got["kind"])) == [(20.0, ">=", "actual")], indicator_id
 
 
 def test_pollutants_do_not_borrow_the_energy_name(reports):
     # 2011: "单位国内生产总值能耗下降 19.1%，化学需氧量、二氧化硫排放量分别下降12.45%、14.29%"
     _, rows = reports
-    assert _rows(rows, 2011, 29, "energy_intensity_reduction")["value"].tolist() == [19.1]
-    assert _rows(rows, 2011, 29, "cod_emission_reduction")["value"].tolist() == [12.45]
-    assert _rows(rows, 2011, 29, "so2_emission_reduction")["value"].tolist() == [14.29]
+    assert report_rows(rows, 2011, 29, "energy_intensity_reduction")["value"].tolist() == [19.1]
+    assert report_rows(rows, 2011, 29, "cod_emission_reduction")["value"].tolist() == [12.45]
+    assert report_rows(rows, 2011, 29, "so2_emission_reduction")["value"].tolist() == [14.29]
 
 
 def test_goal_quoted_in_a_review_is_the_reviewed_years_expectation(reports):
@@ -132,13 +128,13 @@ def test_goal_quoted_in_a_review_is_the_reviewed_years_expectation(reports):
     # of the held-out half, fixed with blind gold 3's dev fixes); the same line's outcome stays actual, and a
     # rise of a reduction indicator (能耗由前三年分别上升4.9%) is a negative reduction
     _, rows = reports
-    got = _rows(rows, 2007, 33, "energy_intensity_reduction")
+    got = report_rows(rows, 2007, 33, "energy_intensity_reduction")
     by_value = {v: (k, y, r) for v, k, y, r in zip(got["value"], got["kind"], got["year"], got["kind_rule"])}
     assert by_value[4.0] == ("expected", 2006, "past_goal")
     assert by_value[1.2][:2] == ("actual", 2006)
     assert -4.9 in by_value and 4.9 not in by_value
     # 2013: "全面实现年初确定的主要目标，国内生产总值增长7.8%": after the quoted goal, an outcome
-    assert _rows(rows, 2013, 8, "gdp_growth_rate")["kind"].tolist() == ["actual"]
+    assert report_rows(rows, 2013, 8, "gdp_growth_rate")["kind"].tolist() == ["actual"]
 
 
 # ------------------------------------------------- classes found on the held-out half (no longer blind after this)
@@ -148,11 +144,11 @@ def test_restated_goal_of_the_report_year_is_expected(reports):
     _, rows = reports
     for year, line, indicator_id, value in ((2007, 41, "gdp_growth_rate", 8.0), (2013, 38, "cpi_growth", 3.5),
                                             (2016, 45, "gdp_growth_rate", 6.5)):
-        got = _rows(rows, year, line, indicator_id)
+        got = report_rows(rows, year, line, indicator_id)
         got = got[got["value"] == value]
         assert list(zip(got["kind"], got["year"])) == [("expected", year)], (year, line)
     # a target over the coming five years in the same report stays a target
-    plan = _rows(rows, 2016, 33, "gdp_growth_rate")
+    plan = report_rows(rows, 2016, 33, "gdp_growth_rate")
     assert list(zip(plan["kind"], plan["year"])) == [("target", 2020)]
 
 
@@ -169,20 +165,20 @@ def test_names_sharing_a_prefix_take_their_numbers_in_order(reports):
     _, rows = reports
     for indicator_id, value in (("water_intensity_reduction", 23.0), ("energy_intensity_reduction", 15.0),
                                 ("carbon_intensity_reduction", 18.0)):
-        got = _rows(rows, 2016, 36, indicator_id)
+        got = report_rows(rows, 2016, 36, indicator_id)
         assert list(zip(got["value"], got["kind"], got["year"])) == [(value, "target", 2020)], indicator_id
 
 
 def test_plan_summary_and_totals_in_trillions(reports):
     _, rows = reports
     # "“十三五”时期经济年均增长保持在6.5%以上"
-    growth = _rows(rows, 2016, 33, "gdp_growth_rate").iloc[0]
+    growth = report_rows(rows, 2016, 33, "gdp_growth_rate").iloc[0]
     assert (growth["value"], growth["comparator"], growth["period_end"]) == (6.5, ">=", 2020)
     # "在我国经济总量超过60万亿元的高基数上": a level stated as the base
-    total = _rows(rows, 2016, 11, "gdp_total")
+    total = report_rows(rows, 2016, 11, "gdp_total")
     assert list(zip(total["value"], total["comparator"], total["unit"])) == [(600000.0, ">", "亿元")]
     # "进出口贸易总额1.76万亿美元": in 亿美元, like the 亿美元 totals
-    trade = _rows(rows, 2007, 7, "trade_total")
+    trade = report_rows(rows, 2007, 7, "trade_total")
     assert list(zip(trade["value"], trade["unit"], trade["year"])) == [(17600.0, "亿美元", 2006)]
 
 

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_indicators import BLIND3_DOCS, BLIND3_GOLD, REFERENCE, blind_reports, split_core  # noqa: E402
-from indicator_helpers import score  # noqa: E402
+from indicator_helpers import column_tuples, report_rows, score  # noqa: E402
 
 TARGET_PRECISION, TARGET_RECALL = 0.97, 0.95
 
@@ -41,13 +41,6 @@ def _score(rows: pd.DataFrame, split: str) -> dict:
     return score(*split_core(rows, 3, split))
 
 
-def _rows(rows: pd.DataFrame, year: int, line: int, indicator_id: str) -> pd.DataFrame:
-    return rows[(rows["doc_id"] == f"national_work_report_{year}") & (rows["line"] == line)
-                & (rows["indicator_id"] == indicator_id)]
-
-
-def _triples(rows: pd.DataFrame, *columns) -> list:
-    return list(zip(*(rows[c].tolist() for c in columns)))
 
 
 def test_gold_is_split_by_document_and_new(reports):
@@ -83,50 +76,50 @@ def test_digits_typeset_one_at_a_time_are_one_number(reports):
     assert fold_for_numbers("达到7 4 7 7 2 亿元，增长1 0 ．3 ％")[0] == "达到74772亿元,增长10.3%"
     assert fold_for_numbers("合计 1 2 3")[0] == "合计1 2 3"  # set off by a space: separate numbers
     _, rows = reports
-    assert _triples(_rows(rows, 1998, 6, "gdp_total"), "value", "year") == [(74772.0, 1997)]
-    assert _triples(_rows(rows, 1998, 12, "retail_sales_growth"), "value", "period_start") == [(10.3, 1993)]
+    assert column_tuples(report_rows(rows, 1998, 6, "gdp_total"), "value", "year") == [(74772.0, 1997)]
+    assert column_tuples(report_rows(rows, 1998, 12, "retail_sales_growth"), "value", "period_start") == [(10.3, 1993)]
 
 
 def test_from_to_with_you_is_a_baseline(reports):
     # 1998: "五年来，我国年进出口总额由1 6 5 5 亿美元增加到3 2 5 1 亿美元"
     _, rows = reports
-    assert _triples(_rows(rows, 1998, 8, "trade_total"), "value", "year") == [(1655.0, 1992), (3251.0, 1997)]
+    assert column_tuples(report_rows(rows, 1998, 8, "trade_total"), "value", "year") == [(1655.0, 1992), (3251.0, 1997)]
 
 
 def test_a_base_year_dates_the_growth_by_the_span_after_it(reports):
     # 2006: "2005年与2000年相比，国内生产总值增长57.3%，年均增长9.5%"
     _, rows = reports
-    got = _rows(rows, 2006, 109, "gdp_growth_rate")
-    assert _triples(got, "value", "year", "period_start", "period_end") == [(57.3, 2005, 2001, 2005),
+    got = report_rows(rows, 2006, 109, "gdp_growth_rate")
+    assert column_tuples(got, "value", "year", "period_start", "period_end") == [(57.3, 2005, 2001, 2005),
                                                                             (9.5, 2005, 2001, 2005)]
 
 
 def test_first_years_of_a_named_period(reports):
     # 2010: "“十一五”前四年累计单位国内生产总值能耗下降14.38%"
     _, rows = reports
-    got = _rows(rows, 2010, 28, "energy_intensity_reduction")
-    assert _triples(got, "value", "kind", "period_start", "period_end") == [(14.38, "actual", 2006, 2009)]
+    got = report_rows(rows, 2010, 28, "energy_intensity_reduction")
+    assert column_tuples(got, "value", "kind", "period_start", "period_end") == [(14.38, "actual", 2006, 2009)]
 
 
 def test_respective_numbers_after_one_amount_clause_per_name(reports):
     # 2005: "城镇居民人均可支配收入9422元，农村居民人均纯收入2936元，扣除价格因素，分别实际增长7.7%和6.8%"
     _, rows = reports
-    assert _rows(rows, 2005, 7, "urban_disposable_income_growth")["value"].tolist() == [7.7]
-    assert _rows(rows, 2005, 7, "rural_net_income_growth")["value"].tolist() == [6.8]
+    assert report_rows(rows, 2005, 7, "urban_disposable_income_growth")["value"].tolist() == [7.7]
+    assert report_rows(rows, 2005, 7, "rural_net_income_growth")["value"].tolist() == [6.8]
 
 
 def test_undated_restatement_of_a_goal_is_expected(reports):
     # 2014: "关于价格水平。把居民消费价格涨幅控制在3.5%左右，考虑了去年涨价翘尾影响…"
     _, rows = reports
-    got = _rows(rows, 2014, 42, "cpi_growth")
-    assert _triples(got, "kind", "year", "comparator", "kind_rule") == [("expected", 2014, "~", "restated_expected")]
+    got = report_rows(rows, 2014, 42, "cpi_growth")
+    assert column_tuples(got, "kind", "year", "comparator", "kind_rule") == [("expected", 2014, "~", "restated_expected")]
 
 
 def test_more_or_even_more_is_a_floor(reports):
     # 1998: "今年全社会固定资产投资预定增长1 0 ％或者更多一些"; 2014: "能源消耗强度要降低3.9%以上"
     _, rows = reports
-    assert _triples(_rows(rows, 1998, 40, "fixed_asset_investment_growth"), "value", "comparator") == [(10.0, ">=")]
-    assert _triples(_rows(rows, 2014, 99, "energy_intensity_reduction"), "value", "year") == [(3.9, 2014)]
+    assert column_tuples(report_rows(rows, 1998, 40, "fixed_asset_investment_growth"), "value", "comparator") == [(10.0, ">=")]
+    assert column_tuples(report_rows(rows, 2014, 99, "energy_intensity_reduction"), "value", "year") == [(3.9, 2014)]
 
 
 # ----------------------------------------------- classes seen on the held-out half (no longer blind after this)
@@ -134,24 +127,24 @@ def test_names_listed_together_take_joined_numbers_in_order(reports):
     # 2012: "城镇居民人均可支配收入和农村居民人均纯收入实际增长8.4％和11.4％"; 2001: "农村居民人均纯收入和城镇居民人均
     # 可支配收入，2000年分别达到2253元和6280元，平均每年实际增长4.7％和5.7％"
     _, rows = reports
-    assert _rows(rows, 2012, 6, "urban_disposable_income_growth")["value"].tolist() == [8.4]
-    assert _rows(rows, 2012, 6, "rural_net_income_growth")["value"].tolist() == [11.4]
-    assert _rows(rows, 2001, 9, "urban_disposable_income_growth")["value"].tolist() == [5.7]
-    assert _rows(rows, 2001, 9, "rural_net_income_growth")["value"].tolist() == [4.7]
+    assert report_rows(rows, 2012, 6, "urban_disposable_income_growth")["value"].tolist() == [8.4]
+    assert report_rows(rows, 2012, 6, "rural_net_income_growth")["value"].tolist() == [11.4]
+    assert report_rows(rows, 2001, 9, "urban_disposable_income_growth")["value"].tolist() == [5.7]
+    assert report_rows(rows, 2001, 9, "rural_net_income_growth")["value"].tolist() == [4.7]
 
 
 def test_a_line_break_between_number_and_unit(reports):
     # 2017: "国内生产总值达到74.4⏎万亿元，增长6.7%"
     _, rows = reports
-    assert _triples(_rows(rows, 2017, 9, "gdp_total"), "value", "unit") == [(744000.0, "亿元")]
-    assert _rows(rows, 2017, 10, "gdp_growth_rate")["value"].tolist() == [6.7]
+    assert column_tuples(report_rows(rows, 2017, 9, "gdp_total"), "value", "unit") == [(744000.0, "亿元")]
+    assert report_rows(rows, 2017, 10, "gdp_growth_rate")["value"].tolist() == [6.7]
 
 
 def test_ratio_to_gdp_and_difference_from_last_year_are_not_the_indicator(reports):
     # 2015: "研究与试验发展经费支出与国内生产总值之比超过2%"; 2017: "城镇新增⏎就业预期目标比去年多100万人"
     _, rows = reports
-    assert _rows(rows, 2015, 6, "gdp_growth_rate")["value"].tolist() == [7.4]
-    assert _rows(rows, 2017, 47, "new_urban_jobs").empty
+    assert report_rows(rows, 2015, 6, "gdp_growth_rate")["value"].tolist() == [7.4]
+    assert report_rows(rows, 2017, 47, "new_urban_jobs").empty
 
 
 def test_a_from_value_keeps_the_base_year():
@@ -164,6 +157,6 @@ def test_a_from_value_keeps_the_base_year():
                                    district="全国", title="1987年政府工作报告")])
     rows = extract_indicators(passages, documents)
     total = rows[rows["indicator_id"] == "gdp_total"]
-    assert _triples(total, "value", "year") == [(3480.0, 1978), (9380.0, 1986)]
+    assert column_tuples(total, "value", "year") == [(3480.0, 1978), (9380.0, 1986)]
     growth = rows[rows["indicator_id"] == "gdp_growth_rate"]
-    assert _triples(growth, "value", "year", "period_start", "period_end") == [(102.0, 1986, 1979, 1986)]
+    assert column_tuples(growth, "value", "year", "period_start", "period_end") == [(102.0, 1986, 1979, 1986)]
