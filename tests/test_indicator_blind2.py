@@ -40,7 +40,6 @@ def _score(rows: pd.DataFrame, split: str) -> dict:
     return score(*split_core(rows, 2, split))
 
 
-
 def test_gold_is_split_by_document_and_covers_each_document(reports):
     docs = pd.read_csv(BLIND2_DOCS)
     gold = pd.read_csv(BLIND2_GOLD)

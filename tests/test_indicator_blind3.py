@@ -41,8 +41,6 @@ def _score(rows: pd.DataFrame, split: str) -> dict:
     return score(*split_core(rows, 3, split))
 
 
-
-
 def test_gold_is_split_by_document_and_new(reports):
     docs, gold = pd.read_csv(BLIND3_DOCS), pd.read_csv(BLIND3_GOLD)
     assert set(docs["split"]) == {"dev", "heldout"} and gold.groupby("doc_id")["split"].nunique().max() == 1

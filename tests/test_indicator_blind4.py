@@ -43,8 +43,6 @@ def _score(rows: pd.DataFrame, split: str) -> dict:
     return score(*split_core(rows, 4, split))
 
 
-
-
 def _one_sentence(text: str, year: int, section: str = "") -> pd.DataFrame:
     passages = pd.DataFrame([dict(passage_id="r:1", doc_id="r", role="body", text=text, section_path=section,
                                   line_start=1, line_end=1)])
