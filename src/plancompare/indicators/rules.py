@@ -30,13 +30,20 @@ Kind rules (``KIND_RULES``)
    was met (``就业超过预期目标``: a review heading): *target*. A heading that reviews one year and turns to the
    next (``1998年工作回顾和1999年工作的总体要求``: a review word and two years) gives neither a direction nor a
    year.
-7. ``cue_words`` — the nearest cue word before the number (``完成``, ``同比`` … vs ``力争``, ``到20``…).
+7. ``cue_words`` — the nearest cue word before the number (``完成``, ``同比`` … vs ``力争``, ``到20``…); an outcome
+   compared with a plan (``完成年度计划的102%``, ``比原定的计划还少3.02%``: ``plan_outcome_patterns``) is *actual*.
 8. ``document_default`` — a work report's undated numbers are *actual*; everything else *target*.
 
 After all rows of a document are read, ``restated_expected`` (in :mod:`.extract`) turns a work report's
 single-year *target* for its coming year, or an undated number only ``document_default`` made *actual*, into
 *expected* when it repeats an *expected* row of the same report (same indicator, coming year and value): the goal
 restated after the goal list.
+
+Period: 年均/累计 wording between name and number (``period_value_words``) or ``过去五年``/``五年来`` in the
+sentence gives a row a period; so does, for a growth, reduction or flow (never a level), such a word in the clause
+before the name (``累计新增城镇就业5870万人``: ``clause_period_words``) or an undated outcome in a paragraph opening a
+five-year review (``五年来，…分别实际增长58.3%``: ``five_year_review_openers``) — an actual's period is the five
+years up to its year.
 
 Numbers in a table whose header row names years bypass these rules: ``table_column`` (see
 :mod:`.tables`) gives each its column's year, *actual* up to the reviewed year and *target* after it.
@@ -96,6 +103,8 @@ class Facts:
     baseline_years: int | None = None  # 从A增加到B: A is the value this many years before the reviewed year
     reporting: bool = False     # the document is a statistical report (its title says so)
     compared_goal: bool = False  # 略低于8%的预定目标: the number is a goal an outcome is compared with
+    five_year_review: bool = False  # undated, in a paragraph opening 五年来/过去五年: covers those five years
+    measure: str = ""           # the canonical indicator's measure (growth, reduction, flow, level), or empty
     cues: dict = field(repr=False, default_factory=dict)
 
 
@@ -250,6 +259,9 @@ def _cue_words(f: Facts):
         p = f.before.rfind(word)
         if p >= 0:
             positions[p] = "actual"
+    for pattern in f.cues.get("plan_outcome_patterns", []):
+        for m in re.finditer(pattern, f.before):
+            positions[m.end() - 1] = "actual"  # after the 计划 it contains: 完成年度计划的102% is an outcome
     for word in f.cues.get("target_words", []):
         p = f.before.rfind(word)
         if p >= 0 and p not in positions:
@@ -342,8 +354,13 @@ def decide(f: Facts) -> tuple[str, int | None, int | None, int | None, str]:
         if got is not None:
             kind, kind_rule = got, name
             break
+    clause = re.split(r"[，,；;。：:]", f.before)[-1]
+    # a growth, reduction or flow accumulates over the span a clause (累计新增城镇就业5870万人) or a five-year
+    # review paragraph names; a level (国内生产总值82.7万亿元) is the value at one date whatever the span
+    spans = f.measure not in ("", "level") and (any(w in clause for w in f.cues.get("clause_period_words", []))
+                                                 or (f.five_year_review and kind == "actual"))
     period_words = any(w in f.local for w in f.cues.get("period_value_words", [])) or any(
-        w in f.before for w in ("过去五年", "五年来"))
+        w in f.before for w in ("过去五年", "五年来")) or spans
     year = start = end = None
     for _, rule in YEAR_RULES:
         got = rule(f, kind, period_words)
