@@ -39,6 +39,9 @@ single-year *target* for its coming year, or an undated number only ``document_d
 *expected* when it repeats an *expected* row of the same report (same indicator, coming year and value): the goal
 restated after the goal list.
 
+``baseline_value`` — the undated from-value of ``从A提高到B`` that a target or expected statement would date with
+B: it is the level the goal starts from, *actual* for the reviewed year (not after ``原定``: an old goal).
+
 Period: 年均/累计 wording between name and number (``period_value_words``) or ``过去五年``/``五年来`` in the
 sentence gives a row a period; so does, for a growth, reduction or flow (never a level), such a word in the clause
 before the name (``累计新增城镇就业5870万人``: ``clause_period_words``) or an undated outcome in a paragraph opening a
@@ -346,6 +349,13 @@ YEAR_RULES = [
 ]
 
 
+def _forward_baseline(f: Facts, kind: str) -> bool:
+    """城镇化率从47.5%提高到51.5% in a goal: the undated from-value is where the goal starts, the level of the
+    reviewed year (actual), not a second goal; 由原定平均每年百分之六调高到… starts from an old goal instead."""
+    return (kind != "actual" and f.baseline_years is not None and f.year is None and f.period is None
+            and f.past is not None and not re.search(r"原定|原计划|原来的?目标", f.before[-16:]))
+
+
 def decide(f: Facts) -> tuple[str, int | None, int | None, int | None, str]:
     """Apply the rule tables: ``(kind, year, period_start, period_end, kind_rule)``."""
     kind, kind_rule = "target", "document_default"
@@ -355,6 +365,9 @@ def decide(f: Facts) -> tuple[str, int | None, int | None, int | None, str]:
             kind, kind_rule = got, name
             break
     clause = re.split(r"[，,；;。：:]", f.before)[-1]
+    if _forward_baseline(f, kind):
+        # 由今年预计的44%提高到…: this year's estimate; otherwise the reviewed year's level
+        return "actual", (f.coming if f.rel == 0 and f.coming is not None else f.past), None, None, "baseline_value"
     # a growth, reduction or flow accumulates over the span a clause (累计新增城镇就业5870万人) or a five-year
     # review paragraph names; a level (国内生产总值82.7万亿元) is the value at one date whatever the span
     spans = f.measure not in ("", "level") and (any(w in clause for w in f.cues.get("clause_period_words", []))
