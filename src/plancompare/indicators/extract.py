@@ -191,6 +191,13 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
     if compared is not None:
         year, period = compared[1], compared  # 比2002年增长65.5%: growth since the base year
         period_pos = year_pos
+    elif from_value and year is not None and re.search(r"[，,；;]", s[year_pos:pos]):
+        # 由1997年的3252亿美元增加到2002年的6208亿美元，…；出口总额由1828亿美元增加到…: an undated from-value
+        # parallel to an earlier clause's dated pair starts where that pair starts (the nearest year before
+        # belongs to the earlier pair's end)
+        earlier = [int(m.group(1)) for m in re.finditer(r"[从由]((?:19|20)\d{2})年", s[:year_pos + 5])]
+        if earlier and re.search(r"(?:到|至)[^，,；;]{0,3}$", s[:year_pos]):
+            year = earlier[-1]
     if period is None and year is None:
         period = _horizon(s[:pos], doc, ctx["cues"])
     if period_pos > year_pos:

@@ -367,7 +367,7 @@ def decide(f: Facts) -> tuple[str, int | None, int | None, int | None, str]:
     clause = re.split(r"[，,；;。：:]", f.before)[-1]
     if _forward_baseline(f, kind):
         # 由今年预计的44%提高到…: this year's estimate; otherwise the reviewed year's level
-        return "actual", (f.coming if f.rel == 0 and f.coming is not None else f.past), None, None, "baseline_value"
+        return "actual", (f.coming if "今年" in f.before[-8:] and f.coming is not None else f.past), None, None, "baseline_value"
     # a growth, reduction or flow accumulates over the span a clause (累计新增城镇就业5870万人) or a five-year
     # review paragraph names; a level (国内生产总值82.7万亿元) is the value at one date whatever the span
     spans = f.measure not in ("", "level") and (any(w in clause for w in f.cues.get("clause_period_words", []))
