@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_indicators import REFERENCE, _lines, write_reference_reports  # noqa: E402
 
 RECORD = ROOT / "benchmarks" / "results" / "indicators_audit.json"
-YEARS = [1956, 1986, 2003, 2006, 2011, 2013, 2018]
+YEARS = [1956, 1986, 2003, 2006, 2009, 2011, 2013, 2018]
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +98,10 @@ def test_five_year_outcomes_carry_their_period_and_levels_do_not(reports):
     jobs = _at(rows, 2013, 5)  # 累计新增城镇就业5870万人
     assert jobs.loc[jobs["indicator_id"] == "new_urban_jobs", ["year", "period_start"]].values.tolist() == [
         [2012, 2008]]
+    # a frame opening the sentence spans it, with its own length: 近三年累计，单位国内生产总值能耗下降10.08%
+    energy = _at(rows, 2009, 20)
+    energy = energy[energy["indicator_id"] == "energy_intensity_reduction"]
+    assert energy[["value", "period_start", "period_end"]].values.tolist() == [[10.08, 2006, 2008]]
     first = _at(rows, 2018, 6)  # 五年来，…国内生产总值从54万亿元增加到82.7万亿元…城镇新增就业6600万人以上
     assert first.loc[first["indicator_id"] == "gdp_total", "period_start"].isna().all()
     assert first.loc[first["indicator_id"] == "new_urban_jobs", "period_start"].tolist() == [2013]

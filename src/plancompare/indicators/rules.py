@@ -349,6 +349,20 @@ YEAR_RULES = [
 ]
 
 
+_SPAN_COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def _span_years(before: str, default: int = 5) -> int:
+    """How many years a span word counts (连续四年, 近三年, 过去五年 -> 4, 3, 5); ``default`` when none does."""
+    m = None
+    for m in re.finditer(r"(?:连续|近|过去|这)(\d{1,2}|[两二三四五六七八九十])年", before):
+        pass
+    if m is None:
+        return default
+    n = m.group(1)
+    return int(n) if n.isdigit() else _SPAN_COUNTS[n]
+
+
 def _forward_baseline(f: Facts, kind: str) -> bool:
     """城镇化率从47.5%提高到51.5% in a goal: the undated from-value is where the goal starts, the level of the
     reviewed year (actual), not a second goal; 由原定平均每年百分之六调高到… starts from an old goal instead."""
@@ -364,7 +378,9 @@ def decide(f: Facts) -> tuple[str, int | None, int | None, int | None, str]:
         if got is not None:
             kind, kind_rule = got, name
             break
-    clause = re.split(r"[，,；;。：:]", f.before)[-1]
+    clauses = re.split(r"[，,；;。：:]", f.before)
+    # the clause of the number, and a frame opening the sentence (近三年累计，单位国内生产总值能耗下降10.08%)
+    clause = clauses[-1] + ("|" + clauses[0] if len(clauses) > 1 else "")
     if _forward_baseline(f, kind):
         # 由今年预计的44%提高到…: this year's estimate; otherwise the reviewed year's level
         return "actual", (f.coming if "今年" in f.before[-8:] and f.coming is not None else f.past), None, None, "baseline_value"
@@ -382,7 +398,7 @@ def decide(f: Facts) -> tuple[str, int | None, int | None, int | None, str]:
             break
     if start is None and end is None and period_words:
         if f.period is None and kind == "actual" and year is not None:
-            start, end = year - 4, year
+            start, end = year - _span_years(f.before) + 1, year
         elif f.plan_start and f.plan_end:
             start, end = f.plan_start, f.plan_end
         elif year is not None:
