@@ -68,13 +68,22 @@ def run(shared: Path, workdir: Path) -> tuple[dict, pd.DataFrame]:
     return out, violations
 
 
-def markdown(out: dict) -> str:
+BEFORE = ROOT / "benchmarks" / "results" / "indicators_audit_before.json"
+
+
+def markdown(out: dict, before: dict | None = None) -> str:
+    """The counts per check and set (and the total of ``before``, the run before the fixes, when given), then
+    every violation."""
     sets = list(out["violations"])
     lines = ["# Indicator audit: consistency violations (no gold)", "", f"`{out['command']}`", "",
-             "| check | " + " | ".join(sets) + " | total |", "|---" * (len(sets) + 2) + "|"]
+             "| check | " + " | ".join(sets) + " | total |" + (" total before fixes |" if before else ""),
+             "|---" * (len(sets) + 2 + bool(before)) + "|"]
     for check in CHECKS:
         lines.append(f"| {check} | " + " | ".join(str(out["violations"][s][check]) for s in sets)
-                     + f" | {out['total'][check]} |")
+                     + f" | {out['total'][check]} |" + (f" {before['total'][check]} |" if before else ""))
+    if before:
+        lines += ["", "Before fixes: `benchmarks/results/indicators_audit_before.md` (the same audit on the extractor "
+                  "of commit e669702, before the fixes it led to)."]
     lines += ["", "Rows read: " + ", ".join(f"{s} {n}" for s, n in out["rows"].items()) + ".", "",
               "## Violations", ""]
     for v in out["listing"]:
@@ -94,7 +103,9 @@ def main(argv=None) -> dict:
     results = ROOT / "benchmarks" / "results"
     results.mkdir(parents=True, exist_ok=True)
     (results / f"{args.out}.json").write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    (results / f"{args.out}.md").write_text(markdown(out), encoding="utf-8")
+    before = (json.loads(BEFORE.read_text(encoding="utf-8"))
+              if BEFORE.is_file() and args.out != BEFORE.stem else None)
+    (results / f"{args.out}.md").write_text(markdown(out, before), encoding="utf-8")
     print(json.dumps({"violations": out["violations"], "total": out["total"]}, ensure_ascii=False, indent=1))
     return out
 
