@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_indicators import REFERENCE, _lines, write_reference_reports  # noqa: E402
 
 RECORD = ROOT / "benchmarks" / "results" / "indicators_audit.json"
-YEARS = [1956, 1986, 2003, 2006, 2009, 2011, 2013, 2018]
+YEARS = [1956, 1986, 2003, 2006, 2009, 2011, 2013, 2016, 2018]
 
 
 @pytest.fixture(scope="module")
@@ -117,6 +117,28 @@ def test_from_values_start_where_their_pair_starts(reports):
     exports = _at(rows, 2003, 16)
     exports = exports[exports["indicator_id"] == "exports_total"]
     assert list(zip(exports["value"], exports["year"])) == [(1828.0, 1997), (3256.0, 2002)]
+
+
+def test_two_urbanization_rates_are_two_indicators(reports):
+    _, rows = reports
+    # 到2020年，常住人口城镇化率达到60%、户籍人口城镇化率达到45%: two statistics, not two values of one
+    rates = _at(rows, 2016, 35)
+    rates = rates[rates["indicator_id"] != ""]
+    assert list(zip(rates["indicator_id"], rates["value"])) == [("urbanization_rate", 60.0),
+                                                                 ("registered_urbanization_rate", 45.0)]
+
+
+def test_a_clause_listing_its_own_subjects_before_fenbie_keeps_its_numbers():
+    # yichun_stats_bulletin_2022 line 18 (../shared/generality/formats): 营业收入和利润总额 are no 工业增加值
+    text = ("全年工业园区投产工业企业2005家，吸纳从业人数27.2万人，实现工业增加值同比增长12.3%，"
+            "营业收入和利润总额分别完成4672.8亿元和512.4亿元，分别增长9.6%和29.1%。")
+    passages = pd.DataFrame([dict(passage_id="y:1", doc_id="y", role="body", text=text, section_path="",
+                                  line_start=1, line_end=1)])
+    documents = pd.DataFrame([dict(doc_id="y", kind="other", year=2022, period_start=None, period_end=None,
+                                   district="宜春市", title="宜春市2022年国民经济和社会发展统计公报")])
+    rows = extract_indicators(passages, documents)
+    named = rows[rows["indicator_id"] != ""]
+    assert named[["indicator_id", "value"]].values.tolist() == [["industrial_output_growth", 12.3]]
 
 
 def test_registry_ranges_are_well_formed():
