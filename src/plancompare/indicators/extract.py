@@ -15,6 +15,7 @@ from .._cells import as_number
 from ..text.numbers import change_direction, find_ratios, fold_for_numbers
 from ..text.sentences import sentence_spans
 from .reading import Token, bind, choose_member, clause_start, find_aliases, tokens, years_and_masks
+from .audit import row_warnings
 from .registry import Registry, load_registry
 from .rules import Facts, decide, doc_years, is_reporting, relative_year, section_context
 from .scope import own_names, subject_scope
@@ -26,7 +27,7 @@ INDICATOR_COLUMNS = [
     "indicator_id", "name", "district", "doc_id", "value", "value_high", "unit", "comparator", "kind", "year",
     "period_start", "period_end", "quote", "passage_id", "line", "indicator_name_en", "unit_raw", "category",
     "section_path", "value_raw", "name_raw", "measure", "canonical", "change", "kind_rule", "noise", "scope",
-    "unit_known",
+    "unit_known", "warning",
 ]
 
 
@@ -173,8 +174,9 @@ def _before_goals(passages: pd.DataFrame, docs: dict, cues: dict) -> set:
 
 
 def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list, section: tuple,
-           doc: tuple, ctx: dict) -> Facts:
-    """Collect what the sentence, paragraph, section and document say about one number."""
+           doc: tuple, ctx: dict, measure: str = "") -> Facts:
+    """Collect what the sentence, paragraph, section and document say about one number (``measure``: the
+    canonical indicator's measure, empty for a number without one)."""
     s, pos = sent.folded, token.start
     year = next((y for p, y in reversed(years) if p < pos), None)
     year_pos = next((p for p, _ in reversed(years) if p < pos), -1)
@@ -189,6 +191,13 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
     if compared is not None:
         year, period = compared[1], compared  # 比2002年增长65.5%: growth since the base year
         period_pos = year_pos
+    elif from_value and year is not None and re.search(r"[，,；;]", s[year_pos:pos]):
+        # 由1997年的3252亿美元增加到2002年的6208亿美元，…；出口总额由1828亿美元增加到…: an undated from-value
+        # parallel to an earlier clause's dated pair starts where that pair starts (the nearest year before
+        # belongs to the earlier pair's end)
+        earlier = [int(m.group(1)) for m in re.finditer(r"[从由]((?:19|20)\d{2})年", s[:year_pos + 5])]
+        if earlier and re.search(r"(?:到|至)[^，,；;]{0,3}$", s[:year_pos]):
+            year = earlier[-1]
     if period is None and year is None:
         period = _horizon(s[:pos], doc, ctx["cues"])
     if period_pos > year_pos:
@@ -210,7 +219,11 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
     cues = ctx["cues"]
     compared_goal = bool(re.search("(?:" + "|".join(map(re.escape, cues.get("goal_compared_words", []) or ["^$"]))
                                    + ")$", local) and re.match(cues.get("goal_after_pattern", "^$"), s[token.end:]))
-    return Facts(before=before, local=local, year=year, period=period,
+    # 五年来，人民生活明显改善。…分别实际增长58.3%: an undated outcome of a five-year review paragraph
+    five_years = year is None and period is None and not any(w in before for w in ("今年", "明年", "去年", "上年")) \
+        and any(re.search(r"(?:^|。)\s*" + re.escape(w), sent.paragraph)
+                for w in cues.get("five_year_review_openers", []))
+    return Facts(before=before, local=local, year=year, period=period, five_year_review=five_years, measure=measure,
                  rel=relative_year(before, sent.paragraph),
                  expected_statement=_is_expected_statement(s, ctx["cues"]), expected_open=sent.expected_open,
                  direction=direction, head_year=head_year, head_periods=head_periods, past=past, coming=coming,
@@ -313,7 +326,8 @@ def _sentence_rows(sent: _Sentence, passage: pd.Series, registry: Registry, tabl
             scope = subject_scope(s, alias.start, ctx["own_names"], cues) if indicator is not None else ""
         if token.chinese and indicator is None:
             continue
-        f = _facts(sent, token, local, years, periods, ctx["section"], ctx["doc_years"], ctx)
+        f = _facts(sent, token, local, years, periods, ctx["section"], ctx["doc_years"], ctx,
+                   measure=str(indicator["measure"]) if indicator is not None else "")
         kind, year, pstart, pend, kind_rule = decide(f)
         # 略低于8%的预定目标: the comparison word relates the outcome to the goal, not the goal to its value
         cmp = comparator("" if kind_rule == "past_goal" and f.compared_goal else local, token, kind, cues,
@@ -347,11 +361,12 @@ def _listed_with(s: str, alias, aliases: list, local: str, token: Token) -> list
 
 def _names_something_else(s: str, alias, token: Token, cues: dict) -> bool:
     """占全市GDP的12%, 对GDP增长的贡献率为53.9%, 国家财政收入的60%以上来自国有企业: the number is a share of,
-    or a contribution to, the indicator."""
+    or a contribution to, the indicator; 工业生产总值计划完成102.6%: the share of its plan fulfilled."""
     between = s[alias.end:token.start]
     subject = s[clause_start(s, alias.start):alias.start]
+    fulfilment = token.unit == "%" and any(re.search(p, between) for p in cues.get("plan_fulfilment_patterns", []))
     return any(w in between for w in cues.get("not_the_indicator_words", [])) or "占" in subject[-8:] or (
-        between == "的" and token.unit == "%")
+        between == "的" and token.unit == "%") or fulfilment
 
 
 def _table_rows(line: str, line_offset: int, columns: dict, passage: pd.Series, registry: Registry,
@@ -552,6 +567,8 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
             else:
                 rows += _sentence_rows(sent, passage, registry, table, ctx)
     out = _restated_expectations(pd.DataFrame(rows, columns=INDICATOR_COLUMNS), docs)
+    # consistency checks no correct row fails (audit.py): shown on the row so a user sees a suspicious reading
+    out["warning"] = row_warnings(out, documents, registry) if len(out) else []
     if not keep_noise:
         out = out[~out["noise"].astype(bool)]
     if canonical_only:

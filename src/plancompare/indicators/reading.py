@@ -215,6 +215,9 @@ def bind(s: str, token: Token, aliases: list[Alias], registry: Registry) -> tupl
     start = clause_start(s, token.start)
     if start > alias.end:
         # 分别增长7%和8%: the numbers after 分别 belong to the names listed before it
+        if respective is None and "分别" in own_clause and len(
+                _residual(own_clause[:own_clause.find("分别")], registry.cues)) > 1:
+            return None, own_clause  # 营业收入和利润总额分别完成…: the clause lists its own subjects before 分别
         if "分别" in s[alias.end:start] or "分别" in own_clause or respective is not None:
             return alias, own_clause
         if len(_residual(own_clause, registry.cues)) > 1 or re.search(r"\d", re.sub(r"\d{4}年", "", own_clause)):

@@ -31,7 +31,7 @@ class Registry:
     ----------
     table : DataFrame
         One row per canonical indicator: ``indicator_id, name, name_en, category, unit, units, measure,
-        family, aliases, patterns, value_patterns, allow_increment``.
+        family, aliases, patterns, value_patterns, allow_increment, plausible`` (``(lo, hi)`` or None).
     cues : dict
         Cue-word lists (the ``[cues]`` section of the TOML file).
     units : dict
@@ -82,6 +82,7 @@ def _indicator_row(item: dict) -> dict:
         "patterns": list(item.get("patterns", [])),
         "value_patterns": list(item.get("value_patterns", [])),
         "allow_increment": bool(item.get("allow_increment", False)),
+        "plausible": tuple(item["plausible"]) if "plausible" in item else None,
     }
 
 

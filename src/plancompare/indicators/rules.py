@@ -30,13 +30,23 @@ Kind rules (``KIND_RULES``)
    was met (``就业超过预期目标``: a review heading): *target*. A heading that reviews one year and turns to the
    next (``1998年工作回顾和1999年工作的总体要求``: a review word and two years) gives neither a direction nor a
    year.
-7. ``cue_words`` — the nearest cue word before the number (``完成``, ``同比`` … vs ``力争``, ``到20``…).
+7. ``cue_words`` — the nearest cue word before the number (``完成``, ``同比`` … vs ``力争``, ``到20``…); an outcome
+   compared with a plan (``完成年度计划的102%``, ``比原定的计划还少3.02%``: ``plan_outcome_patterns``) is *actual*.
 8. ``document_default`` — a work report's undated numbers are *actual*; everything else *target*.
 
 After all rows of a document are read, ``restated_expected`` (in :mod:`.extract`) turns a work report's
 single-year *target* for its coming year, or an undated number only ``document_default`` made *actual*, into
 *expected* when it repeats an *expected* row of the same report (same indicator, coming year and value): the goal
 restated after the goal list.
+
+``baseline_value`` — the undated from-value of ``从A提高到B`` that a target or expected statement would date with
+B: it is the level the goal starts from, *actual* for the reviewed year (not after ``原定``: an old goal).
+
+Period: 年均/累计 wording between name and number (``period_value_words``) or ``过去五年``/``五年来`` in the
+sentence gives a row a period; so does, for a growth, reduction or flow (never a level), such a word in the clause
+before the name (``累计新增城镇就业5870万人``: ``clause_period_words``) or an undated outcome in a paragraph opening a
+five-year review (``五年来，…分别实际增长58.3%``: ``five_year_review_openers``) — an actual's period is the five
+years up to its year.
 
 Numbers in a table whose header row names years bypass these rules: ``table_column`` (see
 :mod:`.tables`) gives each its column's year, *actual* up to the reviewed year and *target* after it.
@@ -96,6 +106,8 @@ class Facts:
     baseline_years: int | None = None  # 从A增加到B: A is the value this many years before the reviewed year
     reporting: bool = False     # the document is a statistical report (its title says so)
     compared_goal: bool = False  # 略低于8%的预定目标: the number is a goal an outcome is compared with
+    five_year_review: bool = False  # undated, in a paragraph opening 五年来/过去五年: covers those five years
+    measure: str = ""           # the canonical indicator's measure (growth, reduction, flow, level), or empty
     cues: dict = field(repr=False, default_factory=dict)
 
 
@@ -250,6 +262,9 @@ def _cue_words(f: Facts):
         p = f.before.rfind(word)
         if p >= 0:
             positions[p] = "actual"
+    for pattern in f.cues.get("plan_outcome_patterns", []):
+        for m in re.finditer(pattern, f.before):
+            positions[m.end() - 1] = "actual"  # after the 计划 it contains: 完成年度计划的102% is an outcome
     for word in f.cues.get("target_words", []):
         p = f.before.rfind(word)
         if p >= 0 and p not in positions:
@@ -334,6 +349,27 @@ YEAR_RULES = [
 ]
 
 
+_SPAN_COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def _span_years(before: str, default: int = 5) -> int:
+    """How many years a span word counts (连续四年, 近三年, 过去五年 -> 4, 3, 5); ``default`` when none does."""
+    m = None
+    for m in re.finditer(r"(?:连续|近|过去|这)(\d{1,2}|[两二三四五六七八九十])年", before):
+        pass
+    if m is None:
+        return default
+    n = m.group(1)
+    return int(n) if n.isdigit() else _SPAN_COUNTS[n]
+
+
+def _forward_baseline(f: Facts, kind: str) -> bool:
+    """城镇化率从47.5%提高到51.5% in a goal: the undated from-value is where the goal starts, the level of the
+    reviewed year (actual), not a second goal; 由原定平均每年百分之六调高到… starts from an old goal instead."""
+    return (kind != "actual" and f.baseline_years is not None and f.year is None and f.period is None
+            and f.past is not None and not re.search(r"原定|原计划|原来的?目标", f.before[-16:]))
+
+
 def decide(f: Facts) -> tuple[str, int | None, int | None, int | None, str]:
     """Apply the rule tables: ``(kind, year, period_start, period_end, kind_rule)``."""
     kind, kind_rule = "target", "document_default"
@@ -342,8 +378,18 @@ def decide(f: Facts) -> tuple[str, int | None, int | None, int | None, str]:
         if got is not None:
             kind, kind_rule = got, name
             break
+    clauses = re.split(r"[，,；;。：:]", f.before)
+    # the clause of the number, and a frame opening the sentence (近三年累计，单位国内生产总值能耗下降10.08%)
+    clause = clauses[-1] + ("|" + clauses[0] if len(clauses) > 1 else "")
+    if _forward_baseline(f, kind):
+        # 由今年预计的44%提高到…: this year's estimate; otherwise the reviewed year's level
+        return "actual", (f.coming if "今年" in f.before[-8:] and f.coming is not None else f.past), None, None, "baseline_value"
+    # a growth, reduction or flow accumulates over the span a clause (累计新增城镇就业5870万人) or a five-year
+    # review paragraph names; a level (国内生产总值82.7万亿元) is the value at one date whatever the span
+    spans = f.measure not in ("", "level") and (any(w in clause for w in f.cues.get("clause_period_words", []))
+                                                 or (f.five_year_review and kind == "actual"))
     period_words = any(w in f.local for w in f.cues.get("period_value_words", [])) or any(
-        w in f.before for w in ("过去五年", "五年来"))
+        w in f.before for w in ("过去五年", "五年来")) or spans
     year = start = end = None
     for _, rule in YEAR_RULES:
         got = rule(f, kind, period_words)
@@ -352,7 +398,7 @@ def decide(f: Facts) -> tuple[str, int | None, int | None, int | None, str]:
             break
     if start is None and end is None and period_words:
         if f.period is None and kind == "actual" and year is not None:
-            start, end = year - 4, year
+            start, end = year - _span_years(f.before) + 1, year
         elif f.plan_start and f.plan_end:
             start, end = f.plan_start, f.plan_end
         elif year is not None:
