@@ -16,9 +16,8 @@ Steps, each in a fresh process:
    query vector given (median, p95 over the queries x ``--rounds``; embedding a query costs the same
    at any corpus size, reported apart), then ``compare`` of ``--compares`` source passages (seconds
    each; the first compare of "after" fills the CSLS radius cache);
-3. agreement ("after" only, same process): the approximate CSLS radii (IVF index) against the exact
-   scan on a seeded sample of rows, and ``compare`` restricted to a seeded sample of districts with
-   approximate vs exact radii: same passages, same verdicts, largest ``p_comparable`` difference.
+   The radii of the CSLS feature are computed once per row and cached (``PairFeaturizer.radii``),
+   so "after" reports how many rows its compares filled (``radii_cached``).
 
 Writes ``benchmarks/results/search_scale.json`` (keyed by N) and ``search_scale.md``.
 """
@@ -104,45 +103,8 @@ def measure_worker(work: Path, rounds: int, compares: int, agreement: bool) -> d
         out["compare_rows"].append(len(rows))
     out["peak_rss_mb"], out["loadavg"] = _hwm_mb(), round(os.getloadavg()[0], 2)
     if agreement:
-        out["agreement"] = radius_agreement(index, sources)
+        out["radii_cached"] = int(np.isfinite(index.featurizer_.radii_).sum())
     return out
-
-
-def radius_agreement(index, sources: list[str], rows: int = 400, districts: int = 40, seed: int = 0) -> dict:
-    """Approximate vs exact CSLS radii (a seeded sample of rows) and their effect on ``compare``
-    (a seeded sample of districts, the same source passages); see the module docstring."""
-    import copy
-
-    featurizer = index.featurizer_
-    if featurizer.centered_ is None or getattr(featurizer, "neighbours_", None) is None \
-            or featurizer.neighbours_.method_ == "exact":
-        return {"method": "exact (no approximation at this size)"}
-    rng = np.random.default_rng(seed)
-    sample = np.sort(rng.choice(len(featurizer.centered_), size=min(rows, len(featurizer.centered_)), replace=False))
-    approx = featurizer._approximate_radii(sample)
-    exact = featurizer._exact_radii(sample)
-    exact_index = copy.copy(index)
-    exact_index.featurizer_ = copy.copy(featurizer)
-    exact_index.featurizer_.neighbours_ = None
-    exact_index.featurizer_.radii_ = np.full(len(featurizer.centered_), np.nan, dtype=np.float32)
-    picked = sorted(rng.choice(index.districts_, size=min(districts, len(index.districts_)), replace=False).tolist())
-    same_rows = same_verdicts = total = 0
-    p_diff = 0.0
-    for pid in sources[:3]:
-        a = index.compare(pid, k=3, districts=picked, min_verdict="none")
-        b = exact_index.compare(pid, k=3, districts=picked, min_verdict="none")
-        for (_, x), (_, y) in zip(a.groupby("district"), b.groupby("district")):
-            total += 1
-            same_rows += list(x["passage_id"]) == list(y["passage_id"])
-            same_verdicts += list(x["verdict"]) == list(y["verdict"])
-            if len(x) == len(y):
-                p_diff = max(p_diff, float(np.abs(x["p_comparable"].to_numpy() - y["p_comparable"].to_numpy()).max()))
-    err = np.abs(approx - exact)
-    return {"method": "ivf", "sample_rows": len(sample), "radius_mean_abs_error": round(float(err.mean()), 5),
-            "radius_p99_abs_error": round(float(np.percentile(err, 99)), 5),
-            "radius_max_abs_error": round(float(err.max()), 5), "radius_mean_exact": round(float(exact.mean()), 4),
-            "compare_district_lists": total, "same_passages_share": round(same_rows / max(total, 1), 4),
-            "same_verdicts_share": round(same_verdicts / max(total, 1), 4), "max_p_comparable_diff": round(p_diff, 4)}
 
 
 def _worker(src: Path, *args) -> dict:
@@ -173,12 +135,15 @@ def main(argv=None) -> None:
     parser.add_argument("--vectors", type=Path, help="measured passage vectors (.npy) for its first rows")
     parser.add_argument("--base", help="git revision measured as 'before' (omit: after only)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/plancompare-search-scale"))
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--compares", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=1, help="passes over the queries")
+    parser.add_argument("--compares", type=int, default=3, help="compares measured after")
+    parser.add_argument("--compares-before", type=int, default=1, help="compares measured before (82 s each at N = 1,000)")
     parser.add_argument("--skip-prepare", action="store_true", help="reuse the pickled index in --work")
+    parser.add_argument("--prepare-only", action="store_true",
+                        help="stop after step 1 (build the index outside the heavy lock; measure with --skip-prepare)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--worker", choices=["prepare", "measure"])
-    parser.add_argument("--agreement", action="store_true")
+    parser.add_argument("--agreement", action="store_true", help="(worker) report the radius cache")
     args = parser.parse_args(argv)
     if args.worker == "prepare":
         print(json.dumps(prepare_worker(args.work / "standin", args.work)))
@@ -196,13 +161,16 @@ def main(argv=None) -> None:
         row["standin"] = standin_corpus(args.saved, args.vectors, args.work / "standin")
         row["prepare"] = _worker(here, "--worker", "prepare", "--work", args.work)
         (args.work / "prepare.json").write_text(json.dumps(row))
+        if args.prepare_only:
+            return
     else:
         row = {**json.loads((args.work / "prepare.json").read_text()), **row}
-    common = ["--work", args.work, "--rounds", args.rounds, "--compares", args.compares]
+    common = ["--work", args.work, "--rounds", args.rounds]
     if args.base:
         row["base"] = args.base
-        row["before"] = _worker(_base_src(args.base, args.work), "--worker", "measure", *common)
-    row["after"] = _worker(here, "--worker", "measure", *common, "--agreement")
+        row["before"] = _worker(_base_src(args.base, args.work), "--worker", "measure", *common,
+                                "--compares", args.compares_before)
+    row["after"] = _worker(here, "--worker", "measure", *common, "--compares", args.compares, "--agreement")
     out_file = args.out / "search_scale.json"
     results = json.loads(out_file.read_text()) if out_file.is_file() else {}
     results[str(row["prepare"]["passages"])] = row
@@ -233,19 +201,12 @@ def markdown(results: dict) -> str:
                          f"{', '.join(map(str, m['compare_s']))} | {m['peak_rss_mb']:.0f} | {m['loadavg']} |")
     lines.append("")
     for row in sorted(results.values(), key=lambda r: r["prepare"]["passages"]):
-        p, a = row["prepare"], row["after"].get("agreement", {})
+        p = row["prepare"]
         lines.append(f"- **{p['passages']:,} passages** (`{row['command']}`, {row['created']}): query embedding "
                      f"{p['query_embedding_ms']} ms a query; {row['after']['search_n']} searches per version "
-                     f"(the queries x rounds), compares of the first results' passages.")
-        if a.get("method") == "ivf":
-            lines.append(f"  CSLS radii through the IVF index vs the exact scan, {a['sample_rows']} seeded rows: mean "
-                         f"absolute error {a['radius_mean_abs_error']} (p99 {a['radius_p99_abs_error']}, max "
-                         f"{a['radius_max_abs_error']}; exact radii average {a['radius_mean_exact']}); compare over "
-                         f"{a['compare_district_lists']} district lists: same passages {a['same_passages_share']:.1%}, "
-                         f"same verdicts {a['same_verdicts_share']:.1%}, largest p_comparable difference "
-                         f"{a['max_p_comparable_diff']}.")
-        elif a:
-            lines.append(f"  CSLS radii: {a['method']}.")
+                     f"(the queries x rounds); compares of the first results' passages, in order (the first "
+                     f"compare after fills the radius cache: {row['after'].get('radii_cached', 0):,} rows "
+                     f"cached after its {len(row['after']['compare_s'])} compares).")
     return "\n".join(lines) + "\n"
 
 

@@ -153,10 +153,8 @@ class VectorIndex(BaseEstimator):
                 return tried
             probe *= 2
 
-    def search(self, queries: np.ndarray, k: int = 10, n_probe: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """The ``k`` best rows per query: ``(ids, scores)``, each ``(n_queries, k)``, best first.
-        ``n_probe``: IVF cells visited for this call instead of the calibrated ``n_probe_`` (fewer: faster,
-        lower recall; the index is not changed, so concurrent searches are unaffected)."""
+    def search(self, queries: np.ndarray, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` best rows per query: ``(ids, scores)``, each ``(n_queries, k)``, best first."""
         self._check_fitted()
         queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))
         if queries.shape[1] != self.vectors_.shape[1]:
@@ -164,12 +162,7 @@ class VectorIndex(BaseEstimator):
         k = int(k)
         if self.method_ == "exact":
             return self._exact(queries, k)
-        params = None
-        if n_probe is not None:
-            import faiss
-
-            params = faiss.SearchParametersIVF(nprobe=max(1, min(int(n_probe), self.faiss_index_.nlist)))
-        _, candidates = self.faiss_index_.search(np.ascontiguousarray(queries), max(k, self.rerank * k), params=params)
+        _, candidates = self.faiss_index_.search(np.ascontiguousarray(queries), max(k, self.rerank * k))
         ids = np.full((len(queries), k), -1, dtype=np.int64)
         scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
         for q, row in enumerate(candidates):

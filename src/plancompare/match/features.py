@@ -136,31 +136,24 @@ class PairFeaturizer(BaseEstimator):
     """Fitted on the indexed passages; computes :data:`FEATURE_NAMES` for probe x candidates.
 
     Parameters: ``bm25_k1``, ``bm25_b`` (Okapi BM25), ``rare_df`` (a word is rare when it occurs in at
-    most this share of passages); ``radius_pool``, ``radius_probe_share``: with an approximate
-    ``neighbours`` index, the nearest rows fetched per row for its CSLS radius and the share of the
-    index's cells probed for them (:meth:`radii`).
+    most this share of passages).
     Attributes after :meth:`fit`: ``mean_`` (corpus mean embedding), ``centered_`` (centred unit
     embeddings), ``section_centered_`` (centred unit mean embedding of each passage's section),
     ``words_`` (binary passage x word matrix), ``bm25_`` (BM25 weights), ``word_idf_``, ``rare_``
     (boolean mask of rare words), ``numbers_``, ``lengths_``, ``heading_char_`` (char TF-IDF of the
-    section paths), ``themes_``, ``neighbours_``, ``radii_`` (CSLS radius per row, NaN until first
-    needed: a cache filled by :meth:`radii`).
+    section paths), ``themes_``, ``radii_`` (CSLS radius per row, NaN until first needed: a cache
+    filled by :meth:`radii`).
     """
 
-    def __init__(self, bm25_k1: float = 1.2, bm25_b: float = 0.75, rare_df: float = 0.02,
-                 radius_pool: int = 40, radius_probe_share: float = 1 / 32):
+    def __init__(self, bm25_k1: float = 1.2, bm25_b: float = 0.75, rare_df: float = 0.02):
         self.bm25_k1 = bm25_k1
         self.bm25_b = bm25_b
         self.rare_df = rare_df
-        self.radius_pool = radius_pool
-        self.radius_probe_share = radius_probe_share
 
     def fit(self, passages: pd.DataFrame, embeddings: np.ndarray | None, char_vectorizer,
-            char_matrix: sp.csr_matrix, neighbours=None) -> "PairFeaturizer":
+            char_matrix: sp.csr_matrix) -> "PairFeaturizer":
         """``passages``/``embeddings`` as indexed by :class:`~plancompare.match.PassageIndex` (unit rows
-        or None); ``char_vectorizer``/``char_matrix`` its fitted character TF-IDF; ``neighbours``: its fitted
-        :class:`~plancompare.vector_index.VectorIndex` over ``embeddings`` (or None), used for the CSLS radii
-        when it is approximate (:meth:`radii`). Returns ``self``."""
+        or None); ``char_vectorizer``/``char_matrix`` its fitted character TF-IDF. Returns ``self``."""
         texts = passages["text"].fillna("").astype(str).tolist()
         self.char_vectorizer_ = char_vectorizer
         self.char_matrix_ = char_matrix
@@ -186,7 +179,6 @@ class PairFeaturizer(BaseEstimator):
         self.districts_ = passages["district"].astype(str).to_numpy()
         self._fit_sentences(texts, char_vectorizer)
         self._fit_dense(passages, embeddings)
-        self.neighbours_ = neighbours
         self.radii_ = None if embeddings is None else np.full(n, np.nan, dtype=np.float32)
         return self
 
@@ -374,21 +366,17 @@ class PairFeaturizer(BaseEstimator):
         nearest other passages (float32, one per entry of ``rows``).
 
         A radius depends on its row alone, so each is computed once, on first use (the missing rows of a
-        call in one batch), and kept in ``radii_``: by an exact scan of every passage when the featurizer has
-        no approximate ``neighbours_`` index, through that index otherwise (:meth:`_approximate_radii`).
-        Computing them per candidate list cost a scan of the corpus per candidate: 82 s for one compare at
-        1,000 districts and 78,561 passages.
+        call in one batch, by an exact scan of every passage), and kept in ``radii_``. Computing them per
+        candidate list cost a scan of the corpus per candidate of every district: 82 s for one compare at
+        1,000 generated documents (78,561 indexed passages). An approximate neighbourhood through an IVF
+        index of the centred vectors was tried and not kept: see ``benchmarks/results/search_scale.md``.
         """
         rows = np.asarray(rows, dtype=int)
         if getattr(self, "radii_", None) is None:  # a featurizer fitted before the cache existed
             self.radii_ = np.full(len(self.centered_), np.nan, dtype=np.float32)
         missing = np.unique(rows[np.isnan(self.radii_[rows])])
         if missing.size:
-            approximate = getattr(self, "neighbours_", None)
-            if approximate is not None and approximate.method_ != "exact":
-                self.radii_[missing] = self._approximate_radii(missing)
-            else:
-                self.radii_[missing] = self._exact_radii(missing)
+            self.radii_[missing] = self._exact_radii(missing)
         return self.radii_[rows]
 
     def _exact_radii(self, rows: np.ndarray) -> np.ndarray:
@@ -402,25 +390,6 @@ class PairFeaturizer(BaseEstimator):
             # the largest is the row's own similarity (1), left out
             out[start:start + block] = (top.sum(axis=1) - top.max(axis=1)) / k
         return out
-
-    def _approximate_radii(self, rows: np.ndarray, block: int = 1024) -> np.ndarray:
-        """Radii of ``rows`` from their nearest passages in the approximate index ``neighbours_`` (raw
-        cosine, ``radius_pool`` rows probed in ``radius_probe_share`` of its cells), re-scored by centred
-        cosine; the row itself left out. Agreement with :meth:`_exact_radii`: ``benchmarks/bench_search_scale.py``."""
-        k, index = CSLS_NEIGHBOURS, self.neighbours_
-        n_probe = max(1, int(round(self.radius_probe_share * index.faiss_index_.nlist)))
-        pool = max(int(self.radius_pool), k + 1)
-        out = np.empty(len(rows), dtype=np.float32)
-        for start in range(0, len(rows), block):
-            part = rows[start:start + block]
-            ids, _ = index.search(np.asarray(index.vectors_[part]), pool, n_probe=n_probe)
-            sims = np.einsum("pnd,pd->pn", self.centered_[np.maximum(ids, 0)], self.centered_[part])
-            sims[(ids < 0) | (ids == part[:, None])] = -np.inf
-            top = -np.sort(-sims, axis=1)[:, :k]
-            top[~np.isfinite(top)] = 0.0  # fewer than k neighbours found: count them as orthogonal
-            out[start:start + len(part)] = top.sum(axis=1) / k
-        return out
-
 
 
 def _sparse_dot(matrix: sp.csr_matrix, vector: sp.csr_matrix) -> np.ndarray:

@@ -158,7 +158,7 @@ class PassageIndex(BaseEstimator):
                                else VerdictModel.from_json(Path(self.verdict_model_path).read_text(encoding="utf-8"),
                                                            str(self.verdict_model_path)))
         self.featurizer_ = PairFeaturizer().fit(self.passages_, self.embeddings_, self.vectorizer_,
-                                                self.lexical_matrix_, neighbours=self.dense_index_)
+                                                self.lexical_matrix_)
         # Python strings once: a column of Arrow strings converts every row on each to_numpy()
         self.texts_ = np.array(self.featurizer_.texts_, dtype=object)
         return self
