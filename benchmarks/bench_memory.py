@@ -250,6 +250,8 @@ def main(argv=None) -> None:
     parser.add_argument("--documents", type=Path, help="the generated documents (for --steps build)")
     parser.add_argument("--worker", choices=["build", "shingles-array", "shingles-set", "tokens", "embed", "search"])
     parser.add_argument("--count", type=int, default=0)
+    parser.add_argument("--vectors", type=Path, help="measured vectors for --steps search (default: those of the "
+                                                      "largest embed step, in --work)")
     args = parser.parse_args(argv)
     if args.worker:
         work = {"build": lambda: build_worker(args.documents), "tokens": lambda: tokens_worker(args.saved),
@@ -276,7 +278,8 @@ def main(argv=None) -> None:
                            for k in sorted(args.embed_counts)]
     if "search" in args.steps:
         largest = max(memory["embed"], key=lambda r: r["passages"])["passages"]
-        memory["standin"] = standin_corpus(args.saved, args.work / f"vectors_{largest}.npy", args.work / "standin")
+        measured = args.vectors or args.work / f"vectors_{largest}.npy"
+        memory["standin"] = standin_corpus(args.saved, measured, args.work / "standin")
         memory["search"] = _run("--worker", "search", "--saved", args.saved, "--work", args.work)
     results["memory"] = memory
     sys.path.insert(0, str(REPO / "benchmarks"))

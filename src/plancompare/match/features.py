@@ -121,6 +121,15 @@ class Probe:
     sentence_char: sp.csr_matrix | None = None   # sentences x char vocabulary
     sentence_words: sp.csr_matrix | None = None  # sentences x word vocabulary, binary
     phrase: "Probe | None" = None                # a focus probe's focus phrase, as a query probe
+    # Per-probe values that every candidate list of one probe shares (compare scores ~1,000 districts with
+    # one probe): computed once when the probe is made, not once per district.
+    every: np.ndarray | None = None     # centred cosine with every indexed passage
+    every_mean: float = 0.0
+    every_std: float = 1.0
+    radius: float = 0.0                 # CSLS neighbourhood radius r(probe) (passage probes)
+    home: np.ndarray | None = None      # rows of the probe's own district (passage probes)
+    home_char: sp.csr_matrix | None = None     # their character TF-IDF rows
+    home_centered: np.ndarray | None = None    # their centred unit embeddings
 
 
 class PairFeaturizer(BaseEstimator):
@@ -132,7 +141,8 @@ class PairFeaturizer(BaseEstimator):
     embeddings), ``section_centered_`` (centred unit mean embedding of each passage's section),
     ``words_`` (binary passage x word matrix), ``bm25_`` (BM25 weights), ``word_idf_``, ``rare_``
     (boolean mask of rare words), ``numbers_``, ``lengths_``, ``heading_char_`` (char TF-IDF of the
-    section paths), ``themes_``, ``dense_mean_``/``dense_std_`` are per-probe, not stored.
+    section paths), ``themes_``, ``radii_`` (CSLS radius per row, NaN until first needed: a cache
+    filled by :meth:`radii`).
     """
 
     def __init__(self, bm25_k1: float = 1.2, bm25_b: float = 0.75, rare_df: float = 0.02):
@@ -169,6 +179,7 @@ class PairFeaturizer(BaseEstimator):
         self.districts_ = passages["district"].astype(str).to_numpy()
         self._fit_sentences(texts, char_vectorizer)
         self._fit_dense(passages, embeddings)
+        self.radii_ = None if embeddings is None else np.full(n, np.nan, dtype=np.float32)
         return self
 
     def _fit_sentences(self, texts: list[str], char_vectorizer) -> None:
@@ -206,17 +217,17 @@ class PairFeaturizer(BaseEstimator):
         char = self.char_vectorizer_.transform([query_text]).tocsr()
         words = (self.word_vectorizer_.transform([query_text]) > 0).astype(np.float32).tocsr()
         dense, centered = self._dense_probe(embedding)
-        return Probe(True, dense, centered, char, char, words, number_tokens(query_text), None,
-                     len(query_text), [list(s) for s in segments])
+        return self._with_context(Probe(True, dense, centered, char, char, words, number_tokens(query_text), None,
+                                        len(query_text), [list(s) for s in segments]))
 
     def passage_probe(self, row: int, embedding: np.ndarray | None) -> Probe:
         """Indexed passage ``row`` (with its own embedding, or None)."""
         dense, centered = self._dense_probe(embedding)
         a, b = self.sentence_start_[row], self.sentence_start_[row + 1]
         words = (self.word_vectorizer_.transform(self.sentence_texts_[a:b]) > 0).astype(np.float32).tocsr()
-        return Probe(False, dense, centered, self.char_matrix_[row], self.heading_char_[row],
-                     self.words_[row], self.numbers_[row], str(self.themes_[row]),
-                     int(self.lengths_[row]), [], row, self.sentence_char_[a:b], words)
+        return self._with_context(Probe(False, dense, centered, self.char_matrix_[row], self.heading_char_[row],
+                                        self.words_[row], self.numbers_[row], str(self.themes_[row]),
+                                        int(self.lengths_[row]), [], row, self.sentence_char_[a:b], words))
 
     def focus_probe(self, row: int, sentence: str, embedding: np.ndarray | None,
                     phrase: Probe | None = None) -> Probe:
@@ -228,8 +239,9 @@ class PairFeaturizer(BaseEstimator):
         char = self.char_vectorizer_.transform([sentence]).tocsr()
         words = (self.word_vectorizer_.transform([sentence]) > 0).astype(np.float32).tocsr()
         dense, centered = self._dense_probe(embedding)
-        return Probe(False, dense, centered, char, self.heading_char_[row], words, number_tokens(sentence),
-                     str(self.themes_[row]), len(sentence), [], row, char, words, phrase)
+        return self._with_context(Probe(False, dense, centered, char, self.heading_char_[row], words,
+                                        number_tokens(sentence), str(self.themes_[row]), len(sentence), [], row,
+                                        char, words, phrase))
 
     def _dense_probe(self, embedding: np.ndarray | None):
         if embedding is None or self.mean_ is None:
@@ -241,23 +253,43 @@ class PairFeaturizer(BaseEstimator):
         c = v - self.mean_
         return v, c / max(float(np.linalg.norm(c)), 1e-12)
 
+    def _with_context(self, probe: Probe) -> Probe:
+        """``probe`` with its per-probe values filled in: the centred cosine with every indexed passage
+        (its mean and spread, for ``dense_z``), its CSLS radius (passage probes) and its home district's rows."""
+        if probe.row is not None:
+            probe.home = np.flatnonzero(self.districts_ == self.districts_[probe.row])
+            probe.home_char = self.char_matrix_[probe.home]
+            if self.centered_ is not None:
+                probe.home_centered = self.centered_[probe.home]
+        if probe.centered is None:
+            return probe
+        every = self.centered_ @ probe.centered
+        probe.every, probe.every_mean, probe.every_std = every, every.mean(), max(float(every.std()), 1e-6)
+        k, own = CSLS_NEIGHBOURS, (1 if probe.row is not None else 0)
+        if not probe.is_query:  # the radius is for dense_csls, a passage-probe feature
+            probe.radius = np.sort(every)[-(k + own):len(every) - own].mean() if len(every) > k + own else 0.0
+        return probe
+
     # -- features ----------------------------------------------------------------------------
 
-    def transform(self, probe: Probe, rows: np.ndarray, embeddings: np.ndarray | None) -> np.ndarray:
+    def transform(self, probe: Probe, rows: np.ndarray, embeddings: np.ndarray | None,
+                  groups: np.ndarray | None = None) -> np.ndarray:
         """Feature matrix (len(rows), len(FEATURE_NAMES)) for ``probe`` against indexed ``rows``, the
-        margins taken over ``rows`` (pass one district's whole candidate list); ``embeddings`` are the
-        index's unit rows (or None)."""
+        margins taken over ``rows`` (pass one district's whole candidate list) or, with ``groups`` (one
+        label per row), within each group: several districts' candidate lists in one call, as ``compare``
+        does (every feature but the margins is computed row by row). ``embeddings`` are the index's unit
+        rows (or None)."""
         rows = np.asarray(rows, dtype=int)
         out = np.zeros((len(rows), len(FEATURE_NAMES)), dtype=np.float32)
         col = {name: i for i, name in enumerate(FEATURE_NAMES)}
         if probe.centered is not None and embeddings is not None:
             out[:, col["dense_cos"]] = embeddings[rows] @ probe.dense
-            every = self.centered_ @ probe.centered
+            every = probe.every
             out[:, col["dense_centered"]] = every[rows]
-            out[:, col["dense_z"]] = (every[rows] - every.mean()) / max(float(every.std()), 1e-6)
+            out[:, col["dense_z"]] = (every[rows] - probe.every_mean) / probe.every_std
             out[:, col["section_sim"]] = self.section_centered_[rows] @ probe.centered
             if not probe.is_query:  # passage-probe features: search keeps its latency
-                out[:, col["dense_csls"]] = self._csls(probe, rows, every)
+                out[:, col["dense_csls"]] = 2 * every[rows] - probe.radius - self.radii(rows)
         out[:, col["char_tfidf"]] = _sparse_dot(self.char_matrix_[rows], probe.char)
         out[:, col["heading_sim"]] = _sparse_dot(self.heading_char_[rows], probe.heading_char)
         self._word_features(probe, rows, out, col)
@@ -274,11 +306,18 @@ class PairFeaturizer(BaseEstimator):
         if not probe.is_query:
             self._sentence_features(probe, rows, out, col)
             self._reverse_features(probe, rows, out, col)
+        if groups is None:
+            members = [np.arange(len(rows))]
+        else:
+            groups = np.asarray(groups)
+            order = np.argsort(groups, kind="stable")
+            members = np.split(order, np.flatnonzero(groups[order][1:] != groups[order][:-1]) + 1)
         for margin, base in MARGIN_OF.items():
-            values = out[:, col[base]]
-            out[:, col[margin]] = values - (np.median(values) if len(values) else 0.0)
+            for idx in members:
+                values = out[idx, col[base]]
+                out[idx, col[margin]] = values - (np.median(values) if len(values) else 0.0)
         if probe.phrase is not None:
-            phrase = self.transform(probe.phrase, rows, embeddings)
+            phrase = self.transform(probe.phrase, rows, embeddings, groups)
             for name, base in FOCUS_OF.items():
                 out[:, col[name]] = phrase[:, col[base]]
         return out
@@ -315,23 +354,44 @@ class PairFeaturizer(BaseEstimator):
             out[:, col["sentence_words"]] = covered[:, totals > 0].max(axis=1)
 
     def _reverse_features(self, probe: Probe, rows: np.ndarray, out: np.ndarray, col: dict) -> None:
-        home = np.flatnonzero(self.districts_ == self.districts_[probe.row])
-        at = int(np.searchsorted(home, probe.row))
-        char = (self.char_matrix_[rows] @ self.char_matrix_[home].T).toarray()
+        at = int(np.searchsorted(probe.home, probe.row))
+        char = (self.char_matrix_[rows] @ probe.home_char.T).toarray()
         out[:, col["reverse_char"]] = 1.0 / (1 + (char > char[:, [at]]).sum(axis=1))
-        if self.centered_ is not None and probe.centered is not None:
-            dense = self.centered_[rows] @ self.centered_[home].T
+        if probe.home_centered is not None and probe.centered is not None:
+            dense = self.centered_[rows] @ probe.home_centered.T
             out[:, col["reverse_dense"]] = 1.0 / (1 + (dense > dense[:, [at]]).sum(axis=1))
 
-    def _csls(self, probe: Probe, rows: np.ndarray, every: np.ndarray) -> np.ndarray:
-        """``2 cos - r(probe) - r(candidate)``; an indexed passage's own similarity (1) is left out of r."""
-        k = CSLS_NEIGHBOURS
-        own = 1 if probe.row is not None else 0
-        r_probe = np.sort(every)[-(k + own):len(every) - own].mean() if len(every) > k + own else 0.0
-        sims = self.centered_[rows] @ self.centered_.T
-        top = np.partition(sims, sims.shape[1] - k - 1, axis=1)[:, -(k + 1):]
-        r_cand = (top.sum(axis=1) - top.max(axis=1)) / k
-        return 2 * every[rows] - r_probe - r_cand
+    def radii(self, rows: np.ndarray) -> np.ndarray:
+        """CSLS neighbourhood radius of each indexed row: the mean centred cosine of its ``CSLS_NEIGHBOURS``
+        nearest other passages (float32, one per entry of ``rows``).
+
+        A radius depends on its row alone, so each is computed once, on first use (the missing rows of a
+        call in one batch, by an exact scan of every passage), and kept in ``radii_``. Computing them per
+        candidate list cost a scan of the corpus per candidate of every district: 82 s for one compare at
+        1,000 generated documents (78,561 indexed passages). An approximate neighbourhood through an IVF
+        index of the centred vectors was tried and not kept: see ``benchmarks/results/search_scale.md``.
+        """
+        rows = np.asarray(rows, dtype=int)
+        if getattr(self, "radii_", None) is None:  # a featurizer fitted before the cache existed
+            self.radii_ = np.full(len(self.centered_), np.nan, dtype=np.float32)
+        missing = np.unique(rows[np.isnan(self.radii_[rows])])
+        if missing.size:
+            self.radii_[missing] = self._exact_radii(missing)
+        return self.radii_[rows]
+
+    def _exact_radii(self, rows: np.ndarray) -> np.ndarray:
+        """Radii of ``rows`` by scanning every passage, a block of rows at a time (<= 32 MB of cosines).
+        (faiss' brute-force k-nearest search is 1.6x faster, but its products round differently: within
+        3.3e-7, enough to move held-out match figures whose thresholds sit on a candidate's probability.)"""
+        k, n = CSLS_NEIGHBOURS, len(self.centered_)
+        out = np.empty(len(rows), dtype=np.float32)
+        block = max(1, (1 << 23) // n)
+        for start in range(0, len(rows), block):
+            sims = self.centered_[rows[start:start + block]] @ self.centered_.T
+            top = np.partition(sims, max(n - k - 1, 0), axis=1)[:, -(k + 1):]
+            # the largest is the row's own similarity (1), left out
+            out[start:start + block] = (top.sum(axis=1) - top.max(axis=1)) / k
+        return out
 
 
 def _sparse_dot(matrix: sp.csr_matrix, vector: sp.csr_matrix) -> np.ndarray:

@@ -69,6 +69,9 @@ class PassageIndex(BaseEstimator):
     embeddings_ : float32 array (n, d) or None.
     vectorizer_ : fitted ``TfidfVectorizer``.
     lexical_matrix_ : sparse (n, vocabulary) L2-normalised TF-IDF rows.
+    lexical_postings_ : the same matrix column-major (CSC): the posting list of each n-gram, what a
+        query reads.
+    texts_ : object array of the passage texts (the featurizer's strings, not copied).
     row_of_id_ : dict passage_id -> row.
     districts_ : sorted list of districts.
     glossary_ : mapping English term -> Chinese terms.
@@ -144,6 +147,7 @@ class PassageIndex(BaseEstimator):
             dtype=np.float32,
         )
         self.lexical_matrix_ = self.vectorizer_.fit_transform(self.passages_["text"]).tocsr()
+        self.lexical_postings_ = self.lexical_matrix_.tocsc()
         self.row_of_id_ = {pid: i for i, pid in enumerate(self.passages_["passage_id"])}
         self.districts_ = sorted(self.passages_["district"].dropna().unique().tolist())
         self.glossary_ = (dict(default_policy_glossary()) if self.glossary_path is None  # a dict pickles
@@ -155,6 +159,8 @@ class PassageIndex(BaseEstimator):
                                                            str(self.verdict_model_path)))
         self.featurizer_ = PairFeaturizer().fit(self.passages_, self.embeddings_, self.vectorizer_,
                                                 self.lexical_matrix_)
+        # Python strings once: a column of Arrow strings converts every row on each to_numpy()
+        self.texts_ = np.array(self.featurizer_.texts_, dtype=object)
         return self
 
     # -- scoring -----------------------------------------------------------------------------
@@ -236,15 +242,52 @@ class PassageIndex(BaseEstimator):
         qv = self.vectorizer_.transform([text])
         if qv.nnz == 0:
             return None
-        scores = np.asarray((self.lexical_matrix_ @ qv.T).todense()).ravel().astype(np.float32)
+        # Posting lists: only the columns of the query's n-grams are read (a product with the whole
+        # matrix reads every passage); the sums run over the same terms in the same order.
+        order = np.argsort(qv.indices, kind="stable")
+        postings = self._postings()[:, qv.indices[order]]
+        scores = np.asarray(postings @ qv.data[order]).ravel().astype(np.float32)
         if bonus and segments:
-            texts = self.passages_["text"].tolist()
-            hits = np.zeros(len(texts), dtype=np.float32)
+            hits = np.zeros(len(scores), dtype=np.float32)
             for alternatives in segments:
-                hits += np.fromiter((any(a in t for a in alternatives) for t in texts),
-                                    dtype=np.float32, count=len(texts))
+                hits[self._rows_containing(alternatives)] += 1.0
             scores = scores + bonus * hits / len(segments)
         return scores
+
+    def _texts(self) -> np.ndarray:
+        """The passage texts as an object array (``texts_``; made here for an index pickled before it existed)."""
+        if getattr(self, "texts_", None) is None:
+            self.texts_ = self.passages_["text"].to_numpy(dtype=object)
+        return self.texts_
+
+    def _postings(self):
+        """The TF-IDF matrix column by column (CSC): one posting list per n-gram."""
+        if getattr(self, "lexical_postings_", None) is None:  # an index pickled before it existed
+            self.lexical_postings_ = self.lexical_matrix_.tocsc()
+        return self.lexical_postings_
+
+    def _rows_containing(self, alternatives: Sequence[str]) -> np.ndarray:
+        """Sorted rows whose text contains at least one of ``alternatives`` verbatim.
+
+        A text containing an alternative contains each of its Han n-grams, so only the rows on the
+        posting list of the alternative's rarest n-gram are read (none when an n-gram is not in the
+        vocabulary); an alternative without a Han n-gram is looked for in every text.
+        """
+        postings, vocabulary = self._postings(), self.vectorizer_.vocabulary_
+        texts = self._texts()
+        found: set[int] = set()
+        for alternative in alternatives:
+            grams = [g for g in self.vectorizer_.analyzer(alternative) if has_han(g)]
+            columns = [vocabulary.get(g) for g in grams]
+            if any(c is None for c in columns):
+                continue  # an n-gram no passage has: no passage contains the alternative
+            if columns:
+                rarest = min(columns, key=lambda c: postings.indptr[c + 1] - postings.indptr[c])
+                rows = postings.indices[postings.indptr[rarest]:postings.indptr[rarest + 1]]
+            else:
+                rows = range(len(texts))
+            found.update(int(r) for r in rows if alternative in texts[r])
+        return np.array(sorted(found), dtype=np.int64)
 
     def _fuse(self, dense: np.ndarray | None, lexical: np.ndarray | None) -> np.ndarray:
         n = len(self.passages_)
@@ -301,11 +344,26 @@ class PassageIndex(BaseEstimator):
     def rank_candidates(self, probe, candidates: np.ndarray, fused: np.ndarray,
                         probe_kind: str) -> tuple[np.ndarray, np.ndarray]:
         """Order ``candidates`` (rows) for ``probe`` by ``rank_by``; returns (rows, p_comparable)."""
-        feats = self.featurizer_.transform(probe, candidates, self.embeddings_)
-        p = self.verdict_model_.p_comparable(feats, probe_kind, self.embeddings_ is not None)
-        key = p if self.rank_by == "p_comparable" else fused[candidates]
-        order = np.lexsort((candidates, -fused[candidates], -key))
-        return candidates[order], p[order]
+        return self.rank_candidate_lists(probe, [candidates], fused, probe_kind)[0]
+
+    def rank_candidate_lists(self, probe, lists: Sequence[np.ndarray], fused: np.ndarray,
+                             probe_kind: str) -> list[tuple[np.ndarray, np.ndarray]]:
+        """:meth:`rank_candidates` for several candidate lists (one district each) in one feature pass:
+        the per-call costs of the features (sparse conversions, the probe's vectors) are paid once, not
+        once per district. Each list keeps its own margins and order; returns one (rows, p) per list."""
+        sizes = [len(c) for c in lists]
+        rows = np.concatenate([np.asarray(c, dtype=int) for c in lists]) if lists else np.zeros(0, dtype=int)
+        groups = np.repeat(np.arange(len(lists)), sizes)
+        feats = self.featurizer_.transform(probe, rows, self.embeddings_, groups=groups)
+        p_all = self.verdict_model_.p_comparable(feats, probe_kind, self.embeddings_ is not None)
+        out, start = [], 0
+        for size in sizes:
+            candidates, p = rows[start:start + size], p_all[start:start + size]
+            start += size
+            key = p if self.rank_by == "p_comparable" else fused[candidates]
+            order = np.lexsort((candidates, -fused[candidates], -key))
+            out.append((candidates[order], p[order]))
+        return out
 
     # -- public queries ----------------------------------------------------------------------
 

@@ -20,6 +20,11 @@ def top_rows(scores: np.ndarray, mask: np.ndarray, k: int, min_score: float) -> 
     cand = np.flatnonzero(mask & (scores >= min_score))
     if cand.size == 0:
         return cand
+    if 0 < k < cand.size:  # only the k best and their ties need sorting (the whole corpus at scale)
+        values = scores[cand]
+        kth = np.partition(values, cand.size - k)[cand.size - k]
+        if not np.isnan(kth):
+            cand = cand[values >= kth]
     order = np.lexsort((cand, -scores[cand]))
     return cand[order[:k]]
 

@@ -58,7 +58,7 @@ def search_index(index, query: str, query_embedding: np.ndarray | None = None, k
     kind = DENSE_ONLY if dense_only else "query"
     rows, p = index.rank_candidates(probe, candidates, fused, kind)
     verdicts = index.verdict_model_.verdicts(p, kind)
-    texts = index.passages_["text"].to_numpy()
+    texts = index._texts()
     verdicts = _at_least_related_when_verbatim(query, [texts[r] for r in rows], verdicts)
     keep = [i for i, v in enumerate(verdicts) if VERDICTS.index(v) <= VERDICTS.index(min_verdict)][: int(k)]
     rows, p, verdicts = rows[keep], p[keep], [verdicts[i] for i in keep]

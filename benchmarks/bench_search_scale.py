@@ -1,0 +1,230 @@
+"""The product's search and compare on a generated corpus of N documents, before and after a change, one run.
+
+    python benchmarks/bench_search_scale.py --saved DIR/n1000/saved --vectors VEC.npy --base e0b28f7
+
+``--saved``: a corpus saved by ``bench_scale.py --phase build`` (no vectors). ``--vectors``: measured
+passage vectors (``bench_memory.py --steps embed`` writes them) for its first rows; every other passage
+gets a **stand-in**, a measured vector plus seeded noise (``bench_memory.standin_corpus``): speed and
+memory do not depend on the values, search quality is not measured here.
+
+Steps, each in a fresh process:
+
+1. ``prepare`` (this checkout): load the corpus, build its search index (``Corpus.build_index``,
+   timed), embed the queries (``query:`` prompt), pickle both into ``--work``;
+2. ``measure`` once with this checkout's ``src`` ("after") and once with ``src`` of the git revision
+   ``--base`` ("before"), on the same pickled index: ``PassageIndex.search`` latency per query, the
+   query vector given (median, p95 over the queries x ``--rounds``; embedding a query costs the same
+   at any corpus size, reported apart), then ``compare`` of ``--compares`` source passages (seconds
+   each; the first compare of "after" fills the CSLS radius cache);
+   The radii of the CSLS feature are computed once per row and cached (``PairFeaturizer.radii``),
+   so "after" reports how many rows its compares filled (``radii_cached``).
+
+Writes ``benchmarks/results/search_scale.json`` (keyed by N) and ``search_scale.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "benchmarks" / "results"
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+
+def _queries() -> list[str]:
+    """The memory benchmark's queries and the gold topic queries (tests/gold/topics.csv)."""
+    import pandas as pd
+
+    from bench_memory import QUERIES
+
+    gold = pd.read_csv(REPO / "tests" / "gold" / "topics.csv", dtype=str, keep_default_na=False)["query"]
+    return list(dict.fromkeys([*QUERIES, *sorted(q for q in set(gold) if q)]))
+
+
+def _hwm_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def prepare_worker(folder: Path, work: Path) -> dict:
+    import plancompare as pc
+    from plancompare.embed import embed_texts
+
+    corpus = pc.Corpus.load(folder)
+    t0 = time.perf_counter()
+    corpus.build_index()
+    index_s = round(time.perf_counter() - t0, 1)
+    queries = _queries()
+    vectors = embed_texts(queries, prompt="query")
+    t0 = time.perf_counter()
+    embed_texts(queries, prompt="query", use_cache=False)
+    embed_ms = (time.perf_counter() - t0) * 1000 / len(queries)
+    with open(work / "index.pkl", "wb") as f:
+        pickle.dump({"index": corpus.index, "queries": queries, "vectors": vectors}, f, protocol=5)
+    index = corpus.index
+    return {"passages": len(corpus.passages), "body_passages": len(index.passages_),
+            "districts": len(index.districts_), "dense_method": index.dense_index_.method_,
+            "index_s": index_s, "query_embedding_ms": round(embed_ms, 1), "prepare_peak_rss_mb": _hwm_mb()}
+
+
+def measure_worker(work: Path, rounds: int, compares: int, agreement: bool) -> dict:
+    with open(work / "index.pkl", "rb") as f:
+        saved = pickle.load(f)
+    index, queries, vectors = saved["index"], saved["queries"], saved["vectors"]
+    for q, v in zip(queries[:3], vectors[:3]):  # warm-up: lazy tables, first BLAS calls
+        index.search(q, v, k=5)
+    seconds, sources = [], []
+    for _ in range(rounds):
+        for q, v in zip(queries, vectors):
+            t0 = time.perf_counter()
+            found = index.search(q, v, k=5)
+            seconds.append(time.perf_counter() - t0)
+            if len(found) and found["passage_id"].iloc[0] not in sources:
+                sources.append(found["passage_id"].iloc[0])
+    ms = [s * 1000 for s in seconds]
+    out = {"search_n": len(ms), "search_median_ms": round(statistics.median(ms), 1),
+           "search_p95_ms": round(float(np.percentile(ms, 95)), 1), "compare_s": [], "compare_rows": []}
+    for pid in sources[:compares]:
+        t0 = time.perf_counter()
+        rows = index.compare(pid, k=3)
+        out["compare_s"].append(round(time.perf_counter() - t0, 2))
+        out["compare_rows"].append(len(rows))
+    out["peak_rss_mb"], out["loadavg"] = _hwm_mb(), round(os.getloadavg()[0], 2)
+    if agreement:
+        out["radii_cached"] = int(np.isfinite(index.featurizer_.radii_).sum())
+    return out
+
+
+def _worker(src: Path, *args) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(src), "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run([sys.executable, __file__, *map(str, args)], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, env=env)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr[-4000:])
+        raise SystemExit(f"worker {args[:2]} failed")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"  {args[1]} ({src}): {result}", file=sys.stderr, flush=True)
+    return result
+
+
+def _base_src(rev: str, work: Path) -> Path:
+    """``src`` of git revision ``rev``, extracted into ``work/base-REV``."""
+    folder = work / f"base-{rev}"
+    if not (folder / "src").is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "src"], check=True, stdout=subprocess.PIPE)
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder / "src"
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--saved", type=Path, help="a corpus saved by bench_scale.py --phase build")
+    parser.add_argument("--vectors", type=Path, help="measured passage vectors (.npy) for its first rows")
+    parser.add_argument("--base", help="git revision measured as 'before' (omit: after only)")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/plancompare-search-scale"))
+    parser.add_argument("--rounds", type=int, default=1, help="passes over the queries")
+    parser.add_argument("--compares", type=int, default=3, help="compares measured after")
+    parser.add_argument("--compares-before", type=int, default=1, help="compares measured before (82 s each at N = 1,000)")
+    parser.add_argument("--skip-prepare", action="store_true", help="reuse the pickled index in --work")
+    parser.add_argument("--prepare-only", action="store_true",
+                        help="stop after step 1 (build the index outside the heavy lock; measure with --skip-prepare)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--worker", choices=["prepare", "measure"])
+    parser.add_argument("--agreement", action="store_true", help="(worker) report the radius cache")
+    args = parser.parse_args(argv)
+    if args.worker == "prepare":
+        print(json.dumps(prepare_worker(args.work / "standin", args.work)))
+        return
+    if args.worker == "measure":
+        print(json.dumps(measure_worker(args.work, args.rounds, args.compares, args.agreement)))
+        return
+    from bench_memory import standin_corpus
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    here = REPO / "src"
+    row = {"created": time.strftime("%Y-%m-%d %H:%M:%S"), "command": "python benchmarks/bench_search_scale.py "
+           + " ".join(sys.argv[1:] if argv is None else argv)}
+    if not args.skip_prepare:
+        row["standin"] = standin_corpus(args.saved, args.vectors, args.work / "standin")
+        row["prepare"] = _worker(here, "--worker", "prepare", "--work", args.work)
+        (args.work / "prepare.json").write_text(json.dumps(row))
+        if args.prepare_only:
+            return
+    else:
+        row = {**json.loads((args.work / "prepare.json").read_text()), **row}
+    common = ["--work", args.work, "--rounds", args.rounds]
+    if args.base:
+        row["base"] = args.base
+        row["before"] = _worker(_base_src(args.base, args.work), "--worker", "measure", *common,
+                                "--compares", args.compares_before)
+    row["after"] = _worker(here, "--worker", "measure", *common, "--compares", args.compares, "--agreement")
+    out_file = args.out / "search_scale.json"
+    results = json.loads(out_file.read_text()) if out_file.is_file() else {}
+    results[str(row["prepare"]["passages"])] = row
+    args.out.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    (args.out / "search_scale.md").write_text(markdown(results), encoding="utf-8")
+    print(markdown(results))
+
+
+def markdown(results: dict) -> str:
+    lines = ["# Search and compare at scale, before and after (one run each)", "",
+             "`PassageIndex.search` with the query vector given (query embedding reported apart) and `compare` "
+             "(every other district) on generated corpora (`benchmarks/gen_corpus.py`, seed 0) with stand-in "
+             "vectors; before = the `--base` revision's `src`, after = this checkout, both on the same pickled "
+             "index, one after the other under the heavy lock. 1-minute load average per run.", "",
+             "| passages (indexed) | districts | dense index | index build s | version | search median ms | "
+             "search p95 ms | compare s (each) | peak RSS MB | load |",
+             "| ---: | ---: | --- | ---: | --- | ---: | ---: | --- | ---: | ---: |"]
+    for row in sorted(results.values(), key=lambda r: r["prepare"]["passages"]):
+        p = row["prepare"]
+        for version in ("before", "after"):
+            if version not in row:
+                continue
+            m = row[version]
+            label = f"{version} ({row['base']})" if version == "before" else version
+            lines.append(f"| {p['passages']:,} ({p['body_passages']:,}) | {p['districts']:,} | {p['dense_method']} | "
+                         f"{p['index_s']} | {label} | {m['search_median_ms']} | {m['search_p95_ms']} | "
+                         f"{', '.join(map(str, m['compare_s']))} | {m['peak_rss_mb']:.0f} | {m['loadavg']} |")
+    lines.append("")
+    for row in sorted(results.values(), key=lambda r: r["prepare"]["passages"]):
+        p = row["prepare"]
+        lines.append(f"- **{p['passages']:,} passages** (`{row['command']}`, {row['created']}): query embedding "
+                     f"{p['query_embedding_ms']} ms a query; {row['after']['search_n']} searches per version "
+                     f"(the queries x rounds); compares of the first results' passages, in order (the first "
+                     f"compare after fills the radius cache: {row['after'].get('radii_cached', 0):,} rows "
+                     f"cached after its {len(row['after']['compare_s'])} compares).")
+    lines += ["", "What changed (after): lexical scores from posting lists (the TF-IDF matrix column-major) and the "
+              "exact-segment bonus only on the rows holding the segment's rarest n-gram, instead of every passage; "
+              "per-probe values (centred cosines with every passage, their mean and spread, the CSLS radius of the "
+              "probe, its home district) computed once per probe instead of once per district; each candidate's "
+              "CSLS radius computed once per row (faiss' exact brute-force k-nearest search) and cached; one "
+              "feature pass over every district's candidates; `top_rows` partitions before sorting; texts held as "
+              "Python strings (an Arrow string column converted every row on each access).",
+              "", "Same results: on the match benchmark's corpus (`bench_match.py`, 1,136 passages, 665 candidate "
+              "lists) the candidate rows are identical and every feature is within 2.4e-7 of before (only "
+              "`dense_csls`, whose radii come from products of another shape); every held-out figure of "
+              "`match.json` is unchanged except the per-district-pair comparable counts of the `focus_sentence` "
+              "baseline (an earlier model kept for comparison): a few of its candidates sit exactly on a threshold chosen out of fold, where a 1e-7 change decides the side. `tests/test_match_scale.py` checks the "
+              "shortcuts against the full scans.",
+              "", "Not kept: CSLS radii through an IVF index of the centred vectors. On the N = 1,000 stand-in "
+              "vectors its calibration needed 960 of 1,964 cells for a mean radius error of 0.002, and was then "
+              "slower than the exact scan (3.7 vs 2.9 ms a row, load ≈ 7)."]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""Search and compare at scale: the shortcuts give the results of the full scans they replace.
+
+* lexical scores come from posting lists, and the exact-segment bonus reads only the rows holding a
+  segment's rarest n-gram: checked against the product with the whole TF-IDF matrix and a substring
+  scan of every passage (bundled plans, gold queries);
+* ``compare`` scores every district's candidates in one feature pass: checked against one pass per list;
+* CSLS radii are computed once per row and cached: checked against their definition, and ``compare``
+  with a warm cache against one with an empty cache (slow: the embedded bundled corpus).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from plancompare.match import PassageIndex
+from plancompare.match.features import CSLS_NEIGHBOURS
+from plancompare.match.ranking import top_rows
+
+from .test_match import body_rows, load_gold
+
+EXTRA_QUERIES = ("长者食堂 社区助餐点", "5G基站", "碳达峰，碳中和", "营商环境 一网通办", "elderly care", "智慧 城市")
+
+
+@pytest.fixture(scope="module")
+def plan_index(plans):
+    """A lexical-only index over the bundled plans' body passages (no model needed)."""
+    passages, _ = body_rows(plans)
+    return PassageIndex().fit(passages, None)
+
+
+def _queries() -> list[str]:
+    return sorted(set(load_gold()["query"]) | set(EXTRA_QUERIES))
+
+
+def _full_scan_lexical(index, text, segments, bonus):
+    """The lexical score as it was computed before posting lists: every row, every text."""
+    qv = index.vectorizer_.transform([text])
+    if qv.nnz == 0:
+        return None
+    scores = np.asarray((index.lexical_matrix_ @ qv.T).todense()).ravel().astype(np.float32)
+    if bonus and segments:
+        texts = index.passages_["text"].tolist()
+        hits = np.zeros(len(texts), dtype=np.float32)
+        for alternatives in segments:
+            hits += np.fromiter((any(a in t for a in alternatives) for t in texts), dtype=np.float32, count=len(texts))
+        scores = scores + bonus * hits / len(segments)
+    return scores
+
+
+def test_posting_list_lexical_scores_equal_the_full_scan(plan_index):
+    checked = 0
+    for query in _queries():
+        text, segments, bonus = plan_index.query_terms(query)
+        if not text:
+            continue
+        fast = plan_index.lexical_scores(query)
+        slow = _full_scan_lexical(plan_index, text, segments, bonus)
+        assert (fast is None) == (slow is None)
+        if fast is None:
+            continue
+        np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-6)  # float32 sums in another order
+        for alternatives in segments:  # the bonus rows exactly
+            expected = [i for i, t in enumerate(plan_index.passages_["text"]) if any(a in t for a in alternatives)]
+            assert plan_index._rows_containing(alternatives).tolist() == expected
+        checked += bool(segments)
+    assert checked >= 20
+
+
+def test_search_results_equal_those_of_the_full_scan(plan_index):
+    class FullScan(PassageIndex):
+        def _lexical(self, text, segments, bonus):
+            return _full_scan_lexical(self, text, segments, bonus)
+
+    slow = FullScan().fit(plan_index.passages_, None)
+    for query in _queries():
+        a = plan_index.search(query, k=10, min_verdict="none")
+        b = slow.search(query, k=10, min_verdict="none")
+        assert a["passage_id"].tolist() == b["passage_id"].tolist(), query
+        assert a["verdict"].tolist() == b["verdict"].tolist(), query
+        np.testing.assert_allclose(a["p_comparable"], b["p_comparable"], atol=1e-6)
+
+
+def test_top_rows_partition_keeps_the_full_sort_order():
+    rng = np.random.default_rng(3)
+    for trial in range(200):
+        n = int(rng.integers(1, 300))
+        scores = rng.integers(0, 8, n).astype(np.float32) / 8  # many ties
+        mask = rng.random(n) < 0.7
+        k = int(rng.integers(1, 40))
+        cand = np.flatnonzero(mask & (scores >= 0.25))
+        expected = cand[np.lexsort((cand, -scores[cand]))][:k]
+        assert top_rows(scores, mask, k, 0.25).tolist() == expected.tolist()
+
+
+def test_one_feature_pass_over_several_districts_equals_one_pass_each(plan_index):
+    index = plan_index
+    district = index.passages_["district"].to_numpy()
+    src = int(np.flatnonzero(district == index.districts_[0])[3])
+    probe = index.featurizer_.passage_probe(src, None)
+    lists = [np.flatnonzero(district == d)[:30] for d in index.districts_[1:]]
+    groups = np.repeat(np.arange(len(lists)), [len(x) for x in lists])
+    together = index.featurizer_.transform(probe, np.concatenate(lists), None, groups=groups)
+    apart = np.vstack([index.featurizer_.transform(probe, rows, None) for rows in lists])
+    np.testing.assert_allclose(together, apart, rtol=0, atol=1e-6)
+    assert np.abs(apart[:, -12:]).sum() > 0  # the margins and sentence features are not all zero
+
+
+# --- CSLS radii (slow: the embedded bundled corpus) ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def embedded(corpus):
+    passages, mask = body_rows(corpus)
+    return passages, corpus.embeddings[mask]
+
+
+def _radius_by_definition(centered: np.ndarray, row: int) -> float:
+    sims = np.delete(centered @ centered[row], row)
+    return float(np.sort(sims)[-CSLS_NEIGHBOURS:].mean())
+
+
+@pytest.mark.slow
+def test_cached_radii_follow_their_definition_and_compare_is_unchanged(embedded):
+    passages, embeddings = embedded
+    index = PassageIndex().fit(passages, embeddings)
+    f = index.featurizer_
+    rows = np.arange(0, len(passages), 7)
+    expected = [_radius_by_definition(f.centered_, r) for r in rows]
+    np.testing.assert_allclose(f.radii(rows), expected, rtol=0, atol=1e-6)
+    # a second compare reads the cache: the same frame
+    pid = passages["passage_id"].iloc[40]
+    first = index.compare(pid, k=3, min_verdict="none")
+    pd.testing.assert_frame_equal(first, index.compare(pid, k=3, min_verdict="none"))
+    fresh = PassageIndex().fit(passages, embeddings)  # an empty cache
+    pd.testing.assert_frame_equal(first, fresh.compare(pid, k=3, min_verdict="none"))
