@@ -445,6 +445,14 @@ def memory_markdown(m: dict) -> str:
                      "quality is not measured here.")
     if "whole" in m:
         lines += _whole_memory_lines(m["whole"], m.get("whole_prefill", {}))
+    if "whole_before" in m:
+        x = m["whole_before"]
+        top = max(x["stages"], key=lambda s: s["total_mb"])
+        lines += ["", f"The same run on the code {x['code']}: peak **{x['sampled_peaks']['total_mb']:.0f} MB** (main "
+                  f"{x['sampled_peaks']['main_mb']:.0f} MB), during {top['stage']}; {x['wall_s']} s wall (load "
+                  f"{x['loadavg_start']} to {x['loadavg_end']}); peak total by stage: "
+                  + ", ".join(f"{s['stage'].split(' (')[0]} {s['total_mb']:.0f}" for s in x["stages"] if s["samples"])
+                  + f" MB (`{x['command']}`)."]
     return "\n".join(lines) + "\n"
 
 
