@@ -3,6 +3,7 @@
     python benchmarks/bench_memory.py --saved /tmp/scale1000/n1000/saved       # every step
     python benchmarks/bench_memory.py --saved DIR --steps embed --embed-counts 2000 8000
     python benchmarks/bench_memory.py --saved DIR --steps build --documents /tmp/scale1000/n1000
+    python benchmarks/bench_memory.py --saved DIR --steps whole --documents /tmp/scale1000/n1000 --work W
 
 ``DIR`` is a corpus saved by ``bench_scale.py --sizes 1000 --phase build --keep /tmp/scale1000``
 (``build_corpus`` without embeddings, then ``Corpus.save``). Steps, each a new process whose peak
@@ -25,6 +26,19 @@ is its own (``VmHWM``, the high-water mark of its resident memory):
   largest ``embed`` step for those passages and, for every other passage, a **stand-in**: a
   measured vector (row ``i mod K``) plus seeded Gaussian noise, re-normalised. Memory does not
   depend on the values of a float32 matrix; search *quality* is not measured here.
+* ``whole``: what ``plancompare build my_1000_plans/`` does, all in ONE process, then searches:
+  ``build_corpus`` as the CLI calls it (documents on the pool, embedding, themes, indicators,
+  search index), ``Corpus.save``, 8 searches and one ``compare``; resident memory of the process
+  and its children sampled every 0.2 s and split by stage. Embedding every passage for real takes
+  hours here, so a ``prefill`` process first fills a **fresh** embedding cache (its own
+  ``$PLANCOMPARE_CACHE_DIR`` under ``--work``, never the user's) with the real vectors of the
+  first 512 distinct passage texts and a **stand-in** for every other one (a measured vector plus
+  seeded noise, as above), except the last ``EMBED_CHUNK_TEXTS`` distinct texts: those the build
+  embeds for real (the model loads and runs one full chunk inside the build process). The model
+  is loaded in a thread when the build starts, as a first build's preload does
+  (:func:`plancompare.early_embed.preload_model`, which skips a non-empty cache); the early
+  embedding during cleaning is not reproduced. ``--saved`` must hold the same documents' passages
+  (their texts are the cache keys); a text it lacks is embedded for real by the build.
 
 Results go into ``benchmarks/results/scale.json`` (key ``memory``) and ``scale.md``.
 """
@@ -71,6 +85,7 @@ class _Sampler:
 
         self.every, self.process = every, psutil.Process()
         self.peaks = {"main_mb": 0.0, "workers_sum_mb": 0.0, "total_mb": 0.0}
+        self.series: list[tuple[float, float, float]] = []  # (perf_counter, main MB, workers MB)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -86,6 +101,7 @@ class _Sampler:
                 continue
             for key, value in (("main_mb", main), ("workers_sum_mb", workers), ("total_mb", main + workers)):
                 self.peaks[key] = max(self.peaks[key], round(value / 2**20, 1))
+            self.series.append((time.perf_counter(), main / 2**20, workers / 2**20))
 
     def stop(self) -> dict:
         self._stop.set()
@@ -228,10 +244,102 @@ def search_worker(folder: Path) -> dict:
             "peak_rss_mb": _rss_mb(), "loadavg": round(os.getloadavg()[0], 2)}
 
 
-def _run(*args) -> dict:
+def prefill_worker(saved: Path, real_rows: int = 512, left: int | None = None) -> dict:
+    """Fill the fresh embedding cache ``$PLANCOMPARE_CACHE_DIR`` for ``--steps whole``: the real
+    vectors of the first ``real_rows`` distinct passage texts of ``saved``, a labelled stand-in for
+    every later one but the last ``left`` (default :data:`~plancompare.embed.EMBED_CHUNK_TEXTS`,
+    one chunk), which the build embeds for real."""
+    import numpy as np
+
+    from plancompare.embed import (DEFAULT_WINDOW_OVERLAP, EMBED_CHUNK_TEXTS, EmbeddingCache, _model_identity, embed,
+                                   text_key)
+    from plancompare.onnx_backend import resolve_backend
+
+    cache = EmbeddingCache()
+    if not os.environ.get("PLANCOMPARE_CACHE_DIR") or any(cache.root.glob("*/shard-*.parquet")):
+        raise SystemExit(f"prefill needs a fresh $PLANCOMPARE_CACHE_DIR, not {cache.root}")
+    unique = list(dict.fromkeys(_texts(saved)))
+    left = EMBED_CHUNK_TEXTS if left is None else left
+    measured = embed(unique[:real_rows]).vectors  # into the cache, real vectors
+    ns = _model_identity(None, None, "passage", DEFAULT_WINDOW_OVERLAP, resolve_backend(None))[4]
+    standin = unique[real_rows:max(real_rows, len(unique) - left)]
+    rng = np.random.default_rng(0)
+    for start in range(0, len(standin), 16_384):
+        part = standin[start:start + 16_384]
+        rows = np.arange(start, start + len(part)) % real_rows
+        block = measured[rows] + rng.normal(0, 0.05, (len(part), measured.shape[1])).astype(np.float32)
+        cache.put(ns, [text_key(t) for t in part], block / np.linalg.norm(block, axis=1, keepdims=True))
+    return {"cache_dir": str(cache.root), "distinct_texts": len(unique), "measured_rows": len(measured),
+            "standin_rows": len(standin), "left_to_embed": len(unique) - len(measured) - len(standin)}
+
+
+def _stage_peaks(series: list, stages: list[tuple[str, float, float]]) -> list[dict]:
+    """Per stage ``(name, start, end)``: seconds and the peaks of the samples taken during it."""
+    out = []
+    for name, start, end in stages:
+        inside = [(m, w) for t, m, w in series if start <= t <= end]
+        out.append({"stage": name, "seconds": round(end - start, 1), "samples": len(inside),
+                    "total_mb": round(max((m + w for m, w in inside), default=0.0), 1),
+                    "main_mb": round(max((m for m, _ in inside), default=0.0), 1),
+                    "workers_sum_mb": round(max((w for _, w in inside), default=0.0), 1)})
+    return out
+
+
+def whole_worker(folder: Path, out: Path) -> dict:
+    """``plancompare build folder`` in this one process (``build_corpus`` as the CLI calls it, then
+    ``Corpus.save``), then searches and a comparison; memory sampled by stage (module docstring)."""
+    import threading
+
+    import numpy as np
+
+    import plancompare as pc
+    from plancompare.model import load_model
+    from plancompare.pipeline import stages
+
+    catalog = pc.load_catalog(folder / "catalog.csv")
+    marks: list[tuple[str, float, float]] = []  # (stage, start, end) from the build's own stage lines
+    done = stages.StageReporter.done
+
+    def record(self, stage, started, detail=""):
+        marks.append((stage, started, time.perf_counter()))
+        done(self, stage, started, detail)
+
+    stages.StageReporter.done = record
+    load_start = os.getloadavg()[0]
+    sampler = _Sampler()
+    t0 = time.perf_counter()
+    threading.Thread(target=load_model, name="preload", daemon=True).start()  # a first build's preload
+    corpus = pc.build_corpus([folder], catalog=catalog, progress=True)  # as `plancompare build` calls it
+    for name, step in (("save", lambda: corpus.save(out)), ("first search (query model)",
+                       lambda: corpus.search(QUERIES[0], k=5))):
+        started = time.perf_counter()
+        step()
+        marks.append((name, started, time.perf_counter()))
+    started, seconds = time.perf_counter(), []
+    for query in QUERIES:
+        begin = time.perf_counter()
+        found = corpus.search(query, k=5)
+        seconds.append(time.perf_counter() - begin)
+    marks.append(("8 searches", started, time.perf_counter()))
+    started = time.perf_counter()
+    compared = corpus.compare(found["passage_id"].iloc[0], k=3) if len(found) else None
+    marks.append(("compare", started, time.perf_counter()))
+    wall = round(time.perf_counter() - t0, 1)
+    peaks = sampler.stop()
+    first = min(start for _, start, _ in marks)
+    documents = [("documents (pool: read, repair, clean, outline; tables)", t0, first)]
+    return {"documents": len(corpus.documents), "passages": len(corpus.passages),
+            "embeddings_mb": round(corpus.embeddings.nbytes / 2**20, 1), "wall_s": wall,
+            "stages": _stage_peaks(sampler.series, documents + marks), "sampled_peaks": peaks,
+            "peak_rss_mb": _rss_mb(), "search_median_s": round(float(np.median(seconds)), 3),
+            "compare_rows": 0 if compared is None else len(compared),
+            "loadavg_start": round(load_start, 2), "loadavg_end": round(os.getloadavg()[0], 2)}
+
+
+def _run(*args, env: dict | None = None) -> dict:
     cmd = [sys.executable, __file__, *map(str, args)]
     done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
+                          env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})})
     if done.returncode != 0:
         sys.stderr.write(done.stderr[-4000:])
         raise SystemExit(f"worker {args} failed")
@@ -248,17 +356,22 @@ def main(argv=None) -> None:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "plancompare-memory")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--documents", type=Path, help="the generated documents (for --steps build)")
-    parser.add_argument("--worker", choices=["build", "shingles-array", "shingles-set", "tokens", "embed", "search"])
+    parser.add_argument("--worker", choices=["build", "shingles-array", "shingles-set", "tokens", "embed", "search",
+                                             "prefill", "whole"])
     parser.add_argument("--count", type=int, default=0)
     parser.add_argument("--vectors", type=Path, help="measured vectors for --steps search (default: those of the "
                                                       "largest embed step, in --work)")
+    parser.add_argument("--real-rows", type=int, default=512, help="whole: distinct texts prefilled with real vectors")
+    parser.add_argument("--left-to-embed", type=int, help="whole: distinct texts the build embeds (default one chunk)")
     args = parser.parse_args(argv)
     if args.worker:
         work = {"build": lambda: build_worker(args.documents), "tokens": lambda: tokens_worker(args.saved),
                 "shingles-array": lambda: shingles_worker(args.saved, "array"),
                 "shingles-set": lambda: shingles_worker(args.saved, "set"),
                 "embed": lambda: embed_worker(args.saved, args.count, args.work / f"vectors_{args.count}.npy"),
-                "search": lambda: search_worker(args.work / "standin")}[args.worker]
+                "search": lambda: search_worker(args.work / "standin"),
+                "prefill": lambda: prefill_worker(args.saved, args.real_rows, args.left_to_embed),
+                "whole": lambda: whole_worker(args.documents, args.work / "whole_corpus")}[args.worker]
         print(json.dumps(work()))
         return
     args.work.mkdir(parents=True, exist_ok=True)
@@ -281,6 +394,14 @@ def main(argv=None) -> None:
         measured = args.vectors or args.work / f"vectors_{largest}.npy"
         memory["standin"] = standin_corpus(args.saved, measured, args.work / "standin")
         memory["search"] = _run("--worker", "search", "--saved", args.saved, "--work", args.work)
+    if "whole" in args.steps:
+        env = {"PLANCOMPARE_CACHE_DIR": str(args.work / "cache")}  # stand-ins never reach the user's cache
+        sizes = ["--real-rows", args.real_rows]
+        if args.left_to_embed is not None:
+            sizes += ["--left-to-embed", args.left_to_embed]
+        memory["whole_prefill"] = _run("--worker", "prefill", "--saved", args.saved, *sizes, env=env)
+        memory["whole"] = _run("--worker", "whole", "--saved", args.saved, "--documents", args.documents,
+                               "--work", args.work, env=env)
     results["memory"] = memory
     sys.path.insert(0, str(REPO / "benchmarks"))
     from bench_scale import _write, memory_markdown

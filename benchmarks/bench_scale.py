@@ -406,7 +406,7 @@ def _markdown(r: dict) -> str:
 
 def memory_markdown(m: dict) -> str:
     """The memory section of ``scale.md``."""
-    lines = ["## Memory at N = 1,000 (fresh process per step)", "",
+    lines = ["## Memory at N = 1,000 (a fresh process per step; and one process doing everything)", "",
              "Commands: " + "; ".join(f"`{c}`" for c in m.get("commands", [])) + f" (last run {m.get('created')}). "
              "Peak = the process's resident high-water mark (`VmHWM`).", ""]
     if "build" in m:
@@ -443,7 +443,37 @@ def memory_markdown(m: dict) -> str:
                      f"Vectors: {s['measured_rows']:,} measured, **{s['standin_rows']:,} stand-ins** (a measured "
                      "vector plus seeded noise): memory does not depend on a float32 matrix's values; search "
                      "quality is not measured here.")
+    if "whole" in m:
+        lines += _whole_memory_lines(m["whole"], m.get("whole_prefill", {}))
+    if "whole_before" in m:
+        x = m["whole_before"]
+        top = max(x["stages"], key=lambda s: s["total_mb"])
+        lines += ["", f"The same run on the code {x['code']}: peak **{x['sampled_peaks']['total_mb']:.0f} MB** (main "
+                  f"{x['sampled_peaks']['main_mb']:.0f} MB), during {top['stage']}; {x['wall_s']} s wall (load "
+                  f"{x['loadavg_start']} to {x['loadavg_end']}); peak total by stage: "
+                  + ", ".join(f"{s['stage'].split(' (')[0]} {s['total_mb']:.0f}" for s in x["stages"] if s["samples"])
+                  + f" MB (`{x['command']}`)."]
     return "\n".join(lines) + "\n"
+
+
+def _whole_memory_lines(x: dict, fill: dict) -> list[str]:
+    """The memory section's bullet and table for ``bench_memory.py --steps whole``."""
+    top = max(x["stages"], key=lambda s: s["total_mb"])
+    lines = [f"- **One process doing everything** (`plancompare build` of {x['documents']:,} documents, "
+             f"{x['passages']:,} passages, as the CLI calls `build_corpus`, then `Corpus.save`, 8 searches and one "
+             f"`compare`): peak **{x['sampled_peaks']['total_mb']:.0f} MB** summed over the process and its children "
+             f"(sampled every 0.2 s; main {x['sampled_peaks']['main_mb']:.0f} MB; the main process's own high-water "
+             f"mark {x['peak_rss_mb']:.0f} MB), set during **{top['stage']}**; {x['wall_s']} s wall (load "
+             f"{x['loadavg_start']} at the start, {x['loadavg_end']} at the end). Embedding cache prefilled in a fresh "
+             f"folder: {fill.get('measured_rows', 0):,} distinct texts with real vectors, "
+             f"**{fill.get('standin_rows', 0):,} stand-ins** (a measured vector plus seeded noise), "
+             f"{fill.get('left_to_embed', 0):,} embedded for real by the build (the model loaded at the build's start, "
+             "as a first build's preload does); search quality is not measured here.", "",
+             "| stage | s | peak total MB | main MB | children MB |", "| --- | ---: | ---: | ---: | ---: |"]
+    for s in x["stages"]:  # a stage shorter than one sampling interval has no sample of its own
+        peaks = [f"{s[k]:.0f}" if s["samples"] else "–" for k in ("total_mb", "main_mb", "workers_sum_mb")]
+        lines.append(f"| {s['stage']} | {s['seconds']} | " + " | ".join(peaks) + " |")
+    return lines
 
 
 if __name__ == "__main__":

