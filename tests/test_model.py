@@ -360,3 +360,72 @@ def test_an_install_recorded_from_another_environment_is_hashed_once_per_process
     source_file.write_bytes(b"other" * 1000)  # a changed file is hashed again, and is not current
     assert not pm._is_current({**manifest, "source_size": source_file.stat().st_size}, source)
     assert len(calls) == 2
+
+
+# --------------------------------------------------------------------------- load time: the tokenizer config
+
+
+def _old_layout_copy(path: Path, dest: Path) -> Path:
+    """A copy of an install as written before ``added_tokens_decoder`` (the big files linked)."""
+    dest.mkdir()
+    for item in path.iterdir():
+        if item.name in ("model.safetensors", "tokenizer.json"):
+            (dest / item.name).symlink_to(item)
+        elif item.is_dir():
+            shutil.copytree(item, dest / item.name)
+        else:
+            shutil.copy2(item, dest / item.name)
+    config = json.loads((dest / "tokenizer_config.json").read_text(encoding="utf-8"))
+    config.pop("added_tokens_decoder")
+    (dest / "tokenizer_config.json").write_text(json.dumps(config), encoding="utf-8")
+    return dest
+
+
+@pytest.mark.slow
+def test_added_tokens_decoder_skips_the_python_parse_and_changes_no_token_or_vector(model_root, tmp_path, monkeypatch):
+    from sentence_transformers import SentenceTransformer
+
+    from plancompare.embed import _encode_uncached
+
+    path = pm.default_model_path(model_root)
+    assert set(json.loads((path / "tokenizer_config.json").read_text())["added_tokens_decoder"]) == {
+        "0", "1", "2", "3", "250001"}
+    parsed = []
+    real_load = json.load
+    monkeypatch.setattr(json, "load", lambda f, *a, **k: parsed.append(getattr(f, "name", "")) or real_load(f, *a, **k))
+    old = SentenceTransformer(str(_old_layout_copy(path, tmp_path / "old")), device="cpu", local_files_only=True)
+    assert [name for name in parsed if name.endswith("tokenizer.json")]  # the legacy parse, seen by the hook
+    parsed.clear()
+    new = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    monkeypatch.undo()
+    assert not [name for name in parsed if name.endswith("tokenizer.json")], parsed  # ... is gone
+    assert new.tokenizer.special_tokens_map == old.tokenizer.special_tokens_map
+    assert new.tokenizer.all_special_ids == old.tokenizer.all_special_ids
+    assert {i: (str(t), t.__getstate__()) for i, t in new.tokenizer.added_tokens_decoder.items()} == \
+        {i: (str(t), t.__getstate__()) for i, t in old.tokenizer.added_tokens_decoder.items()}
+    lines = [line for group in _corpus_lines().values() for line in group]
+    edge = ["<s> <mask> </s><pad>", "<unk>x", "  two leading spaces", "ＡＢＣ１２３，全角。", ""]
+    assert new.tokenizer(lines + edge)["input_ids"] == old.tokenizer(lines + edge)["input_ids"]
+    texts = _sample_passages() + ["。".join(lines[:40])]  # and one text long enough to be windowed
+    for prompt in ("passage: ", "query: "):
+        ours = _encode_uncached(texts, new, prompt, batch_size=8, overlap=64, progress=False)
+        before = _encode_uncached(texts, old, prompt, batch_size=8, overlap=64, progress=False)
+        assert np.array_equal(ours, before)  # bit for bit
+
+
+@pytest.mark.slow
+def test_an_install_from_before_added_tokens_decoder_is_upgraded_in_place(model_root, tmp_path):
+    root = tmp_path / "models"
+    root.mkdir()
+    shutil.copytree(pm.default_model_path(model_root), root / pm.DEFAULT_MODEL_DIRNAME)
+    path = pm.default_model_path(root)
+    config = json.loads((path / "tokenizer_config.json").read_text())
+    config.pop("added_tokens_decoder")
+    (path / "tokenizer_config.json").write_text(json.dumps(config))
+    fingerprint = pm.default_model_fingerprint(path)
+    weights = (path / "model.safetensors").stat().st_mtime_ns
+    assert pm.install_model(root, progress=False) == path
+    assert "added_tokens_decoder" in json.loads((path / "tokenizer_config.json").read_text())
+    assert (path / "model.safetensors").stat().st_mtime_ns == weights  # not converted again
+    assert pm.default_model_fingerprint(path) == fingerprint  # cached vectors stay valid
+    assert not [p.name for p in path.iterdir() if p.name.startswith(".")]

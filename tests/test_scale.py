@@ -386,3 +386,52 @@ def test_near_duplicate_check_by_minhash_filtering_equals_comparing_every_pair(s
         positives += every_pair is not None
         run._remember(f"doc{i}", shingles)
     assert 0 < positives < len(texts) - len(synthetic[0])
+
+
+def test_first_build_pool_extracts_indicators_into_the_cache_the_build_then_reads(synthetic, tmp_path, monkeypatch):
+    """A first build's pool workers (``on_tables`` given) also extract each document's indicators;
+    the build's own extraction then finds every document in the stage cache, with the same table."""
+    from plancompare.corpus import _catalog_rows, _combine
+    from plancompare.parallel import prefetch_documents
+    from plancompare.pipeline import stages
+    from plancompare.pipeline.sources import DocumentRun, resolve_sources
+
+    files, catalog = synthetic
+    rows = _catalog_rows(catalog)
+    params = stages.DocumentParams(cache_dir=str(tmp_path / "cache"))
+    sources = resolve_sources(files)
+    seen = []
+    process = prefetch_documents(sources, rows, params, workers=2, on_tables=seen.append)
+    run = DocumentRun(rows, params, process=process).run(sources)
+    assert len(seen) == len(files)
+    tables = _combine(run.results)  # the tables build_corpus extracts from
+    fresh = stages.extract_indicators(tables["passages"], tables["documents"], tables["lines"],
+                                      stages.DocumentParams(use_cache=False))
+    assert len(fresh)  # the generated plans hold quantitative statements
+
+    def no_extraction(*args, **kwargs):
+        raise AssertionError("a document's indicators were not in the cache")
+
+    monkeypatch.setattr(stages, "_extract_one", no_extraction)
+    cached = stages.extract_indicators(tables["passages"], tables["documents"], tables["lines"], params)
+    pd.testing.assert_frame_equal(cached, fresh, check_exact=True)
+
+
+@pytest.mark.slow
+def test_first_build_prints_progress_for_every_phase_in_order(synthetic, tmp_path, monkeypatch, capsys):
+    """A first build (empty caches) says what it does from start to end: the model load beside the
+    cleaning, the documents, the early embedding, the embedding, themes and indicators; and its
+    tables equal a build without the early embedding (``workers=1`` builds serially, nothing early)."""
+    files, catalog = synthetic
+    monkeypatch.setenv("PLANCOMPARE_CACHE_DIR", str(tmp_path / "first"))
+    corpus = pc.build_corpus(files[:3], catalog=catalog, embed=True, progress=True, index=False)
+    err = capsys.readouterr().err.replace("\r", "\n")
+    order = ["first build: the embedding model loads while the documents are cleaned", "Cleaning and outlining",
+             "embed (while cleaning):", "embed:", "themes:", "indicators:"]
+    positions = [err.find(marker) for marker in order]
+    assert -1 not in positions and positions == sorted(positions), err[-3000:]
+    monkeypatch.setenv("PLANCOMPARE_CACHE_DIR", str(tmp_path / "serial"))
+    serial = pc.build_corpus(files[:3], catalog=catalog, embed=True, progress=False, index=False, workers=1)
+    for name in TABLES:  # vectors embedded in other batches differ in the last float32 digits only
+        pd.testing.assert_frame_equal(getattr(corpus, name), getattr(serial, name), check_exact=False, rtol=1e-5)
+    assert np.allclose(corpus.embeddings, serial.embeddings, atol=1e-6)

@@ -359,6 +359,7 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
                                  on_tables=None if early is None else _early_embedding(early, len(sources)))
     run = DocumentRun(rows, params, process=process).run(sources, reporter)
     if early is not None:
+        _wait_for_model(preload, reporter)
         started = time.perf_counter()
         reporter.done("embed (while cleaning)", started, f"{early.finish()} passages; the time is the wait for the last chunk")
     if not run.results:
@@ -399,7 +400,19 @@ def _first_build_embedding(model, embed: bool, engine: str, reporter, pooled: bo
     if pooled:
         start_fork_server()
     preload.start()
+    reporter.note("first build: the embedding model loads while the documents are cleaned")
     return preload, BackgroundEmbedder(model, preload=preload, progress=reporter.enabled)
+
+
+def _wait_for_model(preload, reporter) -> None:
+    """Join the model-loading thread of a first build, saying so when it is still loading (the
+    documents are done: without a line here the wait would be silent)."""
+    if preload is None or not preload.is_alive():
+        return
+    reporter.note("model load: still loading the embedding model (first run only)...")
+    started = time.perf_counter()
+    preload.join()
+    reporter.done("model load (after cleaning)", started, "the wait for it")
 
 
 def _early_embedding(early, n_documents: int):

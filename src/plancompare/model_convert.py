@@ -12,6 +12,7 @@ is installed, and loading it, are :mod:`plancompare.model`'s business.
 from __future__ import annotations
 
 import json
+import os
 import struct
 import tempfile
 from dataclasses import dataclass
@@ -375,7 +376,8 @@ def _bert_config(e5: _E5File) -> dict:
 def _write_tokenizer_files(e5: _E5File, out: Path) -> None:
     """``tokenizer.json``, ``tokenizer_config.json`` and ``special_tokens_map.json``."""
     pieces = e5.pieces
-    _build_tokenizer(e5).save(str(out / "tokenizer.json"))
+    tokenizer = _build_tokenizer(e5)
+    tokenizer.save(str(out / "tokenizer.json"))
     special = {
         "bos_token": pieces[e5.special_ids["bos"]],
         "eos_token": pieces[e5.special_ids["eos"]],
@@ -396,9 +398,46 @@ def _write_tokenizer_files(e5: _E5File, out: Path) -> None:
             "model_input_names": ["input_ids", "attention_mask"],
             "clean_up_tokenization_spaces": False,
             **special,
+            "added_tokens_decoder": added_tokens_decoder(tokenizer),
         },
     )
     _write_json(out / "special_tokens_map.json", special)
+
+
+def added_tokens_decoder(tokenizer) -> dict[str, dict]:
+    """The ``added_tokens_decoder`` entry of ``tokenizer_config.json`` for a ``tokenizers.Tokenizer``:
+    its added (special) tokens by id, with their flags, as transformers writes them.
+
+    Why: without it transformers' loader falls back to a legacy path that parses the whole
+    ``tokenizer.json`` (17 MB for the 250,000-piece XLM-R vocabulary) in Python only to read
+    these five tokens, before the Rust tokenizer parses it again: about a second of CPU in every
+    model load. The tokenizer built either way is the same (``tests/test_model.py`` checks it)."""
+    return {
+        str(token_id): {"content": token.content, "single_word": token.single_word, "lstrip": token.lstrip,
+                        "rstrip": token.rstrip, "normalized": token.normalized, "special": token.special}
+        for token_id, token in sorted(tokenizer.get_added_tokens_decoder().items())
+    }
+
+
+def add_tokens_decoder_to_config(model_dir: Path) -> bool:
+    """Give the ``tokenizer_config.json`` of a model directory written before
+    :func:`added_tokens_decoder` existed its ``added_tokens_decoder`` (rewritten atomically; the
+    vectors do not change, so neither does the install's fingerprint). True when the file has it
+    now; False when it cannot be written (a read-only install stays as it is, only slower to load)."""
+    from tokenizers import Tokenizer
+
+    config_path = model_dir / "tokenizer_config.json"
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+        if "added_tokens_decoder" in config:
+            return True
+        config["added_tokens_decoder"] = added_tokens_decoder(Tokenizer.from_file(str(model_dir / "tokenizer.json")))
+        staging = config_path.with_name(f".{config_path.name}.tmp-{os.getpid()}")
+        _write_json(staging, config)
+        os.replace(staging, config_path)
+    except Exception:  # noqa: BLE001 - any failure (read-only, unreadable) leaves the old, working file
+        return False
+    return True
 
 
 def _write_sentence_transformers_files(e5: _E5File, out: Path, prompts: dict[str, str]) -> None:

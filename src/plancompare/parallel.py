@@ -196,8 +196,12 @@ def prefetch_documents(sources, catalog_rows: dict, params, *, workers: int | No
         if on_tables is not None and outcome[0] == "ok":
             on_tables(outcome[1])
 
+    # A first build (``on_tables``: its model still loading) also extracts each document's indicators in
+    # the worker, into the stage cache: the pool is done before the model is, so they cost an idle core
+    # there instead of a serial step after the embedding.
+    func = _process_outcome_and_indicators if on_tables is not None and engine == "local" else _process_outcome
     try:
-        outcomes = map_documents(_process_outcome, items, workers=workers, sizes=sizes, progress=progress,
+        outcomes = map_documents(func, items, workers=workers, sizes=sizes, progress=progress,
                                  engine=engine, client=client, on_result=ready)
     except BrokenProcessPool:
         if not forced:
@@ -226,6 +230,23 @@ def _process_outcome(item) -> tuple:
         return ("ok", process_document(*item))
     except Exception as exc:  # noqa: BLE001 - raised again when the run asks for this document
         return ("error", exc)
+
+
+def _process_outcome_and_indicators(item) -> tuple:
+    """:func:`_process_outcome`, then the document's indicators extracted into the stage cache (the
+    build's :func:`~plancompare.pipeline.stages.extract_indicators` finds them there: its key is the
+    content of the document's tables). A failure here is left for the build's own extraction."""
+    from .pipeline.stages import extract_indicators
+
+    outcome = _process_outcome(item)
+    params = item[2]
+    if outcome[0] == "ok" and params.use_cache:
+        tables = outcome[1]
+        try:
+            extract_indicators(tables.passages, tables.documents, tables.lines, params)
+        except Exception:  # noqa: BLE001 - the build extracts again and reports
+            pass
+    return outcome
 
 
 def _request_key(path, row: dict) -> tuple:

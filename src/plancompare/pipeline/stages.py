@@ -398,6 +398,11 @@ class StageReporter:
 
         return tqdm(items, desc=description, unit="doc", file=sys.stderr)
 
+    def note(self, message: str) -> None:
+        """One line on stderr (when enabled): what a step that prints nothing else is doing."""
+        if self.enabled:
+            print(message, file=sys.stderr, flush=True)
+
     def done(self, stage: str, started: float, detail: str = "") -> None:
         if self.enabled:
             extra = f" ({detail})" if detail else ""
