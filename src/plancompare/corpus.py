@@ -362,15 +362,10 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
         _wait_for_model(preload, reporter)
         started = time.perf_counter()
         reporter.done("embed (while cleaning)", started, f"{early.finish()} passages; the time is the wait for the last chunk")
-    if not run.results:
-        raise PlancompareError("no document could be read: " + "; ".join(
-            f"{r.file}: {r.message}" for r in run.build_log().itertuples()))
-    tables = _combine(run.results)
-    corpus = Corpus(tables["documents"], tables["passages"], tables["glossary"], tables["repairs"],
-                    tables["texts"], lines=tables["lines"], model=model, build_log=run.build_log())
+    corpus = _corpus_of_run(run, model)
     # The per-document tables and the near-duplicate shingles are not needed by the corpus-level
     # stages below: let them go now (at 1,000 documents the peak of a whole build fell by 0.13 GB).
-    del run, tables
+    del run
     _embed_and_assign_themes(corpus, model, embed, engine, client, reporter, preload)
     started = time.perf_counter()
     corpus.indicators = stages.extract_indicators(corpus.passages, corpus.documents, corpus.lines, params)
@@ -381,6 +376,17 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
         reporter.done("search index", started)
     _report_log(corpus.build_log, reporter)
     return corpus
+
+
+def _corpus_of_run(run: DocumentRun, model) -> Corpus:
+    """The corpus of a finished :class:`DocumentRun`: its documents' tables combined (no
+    embeddings, themes or indicators yet). Raises ``PlancompareError`` when no document was read."""
+    if not run.results:
+        raise PlancompareError("no document could be read: " + "; ".join(
+            f"{r.file}: {r.message}" for r in run.build_log().itertuples()))
+    tables = _combine(run.results)
+    return Corpus(tables["documents"], tables["passages"], tables["glossary"], tables["repairs"],
+                  tables["texts"], lines=tables["lines"], model=model, build_log=run.build_log())
 
 
 def _first_build_embedding(model, embed: bool, engine: str, reporter, pooled: bool = False) -> tuple:
