@@ -271,3 +271,31 @@ def test_deterministic(st_model):
     a = pe.embed_texts(texts, st_model, use_cache=False, batch_size=4)
     b = pe.embed_texts(texts, st_model, use_cache=False, batch_size=4)
     np.testing.assert_array_equal(a, b)
+
+
+# --------------------------------------------------------------------------- vectors shipped with the package
+def _theme_texts() -> list[str]:
+    from plancompare.themes import load_taxonomy, theme_query_texts
+
+    return theme_query_texts(load_taxonomy())
+
+
+def test_shipped_theme_vectors_match_the_taxonomy_and_the_model(st_model, tmp_path_factory):
+    from plancompare.embed_cache import read_seed, text_key
+
+    texts = _theme_texts()
+    root = tmp_path_factory.getbasetemp() / "shared-models"
+    *_, namespace = pe._model_identity(None, root, "query", pe.DEFAULT_WINDOW_OVERLAP, "torch")
+    seed = read_seed(namespace)
+    assert all(text_key(t) in seed for t in texts), "stale: run python scripts/build_embed_seed.py"
+    fresh = pe.embed_texts(texts, model=st_model, prompt="query", use_cache=False)
+    assert np.abs(fresh - np.stack([seed[text_key(t)] for t in texts])).max() < 1e-5
+
+
+def test_a_first_build_takes_the_theme_vectors_from_the_package(st_model, cache_dir, count_encoded, tmp_path_factory):
+    texts = _theme_texts()
+    root = tmp_path_factory.getbasetemp() / "shared-models"
+    result = pe.embed(texts, prompt="query", cache_dir=cache_dir, model_dir=root)
+    assert count_encoded == [] and result.n_cached == len(texts) and result.n_embedded == 0
+    other = pe.embed(["关于养老服务的一句新话"], prompt="query", cache_dir=cache_dir, model_dir=root)
+    assert count_encoded == [1] and other.n_embedded == 1  # texts it does not hold are embedded as before

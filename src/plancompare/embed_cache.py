@@ -95,12 +95,16 @@ class EmbeddingCache:
         return shards, found
 
     def get(self, ns: CacheNamespace, keys: Iterable[str]) -> dict[str, np.ndarray]:
-        """Cached vectors for those ``keys`` that have one."""
+        """Cached vectors for those ``keys`` that have one, in this cache or, failing that, in the
+        vectors shipped with the package for ``ns`` (:data:`SEED_DIR`)."""
         keys = list(keys)
         if not keys:
             return {}
         _, stored = self._read(ns)
         out = {k: stored[k] for k in keys if k in stored}
+        if len(out) < len(keys):
+            seed = read_seed(ns)
+            out.update({k: seed[k] for k in keys if k not in out and k in seed})
         self.hits += len(out)
         self.misses += len(keys) - len(out)
         return out
@@ -150,6 +154,36 @@ class EmbeddingCache:
             for d in self.root.iterdir():
                 if d.is_dir() and (d / "meta.json").exists():
                     shutil.rmtree(d, ignore_errors=True)
+
+
+# Vectors the package ships for texts every first build embeds (the theme descriptions), one
+# Parquet shard per namespace named after it; written by scripts/build_embed_seed.py. A first
+# build would otherwise spend seconds of its model time on them (issue 14, cold start).
+SEED_DIR = Path(__file__).resolve().parent / "data" / "embed_seed"
+
+
+def seed_path(ns: CacheNamespace) -> Path:
+    """Where the package's shipped vectors of namespace ``ns`` live (the file may not exist)."""
+    return SEED_DIR / f"{ns.name}.parquet"
+
+
+def read_seed(ns: CacheNamespace) -> dict[str, np.ndarray]:
+    """The package's shipped vectors of ``ns`` by text key (empty when none ship for it)."""
+    import pyarrow.parquet as pq
+
+    path = seed_path(ns)
+    if not path.is_file():
+        return {}
+    table = pq.read_table(path)
+    return dict(zip(table.column("key").to_pylist(), _vectors_from_arrow(table.column("vector"))))
+
+
+def write_seed(ns: CacheNamespace, texts: Sequence[str], vectors: np.ndarray) -> Path:
+    """Write the shipped vectors of ``ns``: ``vectors[i]`` of ``texts[i]``; returns the path."""
+    SEED_DIR.mkdir(parents=True, exist_ok=True)
+    path = seed_path(ns)
+    _write_shard(path, [text_key(t) for t in texts], vectors)
+    return path
 
 
 def _write_shard(path: Path, keys: list[str], vectors: np.ndarray) -> None:
