@@ -89,3 +89,27 @@ def report_rows(rows: pd.DataFrame, year: int, line: int, indicator_id: str) -> 
 def column_tuples(rows: pd.DataFrame, *columns) -> list:
     """``rows[columns]`` as a list of tuples, in row order."""
     return list(zip(*(rows[c].tolist() for c in columns)))
+
+
+TARGET_PRECISION, TARGET_RECALL = 0.97, 0.95  # issue 12, on core indicators
+
+
+def load_blind_reports(shared: Path, number: int, tmp_path_factory):
+    """``(corpus, indicator rows)`` of the reports of blind gold ``number`` (the blind-gold tests'
+    fixture); fails the test, naming the file, when the reference reports are missing."""
+    import pytest
+    from bench_indicators import REFERENCE, blind_reports
+
+    if not (shared / REFERENCE).is_file():
+        pytest.fail(f"reference reports not found: {shared / REFERENCE} (set PLANCOMPARE_SHARED)")
+    return blind_reports(shared, number, tmp_path_factory.mktemp(f"blind{number}"))
+
+
+def assert_split_reaches_target(rows: pd.DataFrame, number: int, split: str) -> None:
+    """Precision and recall of blind gold ``number``'s ``split`` half reach the issue's target."""
+    from bench_indicators import split_core
+
+    result = score(*split_core(rows, number, split))
+    misses = result["_match"].query("not all_right")[["doc_id", "line", "indicator_id", "value"]]
+    assert result["precision"] >= TARGET_PRECISION and result["recall"] >= TARGET_RECALL, (
+        result["precision"], result["recall"], misses.to_dict("records"))

@@ -23,21 +23,14 @@ from .conftest import SHARED
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from bench_indicators import BLIND2_DOCS, BLIND2_GOLD, REFERENCE, blind_reports, split_core  # noqa: E402
-from indicator_helpers import report_rows, score  # noqa: E402
-
-TARGET_PRECISION, TARGET_RECALL = 0.97, 0.95
+from bench_indicators import BLIND2_DOCS, BLIND2_GOLD  # noqa: E402
+from indicator_helpers import assert_split_reaches_target, load_blind_reports, report_rows  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
-    if not (SHARED / REFERENCE).is_file():
-        pytest.fail(f"reference reports not found: {SHARED / REFERENCE} (set PLANCOMPARE_SHARED)")
-    return blind_reports(SHARED, 2, tmp_path_factory.mktemp("blind2"))
+    return load_blind_reports(SHARED, 2, tmp_path_factory)
 
-
-def _score(rows: pd.DataFrame, split: str) -> dict:
-    return score(*split_core(rows, 2, split))
 
 
 def test_gold_is_split_by_document_and_covers_each_document(reports):
@@ -52,10 +45,7 @@ def test_gold_is_split_by_document_and_covers_each_document(reports):
 
 def test_dev_half_reaches_the_target(reports):
     _, rows = reports
-    result = _score(rows, "dev")
-    misses = result["_match"].query("not all_right")[["doc_id", "line", "indicator_id", "value"]]
-    assert result["precision"] >= TARGET_PRECISION and result["recall"] >= TARGET_RECALL, (
-        result["precision"], result["recall"], misses.to_dict("records"))
+    assert_split_reaches_target(rows, 2, "dev")
 
 
 @pytest.mark.slow
@@ -67,9 +57,7 @@ def test_dev_half_reaches_the_target(reports):
     "经济增长连续四年达到或略高于10% gives a GDP-growth row the gold does not list"))
 def test_heldout_half_reaches_the_target(reports):
     _, rows = reports
-    result = _score(rows, "heldout")
-    assert result["precision"] >= TARGET_PRECISION and result["recall"] >= TARGET_RECALL, (
-        result["precision"], result["recall"])
+    assert_split_reaches_target(rows, 2, "heldout")
 
 
 def test_goal_met_heading_is_a_review(reports):

@@ -24,21 +24,14 @@ from .conftest import SHARED
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from bench_indicators import BLIND3_DOCS, BLIND3_GOLD, REFERENCE, blind_reports, split_core  # noqa: E402
-from indicator_helpers import column_tuples, report_rows, score  # noqa: E402
-
-TARGET_PRECISION, TARGET_RECALL = 0.97, 0.95
+from bench_indicators import BLIND3_DOCS, BLIND3_GOLD  # noqa: E402
+from indicator_helpers import assert_split_reaches_target, column_tuples, load_blind_reports, report_rows  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
-    if not (SHARED / REFERENCE).is_file():
-        pytest.fail(f"reference reports not found: {SHARED / REFERENCE} (set PLANCOMPARE_SHARED)")
-    return blind_reports(SHARED, 3, tmp_path_factory.mktemp("blind3"))
+    return load_blind_reports(SHARED, 3, tmp_path_factory)
 
-
-def _score(rows: pd.DataFrame, split: str) -> dict:
-    return score(*split_core(rows, 3, split))
 
 
 def test_gold_is_split_by_document_and_new(reports):
@@ -53,19 +46,14 @@ def test_gold_is_split_by_document_and_new(reports):
 
 def test_dev_half_reaches_the_target(reports):
     _, rows = reports
-    result = _score(rows, "dev")
-    misses = result["_match"].query("not all_right")[["doc_id", "line", "indicator_id", "value"]]
-    assert result["precision"] >= TARGET_PRECISION and result["recall"] >= TARGET_RECALL, (
-        result["precision"], result["recall"], misses.to_dict("records"))
+    assert_split_reaches_target(rows, 3, "dev")
 
 
 @pytest.mark.slow
 def test_heldout_half_reaches_the_target_after_its_classes_were_fixed(reports):
     """No longer blind: the blind figure was 0.929 / 0.942 (indicators_blind3_blind.json)."""
     _, rows = reports
-    result = _score(rows, "heldout")
-    assert result["precision"] >= TARGET_PRECISION and result["recall"] >= TARGET_RECALL, (
-        result["precision"], result["recall"])
+    assert_split_reaches_target(rows, 3, "heldout")
 
 
 # ------------------------------------------------------------------------------ classes seen on the dev half
