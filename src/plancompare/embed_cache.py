@@ -174,8 +174,11 @@ def read_seed(ns: CacheNamespace) -> dict[str, np.ndarray]:
     path = seed_path(ns)
     if not path.is_file():
         return {}
-    table = pq.read_table(path)
-    return dict(zip(table.column("key").to_pylist(), _vectors_from_arrow(table.column("vector"))))
+    try:
+        table = pq.read_table(path)
+        return dict(zip(table.column("key").to_pylist(), _vectors_from_arrow(table.column("vector"))))
+    except Exception:  # a damaged file only costs embedding those texts, as for a cache shard
+        return {}
 
 
 def write_seed(ns: CacheNamespace, texts: Sequence[str], vectors: np.ndarray) -> Path:
