@@ -139,6 +139,19 @@ def start_fork_server():
     return context
 
 
+def stop_fork_server() -> bool:
+    """Stop the document pool's fork server if it runs (True when one was stopped). It holds the
+    pipeline's modules and lazy tables (≈ 0.3 GB at 1,000 documents) for as long as the process
+    lives; a build stops it once its documents are done, and a later pool starts a new one."""
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver  # noqa: SLF001 - the stdlib's own stop (Python >= 3.8)
+    if getattr(server, "_forkserver_pid", None) is None:
+        return False
+    server._stop()
+    return True
+
+
 def _pool_map(func, items: list, n_workers: int, order: list[int], bar, on_result=None) -> list:
     results: list[Any] = [None] * len(items)
     context = start_fork_server()
