@@ -1,6 +1,11 @@
 """Measure indicator extraction against hand-built gold tables; write benchmarks/results/indicators.{json,md}.
 
-Usage:  .venv/bin/python benchmarks/bench_indicators.py [--shared DIR] [--blind-only 2|3|4]
+Usage:  .venv/bin/python benchmarks/bench_indicators.py [--shared DIR] [--blind-only 2|3|4] [--external DIR]
+
+``--external DIR`` scores a gold kept outside the repository (third-party texts that may not be committed):
+DIR/texts/*.txt (one document a file; the file stem is the doc_id), DIR/documents.csv (doc_id, kind, split)
+and DIR/gold.csv (the columns of the blind golds). It prints precision and recall per split and document kind
+as JSON and writes nothing.
 
 Gold:
 * tests/gold/indicators.csv — every canonical statement of the five bundled plans (written with the code).
@@ -145,6 +150,24 @@ def blind_sets(shared: Path, registry, workdir: Path, number: int = 2) -> tuple[
             sets.append(_scored(core[core["doc_id"].isin(kind_ids)], gold[gold["doc_id"].isin(kind_ids)],
                                 f"BLIND {number} ({split}): national {kind}, core indicators", kinds, kind_ids))
     return sets, rows["kind_rule"].value_counts().to_dict()
+
+
+def external_sets(folder: Path, registry=None) -> dict:
+    """Score the external gold in ``folder`` (see the module docstring), per split and per document kind."""
+    docs, gold = pd.read_csv(folder / "documents.csv"), pd.read_csv(folder / "gold.csv")
+    corpus = pc.build_corpus(sorted((folder / "texts").glob("*.txt")), embed=False, index=False)
+    rows = extract_indicators(corpus.passages, corpus.documents, registry or load_registry(),
+                              line_map=_lines(corpus))
+    core = rows[rows["indicator_id"].isin(CORE) & (rows["scope"] == "")]
+    kinds = dict(zip(docs["doc_id"], docs["kind"]))
+    sets = []
+    for split in ("dev", "heldout"):
+        ids = list(docs.loc[docs["split"] == split, "doc_id"])
+        for kind in [*sorted({kinds[d] for d in ids}), None]:
+            part = [d for d in ids if kind is None or kinds[d] == kind]
+            sets.append(_scored(core[core["doc_id"].isin(part)], gold[gold["doc_id"].isin(part)],
+                                f"EXTERNAL ({split}): {kind or 'all kinds'}, core indicators", kinds, part))
+    return {"sets": sets, "kind_rule_counts": rows["kind_rule"].value_counts().to_dict()}
 
 
 def blind2_sets(shared: Path, registry, workdir: Path) -> tuple[list, dict]:
@@ -300,7 +323,12 @@ if __name__ == "__main__":
                         help="score only blind gold N and print it as JSON (writes nothing)")
     parser.add_argument("--blind2-only", action="store_const", const=2, dest="blind_only",
                         help="same as --blind-only 2")
+    parser.add_argument("--external", type=Path, metavar="DIR",
+                        help="score a gold kept outside the repository (texts/, documents.csv, gold.csv) as JSON")
     args = parser.parse_args()
+    if args.external:
+        print(json.dumps(external_sets(args.external), ensure_ascii=False, indent=1, default=str))
+        sys.exit(0)
     result = main(args.shared, blind_only=args.blind_only)
     if args.blind_only:
         print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
