@@ -24,6 +24,7 @@ _DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?")
 _SPEAKER = re.compile(r"(区长|市长|县长|省长|主席|总理|主任)\s*([\u4e00-\u9fff]{2,4})$")
 _SPEAKER_BEFORE = re.compile(r"^(?:.*?)(国务院总理|市长|区长|县长|省长)([\u4e00-\u9fff]{2,4})$")
 _TITLE_WORDS = ("规划", "纲要", "方案", "政府工作报告", "工作报告", "计划", "意见", "报告", "公报")
+_DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
 _REVIEW_YEAR = re.compile(r"(\d{4})年(?:政府)?工作回顾")
 _FIVE_YEAR = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030), "十六五": (2031, 2035)}
 
@@ -79,6 +80,14 @@ _CONGRESS = re.compile(rf"在({_PLACE}(?:省|自治区|市|自治州|新区|区|
 _ISSUER = re.compile(rf"^((?:{_PLACE}(?:省|自治区|市|自治州))?(?:{_PLACE}(?:新区|区|县|旗))?(?:{_PLACE}(?:镇|乡|街道))?)"
                      r"(人民政府(?:办公室|办公厅)?|街道办事处|办事处|"
                      r"发展和改革(?:委员会|局)|人民代表大会(?:常务委员会)?)$")
+# a body opening a title or notice line: 莆田市人民政府关于…, 成都市发展和改革委员会…关于印发…, 国务院关于…
+_ISSUER_PREFIX = re.compile(rf"^((?:{_PLACE}(?:省|自治区|市|自治州))?(?:{_PLACE}(?:新区|区|县|旗))?)"
+                            r"(国务院(?:办公厅)?|人民政府(?:办公室|办公厅)?|[\u4e00-\u9fff]{2,10}?(?:委员会|局|厅))"
+                            r"(?=关于|印发|转发|[\u4e00-\u9fff]{0,60}关于)")
+# 永城市第十六届人民代表大会第三次会议关于…的决议
+_CONGRESS_TITLE = re.compile(rf"^({_PLACE}(?:省|自治区|市|自治州|新区|区|县|旗))第[一二三四五六七八九十\d]+届人民代表大会")
+# 张湾区人民政府区长 李如玖
+_GOVERNMENT_OF_SPEAKER = re.compile(rf"^({_PLACE}(?:省|自治区|市|自治州|新区|区|县|旗))人民政府(?:代?区长|代?县长|代?市长|代?省长)")
 # words that are never part of a place name (我市, 推动, 通知 … in body sentences)
 # 现在，我代表北京市人民政府，向大会报告政府工作: the opening of every work report names its government
 _DELIVERED_FOR = re.compile(rf"代表({_PLACE}(?:省|自治区|市|自治州|新区|区|县|旗))人民政府")
@@ -93,6 +102,9 @@ _NOT_TOWN = ("城镇", "乡镇", "村镇", "集镇", "小镇", "城乡", "乡村
 _TITLE_VERBS = re.compile(r"^(?:下达|转发|印发|公布|调整|做好)")
 _NOT_PLACE = ("我", "本", "全", "各", "推动", "推进", "通知", "关于", "印发", "进一步", "加快", "建设", "实施",
               "经开", "开发", "园区", "城区", "市区", "辖区", "社区", "片区", "街区", "景区", "校区", "小区")
+# what may follow the kind word at the end of a title: years, (草案), 全文, 的通知
+_TITLE_TAIL = re.compile(r"^(?:[(（][^)）]{0,12}[)）]|[—－\-]*全文|草案|征求意见稿)*(?:的通知|的决定|的函)?(?:[(（][^)）]{0,12}[)）])*$")
+_NOTICE = re.compile(r"(?:关于|^)(?:印发|转发|下达)")
 _KIND_WORDS = (
     ("work_report", ("政府工作报告", "工作报告", "报告政府工作", "报告工作")),
     ("five_year_plan", ("规划纲要", "五年规划", "远景目标纲要", "纲要")),
@@ -127,7 +139,18 @@ def infer_metadata(lines: list[str], path: str | Path, front_lines: int = 25, wa
         meta.setdefault("issued", str(int(review.group(1)) + 1))
     elif "issued" not in meta and (year := _title_year(title) or _file_year(path)):
         meta["issued"] = year
+    elif "issued" not in meta and (m := re.search(r"((?:19|20)\d{2})年", title)):
+        meta["issued"] = m.group(1)  # a year the title names: a weak guess at the issue year
+        warnings_.append(f"issue year {m.group(1)} taken from the title, not a date line")
+    issuer = infer_issuer(title, front, kind)
+    if issuer:
+        meta["issuer"] = issuer
     region, region_strength = _region_of(title, front)
+    if not region and issuer and (region := _most_local(re.sub(r"(人民政府|人民代表大会).*$|[^市县区省旗]*$", "", issuer))):
+        region_strength = 1.0 if _is_place(region) else 0.0  # the issuer names its own region
+        region = region if region_strength else ""
+    if issuer.startswith("国务院"):
+        region, region_strength = "全国", 1.0
     if region:
         meta["district_zh"] = meta["district"] = region
     if "period_start" not in meta:
@@ -136,6 +159,10 @@ def infer_metadata(lines: list[str], path: str | Path, front_lines: int = 25, wa
             meta["period_start"], meta["period_end"] = start, end
     if not title:
         warnings_.append("no title line found in the first lines")
+    if not issuer:
+        warnings_.append("issuer not named by an issuer line or the title")
+    if "issued" not in meta:
+        warnings_.append("no issue date or year found in the front matter")
     if region_strength < 1.0:
         warnings_.append("region not found in the title, an issuer line or a congress line" if not region
                          else f"region {region!r} read from a weak source")
@@ -152,22 +179,47 @@ def _front_matter_fields(front: list[str]) -> dict:
     """Document number, issue date and speaker from short front-matter lines."""
     meta = {}
     for line in front:
-        number = _DOC_NUMBER.search(line)
-        if number and len(line) <= 40:
+        number = next((m for m in _DOC_NUMBER.finditer(line) if not _cited(line, m)), None)
+        if number and len(line) <= 80:
             meta["doc_number"] = number.group()
             break
-    for line in front:
-        date = _DATE.search(line)
-        if date and len(line) <= 60:
-            year, month, day = date.groups()
-            meta["issued"] = f"{int(year):04d}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
-            break
+    date = _issue_date(front)
+    if date:
+        year, month, day = date.groups()
+        meta["issued"] = f"{int(year):04d}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
+    elif "doc_number" in meta:  # 怀政办发〔2023〕9号: the number carries the year of issue
+        meta["issued"] = re.search(r"\d{4}", meta["doc_number"]).group()
     for line in front:
         speaker = _SPEAKER.search(line) or _SPEAKER_BEFORE.search(line)
         if speaker and len(line) <= 40:
             meta["speaker"] = speaker.group(2)
             break
     return meta
+
+
+def _cited(line: str, match: re.Match) -> bool:
+    """A document number quoted in brackets or after a title (…（国办发〔2019〕5号）) cites another document."""
+    before = line[:match.start()].rstrip()
+    return before.endswith(("(", "（", "》", "〉")) or "根据" in before[-30:]
+
+
+def _issue_date(front: list[str]) -> re.Match | None:
+    """A signature date line (``2023年3月13日``) first, then a date after a dash (``——2023年8月31日在…会议上``),
+    then any date in a short line; dates a page stamps on itself (``时间:2024-01-10``) are not issue dates."""
+    lines = [line.replace(" ", "") for line in front]
+    for line in lines:
+        if _DATE_LINE.match(line):
+            return _DATE.search(line)
+    for line in lines:
+        if m := re.search(r"——\s*" + _DATE.pattern, line):
+            return _DATE.search(line, m.start())
+    for line in lines:
+        if (m := _DATE.search(line)) and len(line) <= 60:
+            return m
+    for line in lines:  # a page's own date (发布日期:2021-07-01): the last resort
+        if (m := re.search(r"(?<!\d)((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})(?!\d)", line)) and len(line) <= 60:
+            return m
+    return None
 
 
 def _title_year(title: str) -> str | None:
@@ -181,12 +233,58 @@ def _file_year(path: str | Path) -> str | None:
 
 
 def _kind_of(title: str, front: list[str], path: str | Path) -> tuple[str, float]:
-    """(kind, strength): from the title (1.0), else the first lines (0.5), else the file name (0.3)."""
-    for text, strength in ((title, 1.0), ("".join(front[:5]), 0.5), (Path(path).stem, 0.3)):
+    """(kind, strength): from the title or a notice line issuing the document (1.0), else the first lines
+    (0.5), else the file name (0.3).  A title about a document (its 解读, 说明, a news item) is ``other``."""
+    notice = next((c for line in front[:12] if (c := _strip_number(line)) and _NOTICE.search(c)), "")
+    notice = notice[:notice.index("的通知") + 3] if "的通知" in notice else notice  # the line may run on
+    for text in (title, notice):
+        if text and (kind := title_kind(text)):
+            return kind, 1.0
+    for text, strength in (("".join(front[:5]), 0.5), (Path(path).stem, 0.3)):
         kind = infer_kind(text) if text else "other"
         if kind != "other":
             return kind, strength
     return "other", 0.0
+
+
+def title_kind(title: str) -> str:
+    """The kind a title names by its head noun, its last kind word (…报告》确定的…分解方案的通知 is a plan);
+    ``other`` when the title is about a document rather than the document (…纲要》解读, …计划执行情况的报告,
+    《政府工作报告》目标任务动员部署会); '' when it names no kind."""
+    compact = re.sub(r"[\s《》〈〉<>“”\"]", "", title or "")
+    hits = [(m.end(), kind) for kind, words in _KIND_WORDS for word in words
+            for m in re.finditer(re.escape(word), compact)]
+    if not hits:
+        return "five_year_plan" if re.search(r"十[一二三四五六]五规划|第十[一二三四五六]个五年", compact) else ""
+    end, kind = max(hits, key=lambda h: (h[0], -len(h[1])))
+    return kind if _TITLE_TAIL.match(compact[end:]) else "other"
+
+
+def _strip_number(line: str) -> str:
+    """A front line without spaces, a leading document number or opening quotes: 武政办〔2023〕1号《武汉市…》."""
+    compact = line.replace(" ", "")
+    compact = re.sub(r"^(?:发文机关|发文机构|发布机构|发文单位|来源)[:：]", "", compact)
+    return re.sub(r"^(?:" + _DOC_NUMBER.pattern + r")?[《<]?", "", compact)
+
+
+def infer_issuer(title: str, front: list[str], kind: str) -> str:
+    """The issuing body named by the front matter, or '': an issuer line (东阳市人民政府办公室), a title or notice
+    line opening with one (莆田市人民政府关于…, 国务院关于…), a red-header line (湖南省人民政府办公厅文件), a
+    congress resolution's congress, or the government of the congress a work report is delivered to."""
+    for line in [title] + [_strip_number(line) for line in front[:15]]:
+        line = re.sub(r"文件$", "", line or "")
+        if (m := _ISSUER.match(line)) and m.group(1) and _is_place(m.group(1)):
+            return line
+        if (m := _ISSUER_PREFIX.match(line)) and (_is_place(m.group(1)) or m.group(2).startswith("国务院")):
+            return m.group(1) + m.group(2)
+        if (m := _CONGRESS_TITLE.match(line)) and _is_place(m.group(1)):
+            return m.group(1) + "人民代表大会"
+    if kind == "work_report":
+        for line in front[:12]:
+            compact = line.replace(" ", "")
+            if (m := _CONGRESS.search(compact) or _GOVERNMENT_OF_SPEAKER.search(compact)) and _is_place(m.group(1)):
+                return m.group(1) + "人民政府"
+    return ""
 
 
 def _region_of(title: str, front: list[str]) -> tuple[str, float]:
@@ -229,9 +327,9 @@ def infer_region(title: str) -> str:
     Only the leading chain of place names counts: a place mentioned later (``…推动我市…``,
     ``…的通知空港经开区``) is not the issuing region.
     """
-    text = re.sub(r"^[（(][^）)]*[）)]", "", (title or "").replace(" ", ""))
+    text = re.sub(r"^[（(][^）)]*[）)]", "", (title or "").replace(" ", "")).lstrip("《")
     text = re.sub(r"^\D{0,2}\d{4}年(?:度)?", "", text)
-    text = re.sub(r"^(?:关于印发|关于|印发)", "", text)
+    text = re.sub(r"^(?:关于印发|关于|印发)《?", "", text)
     text = re.sub(r"^\d{4}年(?:度)?", "", _TITLE_VERBS.sub("", text))
     text = _PARTY_COMMITTEE.sub(r"\1", text)
     m = _LEADING_REGION.match(text)
@@ -294,5 +392,6 @@ def _find_title(front: list[str]) -> str:
         if re.match(r"^(各位代表|同志们)", line) or line.endswith("。"):
             break
         if any(word in line for word in _TITLE_WORDS) and len(line) <= 80 and "关于印发" not in line:
-            return line.strip("《》")
+            # 【文字解读】…, 凤凰县政府门户网站-…: a page's tag or site name before the title
+            return re.sub(r"^(?:【[^】]{0,10}】|[^-—]{2,20}网站[-—])", "", line).strip("《》")
     return ""
