@@ -40,7 +40,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from match_cv import baseline_auc, evaluate, final_test, out_of_fold, split_final_test  # noqa: E402
 from match_examples import (LEXICAL_FEATURES, build_cases, choose_thresholds, dense_only_cases,  # noqa: E402
                             fit_kind, focus_sentence_cases)
-from match_gold import build_evaluation_corpus, load_other_goal_audit, load_topics, row_of  # noqa: E402
+from match_gold import FRESH, build_evaluation_corpus, load_other_goal_audit, load_topics, row_of  # noqa: E402
 
 MODEL_FILE = REPO / "src" / "plancompare" / "data" / "verdict_model.json"
 KINDS = ("query", "pair", "focus", "query_dense")
@@ -157,6 +157,10 @@ def main(argv=None) -> int:
     parser.add_argument("--final-test", action="store_true",
                         help="set aside the final-test topics (match_cv.is_final_test_topic): cross-validate on "
                              "the other topics, then score the final test with a model fitted on them")
+    parser.add_argument("--fresh", action="store_true",
+                        help="score the fresh held-out topics (tests/gold/match_pairs_fresh.csv) once with the "
+                             "model and thresholds fitted on every other topic; writes match_fresh*.json/md")
+    parser.add_argument("--tag", default="blind", help="suffix of the --fresh result files")
     parser.add_argument("--latency-only", action="store_true",
                         help="only re-measure search latency (writes match_latency.json)")
     args = parser.parse_args(argv)
@@ -175,7 +179,8 @@ def main(argv=None) -> int:
     passages, embeddings = corpus.passages[mask].reset_index(drop=True), corpus.embeddings[mask]
     model_path = _bootstrap_model(scratch / "bootstrap.json") if args.train or not MODEL_FILE.exists() else None
     topics = load_topics()
-    queries = sorted({t.query for t in topics if t.query})
+    fresh_topics = load_topics(None, FRESH) if args.fresh else []
+    queries = sorted({t.query for t in topics + fresh_topics if t.query})
     qemb = dict(zip(queries, embed_texts(queries, prompt="query")))
     t0 = time.perf_counter()
     hybrid = _index(passages, embeddings, model_path)
@@ -188,6 +193,8 @@ def main(argv=None) -> int:
     cases_l = build_cases(lexical, topics, {}, row_of)
     cases_l += focus_sentence_cases(cases_l)
     build_seconds = time.perf_counter() - t0
+    if args.fresh:
+        return fresh_test(hybrid, lexical, cases_h, cases_l, fresh_topics, qemb, embed, Path(args.out), args.tag)
     if args.train:
         MODEL_FILE.write_text(train(cases_h, cases_l).to_json() + "\n", encoding="utf-8")
     result = {
@@ -206,6 +213,27 @@ def main(argv=None) -> int:
     (out / "match.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     (out / "match.md").write_text(markdown(result), encoding="utf-8")
     print(markdown(result))
+    return 0
+
+
+def fresh_test(hybrid, lexical, cases_h, cases_l, fresh_topics, qemb, embed, out: Path, tag: str) -> int:
+    """Score the fresh held-out topics with the model and thresholds fitted on all other gold topics
+    (the shipping procedure), once; write ``match_fresh_<tag>.json/md``."""
+    fresh_h = build_cases(hybrid, fresh_topics, qemb, row_of, embed=embed)
+    fresh_h += dense_only_cases(fresh_h) + focus_sentence_cases(fresh_h)
+    fresh_l = build_cases(lexical, fresh_topics, {}, row_of)
+    fresh_l += focus_sentence_cases(fresh_l)
+    result = {"when": time.strftime("%Y-%m-%dT%H:%M:%S"), "tag": tag, "n_fresh_topics": len(fresh_topics),
+              "fresh_topics": sorted(t.topic for t in fresh_topics),
+              "fresh": {"hybrid": cross_validate(cases_h, True, fresh_h),
+                        "lexical_only": cross_validate(cases_l, False, fresh_l)}}
+    (out / f"match_fresh_{tag}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    lines = [f"# Fresh held-out match gold ({tag})", "", f"{result['when']} · {len(fresh_topics)} fresh topics "
+             "(tests/gold/match_pairs_fresh.csv), scored by the model and thresholds fitted on every other gold topic",
+             "", f"Command: `python benchmarks/bench_match.py --fresh --tag {tag}`", ""]
+    lines += _figures_table(result["fresh"])
+    (out / f"match_fresh_{tag}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
     return 0
 
 

@@ -33,6 +33,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 TOPICS = ROOT / "tests" / "gold" / "topics.csv"
 PAIRS = ROOT / "tests" / "gold" / "match_pairs.csv"
+FRESH = ROOT / "tests" / "gold" / "match_pairs_fresh.csv"
 OTHER_GOAL = ROOT / "tests" / "gold" / "match_pair_other_goal.csv"
 SHARED = Path(os.environ.get("PLANCOMPARE_SHARED", ROOT.parent / "shared"))
 REFERENCE_YEARS = (2016, 2017, 2018)
@@ -98,11 +99,14 @@ class Topic:
         return sorted(set(self.comparable) | set(self.not_comparable))
 
 
-def load_topics() -> list[Topic]:
+def load_topics(topics_file: Path | None = TOPICS, pairs_file: Path = PAIRS) -> list[Topic]:
     """Both gold files as :class:`Topic` objects (old topics keep their ids; a district listed
-    without targets in ``topics.csv`` is a nothing-comparable district)."""
+    without targets in ``topics.csv`` is a nothing-comparable district). ``load_topics(None, FRESH)``:
+    the fresh held-out topics only (``match_pairs_fresh.csv``, written 2026-12-01 before any model
+    change of that session, to be scored once by a model fitted on the other gold)."""
     topics: dict[str, Topic] = {}
-    old = pd.read_csv(TOPICS, dtype=str, keep_default_na=False)
+    old = (pd.read_csv(topics_file, dtype=str, keep_default_na=False) if topics_file is not None
+           else pd.DataFrame(columns=["topic_id", "query", "targets", "compare_source", "district"]))
     for row in old.itertuples():
         t = topics.setdefault(row.topic_id, Topic(row.topic_id, row.query))
         targets = [_locator(x) for x in row.targets.split(";") if x]
@@ -112,7 +116,7 @@ def load_topics() -> list[Topic]:
             t.comparable[row.district] = targets
         else:
             t.not_comparable[row.district] = []
-    pairs = pd.read_csv(PAIRS, dtype=str, keep_default_na=False)
+    pairs = pd.read_csv(pairs_file, dtype=str, keep_default_na=False)
     for row in pairs.itertuples():
         t = topics.setdefault(row.topic, Topic(row.topic, row.query, _locator(row.source)))
         if row.label == "comparable":

@@ -21,7 +21,7 @@ from plancompare.match.glossary import (default_variant_terms, load_variant_term
 from plancompare.match.verdict import VERDICTS, LinearVerdict, VerdictModel, default_verdict_model, fit_linear_verdict
 
 sys.path.insert(0, str(Path(__file__).parent))
-from match_gold import PAIRS, load_topics  # noqa: E402
+from match_gold import FRESH, PAIRS, load_topics  # noqa: E402
 
 PROVENANCE = ["passage_id", "doc_id", "district", "section_path", "line_start", "line_end"]
 
@@ -153,6 +153,16 @@ def test_match_gold_has_negatives_and_outside_documents():
     assert any(d.startswith("gwr_national_201") and d[-4:] in {"2016", "2017", "2018"} for d in docs)
     assert {"gwr_national_2019", "gwr_provincial_beijing_2026"} & docs
     assert pairs["topic"].nunique() >= 30
+
+
+def test_fresh_held_out_gold_is_separate_and_has_nothing_comparable_districts():
+    fresh = load_topics(None, FRESH)
+    assert not {t.topic for t in fresh} & {t.topic for t in load_topics()}  # never trained on
+    assert not {t.query for t in fresh} & {t.query for t in load_topics()}
+    assert all(t.source for t in fresh)
+    none_cases = [(t.topic, d) for t in fresh for d in t.not_comparable if d not in t.comparable]
+    assert len(none_cases) >= 8 and sum(len(t.comparable) for t in fresh) >= 8
+    assert set(pd.read_csv(FRESH, dtype=str)["label"]) <= set(VERDICTS)
 
 
 # ------------------------------------------------------------------------------------------------
