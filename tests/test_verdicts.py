@@ -21,7 +21,7 @@ from plancompare.match.glossary import (default_variant_terms, load_variant_term
 from plancompare.match.verdict import VERDICTS, LinearVerdict, VerdictModel, default_verdict_model, fit_linear_verdict
 
 sys.path.insert(0, str(Path(__file__).parent))
-from match_gold import FRESH, PAIRS, load_topics  # noqa: E402
+from match_gold import FRESH, FRESH2, PAIRS, SHARED, ROOT, load_topics, reference_files  # noqa: E402
 
 PROVENANCE = ["passage_id", "doc_id", "district", "section_path", "line_start", "line_end"]
 
@@ -163,6 +163,42 @@ def test_fresh_held_out_gold_is_separate_and_has_nothing_comparable_districts():
     none_cases = [(t.topic, d) for t in fresh for d in t.not_comparable if d not in t.comparable]
     assert len(none_cases) >= 8 and sum(len(t.comparable) for t in fresh) >= 8
     assert set(pd.read_csv(FRESH, dtype=str)["label"]) <= set(VERDICTS)
+
+
+def _evaluation_lines(scratch: Path) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Raw lines and district of every document of the evaluation corpus (bundled plans, generality
+    texts, reference years), keyed by the doc_id the gold uses."""
+    import plancompare as pc
+
+    catalog = pc.load_catalog(ROOT / "data" / "catalog.csv")
+    files = dict(zip(catalog["doc_id"], map(Path, catalog["source_file"])))
+    district = dict(zip(catalog["doc_id"], catalog["district"]))
+    generality = sorted((SHARED / "generality").glob("*.txt"))
+    if not generality:
+        pytest.fail(f"generality texts not found in {SHARED / 'generality'} (set PLANCOMPARE_SHARED)")
+    for path in generality + reference_files(scratch / "reference"):
+        files[path.stem] = path
+        district[path.stem] = "全国" if path.stem.startswith("gwr_national_") else "北京市"
+    return {d: p.read_text(encoding="utf-8").split("\n") for d, p in files.items()}, district
+
+
+def test_second_fresh_gold_is_blind_separate_and_points_at_real_lines(tmp_path):
+    fresh2, pairs = load_topics(None, FRESH2), pd.read_csv(FRESH2, dtype=str, keep_default_na=False)
+    seen = load_topics() + load_topics(None, FRESH)
+    assert not {t.topic for t in fresh2} & {t.topic for t in seen}  # neither trained on nor the first fresh set
+    assert not {t.query for t in fresh2} & {t.query for t in seen}
+    assert set(pairs["label"]) <= set(VERDICTS) and all(t.source for t in fresh2)
+    none_cases = [(t.topic, d) for t in fresh2 for d in t.not_comparable if d not in t.comparable]
+    assert len(fresh2) >= 18 and len(pairs) >= 70 and (pairs["label"] == "comparable").sum() >= 25
+    assert len(none_cases) >= 15
+    lines, district = _evaluation_lines(tmp_path)
+    for row in pairs.itertuples():
+        for locator in (row.source, row.target):
+            doc_id, line = locator.rsplit(":", 1)
+            assert doc_id in lines and 1 <= int(line) <= len(lines[doc_id]), locator
+            assert lines[doc_id][int(line) - 1].strip(), f"{locator} is an empty line"
+        # the district column names the target's district, never the source's own
+        assert district[row.target.rsplit(":", 1)[0]] == row.district != district[row.source.rsplit(":", 1)[0]], row
 
 
 # ------------------------------------------------------------------------------------------------
