@@ -160,6 +160,9 @@ def main(argv=None) -> int:
     parser.add_argument("--fresh", action="store_true",
                         help="score the fresh held-out topics (tests/gold/match_pairs_fresh.csv) once with the "
                              "model and thresholds fitted on every other topic; writes match_fresh*.json/md")
+    parser.add_argument("--fresh-gold", type=Path, default=FRESH, metavar="CSV",
+                        help="the held-out pairs --fresh scores (default tests/gold/match_pairs_fresh.csv; "
+                             "tests/gold/match_pairs_fresh2.csv is the second blind set)")
     parser.add_argument("--tag", default="blind", help="suffix of the --fresh result files")
     parser.add_argument("--latency-only", action="store_true",
                         help="only re-measure search latency (writes match_latency.json)")
@@ -179,7 +182,7 @@ def main(argv=None) -> int:
     passages, embeddings = corpus.passages[mask].reset_index(drop=True), corpus.embeddings[mask]
     model_path = _bootstrap_model(scratch / "bootstrap.json") if args.train or not MODEL_FILE.exists() else None
     topics = load_topics()
-    fresh_topics = load_topics(None, FRESH) if args.fresh else []
+    fresh_topics = load_topics(None, args.fresh_gold) if args.fresh else []
     queries = sorted({t.query for t in topics + fresh_topics if t.query})
     qemb = dict(zip(queries, embed_texts(queries, prompt="query")))
     t0 = time.perf_counter()
@@ -194,7 +197,8 @@ def main(argv=None) -> int:
     cases_l += focus_sentence_cases(cases_l)
     build_seconds = time.perf_counter() - t0
     if args.fresh:
-        return fresh_test(hybrid, lexical, cases_h, cases_l, fresh_topics, qemb, embed, Path(args.out), args.tag)
+        return fresh_test(hybrid, lexical, cases_h, cases_l, fresh_topics, qemb, embed, Path(args.out), args.tag,
+                          args.fresh_gold)
     if args.train:
         MODEL_FILE.write_text(train(cases_h, cases_l).to_json() + "\n", encoding="utf-8")
     result = {
@@ -216,21 +220,23 @@ def main(argv=None) -> int:
     return 0
 
 
-def fresh_test(hybrid, lexical, cases_h, cases_l, fresh_topics, qemb, embed, out: Path, tag: str) -> int:
+def fresh_test(hybrid, lexical, cases_h, cases_l, fresh_topics, qemb, embed, out: Path, tag: str,
+               gold: Path = FRESH) -> int:
     """Score the fresh held-out topics with the model and thresholds fitted on all other gold topics
     (the shipping procedure), once; write ``match_fresh_<tag>.json/md``."""
     fresh_h = build_cases(hybrid, fresh_topics, qemb, row_of, embed=embed)
     fresh_h += dense_only_cases(fresh_h) + focus_sentence_cases(fresh_h)
     fresh_l = build_cases(lexical, fresh_topics, {}, row_of)
     fresh_l += focus_sentence_cases(fresh_l)
-    result = {"when": time.strftime("%Y-%m-%dT%H:%M:%S"), "tag": tag, "n_fresh_topics": len(fresh_topics),
+    result = {"when": time.strftime("%Y-%m-%dT%H:%M:%S"), "tag": tag, "gold": gold.name,
+              "n_fresh_topics": len(fresh_topics),
               "fresh_topics": sorted(t.topic for t in fresh_topics),
               "fresh": {"hybrid": cross_validate(cases_h, True, fresh_h),
                         "lexical_only": cross_validate(cases_l, False, fresh_l)}}
     (out / f"match_fresh_{tag}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     lines = [f"# Fresh held-out match gold ({tag})", "", f"{result['when']} · {len(fresh_topics)} fresh topics "
-             "(tests/gold/match_pairs_fresh.csv), scored by the model and thresholds fitted on every other gold topic",
-             "", f"Command: `python benchmarks/bench_match.py --fresh --tag {tag}`", ""]
+             f"(tests/gold/{gold.name}), scored by the model and thresholds fitted on every other gold topic",
+             "", f"Command: `python benchmarks/bench_match.py --fresh --fresh-gold tests/gold/{gold.name} --tag {tag}`", ""]
     lines += _figures_table(result["fresh"])
     (out / f"match_fresh_{tag}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
