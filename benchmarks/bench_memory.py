@@ -39,6 +39,9 @@ is its own (``VmHWM``, the high-water mark of its resident memory):
   (:func:`plancompare.early_embed.preload_model`, which skips a non-empty cache); the early
   embedding during cleaning is not reproduced. ``--saved`` must hold the same documents' passages
   (their texts are the cache keys); a text it lacks is embedded for real by the build.
+  ``--prefilled DIR`` copies an earlier prefill's cache instead (``DIR`` copied from that run's
+  ``--work/cache`` before its build wrote to it, the prefill's record in ``DIR.json``): the same
+  cache, without the prefill's model run.
 
 Results go into ``benchmarks/results/scale.json`` (key ``memory``) and ``scale.md``.
 """
@@ -48,6 +51,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -363,6 +367,9 @@ def main(argv=None) -> None:
                                                       "largest embed step, in --work)")
     parser.add_argument("--real-rows", type=int, default=512, help="whole: distinct texts prefilled with real vectors")
     parser.add_argument("--left-to-embed", type=int, help="whole: distinct texts the build embeds (default one chunk)")
+    parser.add_argument("--prefilled", type=Path, help="whole: copy this prefilled cache (an earlier run's "
+                                                        "--work/cache, copied before its build; its record in "
+                                                        "PREFILLED.json) instead of prefilling")
     args = parser.parse_args(argv)
     if args.worker:
         work = {"build": lambda: build_worker(args.documents), "tokens": lambda: tokens_worker(args.saved),
@@ -399,7 +406,12 @@ def main(argv=None) -> None:
         sizes = ["--real-rows", args.real_rows]
         if args.left_to_embed is not None:
             sizes += ["--left-to-embed", args.left_to_embed]
-        memory["whole_prefill"] = _run("--worker", "prefill", "--saved", args.saved, *sizes, env=env)
+        if args.prefilled:  # a copy of an earlier prefill's cache (the same --saved and sizes): its record beside it
+            shutil.copytree(args.prefilled, args.work / "cache")
+            memory["whole_prefill"] = {**json.loads(args.prefilled.with_suffix(".json").read_text()),
+                                       "copied_from": str(args.prefilled)}
+        else:
+            memory["whole_prefill"] = _run("--worker", "prefill", "--saved", args.saved, *sizes, env=env)
         memory["whole"] = _run("--worker", "whole", "--saved", args.saved, "--documents", args.documents,
                                "--work", args.work, env=env)
     results["memory"] = memory

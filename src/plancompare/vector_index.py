@@ -44,6 +44,25 @@ from .text.han import CharNgramAnalyzer
 
 DEFAULT_APPROXIMATE_ABOVE = 50_000
 METHODS = ("auto", "exact", "ivf")
+UNIT_ROWS_CHUNK = 16_384
+
+
+def unit_rows(x: np.ndarray, out: np.ndarray | None = None, chunk_rows: int | None = None) -> np.ndarray:
+    """Rows of the 2-D array ``x`` divided by their L2 norms (a zero row stays zero), written into
+    ``out`` (``x`` itself normalises in place; default a new array of ``x``'s shape and dtype).
+
+    The result is bitwise that of ``x / np.linalg.norm(x, axis=1, keepdims=True)`` (each row's norm
+    is its own reduction, whatever the rows around it), but taken ``chunk_rows`` rows at a time: the
+    one-shot form holds two temporaries the size of ``x`` (the squares and the quotient), 115 MB
+    each for the 78,561 body passages of 1,000 documents. ``chunk_rows`` defaults to :data:`UNIT_ROWS_CHUNK`."""
+    out = np.empty(x.shape, dtype=x.dtype) if out is None else out
+    chunk_rows = chunk_rows or UNIT_ROWS_CHUNK
+    for start in range(0, len(x), chunk_rows):
+        block = x[start:start + chunk_rows]
+        norms = np.linalg.norm(block, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        np.divide(block, norms, out=out[start:start + chunk_rows])
+    return out
 
 
 class VectorIndex(BaseEstimator):
@@ -123,8 +142,10 @@ class VectorIndex(BaseEstimator):
         # k-means needs ~40 points per cell; a sorted sample keeps memmap reads sequential.
         rng = np.random.default_rng(self.random_state)
         sample_size = min(n, 64 * n_lists)
-        sample = np.sort(rng.choice(n, size=sample_size, replace=False)) if sample_size < n else np.arange(n)
-        index.train(np.ascontiguousarray(self.vectors_[sample]))
+        # every row up to 262,144 rows (default n_lists): train on the rows themselves, not a copy of them
+        train = self.vectors_ if sample_size >= n else self.vectors_[np.sort(rng.choice(n, size=sample_size,
+                                                                                        replace=False))]
+        index.train(np.ascontiguousarray(train))
         for start in range(0, n, self.chunk_rows):
             index.add(np.ascontiguousarray(self.vectors_[start:start + self.chunk_rows]))
         return index

@@ -60,6 +60,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from ..text.sentences import split_sentences
 from ..text.han import HAN
+from ..vector_index import unit_rows
 
 FEATURE_NAMES = (
     "dense_cos", "dense_centered", "dense_z", "char_tfidf", "bm25", "rare_shared", "rare_coverage",
@@ -199,14 +200,18 @@ class PairFeaturizer(BaseEstimator):
             self.mean_ = self.centered_ = self.section_centered_ = None
             return
         self.mean_ = embeddings.mean(axis=0)
-        self.centered_ = _unit_rows(embeddings - self.mean_)
+        # centred and normalised in place (unit_rows: chunked, bitwise the one-shot result): one matrix
+        # allocated per attribute instead of four
+        centered = embeddings - self.mean_
+        self.centered_ = unit_rows(centered, out=centered).astype(np.float32, copy=False)
         parent = passages["section_path"].fillna("").astype(str).str.rsplit(" > ", n=1).str[0]
         groups = pd.Series(np.arange(len(passages))).groupby([passages["doc_id"].astype(str).to_numpy(),
                                                               parent.to_numpy()]).indices
         section = np.zeros_like(embeddings)
         for rows in groups.values():
             section[rows] = embeddings[rows].mean(axis=0)
-        self.section_centered_ = _unit_rows(section - self.mean_)
+        section -= self.mean_
+        self.section_centered_ = unit_rows(section, out=section).astype(np.float32, copy=False)
 
     # -- probes ------------------------------------------------------------------------------
 
@@ -396,10 +401,4 @@ class PairFeaturizer(BaseEstimator):
 
 def _sparse_dot(matrix: sp.csr_matrix, vector: sp.csr_matrix) -> np.ndarray:
     return np.asarray((matrix @ vector.T).todense()).ravel().astype(np.float32)
-
-
-def _unit_rows(x: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return (x / norms).astype(np.float32)
 

@@ -14,7 +14,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from ..districts import resolve_districts
 from ..errors import MatchInputError, UnknownItemError
 from ..text.han import HAN, CharNgramAnalyzer, has_han
-from ..vector_index import VectorIndex
+from ..vector_index import VectorIndex, unit_rows
 from .features import PairFeaturizer
 from .glossary import (default_policy_glossary, default_variant_terms, expand_english_query, load_policy_glossary,
                        load_variant_terms, segment_variants)
@@ -118,13 +118,16 @@ class PassageIndex(BaseEstimator):
 
     # -- fitting -----------------------------------------------------------------------------
 
-    def fit(self, passages: pd.DataFrame, embeddings: np.ndarray | None = None) -> "PassageIndex":
+    def fit(self, passages: pd.DataFrame, embeddings: np.ndarray | None = None, *,
+            copy: bool = True) -> "PassageIndex":
         """Index ``passages`` (one row per passage, columns as in ``corpus.passages``).
 
         ``embeddings``: array (n_passages, d), row i embedding row i of ``passages`` (the order of
         ``corpus.embeddings``), or None for a lexical-only index. Rows are re-normalised to unit
-        length. Callers pass body rows only; this method indexes whatever it is given.
-        Returns ``self``.
+        length. ``copy=False`` hands a float32 array over: it is normalised in place and kept as
+        :attr:`embeddings_` (no second copy of the matrix; for an array the caller just made, like
+        the body rows :func:`plancompare.pipeline.stages.build_index` takes). Callers pass body rows
+        only; this method indexes whatever it is given. Returns ``self``.
         """
         if not 0.0 <= float(self.dense_weight) <= 1.0:
             raise MatchInputError(f"dense_weight must be within [0, 1], got {self.dense_weight!r}")
@@ -138,7 +141,7 @@ class PassageIndex(BaseEstimator):
             raise MatchInputError(f"duplicate passage_id {dup!r}")
         self.passages_ = passages.reset_index(drop=True).copy()
         self.passages_["text"] = self.passages_["text"].fillna("").astype(str)
-        self.embeddings_ = _check_embeddings(embeddings, len(self.passages_))
+        self.embeddings_ = _check_embeddings(embeddings, len(self.passages_), copy=copy)
         self.dense_index_ = (None if self.embeddings_ is None
                              else clone(self.dense_index or VectorIndex()).fit(self.embeddings_))
 
@@ -433,13 +436,13 @@ class PassageIndex(BaseEstimator):
         return w * dense + (1.0 - w) * lex
 
 
-def _check_embeddings(embeddings: np.ndarray | None, n: int) -> np.ndarray | None:
+def _check_embeddings(embeddings: np.ndarray | None, n: int, copy: bool = True) -> np.ndarray | None:
+    """``embeddings`` as float32 unit rows; ``copy=False`` normalises a writeable float32 array in place."""
     if embeddings is None:
         return None
     emb = np.asarray(embeddings, dtype=np.float32)
     if emb.ndim != 2 or emb.shape[0] != n:
         raise MatchInputError(
             f"embeddings must have one row per passage: got shape {emb.shape}, expected ({n}, d)")
-    norms = np.linalg.norm(emb, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return emb / norms
+    in_place = not copy and emb.flags.writeable
+    return unit_rows(emb, out=emb if in_place else None)  # chunked: no temporaries the size of the matrix

@@ -381,7 +381,8 @@ def build_index(passages: pd.DataFrame, embeddings: np.ndarray | None = None):
     from ..match import PassageIndex
 
     mask = body_mask(passages)
-    return PassageIndex().fit(passages[mask], None if embeddings is None else embeddings[mask])
+    # embeddings[mask] is a new array: the index normalises and keeps it rather than copying it again
+    return PassageIndex().fit(passages[mask], None if embeddings is None else embeddings[mask], copy=False)
 
 
 class StageReporter:
