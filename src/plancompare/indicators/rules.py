@@ -64,6 +64,13 @@ Year rules (``YEAR_RULES``)
 6. ``document_year`` — actual: the reviewed year; expected: the report's year (a quoted past goal: the
    reviewed year); target: the plan's end year
    (a work report's targets: its year).
+
+The rule that gave the year is kept per row in ``year_rule`` (``table_column`` and ``baseline_value`` for the
+numbers those paths date). A document whose metadata has no date (no dated title or file name) is dated from its
+own text (:mod:`.dating`: a dateline ``2018-01-24``, a ``YYYY年M月D日`` signature or dateline line, the meeting
+``在…YYYY年…会议上``, the year it reviews ``回顾了…2015年``); the rules that then read that date
+(``from_baseline``, ``relative_year``, ``document_year``, ``baseline_value``) are written with the dating rule
+after a colon, e.g. ``document_year:dateline``, so that a year that rests on a guessed date can be told apart.
 """
 
 from __future__ import annotations
@@ -108,6 +115,7 @@ class Facts:
     compared_goal: bool = False  # 略低于8%的预定目标: the number is a goal an outcome is compared with
     five_year_review: bool = False  # undated, in a paragraph opening 五年来/过去五年: covers those five years
     measure: str = ""           # the canonical indicator's measure (growth, reduction, flow, level), or empty
+    date_rule: str = ""         # the document's date was read from its text by this rule (dating.py), or empty
     cues: dict = field(repr=False, default_factory=dict)
 
 
@@ -169,11 +177,14 @@ def _goal_met(text: str, pos: int, cues: dict) -> bool:
 
 
 def relative_year(before: str, paragraph: str) -> int | None:
-    """-1/0/+1 from 去年/今年/明年 in the sentence, or 过去五年… opening the paragraph."""
-    rel = None
+    """-1/0/+1 from the 去年/今年/明年 nearest the number in the sentence, or 过去五年… opening the paragraph."""
+    # the word nearest the number wins (去年…增长8%，今年…增长6.5%: 今年 dates the second number); 比去年/较上年 is
+    # the base of a comparison, not the time of the number
+    rel, nearest = None, -1
     for word, offset in _RELATIVE_YEARS:
-        if word in before:
-            rel = offset
+        for m in re.finditer(re.escape(word), before):
+            if m.start() >= nearest and before[max(0, m.start() - 1):m.start()] not in ("比", "较", "同"):
+                rel, nearest = offset, m.start()
     if rel is None:
         for word, offset in _PARAGRAPH_RELATIVE:
             if word in paragraph:
@@ -370,8 +381,15 @@ def _forward_baseline(f: Facts, kind: str) -> bool:
             and f.past is not None and not re.search(r"原定|原计划|原来的?目标", f.before[-16:]))
 
 
-def decide(f: Facts) -> tuple[str, int | None, int | None, int | None, str]:
-    """Apply the rule tables: ``(kind, year, period_start, period_end, kind_rule)``."""
+# year rules that read the document's date: a date read from the text (not the metadata) is named with them
+_DOCUMENT_DATED = ("from_baseline", "relative_year", "document_year")
+
+
+def decide(f: Facts) -> tuple[str, int | None, int | None, int | None, str, str]:
+    """Apply the rule tables: ``(kind, year, period_start, period_end, kind_rule, year_rule)``.
+
+    ``year_rule``: the YEAR_RULES entry that gave the year (empty without a year); when it used a document date
+    read from the text, the dating rule follows a colon (``document_year:dateline``)."""
     kind, kind_rule = "target", "document_default"
     for name, rule in KIND_RULES:
         got = rule(f)
@@ -383,7 +401,9 @@ def decide(f: Facts) -> tuple[str, int | None, int | None, int | None, str]:
     clause = clauses[-1] + ("|" + clauses[0] if len(clauses) > 1 else "")
     if _forward_baseline(f, kind):
         # 由今年预计的44%提高到…: this year's estimate; otherwise the reviewed year's level
-        return "actual", (f.coming if "今年" in f.before[-8:] and f.coming is not None else f.past), None, None, "baseline_value"
+        this_year = "今年" in f.before[-8:] and f.coming is not None
+        year = f.coming if this_year else f.past
+        return "actual", year, None, None, "baseline_value", _year_rule("baseline_value", year, f)
     # a growth, reduction or flow accumulates over the span a clause (累计新增城镇就业5870万人) or a five-year
     # review paragraph names; a level (国内生产总值82.7万亿元) is the value at one date whatever the span
     spans = f.measure not in ("", "level") and (any(w in clause for w in f.cues.get("clause_period_words", []))
@@ -391,10 +411,11 @@ def decide(f: Facts) -> tuple[str, int | None, int | None, int | None, str]:
     period_words = any(w in f.local for w in f.cues.get("period_value_words", [])) or any(
         w in f.before for w in ("过去五年", "五年来")) or spans
     year = start = end = None
-    for _, rule in YEAR_RULES:
+    year_rule = ""
+    for name, rule in YEAR_RULES:
         got = rule(f, kind, period_words)
         if got is not None:
-            year, start, end = got
+            (year, start, end), year_rule = got, name
             break
     if start is None and end is None and period_words:
         if f.period is None and kind == "actual" and year is not None:
@@ -403,4 +424,11 @@ def decide(f: Facts) -> tuple[str, int | None, int | None, int | None, str]:
             start, end = f.plan_start, f.plan_end
         elif year is not None:
             end = year
-    return kind, year, start, end, kind_rule
+    return kind, year, start, end, kind_rule, _year_rule(year_rule, year, f)
+
+
+def _year_rule(name: str, year: int | None, f: Facts) -> str:
+    if year is None:
+        return ""
+    document_dated = name in _DOCUMENT_DATED or name == "baseline_value"
+    return f"{name}:{f.date_rule}" if document_dated and f.date_rule else name
