@@ -22,7 +22,11 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["DATE_RULES", "document_date", "EDGE_LINES", "OPENING_CHARS"]
+import pandas as pd
+
+from .._cells import as_number
+
+__all__ = ["DATE_RULES", "dated_documents", "document_date", "EDGE_LINES", "OPENING_CHARS"]
 
 EDGE_LINES = 6        # a dateline or signature sits in the first or last few lines
 OPENING_CHARS = 1500  # the opening paragraphs, where a news report says which meeting and which year
@@ -64,3 +68,17 @@ def document_date(texts: list[str]) -> tuple[int | None, str]:
     if found:
         return min(found)[1], "reviewed_year"
     return None, ""
+
+
+def dated_documents(passages: pd.DataFrame, docs: dict) -> dict:
+    """``docs`` with a year read from the text (:mod:`.dating`) for every document whose metadata has neither a
+    year nor a period (``date_rule`` names the dating rule that found it)."""
+    out = dict(docs)
+    for doc_id, group in passages.groupby("doc_id", sort=False):
+        doc = docs.get(doc_id)
+        if doc is None or any(as_number(doc.get(k), int) is not None for k in ("year", "period_start", "period_end")):
+            continue
+        year, rule = document_date(list(group["text"].astype(str)))
+        if year is not None:
+            out[doc_id] = {**doc, "year": year, "date_rule": rule}
+    return out

@@ -16,9 +16,10 @@ from ..text.numbers import change_direction, find_ratios, fold_for_numbers
 from ..text.sentences import sentence_spans
 from .reading import Token, bind, choose_member, clause_start, find_aliases, tokens, years_and_masks
 from .audit import row_warnings
-from .dating import document_date
+from .dating import dated_documents
 from .registry import Registry, load_registry
-from .rules import Facts, decide, doc_years, is_reporting, relative_year, section_context
+from .rules import (Facts, decide, doc_years, expected_cue, is_expected_statement, is_reporting, relative_year,
+                    section_context)
 from .scope import own_names, subject_scope
 from .tables import label_unit, year_columns
 
@@ -59,28 +60,11 @@ def _sentences(text: str, registry: Registry, open_first: bool = False,
     for offset, sentence, para, pstart in pieces:
         folded, index = fold_for_numbers(sentence)
         carried = para <= open_until
-        if _is_expected_statement(folded, registry.cues, report_year):
+        if is_expected_statement(folded, registry.cues, report_year):
             # the enumeration runs to the end of the paragraph, or through the next one after a colon
             open_until = para + (1 if folded.rstrip().endswith((":", "：")) else 0)
         out.append(_Sentence(sentence, folded, index, offset, text[pstart:offset], carried))
     return out, open_until > para_no
-
-
-def _expected_cue(s: str, cues: dict, report_year: int | None = None) -> int:
-    """Where the sentence introduces the year's expected targets (``主要预期目标是：``), or -1.
-
-    ``report_year``: a work report's year; then ``2018年的主要目标，即…`` (that year's goal list) counts too."""
-    if any(re.search(w + r".{0,6}预期", s) for w in cues.get("achieved_expected_words", [])):
-        return -1  # 完成预期目标: the goals were met (a review)
-    found = [m.start() for p in cues.get("expected_patterns", []) for m in [re.search(p, s)] if m]
-    if report_year is not None:
-        found += [m.start() for p in cues.get("report_year_expected_patterns", []) for m in re.finditer(p, s)
-                  if int(m.group(1)) == report_year]
-    return min(found, default=-1)
-
-
-def _is_expected_statement(s: str, cues: dict, report_year: int | None = None) -> bool:
-    return _expected_cue(s, cues, report_year) >= 0
 
 
 def _raw_line(passage: pd.Series, offset_lines: int, line_map: dict | None) -> int | None:
@@ -158,9 +142,11 @@ def _split_family(alias, s: str, toks: list[Token], token_no: int, cues: dict) -
     for prefix, family, *parts in cues.get("split_families", []):
         if alias.family != family or prefix not in s[max(0, alias.start - len(prefix)):alias.end]:
             continue
-        if "分别" not in s[alias.end:toks[token_no].start]:
+        cut = s.rfind("分别", alias.end, toks[token_no].start)
+        if cut < 0:
             continue
-        rank = sum(1 for t in toks[:token_no] if t.start > alias.end)
+        # 城乡居民收入达到23292元和7750元、分别增长8.8%和10%: the rank counts from the 分别 before the number
+        rank = sum(1 for t in toks[:token_no] if t.start > cut)
         if rank < len(parts):
             return parts[rank]
     return None
@@ -221,9 +207,11 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
         period = None
     elif compared is not None:
         year = None  # the span's end year dates the number (sentence_period)
-    # 对接"十四五"规划，提出今年…的主要预期目标是: the time word nearest the number wins
-    this_or_next = max(s.rfind("今年", 0, pos), s.rfind("明年", 0, pos))
-    if this_or_next > max(year_pos, period_pos, s.rfind("；", 0, pos), s.rfind(";", 0, pos)):
+    # 对接"十四五"规划，提出今年…的主要预期目标是 / 在2029年…会议上，…去年…增长3.9%: the time word nearest the
+    # number wins (比去年/较上年 is a comparison's base, not a time)
+    relative = [m.start() for m in re.finditer("今年|明年|去年", s[:pos])
+                if s[max(0, m.start() - 1):m.start()] not in ("比", "较", "同")]
+    if max(relative, default=-1) > max(year_pos, period_pos, s.rfind("；", 0, pos), s.rfind(";", 0, pos)):
         year, period = None, None
     before = s[:pos]
     baseline = None
@@ -250,7 +238,7 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
 def _expected_here(s: str, pos: int, before: str, ctx: dict) -> bool:
     """The sentence introduces expected targets and the number at ``pos`` is one of them: a number written before
     the cue in a clause about the past (``去年…增长8.0%，今年…预期增长6.5%``) is the review, not a goal."""
-    cue = _expected_cue(s, ctx["cues"], ctx.get("report_year"))
+    cue = expected_cue(s, ctx["cues"], ctx.get("report_year"))
     if cue < 0:
         return False
     if pos < cue:
@@ -529,27 +517,9 @@ def _restated_expectations(out: pd.DataFrame, docs: dict) -> pd.DataFrame:
             continue
         high = None if pd.isna(r["value_high"]) else r["value_high"]
         if (r["doc_id"], r["indicator_id"], coming, r["value"], high) in expected:
-            out.loc[i, ["kind", "kind_rule", "year", "year_rule"]] = ["expected", "restated_expected", coming,
-                                                                      _restated_year_rule(doc)]
+            year_rule = "document_year" + (f":{doc['date_rule']}" if doc.get("date_rule") else "")
+            out.loc[i, ["kind", "kind_rule", "year", "year_rule"]] = ["expected", "restated_expected", coming, year_rule]
     return out
-
-
-def _dated_documents(passages: pd.DataFrame, docs: dict) -> dict:
-    """``docs`` with a year read from the text (:mod:`.dating`) for every document whose metadata has neither a
-    year nor a period (``date_rule`` names the dating rule that found it)."""
-    out = dict(docs)
-    for doc_id, group in passages.groupby("doc_id", sort=False):
-        doc = docs.get(doc_id)
-        if doc is None or any(as_number(doc.get(k), int) is not None for k in ("year", "period_start", "period_end")):
-            continue
-        year, rule = document_date(list(group["text"].astype(str)))
-        if year is not None:
-            out[doc_id] = {**doc, "year": year, "date_rule": rule}
-    return out
-
-
-def _restated_year_rule(doc: dict) -> str:
-    return "document_year" + (f":{doc['date_rule']}" if doc.get("date_rule") else "")
 
 
 def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry: Registry | None = None, *,
@@ -585,7 +555,7 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
     registry = registry or load_registry()
     cues = registry.cues
     docs = {d["doc_id"]: d for d in documents.to_dict("records")} if documents is not None else {}
-    docs = _dated_documents(passages, docs)
+    docs = dated_documents(passages, docs)
     table = registry.table.set_index("indicator_id")
     selected = passages if "role" not in passages.columns else passages[passages["role"].isin(kinds)]
     before_goals = _before_goals(passages, docs, cues)

@@ -211,7 +211,7 @@ def bind(s: str, token: Token, aliases: list[Alias], registry: Registry) -> tupl
     preceding = [a for a in aliases if a.end <= token.start]
     if not preceding:
         return None, own_clause
-    respective = _respective(s, token, preceding)
+    respective = _split_named(s, token, preceding, registry) or _respective(s, token, preceding)
     alias = respective or preceding[-1]
     between = s[alias.end:token.start]
     # a name taken by rank (A和B…分别…) is as far from the number as the last name listed
@@ -250,6 +250,20 @@ def _quantifies_next_noun(s: str, token: Token) -> bool:
     noun = s[token.end + 1:token.end + 7]
     return not any(w in noun for w in ("目标", "预期", "水平", "增长", "增速", "速度", "涨幅", "幅度", "比例", "要求",
                                        "基础", "基数", "左右"))
+
+
+def _split_named(s: str, token: Token, preceding: list[Alias], registry: Registry) -> Alias | None:
+    """城乡居民收入…分别增长8.8%和10%: a name that splits into its parts (``split_families``) is the subject of the
+    numbers after the 分别 that follows it (the parts are told apart later, by rank)."""
+    cut = s.rfind("分别", 0, token.start)
+    before = [a for a in preceding if a.end <= cut]
+    if cut < 0 or not before or any(a.start > cut for a in preceding) or re.search(r"[。；;]", s[cut:token.start]):
+        return None
+    alias = before[-1]
+    for prefix, family, *_ in registry.cues.get("split_families", []):
+        if alias.family == family and prefix in s[max(0, alias.start - len(prefix)):alias.end]:
+            return alias
+    return None
 
 
 def _respective(s: str, token: Token, preceding: list[Alias]) -> Alias | None:

@@ -14,10 +14,14 @@ Kind rules (``KIND_RULES``)
    number, ``goal_after_pattern`` after it): *expected*, dated the reviewed year, with the goal's own comparator.
 1. ``expected_statement`` — the sentence introduces the year's expected targets (``主要预期目标是：…``), and does
    not report that they were met (``完成预期目标``) nor name a period ending after the coming year
-   (``今后五年…预期目标是…年均增长7%``): *expected*.
+   (``今后五年…预期目标是…年均增长7%``): *expected*. In a work report, a goal list led by the report's own year
+   (``提出了2018年的主要目标，即…``; ``report_year_expected_patterns``) counts too. A number written before the cue
+   in a clause about the past (``去年…增长8.0%，今年…预期增长6.5%``) is the review, not a goal: each number takes
+   the kind of its own clause.
 2. ``explicit_past`` — a year or named period written before the number ends no later than the document's
    reviewed year (``2020年``, ``"十三五"期间``), or the sentence says ``去年/上年/过去五年`` or its paragraph
-   opens with ``过去五年/这五年/一年来`` (a review paragraph under a heading that also announces targets): *actual*.
+   opens with ``过去五年/这五年/一年来`` (a review paragraph under a heading that also announces targets): *actual*; so is
+   a part of this year that has passed (``今年上半年…比去年同期增长13.6%``: an outcome dated this year).
 3. ``expected_enumeration`` — the sentence continues an enumeration opened by an expected statement in the
    same paragraph (or the line after ``…预期目标是：``): *expected*; the kind carries over every item.
 4. ``explicit_future`` — a year or period written before the number lies after the reviewed year, or the
@@ -81,8 +85,8 @@ from dataclasses import dataclass, field
 from .._cells import as_number
 from ..text.numbers import fold_for_numbers
 
-__all__ = ["Facts", "KIND_RULES", "YEAR_RULES", "decide", "doc_years", "is_reporting", "section_context",
-           "relative_year"]
+__all__ = ["Facts", "KIND_RULES", "YEAR_RULES", "decide", "doc_years", "expected_cue", "is_expected_statement",
+           "is_reporting", "section_context", "relative_year"]
 
 _RELATIVE_YEARS = (("今年", 0), ("明年", 1), ("去年", -1), ("上年", -1), ("过去一年", -1), ("过去五年", -1),
                    ("一年来", -1), ("五年来", -1), ("这五年", -1), ("这一年", -1))
@@ -117,6 +121,23 @@ class Facts:
     measure: str = ""           # the canonical indicator's measure (growth, reduction, flow, level), or empty
     date_rule: str = ""         # the document's date was read from its text by this rule (dating.py), or empty
     cues: dict = field(repr=False, default_factory=dict)
+
+
+def expected_cue(s: str, cues: dict, report_year: int | None = None) -> int:
+    """Where the sentence introduces the year's expected targets (``主要预期目标是：``), or -1.
+
+    ``report_year``: a work report's year; then ``2018年的主要目标，即…`` (that year's goal list) counts too."""
+    if any(re.search(w + r".{0,6}预期", s) for w in cues.get("achieved_expected_words", [])):
+        return -1  # 完成预期目标: the goals were met (a review)
+    found = [m.start() for p in cues.get("expected_patterns", []) for m in [re.search(p, s)] if m]
+    if report_year is not None:
+        found += [m.start() for p in cues.get("report_year_expected_patterns", []) for m in re.finditer(p, s)
+                  if int(m.group(1)) == report_year]
+    return min(found, default=-1)
+
+
+def is_expected_statement(s: str, cues: dict, report_year: int | None = None) -> bool:
+    return expected_cue(s, cues, report_year) >= 0
 
 
 def is_reporting(doc: dict, cues: dict) -> bool:
@@ -179,12 +200,17 @@ def _goal_met(text: str, pos: int, cues: dict) -> bool:
 def relative_year(before: str, paragraph: str) -> int | None:
     """-1/0/+1 from the 去年/今年/明年 nearest the number in the sentence, or 过去五年… opening the paragraph."""
     # the word nearest the number wins (去年…增长8%，今年…增长6.5%: 今年 dates the second number); 比去年/较上年 is
-    # the base of a comparison, not the time of the number
-    rel, nearest = None, -1
+    # the base of a comparison, which dates the number only when no other time word does (比上年增长7.8%: last year)
+    rel, nearest, base = None, -1, None
     for word, offset in _RELATIVE_YEARS:
         for m in re.finditer(re.escape(word), before):
-            if m.start() >= nearest and before[max(0, m.start() - 1):m.start()] not in ("比", "较", "同"):
+            if word == "上年" and before[m.end():m.end() + 1] == "均":
+                continue  # 基础上年均增长: 上 + 年均, no time word
+            if before[max(0, m.start() - 1):m.start()] in ("比", "较", "同"):
+                base = offset
+            elif m.start() >= nearest:
                 rel, nearest = offset, m.start()
+    rel = base if rel is None else rel
     if rel is None:
         for word, offset in _PARAGRAPH_RELATIVE:
             if word in paragraph:
@@ -223,7 +249,13 @@ def _expected_statement(f: Facts):
     return "expected" if f.expected_statement else None
 
 
+# 今年上半年 / 今年一季度 / 今年前三季度 / 今年1-10月: a part of this year that has passed — its figures are outcomes
+_PART_OF_THIS_YEAR = re.compile(r"今年(?:上半年|[一二三]季度|前[二三]季度|前[一二三四五六七八九十\d]{1,2}个月|1\s?[-—~至到]\s?\d{1,2}月)")
+
+
 def _explicit_past(f: Facts):
+    if f.year is None and f.period is None and f.rel == 0 and _PART_OF_THIS_YEAR.search(f.before):
+        return "actual"
     ref = _reviewed(f)
     if f.year is not None and ref is not None:
         return "actual" if f.year <= ref else None
