@@ -1,11 +1,13 @@
 """Measure indicator extraction against hand-built gold tables; write benchmarks/results/indicators.{json,md}.
 
-Usage:  .venv/bin/python benchmarks/bench_indicators.py [--shared DIR] [--blind-only 2|3|4] [--external DIR]
+Usage:  .venv/bin/python benchmarks/bench_indicators.py [--shared DIR] [--blind-only 2|3|4]
+        [--external DIR [--split dev|heldout]]
 
 ``--external DIR`` scores a gold kept outside the repository (third-party texts that may not be committed):
 DIR/texts/*.txt (one document a file; the file stem is the doc_id), DIR/documents.csv (doc_id, kind, split)
 and DIR/gold.csv (the columns of the blind golds). It prints precision and recall per split and document kind
-as JSON and writes nothing.
+as JSON and writes nothing. ``--split dev`` reads and scores the dev documents only (the held-out texts are not
+read, so their failures stay unseen while developing).
 
 Gold:
 * tests/gold/indicators.csv — every canonical statement of the five bundled plans (written with the code).
@@ -152,16 +154,21 @@ def blind_sets(shared: Path, registry, workdir: Path, number: int = 2) -> tuple[
     return sets, rows["kind_rule"].value_counts().to_dict()
 
 
-def external_sets(folder: Path, registry=None) -> dict:
-    """Score the external gold in ``folder`` (see the module docstring), per split and per document kind."""
+def external_sets(folder: Path, registry=None, splits: tuple = ("dev", "heldout")) -> dict:
+    """Score the external gold in ``folder`` (see the module docstring), per split and per document kind.
+
+    ``splits``: the splits to read and score (``("dev",)`` while developing: the held-out texts are not even
+    read, so their failures stay out of sight)."""
     docs, gold = pd.read_csv(folder / "documents.csv"), pd.read_csv(folder / "gold.csv")
-    corpus = pc.build_corpus(sorted((folder / "texts").glob("*.txt")), embed=False, index=False)
+    docs = docs[docs["split"].isin(splits)]
+    texts = [p for p in sorted((folder / "texts").glob("*.txt")) if p.stem in set(docs["doc_id"])]
+    corpus = pc.build_corpus(texts, embed=False, index=False)
     rows = extract_indicators(corpus.passages, corpus.documents, registry or load_registry(),
                               line_map=_lines(corpus))
     core = rows[rows["indicator_id"].isin(CORE) & (rows["scope"] == "")]
     kinds = dict(zip(docs["doc_id"], docs["kind"]))
     sets = []
-    for split in ("dev", "heldout"):
+    for split in splits:
         ids = list(docs.loc[docs["split"] == split, "doc_id"])
         for kind in [*sorted({kinds[d] for d in ids}), None]:
             part = [d for d in ids if kind is None or kinds[d] == kind]
@@ -325,9 +332,12 @@ if __name__ == "__main__":
                         help="same as --blind-only 2")
     parser.add_argument("--external", type=Path, metavar="DIR",
                         help="score a gold kept outside the repository (texts/, documents.csv, gold.csv) as JSON")
+    parser.add_argument("--split", choices=["dev", "heldout"],
+                        help="with --external: read and score only this split (default: both)")
     args = parser.parse_args()
     if args.external:
-        print(json.dumps(external_sets(args.external), ensure_ascii=False, indent=1, default=str))
+        splits = (args.split,) if args.split else ("dev", "heldout")
+        print(json.dumps(external_sets(args.external, splits=splits), ensure_ascii=False, indent=1, default=str))
         sys.exit(0)
     result = main(args.shared, blind_only=args.blind_only)
     if args.blind_only:

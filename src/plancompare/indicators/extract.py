@@ -16,8 +16,10 @@ from ..text.numbers import change_direction, find_ratios, fold_for_numbers
 from ..text.sentences import sentence_spans
 from .reading import Token, bind, choose_member, clause_start, find_aliases, tokens, years_and_masks
 from .audit import row_warnings
+from .dating import dated_documents
 from .registry import Registry, load_registry
-from .rules import Facts, decide, doc_years, is_reporting, relative_year, section_context
+from .rules import (Facts, decide, doc_years, expected_cue, is_expected_statement, is_reporting, relative_year,
+                    section_context)
 from .scope import own_names, subject_scope
 from .tables import label_unit, year_columns
 
@@ -27,7 +29,7 @@ INDICATOR_COLUMNS = [
     "indicator_id", "name", "district", "doc_id", "value", "value_high", "unit", "comparator", "kind", "year",
     "period_start", "period_end", "quote", "passage_id", "line", "indicator_name_en", "unit_raw", "category",
     "section_path", "value_raw", "name_raw", "measure", "canonical", "change", "kind_rule", "noise", "scope",
-    "unit_known", "warning",
+    "unit_known", "warning", "year_rule",
 ]
 
 
@@ -43,11 +45,13 @@ class _Sentence:
     expected_open: bool
 
 
-def _sentences(text: str, registry: Registry, open_first: bool = False) -> tuple[list[_Sentence], bool]:
+def _sentences(text: str, registry: Registry, open_first: bool = False,
+               report_year: int | None = None) -> tuple[list[_Sentence], bool]:
     """Sentences of a passage, with the expected-enumeration state carried from sentence to sentence.
 
     ``open_first``: the previous passage ended with ``…预期目标是：``, so this passage's first paragraph is
-    its enumeration. Returns the sentences and whether the enumeration runs on into the next passage.
+    its enumeration; ``report_year``: a work report's year (see :func:`_expected_cue`). Returns the sentences
+    and whether the enumeration runs on into the next passage.
     """
     open_until = 0 if open_first else -1  # the last paragraph number an expected enumeration covers
     pieces = [(a, text[a:b], text.count("\n", 0, a), text.rfind("\n", 0, a) + 1) for a, b in sentence_spans(text)]
@@ -56,16 +60,11 @@ def _sentences(text: str, registry: Registry, open_first: bool = False) -> tuple
     for offset, sentence, para, pstart in pieces:
         folded, index = fold_for_numbers(sentence)
         carried = para <= open_until
-        if _is_expected_statement(folded, registry.cues):
+        if is_expected_statement(folded, registry.cues, report_year):
             # the enumeration runs to the end of the paragraph, or through the next one after a colon
             open_until = para + (1 if folded.rstrip().endswith((":", "：")) else 0)
         out.append(_Sentence(sentence, folded, index, offset, text[pstart:offset], carried))
     return out, open_until > para_no
-
-
-def _is_expected_statement(s: str, cues: dict) -> bool:
-    return any(re.search(p, s) for p in cues.get("expected_patterns", [])) and not any(
-        re.search(w + r".{0,6}预期", s) for w in cues.get("achieved_expected_words", []))
 
 
 def _raw_line(passage: pd.Series, offset_lines: int, line_map: dict | None) -> int | None:
@@ -143,9 +142,11 @@ def _split_family(alias, s: str, toks: list[Token], token_no: int, cues: dict) -
     for prefix, family, *parts in cues.get("split_families", []):
         if alias.family != family or prefix not in s[max(0, alias.start - len(prefix)):alias.end]:
             continue
-        if "分别" not in s[alias.end:toks[token_no].start]:
+        cut = s.rfind("分别", alias.end, toks[token_no].start)
+        if cut < 0:
             continue
-        rank = sum(1 for t in toks[:token_no] if t.start > alias.end)
+        # 城乡居民收入达到23292元和7750元、分别增长8.8%和10%: the rank counts from the 分别 before the number
+        rank = sum(1 for t in toks[:token_no] if t.start > cut)
         if rank < len(parts):
             return parts[rank]
     return None
@@ -206,9 +207,11 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
         period = None
     elif compared is not None:
         year = None  # the span's end year dates the number (sentence_period)
-    # 对接"十四五"规划，提出今年…的主要预期目标是: the time word nearest the number wins
-    this_or_next = max(s.rfind("今年", 0, pos), s.rfind("明年", 0, pos))
-    if this_or_next > max(year_pos, period_pos, s.rfind("；", 0, pos), s.rfind(";", 0, pos)):
+    # 对接"十四五"规划，提出今年…的主要预期目标是 / 在2029年…会议上，…去年…增长3.9%: the time word nearest the
+    # number wins (比去年/较上年 is a comparison's base, not a time)
+    relative = [m.start() for m in re.finditer("今年|明年|去年", s[:pos])
+                if s[max(0, m.start() - 1):m.start()] not in ("比", "较", "同")]
+    if max(relative, default=-1) > max(year_pos, period_pos, s.rfind("；", 0, pos), s.rfind(";", 0, pos)):
         year, period = None, None
     before = s[:pos]
     baseline = None
@@ -225,11 +228,23 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
                 for w in cues.get("five_year_review_openers", []))
     return Facts(before=before, local=local, year=year, period=period, five_year_review=five_years, measure=measure,
                  rel=relative_year(before, sent.paragraph),
-                 expected_statement=_is_expected_statement(s, ctx["cues"]), expected_open=sent.expected_open,
+                 expected_statement=_expected_here(s, pos, before, ctx), expected_open=sent.expected_open,
                  direction=direction, head_year=head_year, head_periods=head_periods, past=past, coming=coming,
                  plan_start=plan_start, plan_end=plan_end, doc_kind=ctx["doc_kind"],
                  before_goals=ctx["before_goals"], cues=ctx["cues"], baseline_years=baseline,
-                 reporting=ctx["reporting"], compared_goal=compared_goal)
+                 reporting=ctx["reporting"], compared_goal=compared_goal, date_rule=ctx.get("date_rule", ""))
+
+
+def _expected_here(s: str, pos: int, before: str, ctx: dict) -> bool:
+    """The sentence introduces expected targets and the number at ``pos`` is one of them: a number written before
+    the cue in a clause about the past (``去年…增长8.0%，今年…预期增长6.5%``) is the review, not a goal."""
+    cue = expected_cue(s, ctx["cues"], ctx.get("report_year"))
+    if cue < 0:
+        return False
+    if pos < cue:
+        rel = relative_year(before, "")
+        return rel is None or rel >= 0
+    return True
 
 
 def _compared_span(s: str, years: list, year_pos: int, past: int | None) -> tuple | None:
@@ -328,18 +343,18 @@ def _sentence_rows(sent: _Sentence, passage: pd.Series, registry: Registry, tabl
             continue
         f = _facts(sent, token, local, years, periods, ctx["section"], ctx["doc_years"], ctx,
                    measure=str(indicator["measure"]) if indicator is not None else "")
-        kind, year, pstart, pend, kind_rule = decide(f)
+        kind, year, pstart, pend, kind_rule, year_rule = decide(f)
         # 略低于8%的预定目标: the comparison word relates the outcome to the goal, not the goal to its value
         cmp = comparator("" if kind_rule == "past_goal" and f.compared_goal else local, token, kind, cues,
                          shared.get(no))
         rows.append(_row(sent, passage, registry, indicator, token, local, name_raw, cmp,
-                         (kind, year, pstart, pend, kind_rule), ctx, scope))
+                         (kind, year, pstart, pend, kind_rule, year_rule), ctx, scope))
         if indicator is not None and alias is not None and not token.ratio_quote and hit is None:
             for other in _listed_with(s, alias, aliases, local, token):
                 member = choose_member(other, local, token, registry, s)
                 if member is not None:
                     rows.append(_row(sent, passage, registry, member, token, local, other.text, cmp,
-                                     (kind, year, pstart, pend, kind_rule), ctx,
+                                     (kind, year, pstart, pend, kind_rule, year_rule), ctx,
                                      subject_scope(s, other.start, ctx["own_names"], cues)))
     return rows
 
@@ -399,11 +414,12 @@ def _table_rows(line: str, line_offset: int, columns: dict, passage: pd.Series, 
             decided = ("actual" if past is not None and year <= past else "target", year, None, None)
         else:
             decided = ("target", years[-1], years[0], years[-1])
+        decided = (*decided, "table_column", "table_column")
         sent = _Sentence(line, folded, [cell_start + j for j in index], line_offset, "", False)
         scope = subject_scope(label, alias.start, ctx["own_names"], cues) if indicator is not None else ""
         rows.append(_row(sent, passage, registry, indicator, token, label if indicator is None else "",
                          alias.text if indicator is not None else "", token.comparator_after or "=",
-                         (*decided, "table_column"), ctx, scope))
+                         decided, ctx, scope))
     return rows
 
 
@@ -421,7 +437,7 @@ def _unknown_unit_cell(cell: str, label_unit_: str) -> list[Token]:
 def _row(sent: _Sentence, passage: pd.Series, registry: Registry, indicator, token: Token, local: str,
          name_raw: str, cmp: str, decided: tuple, ctx: dict, scope: str = "") -> dict:
     """One output row (see :data:`INDICATOR_COLUMNS`)."""
-    kind, year, pstart, pend, kind_rule = decided
+    kind, year, pstart, pend, kind_rule, year_rule = decided
     cues = registry.cues
     value, value_high, unit = token.value, token.value_high, token.unit
     measure = indicator["measure"] if indicator is not None else ""
@@ -456,6 +472,7 @@ def _row(sent: _Sentence, passage: pd.Series, registry: Registry, indicator, tok
         "section_path": passage.get("section_path", ""), "value_raw": token.value, "name_raw": name_raw,
         "measure": measure, "canonical": indicator is not None, "change": bool(is_change),
         "kind_rule": kind_rule, "noise": bool(noise), "scope": scope, "unit_known": token.unit_known,
+        "year_rule": year_rule,
     }
 
 
@@ -500,7 +517,8 @@ def _restated_expectations(out: pd.DataFrame, docs: dict) -> pd.DataFrame:
             continue
         high = None if pd.isna(r["value_high"]) else r["value_high"]
         if (r["doc_id"], r["indicator_id"], coming, r["value"], high) in expected:
-            out.loc[i, ["kind", "kind_rule", "year"]] = ["expected", "restated_expected", coming]
+            year_rule = "document_year" + (f":{doc['date_rule']}" if doc.get("date_rule") else "")
+            out.loc[i, ["kind", "kind_rule", "year", "year_rule"]] = ["expected", "restated_expected", coming, year_rule]
     return out
 
 
@@ -537,6 +555,7 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
     registry = registry or load_registry()
     cues = registry.cues
     docs = {d["doc_id"]: d for d in documents.to_dict("records")} if documents is not None else {}
+    docs = dated_documents(passages, docs)
     table = registry.table.set_index("indicator_id")
     selected = passages if "role" not in passages.columns else passages[passages["role"].isin(kinds)]
     before_goals = _before_goals(passages, docs, cues)
@@ -550,11 +569,12 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
                "reporting": reporting, "own_names": own_names(doc),
                "section": section_context(passage.get("section_path", ""), cues, cues.get("periods", [])),
                "before_goals": passage["passage_id"] in before_goals, "line_map": line_map,
-               "district": doc.get("district", "")}
+               "district": doc.get("district", ""), "date_rule": doc.get("date_rule", "")}
+        ctx["report_year"] = ctx["doc_years"][1] if ctx["doc_kind"] == "work_report" else None
         text = str(passage["text"])
         # 国内生产总值达到74.4⏎万亿元: a line break between a number and its unit continues the sentence
         joined = re.sub(cues["number_unit_break"], " ", text) if cues.get("number_unit_break") else text
-        sentences, carry = _sentences(joined, registry, carry)
+        sentences, carry = _sentences(joined, registry, carry, ctx["report_year"])
         last_doc = passage["doc_id"]
         columns, header = year_columns(text, header)
         notes = _note_lines(text, cues)

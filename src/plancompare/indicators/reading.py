@@ -66,6 +66,12 @@ def years_and_masks(s: str, periods: list) -> tuple[list, list, list]:
         if 1900 <= year <= 2100 and not inside(m.start()):
             years.append((m.start(), year))
             spans.append((m.start(), m.end()))
+    # 二〇〇四年 / 二00四年 / 一九九八年: a year in Chinese numerals (news style), read digit by digit
+    for m in re.finditer(r"(?<![一二三四五六七八九十百千〇○零\d])([一二三四五六七八九〇○零0-9]{4})年", s):
+        year = int("".join(str(_YEAR_DIGITS.get(c, c)) for c in m.group(1)))
+        if not m.group(1).isdigit() and 1900 <= year <= 2100 and not inside(m.start()):
+            years.append((m.start(), year))
+            spans.append((m.start(), m.end()))
     for m in re.finditer(r"(?<![\d.])\d{1,2}月(?:\d{1,2}日)?|(?<![\d.])\d{1,2}日|(?<![\d.])(\d{4})(?=年)", s):
         spans.append((m.start(), m.end()))
     for name, a, b in periods:
@@ -78,6 +84,7 @@ def years_and_masks(s: str, periods: list) -> tuple[list, list, list]:
     return sorted(years), sorted(found_periods), spans
 
 
+_YEAR_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
 _FIRST_YEARS = re.compile(r"(?:期间|时期)?的?(?:前|头)([1-9一二两三四五六七八九])年")
 
 
@@ -204,7 +211,7 @@ def bind(s: str, token: Token, aliases: list[Alias], registry: Registry) -> tupl
     preceding = [a for a in aliases if a.end <= token.start]
     if not preceding:
         return None, own_clause
-    respective = _respective(s, token, preceding)
+    respective = _split_named(s, token, preceding, registry) or _respective(s, token, preceding)
     alias = respective or preceding[-1]
     between = s[alias.end:token.start]
     # a name taken by rank (A和B…分别…) is as far from the number as the last name listed
@@ -243,6 +250,20 @@ def _quantifies_next_noun(s: str, token: Token) -> bool:
     noun = s[token.end + 1:token.end + 7]
     return not any(w in noun for w in ("目标", "预期", "水平", "增长", "增速", "速度", "涨幅", "幅度", "比例", "要求",
                                        "基础", "基数", "左右"))
+
+
+def _split_named(s: str, token: Token, preceding: list[Alias], registry: Registry) -> Alias | None:
+    """城乡居民收入…分别增长8.8%和10%: a name that splits into its parts (``split_families``) is the subject of the
+    numbers after the 分别 that follows it (the parts are told apart later, by rank)."""
+    cut = s.rfind("分别", 0, token.start)
+    before = [a for a in preceding if a.end <= cut]
+    if cut < 0 or not before or any(a.start > cut for a in preceding) or re.search(r"[。；;]", s[cut:token.start]):
+        return None
+    alias = before[-1]
+    for prefix, family, *_ in registry.cues.get("split_families", []):
+        if alias.family == family and prefix in s[max(0, alias.start - len(prefix)):alias.end]:
+            return alias
+    return None
 
 
 def _respective(s: str, token: Token, preceding: list[Alias]) -> Alias | None:

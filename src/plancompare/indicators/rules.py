@@ -14,10 +14,14 @@ Kind rules (``KIND_RULES``)
    number, ``goal_after_pattern`` after it): *expected*, dated the reviewed year, with the goal's own comparator.
 1. ``expected_statement`` — the sentence introduces the year's expected targets (``主要预期目标是：…``), and does
    not report that they were met (``完成预期目标``) nor name a period ending after the coming year
-   (``今后五年…预期目标是…年均增长7%``): *expected*.
+   (``今后五年…预期目标是…年均增长7%``): *expected*. In a work report, a goal list led by the report's own year
+   (``提出了2018年的主要目标，即…``; ``report_year_expected_patterns``) counts too. A number written before the cue
+   in a clause about the past (``去年…增长8.0%，今年…预期增长6.5%``) is the review, not a goal: each number takes
+   the kind of its own clause.
 2. ``explicit_past`` — a year or named period written before the number ends no later than the document's
    reviewed year (``2020年``, ``"十三五"期间``), or the sentence says ``去年/上年/过去五年`` or its paragraph
-   opens with ``过去五年/这五年/一年来`` (a review paragraph under a heading that also announces targets): *actual*.
+   opens with ``过去五年/这五年/一年来`` (a review paragraph under a heading that also announces targets): *actual*; so is
+   a part of this year that has passed (``今年上半年…比去年同期增长13.6%``: an outcome dated this year).
 3. ``expected_enumeration`` — the sentence continues an enumeration opened by an expected statement in the
    same paragraph (or the line after ``…预期目标是：``): *expected*; the kind carries over every item.
 4. ``explicit_future`` — a year or period written before the number lies after the reviewed year, or the
@@ -64,6 +68,13 @@ Year rules (``YEAR_RULES``)
 6. ``document_year`` — actual: the reviewed year; expected: the report's year (a quoted past goal: the
    reviewed year); target: the plan's end year
    (a work report's targets: its year).
+
+The rule that gave the year is kept per row in ``year_rule`` (``table_column`` and ``baseline_value`` for the
+numbers those paths date). A document whose metadata has no date (no dated title or file name) is dated from its
+own text (:mod:`.dating`: a dateline ``2018-01-24``, a ``YYYY年M月D日`` signature or dateline line, the meeting
+``在…YYYY年…会议上``, the year it reviews ``回顾了…2015年``); the rules that then read that date
+(``from_baseline``, ``relative_year``, ``document_year``, ``baseline_value``) are written with the dating rule
+after a colon, e.g. ``document_year:dateline``, so that a year that rests on a guessed date can be told apart.
 """
 
 from __future__ import annotations
@@ -74,8 +85,8 @@ from dataclasses import dataclass, field
 from .._cells import as_number
 from ..text.numbers import fold_for_numbers
 
-__all__ = ["Facts", "KIND_RULES", "YEAR_RULES", "decide", "doc_years", "is_reporting", "section_context",
-           "relative_year"]
+__all__ = ["Facts", "KIND_RULES", "YEAR_RULES", "decide", "doc_years", "expected_cue", "is_expected_statement",
+           "is_reporting", "section_context", "relative_year"]
 
 _RELATIVE_YEARS = (("今年", 0), ("明年", 1), ("去年", -1), ("上年", -1), ("过去一年", -1), ("过去五年", -1),
                    ("一年来", -1), ("五年来", -1), ("这五年", -1), ("这一年", -1))
@@ -108,7 +119,25 @@ class Facts:
     compared_goal: bool = False  # 略低于8%的预定目标: the number is a goal an outcome is compared with
     five_year_review: bool = False  # undated, in a paragraph opening 五年来/过去五年: covers those five years
     measure: str = ""           # the canonical indicator's measure (growth, reduction, flow, level), or empty
+    date_rule: str = ""         # the document's date was read from its text by this rule (dating.py), or empty
     cues: dict = field(repr=False, default_factory=dict)
+
+
+def expected_cue(s: str, cues: dict, report_year: int | None = None) -> int:
+    """Where the sentence introduces the year's expected targets (``主要预期目标是：``), or -1.
+
+    ``report_year``: a work report's year; then ``2018年的主要目标，即…`` (that year's goal list) counts too."""
+    if any(re.search(w + r".{0,6}预期", s) for w in cues.get("achieved_expected_words", [])):
+        return -1  # 完成预期目标: the goals were met (a review)
+    found = [m.start() for p in cues.get("expected_patterns", []) for m in [re.search(p, s)] if m]
+    if report_year is not None:
+        found += [m.start() for p in cues.get("report_year_expected_patterns", []) for m in re.finditer(p, s)
+                  if int(m.group(1)) == report_year]
+    return min(found, default=-1)
+
+
+def is_expected_statement(s: str, cues: dict, report_year: int | None = None) -> bool:
+    return expected_cue(s, cues, report_year) >= 0
 
 
 def is_reporting(doc: dict, cues: dict) -> bool:
@@ -169,11 +198,19 @@ def _goal_met(text: str, pos: int, cues: dict) -> bool:
 
 
 def relative_year(before: str, paragraph: str) -> int | None:
-    """-1/0/+1 from 去年/今年/明年 in the sentence, or 过去五年… opening the paragraph."""
-    rel = None
+    """-1/0/+1 from the 去年/今年/明年 nearest the number in the sentence, or 过去五年… opening the paragraph."""
+    # the word nearest the number wins (去年…增长8%，今年…增长6.5%: 今年 dates the second number); 比去年/较上年 is
+    # the base of a comparison, which dates the number only when no other time word does (比上年增长7.8%: last year)
+    rel, nearest, base = None, -1, None
     for word, offset in _RELATIVE_YEARS:
-        if word in before:
-            rel = offset
+        for m in re.finditer(re.escape(word), before):
+            if word == "上年" and before[m.end():m.end() + 1] == "均":
+                continue  # 基础上年均增长: 上 + 年均, no time word
+            if before[max(0, m.start() - 1):m.start()] in ("比", "较", "同"):
+                base = offset
+            elif m.start() >= nearest:
+                rel, nearest = offset, m.start()
+    rel = base if rel is None else rel
     if rel is None:
         for word, offset in _PARAGRAPH_RELATIVE:
             if word in paragraph:
@@ -212,7 +249,13 @@ def _expected_statement(f: Facts):
     return "expected" if f.expected_statement else None
 
 
+# 今年上半年 / 今年一季度 / 今年前三季度 / 今年1-10月: a part of this year that has passed — its figures are outcomes
+_PART_OF_THIS_YEAR = re.compile(r"今年(?:上半年|[一二三]季度|前[二三]季度|前[一二三四五六七八九十\d]{1,2}个月|1\s?[-—~至到]\s?\d{1,2}月)")
+
+
 def _explicit_past(f: Facts):
+    if f.year is None and f.period is None and f.rel == 0 and _PART_OF_THIS_YEAR.search(f.before):
+        return "actual"
     ref = _reviewed(f)
     if f.year is not None and ref is not None:
         return "actual" if f.year <= ref else None
@@ -370,8 +413,15 @@ def _forward_baseline(f: Facts, kind: str) -> bool:
             and f.past is not None and not re.search(r"原定|原计划|原来的?目标", f.before[-16:]))
 
 
-def decide(f: Facts) -> tuple[str, int | None, int | None, int | None, str]:
-    """Apply the rule tables: ``(kind, year, period_start, period_end, kind_rule)``."""
+# year rules that read the document's date: a date read from the text (not the metadata) is named with them
+_DOCUMENT_DATED = ("from_baseline", "relative_year", "document_year")
+
+
+def decide(f: Facts) -> tuple[str, int | None, int | None, int | None, str, str]:
+    """Apply the rule tables: ``(kind, year, period_start, period_end, kind_rule, year_rule)``.
+
+    ``year_rule``: the YEAR_RULES entry that gave the year (empty without a year); when it used a document date
+    read from the text, the dating rule follows a colon (``document_year:dateline``)."""
     kind, kind_rule = "target", "document_default"
     for name, rule in KIND_RULES:
         got = rule(f)
@@ -383,7 +433,9 @@ def decide(f: Facts) -> tuple[str, int | None, int | None, int | None, str]:
     clause = clauses[-1] + ("|" + clauses[0] if len(clauses) > 1 else "")
     if _forward_baseline(f, kind):
         # 由今年预计的44%提高到…: this year's estimate; otherwise the reviewed year's level
-        return "actual", (f.coming if "今年" in f.before[-8:] and f.coming is not None else f.past), None, None, "baseline_value"
+        this_year = "今年" in f.before[-8:] and f.coming is not None
+        year = f.coming if this_year else f.past
+        return "actual", year, None, None, "baseline_value", _year_rule("baseline_value", year, f)
     # a growth, reduction or flow accumulates over the span a clause (累计新增城镇就业5870万人) or a five-year
     # review paragraph names; a level (国内生产总值82.7万亿元) is the value at one date whatever the span
     spans = f.measure not in ("", "level") and (any(w in clause for w in f.cues.get("clause_period_words", []))
@@ -391,10 +443,11 @@ def decide(f: Facts) -> tuple[str, int | None, int | None, int | None, str]:
     period_words = any(w in f.local for w in f.cues.get("period_value_words", [])) or any(
         w in f.before for w in ("过去五年", "五年来")) or spans
     year = start = end = None
-    for _, rule in YEAR_RULES:
+    year_rule = ""
+    for name, rule in YEAR_RULES:
         got = rule(f, kind, period_words)
         if got is not None:
-            year, start, end = got
+            (year, start, end), year_rule = got, name
             break
     if start is None and end is None and period_words:
         if f.period is None and kind == "actual" and year is not None:
@@ -403,4 +456,11 @@ def decide(f: Facts) -> tuple[str, int | None, int | None, int | None, str]:
             start, end = f.plan_start, f.plan_end
         elif year is not None:
             end = year
-    return kind, year, start, end, kind_rule
+    return kind, year, start, end, kind_rule, _year_rule(year_rule, year, f)
+
+
+def _year_rule(name: str, year: int | None, f: Facts) -> str:
+    if year is None:
+        return ""
+    document_dated = name in _DOCUMENT_DATED or name == "baseline_value"
+    return f"{name}:{f.date_rule}" if document_dated and f.date_rule else name

@@ -1,0 +1,84 @@
+"""The date of a document whose metadata has none, read from its own text.
+
+In: the passages of one document (``text`` in document order, every role: a dateline is often front matter).
+Out: ``(year, rule)`` — the year the document speaks from, as the metadata's ``year`` would give it (a work
+report's year: the year it plans for), and which rule found it — or ``(None, "")``.
+
+A page that carries no dated title or file name (a news excerpt of a work report, a re-posted notice) still
+says when it was written: a dateline (``2018-01-24 16:28``), a signature or dateline line (``2024年3月19日``),
+the meeting it was given at (``在2019年全区经济工作会议上``), or the year it reviews (``回顾了2015年…``).
+The rules, in the order they are tried (first hit wins):
+
+1. ``dateline`` — an ISO-style date ``YYYY-MM-DD`` (or ``YYYY/MM/DD``, ``YYYY.MM.DD``) in the first or last
+   :data:`EDGE_LINES` lines.
+2. ``dated_line`` — ``YYYY年M月D日`` in the first or last :data:`EDGE_LINES` lines, on a short line (a signature)
+   or opening a line (a news dateline).
+3. ``meeting_date`` — ``在…YYYY年…会议/大会上`` in the opening :data:`OPENING_CHARS` characters.
+4. ``reviewed_year`` — the opening names the year it reviews (``回顾了…2015年``, ``2015年工作回顾``: the
+   document's year is the one after) or the year it plans (``提出了…2016年…目标/工作/任务``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .._cells import as_number
+
+__all__ = ["DATE_RULES", "dated_documents", "document_date", "EDGE_LINES", "OPENING_CHARS"]
+
+EDGE_LINES = 6        # a dateline or signature sits in the first or last few lines
+OPENING_CHARS = 1500  # the opening paragraphs, where a news report says which meeting and which year
+_YEAR = r"((?:19|20)\d{2})"
+_ISO = re.compile(r"(?<!\d)" + _YEAR + r"\s?([-/.])\s?(?:0?[1-9]|1[0-2])\2\s?(?:0?[1-9]|[12]\d|3[01])(?!\d)")
+_YMD = re.compile(r"(?<!\d)" + _YEAR + r"\s?年\s?(?:0?[1-9]|1[0-2])\s?月\s?(?:0?[1-9]|[12]\d|3[01])\s?日")
+_MEETING = re.compile(r"在[^。；;]{0,30}?" + _YEAR + r"年[^。；;]{0,30}?(?:会议|大会|会)上")
+_REVIEWED = [re.compile(r"回顾(?:了)?[^。；;]{0,16}?" + _YEAR + r"年"), re.compile(_YEAR + r"年(?:的)?(?:工作)?回顾")]
+_PLANNED = re.compile(r"提出(?:了)?[^。；;]{0,16}?" + _YEAR + r"年[^。；;]{0,16}?(?:目标|工作|任务|安排)")
+DATE_RULES = ("dateline", "dated_line", "meeting_date", "reviewed_year")
+
+
+def _edge_lines(texts: list[str]) -> list[str]:
+    lines = [line.strip() for text in texts for line in str(text).split("\n") if line.strip()]
+    return lines[:EDGE_LINES] + lines[-EDGE_LINES:] if len(lines) > 2 * EDGE_LINES else lines
+
+
+def document_date(texts: list[str]) -> tuple[int | None, str]:
+    """``(year, rule)`` of a document from its passage texts (in order), or ``(None, "")``.
+
+    A reviewed year dates the document the year after it: a work report plans for that year, any other
+    document was written after the year it reviews."""
+    edges = _edge_lines(texts)
+    for line in edges:
+        m = _ISO.search(line)
+        if m:
+            return int(m.group(1)), "dateline"
+    for line in edges:
+        m = _YMD.search(line)
+        # a signature (2024年3月19日 alone) or a dateline opening the line — not a deadline inside a sentence
+        if m and (len(line) <= 30 or m.start() == 0):
+            return int(m.group(1)), "dated_line"
+    opening = "".join(str(t) for t in texts)[:OPENING_CHARS]
+    m = _MEETING.search(opening)
+    if m:
+        return int(m.group(1)), "meeting_date"
+    found = [(m.start(), int(m.group(1)) + 1) for pattern in _REVIEWED for m in pattern.finditer(opening)]
+    found += [(m.start(), int(m.group(1))) for m in _PLANNED.finditer(opening)]
+    if found:
+        return min(found)[1], "reviewed_year"
+    return None, ""
+
+
+def dated_documents(passages: pd.DataFrame, docs: dict) -> dict:
+    """``docs`` with a year read from the text (:mod:`.dating`) for every document whose metadata has neither a
+    year nor a period (``date_rule`` names the dating rule that found it)."""
+    out = dict(docs)
+    for doc_id, group in passages.groupby("doc_id", sort=False):
+        doc = docs.get(doc_id)
+        if doc is None or any(as_number(doc.get(k), int) is not None for k in ("year", "period_start", "period_end")):
+            continue
+        year, rule = document_date(list(group["text"].astype(str)))
+        if year is not None:
+            out[doc_id] = {**doc, "year": year, "date_rule": rule}
+    return out

@@ -1,0 +1,170 @@
+"""Documents without a dated title or file name (news excerpts of work reports, re-posted notices): the year is
+read from the text (dateline, signature line, meeting, reviewed year) and the rule that decided is kept in
+``year_rule``; a paragraph that reviews last year and then sets this year's goals gives each number the kind
+of its own clause. Every sentence here was written for these tests."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import plancompare as pc
+from plancompare.indicators import extract_indicators
+from plancompare.indicators.dating import document_date
+from plancompare.indicators.reading import years_and_masks
+
+
+def _rows(lines: list[str], kind: str = "work_report", year=None, start=None, end=None,
+          sections: list[str] | None = None) -> pd.DataFrame:
+    """One document, one passage a line (``sections``: the section path of each line)."""
+    sections = sections or [""] * len(lines)
+    passages = pd.DataFrame([{"passage_id": f"d:{i:04d}", "doc_id": "d", "district": "D", "role": "body",
+                              "text": text, "section_path": head, "line_start": i + 1, "line_end": i + 1,
+                              "clean_line_start": i} for i, (head, text) in enumerate(zip(sections, lines))])
+    documents = pd.DataFrame([{"doc_id": "d", "district": "D", "kind": kind, "year": year,
+                               "period_start": start, "period_end": end}])
+    return extract_indicators(passages, documents)
+
+
+def _one(rows: pd.DataFrame, indicator: str, value: float) -> pd.Series:
+    got = rows[(rows["indicator_id"] == indicator) & (rows["value"] == value)]
+    assert len(got) == 1, rows[["indicator_id", "value", "kind", "year", "kind_rule", "year_rule"]]
+    return got.iloc[0]
+
+
+# ----------------------------------------------------------------------------------------- the dating rules
+@pytest.mark.parametrize("lines, year, rule", [
+    (["东湖区召开人代会", "2031-01-20 09:15 来源：东湖日报", "会议听取了区长所作的政府工作报告。"], 2031, "dateline"),
+    (["关于印发某县行动方案的通知", "各乡镇：现印发给你们。", "某县人民政府", "2027年2月14日"], 2027, "dated_line"),
+    (["在2029年全县经济工作会议上，县长作了讲话。", "会议要求抓好六项工作。"], 2029, "meeting_date"),
+    (["会议回顾了2033年的政府工作，部署了下一阶段任务。"], 2034, "reviewed_year"),
+    (["报告提出了2036年经济社会发展的主要目标。"], 2036, "reviewed_year"),
+    (["会议听取了政府工作报告。", "2月3日上午，大会开幕。"], None, ""),
+])
+def test_document_date_rules(lines, year, rule):
+    assert document_date(lines) == (year, rule)
+
+
+def test_a_deadline_inside_a_sentence_is_no_document_date():
+    # a date in the middle of a long opening sentence is a deadline, not when the text was written
+    text = "各单位务必于2030年6月30日前完成全部整改任务并报送书面材料，逾期未报的予以通报批评。"
+    assert document_date([text]) == (None, "")
+
+
+def test_chinese_numeral_years_are_years():
+    years, _, _ = years_and_masks("二〇三一年全市的主要预期目标是：", [])
+    assert years == [(0, 2031)]
+    assert years_and_masks("二00九年", [])[0] == [(0, 2009)]
+    assert years_and_masks("十二年来", [])[0] == []
+
+
+# ----------------------------------------------------------------------------------------- years from the text
+def test_dateline_dates_this_year_and_last_year():
+    rows = _rows(["西河区人代会开幕", "2031-01-20 09:15 来源：西河日报",
+                  "区长在政府工作报告中说，去年全区地区生产总值完成512.3亿元，增长7.1%。",
+                  "今年全区地区生产总值预期增长6%左右。"])
+    actual = _one(rows, "gdp_total", 512.3)
+    assert (actual["kind"], actual["year"], actual["year_rule"]) == ("actual", 2030, "relative_year:dateline")
+    goal = _one(rows, "gdp_growth_rate", 6)
+    assert (goal["kind"], goal["year"], goal["comparator"]) == ("expected", 2031, "~")
+    assert goal["year_rule"] == "relative_year:dateline"
+
+
+def test_reviewed_year_dates_an_undated_full_year_outcome():
+    rows = _rows(["县长作政府工作报告。在回顾2033年工作时说：2033年，我们克服重重困难，各项工作稳步推进。"
+                  "全年实现地区生产总值97.45亿元、增长6.3%，完成地方财政收入5.18亿元、增长4.4%。"])
+    for indicator, value in [("gdp_total", 97.45), ("gdp_growth_rate", 6.3), ("general_budget_revenue", 5.18),
+                             ("general_budget_revenue_growth", 4.4)]:
+        row = _one(rows, indicator, value)
+        assert (row["kind"], row["year"]) == ("actual", 2033)
+        assert row["year_rule"] == "document_year:reviewed_year"
+
+
+def test_meeting_date_and_a_year_the_sentence_names():
+    rows = _rows(["在2029年全市经济工作会议上，市长说，去年全市一般公共预算收入增长3.9%。",
+                  "2027年全市生产总值达到860亿元。"])
+    named = _one(rows, "gdp_total", 860)
+    assert (named["kind"], named["year"], named["year_rule"]) == ("actual", 2027, "sentence_year")
+    last = _one(rows, "general_budget_revenue_growth", 3.9)
+    assert (last["kind"], last["year"], last["year_rule"]) == ("actual", 2028, "relative_year:meeting_date")
+
+
+def test_report_year_goal_list_is_expected():
+    rows = _rows(["2032-02-01 来源：南山新闻", "主任在报告中提出了南山区2032年的主要目标，即地区生产总值增长6.5%左右，"
+                  "全社会固定资产投资增长9%以上，城镇登记失业率控制在3.5%以内。"])
+    for indicator, value, cmp in [("gdp_growth_rate", 6.5, "~"), ("fixed_asset_investment_growth", 9, ">="),
+                                  ("registered_unemployment_rate", 3.5, "<=")]:
+        row = _one(rows, indicator, value)
+        assert (row["kind"], row["year"], row["comparator"], row["kind_rule"]) == (
+            "expected", 2032, cmp, "expected_statement")
+
+
+def test_a_goal_list_for_another_year_is_no_expected_list():
+    rows = _rows(["2032-02-01 来源：南山新闻", "报告明确，到2035年的主要目标是地区生产总值达到1500亿元。"])
+    assert _one(rows, "gdp_total", 1500)["kind"] == "target"
+
+
+def test_dated_metadata_is_not_replaced():
+    rows = _rows(["2031-01-20 来源：东湖日报", "去年全区地区生产总值完成512.3亿元。"], year=2025)
+    row = _one(rows, "gdp_total", 512.3)
+    assert (row["year"], row["year_rule"]) == (2024, "relative_year")
+
+
+def test_chinese_numeral_year_dates_the_goal_list():
+    rows = _rows(["北原自治区二〇三一年的主要预期目标是：地区生产总值增长百分之七，社会消费品零售总额增长百分之九。"])
+    for indicator, value in [("gdp_growth_rate", 7), ("retail_sales_growth", 9)]:
+        row = _one(rows, indicator, value)
+        assert (row["kind"], row["year"], row["year_rule"]) == ("expected", 2031, "sentence_year")
+
+
+# ----------------------------------------------------------------------------------------- kinds inside one paragraph
+def test_last_year_then_this_years_goals_in_one_sentence():
+    rows = _rows(["2030-01-15 来源：滨江晚报", "报告显示，初步核算，去年全市地区生产总值1234亿元、增长5.2%，今年全市地区生产总值"
+                  "预期增长5%左右，一般公共预算收入增长4%。"])
+    for indicator, value, kind, year in [("gdp_total", 1234, "actual", 2029), ("gdp_growth_rate", 5.2, "actual", 2029),
+                                         ("gdp_growth_rate", 5, "expected", 2030),
+                                         ("general_budget_revenue_growth", 4, "expected", 2030)]:
+        row = _one(rows, indicator, value)
+        assert (row["kind"], row["year"]) == (kind, year), row[["kind", "year", "kind_rule", "year_rule"]]
+
+
+def test_the_time_word_nearest_the_number_wins():
+    rows = _rows(["去年全县地区生产总值增长4.8%，今年全县地区生产总值力争增长6%。"], year=2030)
+    assert tuple(_one(rows, "gdp_growth_rate", 4.8)[["kind", "year"]]) == ("actual", 2029)
+    assert tuple(_one(rows, "gdp_growth_rate", 6)[["kind", "year"]]) == ("target", 2030)
+    # 比去年 is the base of a comparison: the number is this year's, and a part of this year that has passed
+    # states an outcome
+    rows = _rows(["今年一季度全县社会消费品零售总额比去年同期增长6.6%。"], year=2030, kind="other")
+    assert tuple(_one(rows, "retail_sales_growth", 6.6)[["kind", "year"]]) == ("actual", 2030)
+
+
+def test_urban_and_rural_income_growth_after_split_name():
+    rows = _rows(["2030年，城乡居民收入分别达到41250元和18760元、分别增长6.1%和7.3%。"], year=2031)
+    assert _one(rows, "urban_disposable_income_growth", 6.1)["year"] == 2030
+    assert _one(rows, "rural_disposable_income_growth", 7.3)["year"] == 2030
+    rows = _rows(["今年主要预期目标是：城镇居民、农村居民人均可支配收入分别增长5%、6.5%，城镇调查失业率控制在5.5%以内。"],
+                 year=2031)
+    assert _one(rows, "urban_disposable_income_growth", 5)["kind"] == "expected"
+    assert _one(rows, "rural_disposable_income_growth", 6.5)["kind"] == "expected"
+    assert _one(rows, "urban_unemployment_rate", 5.5)["comparator"] == "<="
+
+
+def test_plan_execution_section_reviews_the_past_year():
+    rows = _rows(["2032年，全市实现地区生产总值2210.4亿元，增长4.1%。"], kind="other", year=2033,
+                 sections=["一、2032年国民经济和社会发展计划执行情况"])
+    row = _one(rows, "gdp_total", 2210.4)
+    assert (row["kind"], row["year"], row["kind_rule"]) == ("actual", 2032, "explicit_past")
+
+
+def test_an_undated_file_end_to_end(tmp_path):
+    # through build_corpus: the metadata finds no year (no dated title or file name), the text does
+    path = tmp_path / "lakeside_report_excerpt.txt"
+    path.write_text("湖滨县县长作政府工作报告\n2034-01-18 10:02 来源：湖滨新闻网\n"
+                    "报告说，去年全县地区生产总值完成318.6亿元，增长5.9%。今年全县地区生产总值预期增长6%左右。\n",
+                    encoding="utf-8")
+    corpus = pc.build_corpus([path], embed=False, index=False)
+    assert pd.isna(corpus.documents["year"].iloc[0])
+    rows = corpus.indicators
+    assert tuple(_one(rows, "gdp_total", 318.6)[["kind", "year"]]) == ("actual", 2033)
+    goal = _one(rows, "gdp_growth_rate", 6)
+    assert (goal["kind"], goal["year"], goal["year_rule"]) == ("expected", 2034, "relative_year:dateline")
