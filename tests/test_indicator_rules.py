@@ -3,6 +3,7 @@ shared text layer and the metadata inference for documents without a catalog ent
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import pandas as pd
@@ -45,9 +46,20 @@ def test_fold_keeps_numbers_apart_and_words_together():
     assert fold_for_numbers("增长６．５％")[0] == "增长6.5%"
 
 
-@pytest.mark.parametrize("text, value", [("八", 8), ("十四", 14), ("两百", 200), ("六点五", 6.5), ("二〇三五", 2035)])
+@pytest.mark.parametrize("text, value", [("八", 8), ("十四", 14), ("两百", 200), ("六点五", 6.5), ("二〇三五", 2035),
+                                         ("四万零六百", 40600), ("二亿五千万", 250_000_000), ("万", None)])
 def test_chinese_numerals(text, value):
     assert chinese_numeral_value(text) == value
+
+
+@pytest.mark.parametrize("text, value, unit", [
+    ("全年税收完成三百二十一亿四千万元", 3_214_000, "万元"),  # 321.4亿元, in the unit the sentence goes on with
+    ("新增就业两万八千人", 28_000, "人"),  # not 八千人
+    ("粮食产量达到八千三百万吨", 8300, "万吨")])
+def test_numerals_with_wan_and_yi_sections_are_read_whole(text, value, unit):
+    (q,) = find_quantities(fold_for_numbers(text)[0], {"万元", "亿元", "人", "万吨"})
+    assert (q.value, q.unit) == (value, unit)
+    assert text[q.end:] == "" and q.start == re.search("[一二三四五六七八九两]", text).start()  # the whole numeral
 
 
 @pytest.mark.parametrize("text, low, high", [

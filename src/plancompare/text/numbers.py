@@ -30,6 +30,9 @@ _DASHES_ONLY = "-~～—–"
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 CHINESE_NUMBER = re.compile(r"(百分之)?([零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?)")
+# a numeral with 万/亿 sections inside (六百四十三亿七千万元, 三万五千人): read whole, its last 万/亿 left to the unit
+_CN_SECTIONED = re.compile(r"[零〇一二两三四五六七八九十百千]+(?:[万亿][零〇一二两三四五六七八九十百千]+)+[万亿]?")
+_CN_SECTIONS = {"亿": 10 ** 8, "万": 10 ** 4}
 _QUOTES = set("“”‘’\"'「」")
 _NUMBER_PUNCTUATION = {"－": "-", "～": "~", "．": ".", "：": ":", "／": "/", "，": ",", "；": ";", "（": "(",
                        "）": ")", "＋": "+", "＜": "<", "＞": ">", "＝": "="}
@@ -115,9 +118,16 @@ def _join_spaced_digits(text: str, folded: str, index: list[int]) -> tuple[str, 
 
 
 def chinese_numeral_value(text: str) -> float | None:
-    """Value of a Chinese numeral (``八``, ``十四``, ``两百``, ``六点五``, ``千``); None if it is not one."""
+    """Value of a Chinese numeral (``八``, ``十四``, ``两百``, ``六点五``, ``千``, ``三万五千``,
+    ``六百四十三亿七千万``); None if it is not one."""
     if not text:
         return None
+    for section, size in _CN_SECTIONS.items():  # 亿 before 万: 三亿二千万 is 3 * 10^8 + 2000 * 10^4
+        if section in text:
+            high, low = text.rsplit(section, 1)
+            high_value = chinese_numeral_value(high)
+            low_value = chinese_numeral_value(low) if low else 0.0
+            return None if high_value is None or low_value is None else high_value * size + low_value
     if "点" in text:
         whole, frac = text.split("点", 1)
         base = chinese_numeral_value(whole) if whole else 0
@@ -150,8 +160,16 @@ def _raw_numbers(s: str, masked) -> list[tuple]:
     """(start, end, value, chinese, percent_word) for every Arabic and Chinese numeral outside masks."""
     raw = [(m.start(), m.end(), float(m.group(0)), False, False)
            for m in re.finditer(NUMBER, s) if not masked(m.start(), m.end())]
+    sectioned = []
+    for m in _CN_SECTIONED.finditer(s):
+        end = m.end() - (m.group()[-1] in _CN_SECTIONS)  # a last 万/亿 starts the unit (万元, 亿元)
+        value = chinese_numeral_value(m.group())
+        if value is not None and not masked(m.start(), end):
+            raw.append((m.start(), end, value / _CN_SECTIONS.get(s[end], 1), True, False))
+            sectioned.append((m.start(), end))
     for m in CHINESE_NUMBER.finditer(s):
-        if masked(m.start(), m.end()) or (m.start() > 0 and s[m.start() - 1] == "第"):
+        if (masked(m.start(), m.end()) or (m.start() > 0 and s[m.start() - 1] == "第")
+                or any(a <= m.start() < b for a, b in sectioned)):
             continue
         value = chinese_numeral_value(m.group(2))
         if value is not None:
