@@ -213,7 +213,11 @@ def markdown(results: dict) -> str:
               "probe, its home district) computed once per probe instead of once per district; each candidate's "
               "CSLS radius computed once per row (faiss' exact brute-force k-nearest search) and cached; one "
               "feature pass over every district's candidates; `top_rows` partitions before sorting; texts held as "
-              "Python strings (an Arrow string column converted every row on each access).",
+              "Python strings (an Arrow string column converted every row on each access). Then (issue 14, "
+              "200,000 passages): a search's `dense_z` takes the mean and spread of the query's centred cosines "
+              "from the first and second moments of the centred rows (a 384 x 384 product, computed once) and "
+              "the centred cosines of its candidates only, instead of a pass over every passage "
+              "(`tests/test_match_scale.py` checks it against that pass).",
               "", "Same results: on the match benchmark's corpus (`bench_match.py`, 1,136 passages, 665 candidate "
               "lists) the candidate rows are identical and every feature is within 2.4e-7 of before (only "
               "`dense_csls`, whose radii come from products of another shape); every held-out figure of "
