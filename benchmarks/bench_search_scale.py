@@ -226,8 +226,23 @@ def markdown(results: dict) -> str:
             label = f"{version} ({row['base']})" if version == "before" else version
             lines.append(f"| {p['passages']:,} ({p['body_passages']:,}) | {p['districts']:,} | {p['dense_method']} | "
                          f"{p['index_s']} | {label} | {m['search_median_ms']} | {m['search_p95_ms']} | "
-                         f"{', '.join(map(str, m['compare_s']))} | {m['peak_rss_mb']:.0f} | {m['loadavg']} |")
+                         f"{', '.join(map(str, m['compare_s'])) or '–'} | {m['peak_rss_mb']:.0f} | {m['loadavg']} |")
     lines.append("")
+    product = [row for row in results.values() if "product_new_median_ms" in row.get("after", {})]
+    if product:
+        lines += ["The public path, `Corpus.search(query)` (the query embedded by the loaded model, then the index): "
+                  "a new query (empty embedding cache) and the same query again (cached vector), ms:", "",
+                  "| passages | version | new query median | new query p95 | cached median | cached p95 |",
+                  "| ---: | --- | ---: | ---: | ---: | ---: |"]
+        for row in sorted(product, key=lambda r: r["prepare"]["passages"]):
+            for version in ("before", "after"):
+                m = row.get(version, {})
+                if "product_new_median_ms" in m:
+                    label = f"{version} ({row['base']})" if version == "before" else version
+                    lines.append(f"| {row['prepare']['passages']:,} | {label} | {m['product_new_median_ms']} | "
+                                 f"{m['product_new_p95_ms']} | {m['product_cached_median_ms']} | "
+                                 f"{m['product_cached_p95_ms']} |")
+        lines.append("")
     for row in sorted(results.values(), key=lambda r: r["prepare"]["passages"]):
         p = row["prepare"]
         lines.append(f"- **{p['passages']:,} passages** (`{row['command']}`, {row['created']}): query embedding "
