@@ -101,9 +101,37 @@ def measure_worker(work: Path, rounds: int, compares: int, agreement: bool) -> d
         rows = index.compare(pid, k=3)
         out["compare_s"].append(round(time.perf_counter() - t0, 2))
         out["compare_rows"].append(len(rows))
+    out.update(product_search(work, index, queries, rounds))
     out["peak_rss_mb"], out["loadavg"] = _hwm_mb(), round(os.getloadavg()[0], 2)
     if agreement:
         out["radii_cached"] = int(np.isfinite(index.featurizer_.radii_).sum())
+    return out
+
+
+def product_search(work: Path, index, queries: list[str], rounds: int) -> dict:
+    """``Corpus.search`` (the public path: the query embedded by the loaded model, then the index) on
+    the corpus of ``work/standin`` holding the pickled ``index``: per query, median and p95 in ms, with
+    an empty embedding cache (a new query: the model runs) and again with the query cached."""
+    import tempfile
+
+    import plancompare as pc
+
+    corpus = pc.Corpus.load(work / "standin")
+    corpus.index = index
+    out = {}
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ["PLANCOMPARE_CACHE_DIR"] = cache
+        for q in queries[:3]:  # warm-up: the model loads, its first forward passes
+            corpus.search(q + " 试", k=5)
+        for label in ("new", "cached"):  # the same queries twice: the second time from the cache
+            ms = []
+            for _ in range(rounds if label == "cached" else 1):
+                for q in queries:
+                    t0 = time.perf_counter()
+                    corpus.search(q, k=5)
+                    ms.append((time.perf_counter() - t0) * 1000)
+            out[f"product_{label}_median_ms"] = round(statistics.median(ms), 1)
+            out[f"product_{label}_p95_ms"] = round(float(np.percentile(ms, 95)), 1)
     return out
 
 
@@ -198,8 +226,23 @@ def markdown(results: dict) -> str:
             label = f"{version} ({row['base']})" if version == "before" else version
             lines.append(f"| {p['passages']:,} ({p['body_passages']:,}) | {p['districts']:,} | {p['dense_method']} | "
                          f"{p['index_s']} | {label} | {m['search_median_ms']} | {m['search_p95_ms']} | "
-                         f"{', '.join(map(str, m['compare_s']))} | {m['peak_rss_mb']:.0f} | {m['loadavg']} |")
+                         f"{', '.join(map(str, m['compare_s'])) or '–'} | {m['peak_rss_mb']:.0f} | {m['loadavg']} |")
     lines.append("")
+    product = [row for row in results.values() if "product_new_median_ms" in row.get("after", {})]
+    if product:
+        lines += ["The public path, `Corpus.search(query)` (the query embedded by the loaded model, then the index): "
+                  "a new query (empty embedding cache) and the same query again (cached vector), ms:", "",
+                  "| passages | version | new query median | new query p95 | cached median | cached p95 |",
+                  "| ---: | --- | ---: | ---: | ---: | ---: |"]
+        for row in sorted(product, key=lambda r: r["prepare"]["passages"]):
+            for version in ("before", "after"):
+                m = row.get(version, {})
+                if "product_new_median_ms" in m:
+                    label = f"{version} ({row['base']})" if version == "before" else version
+                    lines.append(f"| {row['prepare']['passages']:,} | {label} | {m['product_new_median_ms']} | "
+                                 f"{m['product_new_p95_ms']} | {m['product_cached_median_ms']} | "
+                                 f"{m['product_cached_p95_ms']} |")
+        lines.append("")
     for row in sorted(results.values(), key=lambda r: r["prepare"]["passages"]):
         p = row["prepare"]
         lines.append(f"- **{p['passages']:,} passages** (`{row['command']}`, {row['created']}): query embedding "
@@ -213,7 +256,11 @@ def markdown(results: dict) -> str:
               "probe, its home district) computed once per probe instead of once per district; each candidate's "
               "CSLS radius computed once per row (faiss' exact brute-force k-nearest search) and cached; one "
               "feature pass over every district's candidates; `top_rows` partitions before sorting; texts held as "
-              "Python strings (an Arrow string column converted every row on each access).",
+              "Python strings (an Arrow string column converted every row on each access). Then (issue 14, "
+              "200,000 passages): a search's `dense_z` takes the mean and spread of the query's centred cosines "
+              "from the first and second moments of the centred rows (a 384 x 384 product, computed once) and "
+              "the centred cosines of its candidates only, instead of a pass over every passage "
+              "(`tests/test_match_scale.py` checks it against that pass).",
               "", "Same results: on the match benchmark's corpus (`bench_match.py`, 1,136 passages, 665 candidate "
               "lists) the candidate rows are identical and every feature is within 2.4e-7 of before (only "
               "`dense_csls`, whose radii come from products of another shape); every held-out figure of "

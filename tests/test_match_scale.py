@@ -4,6 +4,7 @@
   segment's rarest n-gram: checked against the product with the whole TF-IDF matrix and a substring
   scan of every passage (bundled plans, gold queries);
 * ``compare`` scores every district's candidates in one feature pass: checked against one pass per list;
+* search takes the spread of ``dense_z`` from the centred rows' moments: checked against the pass over every passage;
 * CSLS radii are computed once per row and cached: checked against their definition, and ``compare``
   with a warm cache against one with an empty cache (slow: the embedded bundled corpus).
 """
@@ -135,3 +136,25 @@ def test_cached_radii_follow_their_definition_and_compare_is_unchanged(embedded)
     pd.testing.assert_frame_equal(first, index.compare(pid, k=3, min_verdict="none"))
     fresh = PassageIndex().fit(passages, embeddings)  # an empty cache
     pd.testing.assert_frame_equal(first, fresh.compare(pid, k=3, min_verdict="none"))
+
+
+@pytest.mark.slow
+def test_query_spread_from_moments_equals_the_full_scan(embedded):
+    """Search takes the mean and spread of ``dense_z`` from the centred rows' moments and the centred
+    cosines of the candidates only: the same features as the pass over every passage."""
+    from plancompare.embed import embed_texts
+
+    passages, embeddings = embedded
+    index = PassageIndex().fit(passages, embeddings)
+    f = index.featurizer_
+    queries = _queries()
+    vectors = embed_texts(queries, prompt="query")
+    rows = np.arange(0, len(passages), 5)
+    for query, vector in zip(queries, vectors):
+        probe = f.query_probe(query, vector, [])
+        every = f.centered_ @ probe.centered
+        assert probe.every_mean == pytest.approx(float(every.mean()), abs=1e-6)
+        assert probe.every_std == pytest.approx(float(every.std()), abs=1e-6)
+        fast = f.transform(probe, rows, index.embeddings_)
+        probe.every, probe.every_mean, probe.every_std = every, every.mean(), max(float(every.std()), 1e-6)
+        np.testing.assert_allclose(fast, f.transform(probe, rows, index.embeddings_), rtol=0, atol=1e-5)

@@ -258,6 +258,23 @@ class PairFeaturizer(BaseEstimator):
         c = v - self.mean_
         return v, c / max(float(np.linalg.norm(c)), 1e-12)
 
+    def centered_spread(self, centered: np.ndarray) -> tuple[float, float]:
+        """Mean and standard deviation (at least 1e-6) of the centred cosines of unit vector ``centered``
+        with every indexed passage, from the first and second moments of the centred rows (computed
+        once, float64, on first use): a 384 x 384 product instead of a pass over every passage."""
+        if getattr(self, "centered_moments_", None) is None:
+            first = np.zeros(self.centered_.shape[1])
+            second = np.zeros((self.centered_.shape[1],) * 2)
+            for start in range(0, len(self.centered_), 16_384):  # float64 without a float64 copy of all rows
+                block = self.centered_[start:start + 16_384].astype(np.float64)
+                first += block.sum(axis=0)
+                second += block.T @ block
+            self.centered_moments_ = (first / len(self.centered_), second / len(self.centered_))
+        first, second = self.centered_moments_
+        c = np.asarray(centered, dtype=np.float64)
+        mean = float(first @ c)
+        return mean, max(float(np.sqrt(max(c @ second @ c - mean * mean, 0.0))), 1e-6)
+
     def _with_context(self, probe: Probe) -> Probe:
         """``probe`` with its per-probe values filled in: the centred cosine with every indexed passage
         (its mean and spread, for ``dense_z``), its CSLS radius (passage probes) and its home district's rows."""
@@ -267,6 +284,9 @@ class PairFeaturizer(BaseEstimator):
             if self.centered_ is not None:
                 probe.home_centered = self.centered_[probe.home]
         if probe.centered is None:
+            return probe
+        if probe.is_query:  # search: the spread from the moments, cosines only for the candidates
+            probe.every_mean, probe.every_std = self.centered_spread(probe.centered)
             return probe
         every = self.centered_ @ probe.centered
         probe.every, probe.every_mean, probe.every_std = every, every.mean(), max(float(every.std()), 1e-6)
@@ -289,12 +309,12 @@ class PairFeaturizer(BaseEstimator):
         col = {name: i for i, name in enumerate(FEATURE_NAMES)}
         if probe.centered is not None and embeddings is not None:
             out[:, col["dense_cos"]] = embeddings[rows] @ probe.dense
-            every = probe.every
-            out[:, col["dense_centered"]] = every[rows]
-            out[:, col["dense_z"]] = (every[rows] - probe.every_mean) / probe.every_std
+            picked = probe.every[rows] if probe.every is not None else self.centered_[rows] @ probe.centered
+            out[:, col["dense_centered"]] = picked
+            out[:, col["dense_z"]] = (picked - probe.every_mean) / probe.every_std
             out[:, col["section_sim"]] = self.section_centered_[rows] @ probe.centered
             if not probe.is_query:  # passage-probe features: search keeps its latency
-                out[:, col["dense_csls"]] = 2 * every[rows] - probe.radius - self.radii(rows)
+                out[:, col["dense_csls"]] = 2 * picked - probe.radius - self.radii(rows)
         out[:, col["char_tfidf"]] = _sparse_dot(self.char_matrix_[rows], probe.char)
         out[:, col["heading_sim"]] = _sparse_dot(self.heading_char_[rows], probe.heading_char)
         self._word_features(probe, rows, out, col)
