@@ -179,3 +179,30 @@ def test_plancompare_info_confidence_follows_the_issuer_evidence():
     table = metadata_table(pd.DataFrame(rows)).set_index(["doc_id", "field"])["confidence"]
     trust = load_confidence()["issuer_evidence"]
     assert table[("signed", "issuer")] == trust["issuer_line"] > table[("spoken", "issuer")] == trust["body"]
+
+
+def test_party_issuers_and_short_province_prefixes():
+    meta = _meta("中共青禾市委办公室青禾市人民政府办公室印发《关于推进政务公开的实施意见》的通知（青办发〔2024〕3号）\n"
+                 "各县市区委、人民政府，市直各单位：")
+    assert (meta["issuer"], meta["doc_number"], meta["district_zh"]) == ("中共青禾市委办公室", "青办发〔2024〕3号", "青禾市")
+    meta = _meta("中共云岭市鹤城区委关于制定鹤城区国民经济和社会发展第十五个五年规划和二〇三五年远景目标的建议")
+    assert (meta["issuer"], meta["district_zh"], meta["city"]) == ("中共云岭市鹤城区委", "鹤城区", "云岭市")
+    assert meta["kind"] == "other"
+    meta = _meta("青发〔2025〕2号\n中共河北青禾新区工作委员会\n河北青禾新区管理委员会\n关于印发《青禾新区冬季供暖保障方案》的通知")
+    assert (meta["district_zh"], meta["province"]) == ("青禾新区", "河北省")  # 河北 without 省 is split off
+    assert meta["issuer"] == "中共河北青禾新区工作委员会" and meta["kind"] == "implementation_plan"
+    meta = _meta("海南藏族自治州人民政府关于加快发展牦牛产业的实施意见")  # a prefecture named after a people
+    assert meta["district_zh"] == "海南藏族自治州" and meta.get("province") != "海南省"
+    meta = _meta("（上海市）青禾区国民经济和社会发展第十五个五年规划纲要\n上海市青禾区人民政府制定\n前言")
+    assert (meta["issuer"], meta["issuer_evidence"], meta["province"]) == ("上海市青禾区人民政府", "issuer_line", "上海市")
+
+
+def test_report_dates_and_speakers_against_page_furniture():
+    meta = _meta("政府工作报告\n——在青禾旗第九届人民代表大会第二次会议上\n青旗人民政府代旗长 某某\n各位代表：")
+    assert (meta["issuer"], meta["issuer_evidence"]) == ("青禾旗人民政府", "congress_line")  # not the short name
+    meta = _meta("区政府工作会议的讲话\n时间:2022-07-15 08:03:00\n各位代表：\n现在，我代表区人民政府向大会报告工作，请予审议。\n"
+                 "一、2008年工作回顾")
+    assert meta["kind"] == "work_report" and meta["issued"] == "2009"  # not the day a template site posted it
+    meta = _meta("关于青禾区2024年计划执行情况的报告\n2025-01-11 15:12\n发文单位\n青禾区发展和改革局\n发文日期\n2024-12-27 18:10")
+    assert meta["issued"] == "2024-12-27"  # the labelled 发文日期 before the page's own date
+    assert title_kind("省长某某作《政府工作报告》") == "other"  # a headline about the report

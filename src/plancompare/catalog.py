@@ -17,7 +17,7 @@ import pandas as pd
 
 from .docinfo import load_confidence
 from .errors import CatalogError
-from .places import PLACE, infer_region, is_place, most_local, province_of_number, provinces, region_parts
+from .places import PARTY_COMMITTEE, PLACE, infer_region, is_place, most_local, province_of_number, provinces, region_parts
 
 __all__ = ["KINDS", "MetadataWarning", "doc_id_from_path", "infer_issuer", "infer_kind", "infer_metadata",
            "infer_period", "infer_region", "issuer_evidence", "load_catalog", "title_kind"]
@@ -84,13 +84,17 @@ _CONGRESS = re.compile(rf"在({_PLACE}{_LEVEL})第?[一二三四五六七八九�
 _CONGRESS_MENTION = re.compile(rf"(?:^|[^\u4e00-\u9fff\d])({_PLACE}{_LEVEL})第[一二三四五六七八九十\d]+届人民代表大会")
 # issuer lines: 厦门市湖里区人民政府办公室 / 北京市人民政府
 _ISSUER = re.compile(rf"^((?:{_PLACE}(?:省|自治区|市|自治州))?(?:{_PLACE}(?:新区|区|县|旗))?(?:{_PLACE}(?:镇|乡|街道))?)"
-                     r"(人民政府(?:办公室|办公厅)?|街道办事处|办事处|"
-                     r"发展和改革(?:委员会|局)|人民代表大会(?:常务委员会)?)$")
+                     r"(人民政府(?:办公室|办公厅)?|街道办事处|办事处|行政公署|管理委员会|"
+                     r"发展和改革(?:委员会|局)|人民代表大会(?:常务委员会)?)(?:制定|编制|发布)?$")
+# a party committee or its office issuing (alone or first of joint issuers): 中共岳阳市委办公室…印发…,
+# 中共温州市鹿城区委关于…, a red-header line 中共河北雄安新区工作委员会
+_PARTY_ISSUER = re.compile(rf"^((?:中共|中国共产党)({_PLACE}{_LEVEL})(?:工作)?委(?:员会)?(?:办公室|办公厅)?)"
+                           r"(?=关于|印发|转发|[\u4e00-\u9fff]{0,40}(?:关于|印发)|$)")
 # a body opening a title or notice line: 莆田市人民政府关于…, 成都市发展和改革委员会…关于印发…, 国务院关于…;
-# a government opening a title names itself even without 关于 (镇巴县人民政府工作规则)
+# a government opening a title names itself even without 关于 (镇巴县人民政府工作规则, not 东乌旗人民政府代旗长…)
 _ISSUER_PREFIX = re.compile(rf"^((?:{_PLACE}(?:省|自治区|市|自治州))?(?:{_PLACE}(?:新区|区|县|旗))?)"
                             r"(国务院(?:办公厅)?|人民政府(?:办公室|办公厅)?|[\u4e00-\u9fff]{2,10}?(?:委员会|局|厅))"
-                            r"(?=关于|印发|转发|[\u4e00-\u9fff]{0,60}关于|(?<=人民政府)[\u4e00-\u9fff]{2,30}$)")
+                            r"(?=关于|印发|转发|[\u4e00-\u9fff]{0,60}关于|(?<=人民政府)[\u4e00-\u9fff]{0,20}(?:规则|办法|规定|决定|公告|通告|纲要|规划|方案)$)")
 # 省人民政府关于… with no place: a province's own notice, named by its document number (鄂政发…)
 _BARE_GOVERNMENT = re.compile(r"^(省|市)(人民政府(?:办公厅)?)(?:关于|印发|转发)")
 # 永城市第十六届人民代表大会第三次会议关于…的决议
@@ -107,6 +111,8 @@ _STAMP = re.compile(rf"({_STAMP_LABELS})[:：|]+((?:(?!{_STAMP_LABELS})[\u4e00-\
 _OWN_REALITY = re.compile(rf"结合({_PLACE}{_LEVEL})实际")
 # the notice issuing a document names it: 现将《山西省…实施方案》印发给你们
 _ISSUED_DOC = re.compile(r"《([^》]{4,80})》(?:已经[^，,。]{0,30}(?:同意|通过)[，,]?)?(?:现予|现)?(?:印发|转发)")
+# a page's stamp-table line (主题分类 国民经济发展规划、计划): never the title
+_STAMP_LINE = re.compile(r"^[\[【|]*\s*(?:索引号|主题分类|体裁分类|发布机构|成文日期|发布日期|发文字号|有效性|公开方式|组配分类)")
 # a line that ends a title: a kind of document the kind words do not cover
 _TITLE_END = re.compile(r"(?:讲话|决定|规则|办法|决议|建议|解读|说明|细则|条例|要点)(?:[(（][^)）]{0,12}[)）])?$")
 # what may follow the kind word at the end of a title: years, (草案), 全文, 的通知
@@ -178,7 +184,8 @@ def _issue_year(meta: dict, lines: list[str], title: str, path: str | Path, warn
     if meta["kind"] == "work_report" and review:
         # "一、2018年工作回顾": the report reviews that year and plans the next one.
         meta["period_start"], meta["period_end"] = int(review.group(1)), int(review.group(1)) + 1
-        meta.setdefault("issued", str(int(review.group(1)) + 1))
+        if "issued" not in meta or meta.get("_page_date"):  # surer than the day a page was put online
+            meta["issued"] = str(int(review.group(1)) + 1)
     elif ("issued" not in meta or meta.get("_page_date")) and (year := _title_year(title) or _file_year(path)):
         meta["issued"] = year  # a report's title year is surer than the day a page was put online
     elif "issued" not in meta and (m := re.search(r"((?:19|20)\d{2})年", title)):
@@ -230,6 +237,8 @@ def _front_matter_fields(front: list[str]) -> dict:
 def _cited(line: str, match: re.Match) -> bool:
     """A document number quoted in brackets or after a title (…（国办发〔2019〕5号）) cites another document."""
     before = line[:match.start()].rstrip()
+    if re.search(r"的(?:通知|决定|意见|函)》?[(（]$", before) and not line[match.end():].strip(" )）"):
+        return False  # …印发《…》的通知（岳办发〔2017〕2号）: a title line closing with its own number
     return before.endswith(("(", "（", "》", "〉")) or "根据" in before[-30:]
 
 
@@ -246,10 +255,13 @@ def _issue_date(front: list[str]) -> re.Match | None:
     for line in lines:
         if (m := _DATE.search(line)) and len(line) <= 60:
             return m
-    for line in front:  # a page's own date (发布日期:2021-07-01 15:12): the last resort; spaces kept, as a
-        # time may follow the day
-        if (m := re.search(r"(?<!\d)((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})(?!\d)", line)) and len(line) <= 80:
-            return m
+    # a page's own dates (发布日期:2021-07-01 15:12): the last resort, the document's 发文日期/成文日期 (on its
+    # line or the one before) first; spaces kept, as a time may follow the day
+    iso = r"(?<!\d)((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})(?!\d)"
+    dated = [(m, re.search(r"(?:发文|成文)日期[:：|\s]*$", (front[i - 1] if i else "") + line[:m.start()]))
+             for i, line in enumerate(front) if len(line) <= 80 and (m := re.search(iso, line))]
+    for m, labelled in sorted(dated, key=lambda d: not d[1]):
+        return m
     return None
 def _title_year(title: str) -> str | None:
     m = re.match(r"^\D{0,4}((?:19|20)\d{2})年", title or "")
@@ -290,12 +302,14 @@ def title_kind(title: str) -> str:
     if not hits:
         return "five_year_plan" if re.search(r"十[一二三四五六]五规划|第十[一二三四五六]个五年", compact) else ""
     end, kind = max(hits, key=lambda h: (h[0], -len(h[1])))
+    if re.search(r"(?:作|听取|审议|讨论|学习|解读|通过)《[^》]*》?\s*$", title or ""):
+        return "other"  # 省长王清宪作《政府工作报告》: a news headline about the document
     return kind if _TITLE_TAIL.match(compact[end:]) else "other"
 
 
 def _strip_number(line: str) -> str:
     """A front line without spaces, a leading document number or opening quotes: 武政办〔2023〕1号《武汉市…》."""
-    compact = line.replace(" ", "")
+    compact = line.replace(" ", "").lstrip("?？•·*#|")  # bullets and lost characters a page leaves
     compact = re.sub(r"^(?:发文机关|发文机构|发布机构|发文单位|来源)[:：]", "", compact)
     return re.sub(r"^(?:" + _DOC_NUMBER.pattern + r")?[《<]?", "", compact)
 
@@ -317,11 +331,13 @@ def issuer_evidence(title: str, front: list[str], kind: str, doc_number: str = "
         line = re.sub(r"文件$", "", _strip_number(raw or ""))
         stamped = bool(i) and re.match(r"^\s*(?:发文机关|发文机构|发文单位)[:：]", raw)
         if (m := _ISSUER.match(line)) and m.group(1) and is_place(m.group(1)):
-            return line, "stamp_issuer" if stamped else "title" if i == 0 else "issuer_line"
+            return m.group(1) + m.group(2), "stamp_issuer" if stamped else "title" if i == 0 else "issuer_line"
         if (m := _ISSUER_PREFIX.match(line)) and (is_place(m.group(1)) or m.group(2).startswith("国务院")):
             return m.group(1) + m.group(2), "stamp_issuer" if stamped else "title"
         if (m := _CONGRESS_TITLE.match(line)) and is_place(m.group(1)):
             return m.group(1) + "人民代表大会", "congress_title"
+        if (m := _PARTY_ISSUER.match(line)) and is_place(m.group(2)):
+            return m.group(1), "title" if i == 0 or len(line) > len(m.group(1)) else "issuer_line"
         if (m := _BARE_GOVERNMENT.match(line)) and (province := province_of_number(doc_number, m.group(1))):
             return province + m.group(2), "doc_number"
     for line in front[:15]:
@@ -352,12 +368,13 @@ def _region_of(title: str, front: list[str], issuer: str, issuer_source: str) ->
         if (m := _CONGRESS.search(compact)) and is_place(m.group(1)):
             return m.group(1), "congress_line"
         if (m := _ISSUER.match(compact)) and m.group(1) and is_place(m.group(1)):
-            return most_local(m.group(1)), "issuer_line"
+            return infer_region(m.group(1)) or most_local(m.group(1)), "issuer_line"
         if (m := _DELIVERED_FOR.search(compact)) and is_place(m.group(1)):
-            return most_local(m.group(1)), "delivered_for"
+            return infer_region(m.group(1)) or most_local(m.group(1)), "delivered_for"
     if issuer.startswith("国务院"):
         return "全国", "national"
-    own = most_local(re.sub(r"(人民政府|人民代表大会).*$|[^市县区省旗]*$", "", issuer)) if issuer else ""
+    place = PARTY_COMMITTEE.sub(r"\1", re.sub(r"(人民政府|人民代表大会).*$|[^市县区省旗]*$", "", issuer or ""))
+    own = (infer_region(place) or most_local(place)) if place else ""
     if own and is_place(own):
         return own, "issuer" if issuer_source != "doc_number" else "doc_number"  # the issuer names its region
     # Only a line the State Council speaks or issues in, not "按照党中央、国务院决策部署" in any local text.
@@ -438,7 +455,7 @@ def _find_title(front: list[str]) -> str:
             i += 1
             line += lines[i]
         if (any(word in line for word in _TITLE_WORDS) or _TITLE_END.search(line)) and len(line) <= 80 \
-                and "关于印发" not in line:
+                and "关于印发" not in line and "关于转发" not in line and not _STAMP_LINE.match(line):
             # 【文字解读】…, 凤凰县政府门户网站-…: a page's tag or site name before the title
             return re.sub(r"^(?:【[^】]{0,10}】|[^-—]{2,20}网站[-—])", "", line).strip("《》")
     return ""

@@ -13,6 +13,8 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+from .districts import ethnic_groups
+
 PLACE = r"[\u4e00-\u9fff]{1,8}?"
 # a chain of places at the start of a title: (province)(prefecture)(city)(district/county)
 _LEADING_REGION = re.compile(
@@ -31,6 +33,7 @@ _TITLE_VERBS = re.compile(r"^(?:下达|转发|印发|公布|调整|做好)")
 # words that are never part of a place name (我市, 推动, 通知 … in body sentences)
 _NOT_PLACE = ("我", "本", "全", "各", "推动", "推进", "通知", "关于", "印发", "进一步", "加快", "建设", "实施",
               "经开", "开发", "政府", "人民", "代表", "会议", "园区", "城区", "市区", "辖区", "社区", "片区", "街区", "景区", "校区", "小区")
+_NAMED_CITY_DISTRICT = re.compile(r"(?:^|[省市州盟县区旗])[^主老中全本我各该旧新市]城区$")
 # one character before the suffix that is a preposition or pronoun, not a name: 在县第十五届…, 经市领导同意
 _FUNCTION_CHARS = "在于从向对和与及其该此经由把被为给每"
 
@@ -74,8 +77,9 @@ def province_of_number(doc_number: str, level: str) -> str:
 
 
 def is_place(name: str) -> bool:
-    """Whether ``name`` can be a place: no word of a body sentence in it, not a function word plus a suffix."""
-    if not name or any(word in name for word in _NOT_PLACE):
+    """Whether ``name`` can be a place: no word of a body sentence in it, not a function word plus a suffix.
+    A district named 鹿城区, 东城区 is a place; 主城区, 老城区 are not."""
+    if not name or any(word in name for word in _NOT_PLACE if not (word == "城区" and _NAMED_CITY_DISTRICT.search(name))):
         return False
     stem = re.sub(r"(?:特别行政区|自治区|自治州|新区|省|市|盟|区|县|旗|镇|乡|街道)$", "", name)
     return not (len(stem) == 1 and stem in _FUNCTION_CHARS)
@@ -97,7 +101,8 @@ def _title_head(title: str) -> str:
 
 
 def _leading_chain(text: str) -> tuple[list[str], int]:
-    """The places (province first) opening ``text`` (already through :func:`_title_head`), and where they end."""
+    """The places (province first) opening ``text`` (already through :func:`_title_head`), and where they end.
+    A province written without its suffix before the next place (河北雄安新区) is split off it."""
     m = _LEADING_REGION.match(text)
     kept, end = [], 0
     for part in _PART.finditer(m.group(0) if m else ""):
@@ -105,7 +110,24 @@ def _leading_chain(text: str) -> tuple[list[str], int]:
             break
         kept.append(part.group())
         end = part.end()
+    if kept and (province := _short_province_prefix(kept[0])):
+        kept[:1] = [province, kept[0][len(province_short(province)):]]
     return kept, end
+
+
+def province_short(full: str) -> str:
+    return next((p["short"] for p in provinces() if p["full"] == full), full)
+
+
+def _short_province_prefix(part: str) -> str:
+    """The province whose short name opens ``part`` with a place after it (河北雄安新区 → 河北省), else ''; not
+    when a people's name follows (海南藏族自治州 is in Qinghai, not Hainan)."""
+    for p in provinces():
+        rest = part[len(p["short"]):]
+        if part.startswith(p["short"]) and not province_of_name(part) and len(rest) >= 3 \
+                and not rest.startswith(ethnic_groups()) and is_place(rest):
+            return p["full"]
+    return ""
 
 
 def infer_region(title: str) -> str:
