@@ -42,9 +42,11 @@ WARNED_BY = {"region": ("region", "Chinese"), "issuer": ("issuer", "Chinese"), "
 
 def predict(path: Path) -> dict:
     source = read_source(path)
-    texts = [line.text for line in clean_lines(source.lines_for_cleaning(), soft_breaks=source.soft_breaks).lines]
+    cleaned = clean_lines(source.lines_for_cleaning(), soft_breaks=source.soft_breaks).lines
+    texts = [line.text for line in cleaned]
     # the lines `plancompare build` reads metadata from (older code read the joined clean lines)
-    front = front_matter_lines(source, texts) if front_matter_lines else texts
+    rows = [(line.text, line.raw_start, line.raw_end) for line in cleaned]
+    front = front_matter_lines(source, rows) if front_matter_lines else texts
     meta = infer_metadata(front, "document.txt", warn=False)
     return {"region": meta.get("district", ""), "issuer": meta.get("issuer", ""), "kind": meta.get("kind", ""),
             "year": str(meta.get("issued", ""))[:4], "doc_number": meta.get("doc_number", ""),

@@ -155,8 +155,9 @@ def test_build_reads_metadata_from_front_lines_before_they_are_joined(tmp_path):
                     "各乡镇人民政府，县直各单位：\n为加快补齐县域冷链物流短板，推动农产品出村进城，结合我县实际，"
                     "现提出如下意见\n一、总体要求\n", encoding="utf-8")
     source = read_source(path)
-    joined = [line.text for line in clean_lines(source.lines_for_cleaning(), soft_breaks=source.soft_breaks).lines]
-    front = front_matter_lines(source, joined)
+    cleaned = clean_lines(source.lines_for_cleaning(), soft_breaks=source.soft_breaks).lines
+    joined = [line.text for line in cleaned]
+    front = front_matter_lines(source, [(line.text, line.raw_start, line.raw_end) for line in cleaned])
     assert any("2024-06-03" in line for line in front)  # debris in the text, evidence of the metadata
     assert not any("2024-06-03" in line for line in joined)
     meta = infer_metadata(front, path, warn=False)

@@ -444,7 +444,8 @@ def infer_period(title: str, issued: str | None, kind: str) -> tuple[int | None,
 def _find_title(front: list[str]) -> str:
     """The first title-like line of the front matter; the body (a salutation, a full sentence) ends the search.
     A title broken after 关于 or inside 《…》 is joined with the lines that complete it."""
-    lines = [line.replace(" ", "") for line in front]
+    # a stamp table's title cell: 标题:|关于《…》的解读|||
+    lines = [re.sub(r"^(?:标题|名称|题名)[:：|]+|\|+$", "", line.replace(" ", "")) for line in front]
     for i, line in enumerate(lines):
         if re.match(r"^(各位代表|同志们)", line) or line.endswith("。") or re.match(r"^各[^:：]{1,60}[:：]$", line):
             break

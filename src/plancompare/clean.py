@@ -103,6 +103,7 @@ def clean_lines(
     script: str = "auto",
     join_broken_lines: bool = True,
     soft_breaks=frozenset(),
+    repair_damage: bool = True,
 ) -> CleanedDocument:
     """Clean the raw lines of one document.
 
@@ -116,6 +117,9 @@ def clean_lines(
         Whether to convert traditional characters; ``"auto"`` detects it.
     join_broken_lines : bool
         Join lines broken mid-sentence.
+    repair_damage : bool
+        Repair encoding damage (mojibake, lost characters); False for a quick look at a few lines whose
+        repaired form the full cleaning gives anyway (the front matter metadata is read from).
     soft_breaks : set of int
         Raw line numbers the reader knows were wrapped by the page layout (a PDF line
         reaching the margin, an open bracket); each is joined to the next kept line
@@ -133,7 +137,8 @@ def clean_lines(
     wrapped_tails = _lines_after(soft_breaks, stripped)
     is_cruft = [bool(line) and number not in wrapped_tails and rules.matches(line)
                 for number, line in enumerate(stripped, start=1)]
-    repaired = repair.repair_document([line if not cruft else "" for line, cruft in zip(stripped, is_cruft)])
+    kept_text = [line if not cruft else "" for line, cruft in zip(stripped, is_cruft)]
+    repaired = repair.repair_document(kept_text) if repair_damage else [(line, []) for line in kept_text]
     if script == "auto":
         script = detect_script([line for line, _ in repaired])
     for number, (line, (fixed, fixes)) in enumerate(zip(stripped, repaired), start=1):
