@@ -84,6 +84,7 @@ def metadata_table(documents: pd.DataFrame) -> pd.DataFrame:
                 evidence = sources.get({"issuer": "issuer_evidence", "district": "region_evidence"}.get(field, ""))
                 section = "issuer_evidence" if field == "issuer" else "region_evidence"
                 confidence = config.get(section, {}).get(evidence, confidence) if evidence else confidence
+                confidence = min(confidence, config["source"].get("text_max", 1.0))
             rows.append({"doc_id": doc["doc_id"], "field": field, "value": value, "source": source,
                          "confidence": float(confidence)})
     return pd.DataFrame(rows, columns=["doc_id", "field", "value", "source", "confidence"])

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..catalog import doc_id_from_path, infer_metadata
-from ..clean import CruftRules, clean_lines, load_cruft_rules
+from ..clean import CruftRules, clean_lines, load_cruft_rules, quick_clean_lines
 from ..districts import display_name
 from ..docinfo import metadata_sources
 from ..ingest import SourceText, read_source
@@ -180,8 +180,7 @@ def front_matter_lines(source: SourceText, cleaned, raw_lines: int = 80) -> list
     here without the costly damage repair. Joining broken lines glues a page's stamp lines (``发布时间：…``,
     ``文号 …``) and a title split over two lines into one paragraph, where no issuer line, date line or title
     can be recognised."""
-    front = clean_lines(source.lines_for_cleaning()[:raw_lines], soft_breaks=source.soft_breaks,
-                        join_broken_lines=False, cruft_rules=_front_matter_rules(), repair_damage=False).lines
+    front = quick_clean_lines(source.lines_for_cleaning()[:raw_lines], _front_matter_rules(), source.soft_breaks)
     rows = [row for row in cleaned if isinstance(row, tuple)]
     repaired = {int(start): text for text, start, end in rows if int(start) == int(end)}
     return [repaired.get(line.raw_start, line.text) for line in front] or [
