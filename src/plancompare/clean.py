@@ -103,7 +103,6 @@ def clean_lines(
     script: str = "auto",
     join_broken_lines: bool = True,
     soft_breaks=frozenset(),
-    repair_damage: bool = True,
 ) -> CleanedDocument:
     """Clean the raw lines of one document.
 
@@ -117,9 +116,6 @@ def clean_lines(
         Whether to convert traditional characters; ``"auto"`` detects it.
     join_broken_lines : bool
         Join lines broken mid-sentence.
-    repair_damage : bool
-        Repair encoding damage (mojibake, lost characters); False for a quick look at a few lines whose
-        repaired form the full cleaning gives anyway (the front matter metadata is read from).
     soft_breaks : set of int
         Raw line numbers the reader knows were wrapped by the page layout (a PDF line
         reaching the margin, an open bracket); each is joined to the next kept line
@@ -137,8 +133,7 @@ def clean_lines(
     wrapped_tails = _lines_after(soft_breaks, stripped)
     is_cruft = [bool(line) and number not in wrapped_tails and rules.matches(line)
                 for number, line in enumerate(stripped, start=1)]
-    kept_text = [line if not cruft else "" for line, cruft in zip(stripped, is_cruft)]
-    repaired = repair.repair_document(kept_text) if repair_damage else [(line, []) for line in kept_text]
+    repaired = repair.repair_document([line if not cruft else "" for line, cruft in zip(stripped, is_cruft)])
     if script == "auto":
         script = detect_script([line for line, _ in repaired])
     for number, (line, (fixed, fixes)) in enumerate(zip(stripped, repaired), start=1):
@@ -161,12 +156,22 @@ def clean_lines(
     return CleanedDocument(lines=kept, repairs=repairs, script=script)
 
 
-def quick_clean_lines(raw_lines: list[str], cruft_rules: CruftRules | None = None, soft_breaks=frozenset()) -> list[CleanLine]:
+def quick_clean_lines(raw_lines: list[str], cruft_rules: CruftRules | None = None) -> list[CleanLine]:
     """A light cleaning of a few lines (debris dropped, script converted, widths and spaces normalised), with no
-    damage repair and no joining: the front matter metadata is read from, which the full cleaning would glue
-    into paragraphs. Much cheaper than :func:`clean_lines`, which it calls."""
-    return clean_lines(raw_lines, cruft_rules=cruft_rules, join_broken_lines=False, soft_breaks=soft_breaks,
-                       repair_damage=False).lines
+    damage repair, no joining and no repair log: the front matter metadata is read from, which the full
+    cleaning would glue into paragraphs. Far cheaper than :func:`clean_lines`."""
+    rules = cruft_rules or load_cruft_rules()
+    stripped = [(number, raw.strip(LINE_STRIP_CHARS)) for number, raw in enumerate(raw_lines, start=1)]
+    kept = [(number, line) for number, line in stripped if line and not rules.matches(line)]
+    traditional = detect_script([line for _, line in kept]) == "traditional"
+    out = []
+    for number, line in kept:
+        line = to_simplified(line) if traditional else line
+        widened = fold_fullwidth(line)
+        line = squeeze_spaces(widened, keep_word_spaces=is_titled_heading_line(widened))
+        if line:
+            out.append(CleanLine(line, number, number))
+    return out
 
 
 def _normalise(line: str, number: int, repairs: list[dict]) -> str:

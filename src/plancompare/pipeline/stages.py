@@ -180,7 +180,7 @@ def front_matter_lines(source: SourceText, cleaned, raw_lines: int = 80) -> list
     here without the costly damage repair. Joining broken lines glues a page's stamp lines (``发布时间：…``,
     ``文号 …``) and a title split over two lines into one paragraph, where no issuer line, date line or title
     can be recognised."""
-    front = quick_clean_lines(source.lines_for_cleaning()[:raw_lines], _front_matter_rules(), source.soft_breaks)
+    front = quick_clean_lines(source.lines_for_cleaning()[:raw_lines], _front_matter_rules())
     rows = [row for row in cleaned if isinstance(row, tuple)]
     repaired = {int(start): text for text, start, end in rows if int(start) == int(end)}
     return [repaired.get(line.raw_start, line.text) for line in front] or [
