@@ -5,7 +5,8 @@ The texts are openings of public government documents that nobody working on the
 any run.  Each text is read and cleaned as `plancompare build` would, then `infer_metadata` runs on
 it under a neutral file name (so the name cannot leak a year or a place).
 
-Gold CSV columns: ``doc, url, split, region, issuer, kind, year, doc_number``; ``doc`` names
+Gold CSV columns: ``doc, url, split, region, issuer, kind, year, doc_number`` and optionally ``province,
+city`` (the levels above the region a chain of places states: 云南省昆明市官渡区); ``doc`` names
 ``DIR/<doc>.txt``.  An empty gold cell is not scored; ``-`` means "the text states none": any value
 is then wrong.  Per field: accuracy, and how many wrong values came without a warning naming the field
 (a confident wrong answer is the worst case).
@@ -27,18 +28,29 @@ from plancompare.clean import clean_lines
 from plancompare.ingest import read_source
 from plancompare.text.normalize import to_simplified
 
-FIELDS = ("region", "issuer", "kind", "year", "doc_number")
+try:
+    from plancompare.pipeline.stages import front_matter_lines
+except ImportError:  # the code before front matter was read unjoined
+    front_matter_lines = None
+
+FIELDS = ("region", "issuer", "kind", "year", "doc_number", "province", "city")
 # which warning words vouch for a field being weak
 WARNED_BY = {"region": ("region", "Chinese"), "issuer": ("issuer", "Chinese"), "kind": ("kind", "Chinese"),
-             "year": ("date", "year", "Chinese"), "doc_number": ("Chinese",)}
+             "year": ("date", "year", "Chinese"), "doc_number": ("Chinese",), "province": ("region", "Chinese"),
+             "city": ("region", "Chinese")}
 
 
 def predict(path: Path) -> dict:
     source = read_source(path)
-    texts = [line.text for line in clean_lines(source.lines_for_cleaning(), soft_breaks=source.soft_breaks).lines]
-    meta = infer_metadata(texts, "document.txt", warn=False)
+    cleaned = clean_lines(source.lines_for_cleaning(), soft_breaks=source.soft_breaks).lines
+    texts = [line.text for line in cleaned]
+    # the lines `plancompare build` reads metadata from (older code read the joined clean lines)
+    rows = [(line.text, line.raw_start, line.raw_end) for line in cleaned]
+    front = front_matter_lines(source, rows) if front_matter_lines else texts
+    meta = infer_metadata(front, "document.txt", warn=False)
     return {"region": meta.get("district", ""), "issuer": meta.get("issuer", ""), "kind": meta.get("kind", ""),
             "year": str(meta.get("issued", ""))[:4], "doc_number": meta.get("doc_number", ""),
+            "province": meta.get("province", ""), "city": meta.get("city", ""),
             "warnings": meta.get("meta_warnings", ""), "confidence": meta.get("meta_confidence")}
 
 
@@ -53,7 +65,7 @@ def correct(field: str, gold: str, pred: str) -> bool:
         return not pred
     if field == "issuer":  # 昆明市官渡区人民政府 states 官渡区人民政府 with its city
         return bool(pred) and (pred == gold or pred.endswith(gold) or gold.endswith(pred) and len(pred) >= 5)
-    if field == "region":
+    if field in ("region", "province", "city"):
         return _norm(pred) == _norm(gold)
     return re.sub(r"\s+", "", pred or "") == gold
 
@@ -64,7 +76,7 @@ def score(rows: list[dict], texts: Path) -> tuple[dict, list[dict]]:
     for row in rows:
         pred = predict(texts / f"{row['doc']}.txt")
         for field in FIELDS:
-            if row[field] == "":
+            if row.get(field, "") == "":
                 continue
             totals[field]["n"] += 1
             if correct(field, row[field], pred[field]):

@@ -16,7 +16,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("ingest",),
     ("repair", "clean"),
     ("outline",),
-    ("catalog", "docinfo"),
+    ("places", "catalog", "docinfo"),
     ("themes",),
     ("model_convert", "model", "onnx_backend", "embed_cache", "embed", "early_embed"),
     ("match", "vector_index"),

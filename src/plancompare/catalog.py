@@ -15,7 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from .docinfo import load_confidence
 from .errors import CatalogError
+from .places import PARTY_COMMITTEE, PLACE, infer_region, is_place, most_local, province_of_number, provinces, region_parts
+
+__all__ = ["KINDS", "MetadataWarning", "doc_id_from_path", "infer_issuer", "infer_kind", "infer_metadata",
+           "infer_period", "infer_region", "issuer_evidence", "load_catalog", "title_kind"]
 
 KINDS = ("five_year_plan", "work_report", "implementation_plan", "other")
 REQUIRED_COLUMNS = ("doc_id", "source_file")
@@ -70,38 +75,46 @@ class MetadataWarning(UserWarning):
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_PLACE = r"[\u4e00-\u9fff]{1,8}?"
-# a chain of places at the start of a title: (province)(city)(district/county)
-_LEADING_REGION = re.compile(
-    rf"^(?:{_PLACE}(?:省|自治区|特别行政区))?(?:{_PLACE}(?:自治州|盟))?(?:{_PLACE}市)?(?:{_PLACE}(?:新区|区|县|旗))?")
+_PLACE = PLACE
+_LEVEL = r"(?:省|自治区|市|自治州|新区|区|县|旗)"
 # 政府工作报告（2023年12月27日在湖里区第九届人民代表大会第三次会议上）
-_CONGRESS = re.compile(rf"在({_PLACE}(?:省|自治区|市|自治州|新区|区|县|旗))第?[一二三四五六七八九十\d]+届人民代表大会")
+_CONGRESS = re.compile(rf"在({_PLACE}{_LEVEL})第?[一二三四五六七八九十\d]+届人民代表大会")
+# a congress a news page reports on: 1月15日上午，甘肃省第十四届人民代表大会第一次会议在…开幕 (a province by name,
+# a lower level only after punctuation, so that 民瞩目的浙江省… or 1月日在县… does not read as a place)
+_CONGRESS_MENTION = re.compile(rf"(?:^|[^\u4e00-\u9fff\d])({_PLACE}{_LEVEL})第[一二三四五六七八九十\d]+届人民代表大会")
 # issuer lines: 厦门市湖里区人民政府办公室 / 北京市人民政府
 _ISSUER = re.compile(rf"^((?:{_PLACE}(?:省|自治区|市|自治州))?(?:{_PLACE}(?:新区|区|县|旗))?(?:{_PLACE}(?:镇|乡|街道))?)"
-                     r"(人民政府(?:办公室|办公厅)?|街道办事处|办事处|"
-                     r"发展和改革(?:委员会|局)|人民代表大会(?:常务委员会)?)$")
-# a body opening a title or notice line: 莆田市人民政府关于…, 成都市发展和改革委员会…关于印发…, 国务院关于…
+                     r"(人民政府(?:办公室|办公厅)?|街道办事处|办事处|行政公署|管理委员会|"
+                     r"发展和改革(?:委员会|局)|人民代表大会(?:常务委员会)?)(?:制定|编制|发布)?$")
+# a party committee or its office issuing (alone or first of joint issuers): 中共岳阳市委办公室…印发…,
+# 中共温州市鹿城区委关于…, a red-header line 中共河北雄安新区工作委员会
+_PARTY_ISSUER = re.compile(rf"^((?:中共|中国共产党)({_PLACE}{_LEVEL})(?:工作)?委(?:员会)?(?:办公室|办公厅)?)"
+                           r"(?=关于|印发|转发|[\u4e00-\u9fff]{0,40}(?:关于|印发)|$)")
+# a body opening a title or notice line: 莆田市人民政府关于…, 成都市发展和改革委员会…关于印发…, 国务院关于…;
+# a government opening a title names itself even without 关于 (镇巴县人民政府工作规则, not 东乌旗人民政府代旗长…)
 _ISSUER_PREFIX = re.compile(rf"^((?:{_PLACE}(?:省|自治区|市|自治州))?(?:{_PLACE}(?:新区|区|县|旗))?)"
                             r"(国务院(?:办公厅)?|人民政府(?:办公室|办公厅)?|[\u4e00-\u9fff]{2,10}?(?:委员会|局|厅))"
-                            r"(?=关于|印发|转发|[\u4e00-\u9fff]{0,60}关于)")
+                            r"(?=关于|印发|转发|[\u4e00-\u9fff]{0,60}关于|(?<=人民政府)[\u4e00-\u9fff]{0,20}(?:规则|办法|规定|决定|公告|通告|纲要|规划|方案)$)")
+# 省人民政府关于… with no place: a province's own notice, named by its document number (鄂政发…)
+_BARE_GOVERNMENT = re.compile(r"^(省|市)(人民政府(?:办公厅)?)(?:关于|印发|转发)")
 # 永城市第十六届人民代表大会第三次会议关于…的决议
-_CONGRESS_TITLE = re.compile(rf"^({_PLACE}(?:省|自治区|市|自治州|新区|区|县|旗))第[一二三四五六七八九十\d]+届人民代表大会")
+_CONGRESS_TITLE = re.compile(rf"^({_PLACE}{_LEVEL})第[一二三四五六七八九十\d]+届人民代表大会")
 # 张湾区人民政府区长 李如玖
-_GOVERNMENT_OF_SPEAKER = re.compile(rf"^({_PLACE}(?:省|自治区|市|自治州|新区|区|县|旗))人民政府(?:代?区长|代?县长|代?市长|代?省长)")
-# words that are never part of a place name (我市, 推动, 通知 … in body sentences)
+_GOVERNMENT_OF_SPEAKER = re.compile(rf"^({_PLACE}{_LEVEL})人民政府(?:代?区长|代?县长|代?市长|代?省长)")
 # 现在，我代表北京市人民政府，向大会报告政府工作: the opening of every work report names its government
-_DELIVERED_FOR = re.compile(rf"代表({_PLACE}(?:省|自治区|市|自治州|新区|区|县|旗))人民政府")
-# a party committee issuing with the government: 中共梁溪区委 梁溪区人民政府关于…
-_PARTY_COMMITTEE = re.compile(rf"^(?:中共|中国共产党)({_PLACE}(?:省|自治区|市|自治州|新区|区|县|旗))委(?:员会)?")
-# a town or street (镇, 乡, 街道) right after the chain of places, or opening the title: 双浦镇…, 西湖区双浦镇…
-_TOWN = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:镇|乡)(?!村|镇)|[\u4e00-\u9fff]{2,5}?街道")
-# words ending like a town that are no place (城镇化, 乡镇企业, 美丽乡村 …)
-_NOT_TOWN = ("城镇", "乡镇", "村镇", "集镇", "小镇", "城乡", "乡村", "美丽", "特色", "重点", "做好", "推进", "加强",
-             "开展", "全面", "各", "我", "本", "全")
-# verbs that open a notice's title before its subject: 关于下达2021年度双浦镇…工作计划的通知
-_TITLE_VERBS = re.compile(r"^(?:下达|转发|印发|公布|调整|做好)")
-_NOT_PLACE = ("我", "本", "全", "各", "推动", "推进", "通知", "关于", "印发", "进一步", "加快", "建设", "实施",
-              "经开", "开发", "园区", "城区", "市区", "辖区", "社区", "片区", "街区", "景区", "校区", "小区")
+_DELIVERED_FOR = re.compile(rf"代表({_PLACE}{_LEVEL})人民政府")
+_REPORT_OPENING = re.compile(r"我代表[\u4e00-\u9fff]{0,12}政府[,，]?向[\u4e00-\u9fff]{0,16}(?:作|报告)")
+# a page's stamp fields: 发文机关：山西省人民政府 (the issuer), 来源：凤凰县人民政府 / 责任编辑：尖山区政府研究室 (the publisher)
+_STAMP_LABELS = "发文机关|发文机构|发文单位|发布机构|信息来源|来源|责任编辑|发布时间|发布日期|发文日期"
+_STAMP = re.compile(rf"({_STAMP_LABELS})[:：|]+((?:(?!{_STAMP_LABELS})[\u4e00-\u9fff]){{3,30}})")
+# 结合官渡区实际: a notice naming its own region in the body (weak)
+_OWN_REALITY = re.compile(rf"结合({_PLACE}{_LEVEL})实际")
+# the notice issuing a document names it: 现将《山西省…实施方案》印发给你们
+_ISSUED_DOC = re.compile(r"《([^》]{4,80})》(?:已经[^，,。]{0,30}(?:同意|通过)[，,]?)?(?:现予|现)?(?:印发|转发)")
+# a page's stamp-table line (主题分类 国民经济发展规划、计划): never the title
+_STAMP_LINE = re.compile(r"^[\[【|]*\s*(?:索引号|主题分类|体裁分类|发布机构|成文日期|发布日期|发文字号|有效性|公开方式|组配分类)")
+# a line that ends a title: a kind of document the kind words do not cover
+_TITLE_END = re.compile(r"(?:讲话|决定|规则|办法|决议|建议|解读|说明|细则|条例|要点)(?:[(（][^)）]{0,12}[)）])?$")
 # what may follow the kind word at the end of a title: years, (草案), 全文, 的通知
 _TITLE_TAIL = re.compile(r"^(?:[(（][^)）]{0,12}[)）]|[—－\-]*全文|草案|征求意见稿)*(?:的通知|的决定|的函)?(?:[(（][^)）]{0,12}[)）])*$")
 _NOTICE = re.compile(r"(?:关于|^)(?:印发|转发|下达)")
@@ -117,9 +130,13 @@ def infer_metadata(lines: list[str], path: str | Path, front_lines: int = 25, wa
     """Read title, region, kind, issue date, period, document number and speaker from front matter.
 
     ``lines`` are the cleaned lines of the document; only the first ``front_lines`` are consulted.
-    Keys with nothing found are omitted. ``meta_confidence`` (0–1) says how much of the metadata came from
-    strong evidence (a title, an issuer line, a congress line); ``meta_warnings`` lists what is weak, and
-    each warning is also issued as a :class:`MetadataWarning` naming the file (unless ``warn`` is False).
+    Keys with nothing found are omitted. ``district``/``district_zh`` is the most local region, ``province``
+    and ``city`` the levels above it where a chain of places names them (昆明市官渡区 → city 昆明市).
+    ``issuer_evidence`` says what named the issuer (``data/metadata_confidence.toml`` [issuer_evidence]) and
+    ``issuer_confidence`` how far to trust it; ``region_evidence`` likewise. ``meta_confidence`` (0–1) says
+    how much of the metadata came from strong evidence (a title, an issuer line, a congress line);
+    ``meta_warnings`` lists what is weak, and each warning is also issued as a :class:`MetadataWarning`
+    naming the file (unless ``warn`` is False).
     """
     front = lines[:front_lines]
     meta: dict = {}
@@ -132,42 +149,22 @@ def infer_metadata(lines: list[str], path: str | Path, front_lines: int = 25, wa
     meta.update(_front_matter_fields(front))
     kind, kind_strength = _kind_of(title, front, path)
     meta["kind"] = kind
-    review = next((m for line in lines[:60] if len(line) <= 30 and (m := _REVIEW_YEAR.search(line))), None)
-    if kind == "work_report" and review:
-        # "一、2018年工作回顾": the report reviews that year and plans the next one.
-        meta["period_start"], meta["period_end"] = int(review.group(1)), int(review.group(1)) + 1
-        meta.setdefault("issued", str(int(review.group(1)) + 1))
-    elif "issued" not in meta and (year := _title_year(title) or _file_year(path)):
-        meta["issued"] = year
-    elif "issued" not in meta and (m := re.search(r"((?:19|20)\d{2})年", title)):
-        meta["issued"] = m.group(1)  # a year the title names: a weak guess at the issue year
-        warnings_.append(f"issue year {m.group(1)} taken from the title, not a date line")
-    issuer = infer_issuer(title, front, kind)
+    _issue_year(meta, lines, title, path, warnings_)
+    meta.pop("_page_date", None)
+    issuer, evidence = issuer_evidence(title, front, kind, meta.get("doc_number", ""))
     if issuer:
-        meta["issuer"] = issuer
-    region, region_strength = _region_of(title, front)
-    if not region and issuer and (region := _most_local(re.sub(r"(人民政府|人民代表大会).*$|[^市县区省旗]*$", "", issuer))):
-        region_strength = 1.0 if _is_place(region) else 0.0  # the issuer names its own region
-        region = region if region_strength else ""
-    if issuer.startswith("国务院"):
-        region, region_strength = "全国", 1.0
+        meta.update(issuer=issuer, issuer_evidence=evidence, issuer_confidence=_trust("issuer_evidence", evidence))
+    region, region_evidence = _region_of(title, front, issuer, evidence)
+    region_strength = _trust("region_evidence", region_evidence) if region else 0.0
     if region:
         meta["district_zh"] = meta["district"] = region
+        meta["region_evidence"] = region_evidence
+        meta.update(region_parts(region, [title, issuer] + front))
     if "period_start" not in meta:
         start, end = infer_period(title or Path(path).stem, meta.get("issued"), kind)
         if start:
             meta["period_start"], meta["period_end"] = start, end
-    if not title:
-        warnings_.append("no title line found in the first lines")
-    if not issuer:
-        warnings_.append("issuer not named by an issuer line or the title")
-    if "issued" not in meta:
-        warnings_.append("no issue date or year found in the front matter")
-    if region_strength < 1.0:
-        warnings_.append("region not found in the title, an issuer line or a congress line" if not region
-                         else f"region {region!r} read from a weak source")
-    if kind_strength < 1.0:
-        warnings_.append(f"document kind {kind!r} not stated by the title")
+    warnings_ += _weak_fields(meta, title, region_strength, kind_strength)
     meta["meta_confidence"] = round((0.5 * region_strength + 0.3 * kind_strength + 0.2 * bool(title)), 2)
     meta["meta_warnings"] = "; ".join(warnings_)
     for message in warnings_ if warn else []:
@@ -175,31 +172,73 @@ def infer_metadata(lines: list[str], path: str | Path, front_lines: int = 25, wa
     return meta
 
 
+def _trust(section: str, evidence: str) -> float:
+    """How far ``data/metadata_confidence.toml`` trusts a value named by ``evidence``."""
+    return float(load_confidence().get(section, {}).get(evidence, 0.5))
+
+
+def _issue_year(meta: dict, lines: list[str], title: str, path: str | Path, warnings_: list[str]) -> None:
+    """The period and issue year of a work report from its review heading, else a year the title or file
+    name gives, when the front matter states no date."""
+    review = next((m for line in lines[:60] if len(line) <= 30 and (m := _REVIEW_YEAR.search(line))), None)
+    if meta["kind"] == "work_report" and review:
+        # "一、2018年工作回顾": the report reviews that year and plans the next one.
+        meta["period_start"], meta["period_end"] = int(review.group(1)), int(review.group(1)) + 1
+        if "issued" not in meta or meta.get("_page_date"):  # surer than the day a page was put online
+            meta["issued"] = str(int(review.group(1)) + 1)
+    elif ("issued" not in meta or meta.get("_page_date")) and (year := _title_year(title) or _file_year(path)):
+        meta["issued"] = year  # a report's title year is surer than the day a page was put online
+    elif "issued" not in meta and (m := re.search(r"((?:19|20)\d{2})年", title)):
+        meta["issued"] = m.group(1)  # a year the title names: a weak guess at the issue year
+        warnings_.append(f"issue year {m.group(1)} taken from the title, not a date line")
+
+
+def _weak_fields(meta: dict, title: str, region_strength: float, kind_strength: float) -> list[str]:
+    """The warnings for what is missing or read from weak evidence."""
+    out = []
+    if not title:
+        out.append("no title line found in the first lines")
+    if "issuer" not in meta:
+        out.append("issuer not named by an issuer line or the title")
+    elif meta["issuer_confidence"] < _trust("issuer_evidence", "warn_below"):
+        out.append(f"issuer {meta['issuer']!r} read from weak evidence ({meta['issuer_evidence']})")
+    if "issued" not in meta:
+        out.append("no issue date or year found in the front matter")
+    if region_strength < _trust("region_evidence", "warn_below"):
+        region = meta.get("district_zh", "")
+        out.append("region not found in the title, an issuer line or a congress line" if not region
+                   else f"region {region!r} read from a weak source ({meta['region_evidence']})")
+    if kind_strength < 1.0:
+        out.append(f"document kind {meta['kind']!r} not stated by the title")
+    return out
 def _front_matter_fields(front: list[str]) -> dict:
     """Document number, issue date and speaker from short front-matter lines."""
     meta = {}
     for line in front:
         number = next((m for m in _DOC_NUMBER.finditer(line) if not _cited(line, m)), None)
         if number and len(line) <= 80:
-            meta["doc_number"] = number.group()
+            # 发布机构 区人民政府办公室 文号 蔡政办〔2023〕1号: the stamp's labels are not part of the number
+            meta["doc_number"] = re.sub(r"^.*?(?:发文字号|文号|字号)[:：]?", "", number.group())
             break
     date = _issue_date(front)
-    if date:
+    if "doc_number" in meta and (not date or "-" in date.group()):
+        # 怀政办发〔2023〕9号: the number carries the year of issue, surer than the date a page stamps on itself
+        meta["issued"] = re.search(r"\d{4}", meta["doc_number"]).group()
+    elif date:
         year, month, day = date.groups()
         meta["issued"] = f"{int(year):04d}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
-    elif "doc_number" in meta:  # 怀政办发〔2023〕9号: the number carries the year of issue
-        meta["issued"] = re.search(r"\d{4}", meta["doc_number"]).group()
+        meta["_page_date"] = "-" in date.group()  # only the date a page stamps on itself
     for line in front:
         speaker = _SPEAKER.search(line) or _SPEAKER_BEFORE.search(line)
         if speaker and len(line) <= 40:
             meta["speaker"] = speaker.group(2)
             break
     return meta
-
-
 def _cited(line: str, match: re.Match) -> bool:
     """A document number quoted in brackets or after a title (…（国办发〔2019〕5号）) cites another document."""
     before = line[:match.start()].rstrip()
+    if re.search(r"的(?:通知|决定|意见|函)》?[(（]$", before) and not line[match.end():].strip(" )）"):
+        return False  # …印发《…》的通知（岳办发〔2017〕2号）: a title line closing with its own number
     return before.endswith(("(", "（", "》", "〉")) or "根据" in before[-30:]
 
 
@@ -216,12 +255,14 @@ def _issue_date(front: list[str]) -> re.Match | None:
     for line in lines:
         if (m := _DATE.search(line)) and len(line) <= 60:
             return m
-    for line in lines:  # a page's own date (发布日期:2021-07-01): the last resort
-        if (m := re.search(r"(?<!\d)((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})(?!\d)", line)) and len(line) <= 60:
-            return m
+    # a page's own dates (发布日期:2021-07-01 15:12): the last resort, the document's 发文日期/成文日期 (on its
+    # line or the one before) first; spaces kept, as a time may follow the day
+    iso = r"(?<!\d)((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})(?!\d)"
+    dated = [(m, re.search(r"(?:发文|成文)日期[:：|\s]*$", (front[i - 1] if i else "") + line[:m.start()]))
+             for i, line in enumerate(front) if len(line) <= 80 and (m := re.search(iso, line))]
+    for m, labelled in sorted(dated, key=lambda d: not d[1]):
+        return m
     return None
-
-
 def _title_year(title: str) -> str | None:
     m = re.match(r"^\D{0,4}((?:19|20)\d{2})年", title or "")
     return m.group(1) if m and "工作报告" in title else None
@@ -233,20 +274,24 @@ def _file_year(path: str | Path) -> str | None:
 
 
 def _kind_of(title: str, front: list[str], path: str | Path) -> tuple[str, float]:
-    """(kind, strength): from the title or a notice line issuing the document (1.0), else the first lines
-    (0.5), else the file name (0.3).  A title about a document (its 解读, 说明, a news item) is ``other``."""
+    """(kind, strength): from the title, a notice line issuing the document or the notice's 现将《…》印发
+    (1.0), else a work report's opening 我代表…政府向大会报告 (0.7), else a short first line (0.5), else the
+    file name (0.3).  A title about a document (its 解读, 说明, a news item) is ``other``."""
     notice = next((c for line in front[:12] if (c := _strip_number(line)) and _NOTICE.search(c)), "")
     notice = notice[:notice.index("的通知") + 3] if "的通知" in notice else notice  # the line may run on
-    for text in (title, notice):
+    issued = next((m.group(1) for line in front[:15] if (m := _ISSUED_DOC.search(line.replace(" ", "")))), "")
+    for text in (title, notice, issued):
         if text and (kind := title_kind(text)):
             return kind, 1.0
-    for text, strength in (("".join(front[:5]), 0.5), (Path(path).stem, 0.3)):
+    if any(_REPORT_OPENING.search(line.replace(" ", "")) for line in front[:15]):
+        return "work_report", 0.7
+    # only a short, title-like line: a news page's long lead names the report it reports on
+    short = "".join(line for line in front[:5] if len(line.replace(" ", "")) <= 40)
+    for text, strength in ((short, 0.5), (Path(path).stem, 0.3)):
         kind = infer_kind(text) if text else "other"
         if kind != "other":
             return kind, strength
     return "other", 0.0
-
-
 def title_kind(title: str) -> str:
     """The kind a title names by its head noun, its last kind word (…报告》确定的…分解方案的通知 is a plan);
     ``other`` when the title is about a document rather than the document (…纲要》解读, …计划执行情况的报告,
@@ -257,98 +302,108 @@ def title_kind(title: str) -> str:
     if not hits:
         return "five_year_plan" if re.search(r"十[一二三四五六]五规划|第十[一二三四五六]个五年", compact) else ""
     end, kind = max(hits, key=lambda h: (h[0], -len(h[1])))
+    if re.search(r"(?:作|听取|审议|讨论|学习|解读|通过)《[^》]*》?\s*$", title or ""):
+        return "other"  # 省长王清宪作《政府工作报告》: a news headline about the document
     return kind if _TITLE_TAIL.match(compact[end:]) else "other"
 
 
 def _strip_number(line: str) -> str:
     """A front line without spaces, a leading document number or opening quotes: 武政办〔2023〕1号《武汉市…》."""
-    compact = line.replace(" ", "")
+    compact = line.replace(" ", "").lstrip("?？•·*#|")  # bullets and lost characters a page leaves
     compact = re.sub(r"^(?:发文机关|发文机构|发布机构|发文单位|来源)[:：]", "", compact)
     return re.sub(r"^(?:" + _DOC_NUMBER.pattern + r")?[《<]?", "", compact)
 
 
-def infer_issuer(title: str, front: list[str], kind: str) -> str:
-    """The issuing body named by the front matter, or '': an issuer line (东阳市人民政府办公室), a title or notice
-    line opening with one (莆田市人民政府关于…, 国务院关于…), a red-header line (湖南省人民政府办公厅文件), a
-    congress resolution's congress, or the government of the congress a work report is delivered to."""
-    for line in [title] + [_strip_number(line) for line in front[:15]]:
-        line = re.sub(r"文件$", "", line or "")
-        if (m := _ISSUER.match(line)) and m.group(1) and _is_place(m.group(1)):
-            return line
-        if (m := _ISSUER_PREFIX.match(line)) and (_is_place(m.group(1)) or m.group(2).startswith("国务院")):
-            return m.group(1) + m.group(2)
-        if (m := _CONGRESS_TITLE.match(line)) and _is_place(m.group(1)):
-            return m.group(1) + "人民代表大会"
+def infer_issuer(title: str, front: list[str], kind: str, doc_number: str = "") -> str:
+    """The issuing body named by the front matter, or '' (see :func:`issuer_evidence`)."""
+    return issuer_evidence(title, front, kind, doc_number)[0]
+
+
+def issuer_evidence(title: str, front: list[str], kind: str, doc_number: str = "") -> tuple[str, str]:
+    """(issuer, evidence) from the front matter, or ('', ''); evidence names a key of
+    ``data/metadata_confidence.toml`` [issuer_evidence]: an issuer line (东阳市人民政府办公室) or red header
+    (湖南省人民政府办公厅文件) ``issuer_line``; a title or notice line opening with the body (莆田市人民政府关于…,
+    国务院关于…) ``title``; a page's 发文机关 field ``stamp_issuer``; a congress resolution's congress
+    ``congress_title``; 省人民政府关于… named by its document number ``doc_number``; a page's 来源 field
+    ``stamp_source``; for a work report, the congress it is delivered to ``congress_line``, its speaker's
+    government ``speaker_line``, or its opening 我代表XX人民政府 ``body``."""
+    for i, raw in enumerate([title] + front[:15]):
+        line = re.sub(r"文件$", "", _strip_number(raw or ""))
+        stamped = bool(i) and re.match(r"^\s*(?:发文机关|发文机构|发文单位)[:：]", raw)
+        if (m := _ISSUER.match(line)) and m.group(1) and is_place(m.group(1)):
+            return m.group(1) + m.group(2), "stamp_issuer" if stamped else "title" if i == 0 else "issuer_line"
+        if (m := _ISSUER_PREFIX.match(line)) and (is_place(m.group(1)) or m.group(2).startswith("国务院")):
+            return m.group(1) + m.group(2), "stamp_issuer" if stamped else "title"
+        if (m := _CONGRESS_TITLE.match(line)) and is_place(m.group(1)):
+            return m.group(1) + "人民代表大会", "congress_title"
+        if (m := _PARTY_ISSUER.match(line)) and is_place(m.group(2)):
+            return m.group(1), "title" if i == 0 or len(line) > len(m.group(1)) else "issuer_line"
+        if (m := _BARE_GOVERNMENT.match(line)) and (province := province_of_number(doc_number, m.group(1))):
+            return province + m.group(2), "doc_number"
+    for line in front[:15]:
+        for m in _STAMP.finditer(line.replace(" ", "")):
+            body = re.sub(r"(?:人民政府|政府).*$", "", m.group(2))
+            if m.group(1) != "责任编辑" and (g := _ISSUER.match(m.group(2))) and g.group(1) and is_place(body):
+                return m.group(2), "stamp_issuer" if m.group(1).startswith("发文") else "stamp_source"
     if kind == "work_report":
         for line in front[:12]:
             compact = line.replace(" ", "")
-            if (m := _CONGRESS.search(compact) or _GOVERNMENT_OF_SPEAKER.search(compact)) and _is_place(m.group(1)):
-                return m.group(1) + "人民政府"
-    return ""
-
-
-def _region_of(title: str, front: list[str]) -> tuple[str, float]:
-    """(region, strength): the title's leading place, a congress line, an issuer line (1.0); State Council
-    documents are national (1.0); a place found elsewhere in a short front line (0.4)."""
+            if (m := _CONGRESS.search(compact)) and is_place(m.group(1)):
+                return m.group(1) + "人民政府", "congress_line"
+            if (m := _GOVERNMENT_OF_SPEAKER.search(compact)) and is_place(m.group(1)):
+                return m.group(1) + "人民政府", "speaker_line"
+        for line in front[:15]:
+            if (m := re.search(r"我" + _DELIVERED_FOR.pattern, line.replace(" ", ""))) and is_place(m.group(1)):
+                return m.group(1) + "人民政府", "body"
+    return "", ""
+def _region_of(title: str, front: list[str], issuer: str, issuer_source: str) -> tuple[str, str]:
+    """(region, evidence), evidence a key of ``data/metadata_confidence.toml`` [region_evidence]: the title's
+    leading place, a congress line, an issuer line, a work report's 代表XX人民政府, the issuer's own place,
+    a State Council document (national), a congress a news page reports on, a page's stamp field, a place
+    opening a short front line, or the body's 结合XX实际."""
     if title and (region := infer_region(title)):
-        return region, 1.0
+        return region, "title"
     for line in front[:12]:
         compact = line.replace(" ", "")
-        if (m := _CONGRESS.search(compact)) and _is_place(m.group(1)):
-            return m.group(1), 1.0
-        if (m := _ISSUER.match(compact)) and m.group(1) and _is_place(m.group(1)):
-            return _most_local(m.group(1)), 1.0
-        if (m := _DELIVERED_FOR.search(compact)) and _is_place(m.group(1)):
-            return _most_local(m.group(1)), 1.0
+        if (m := _CONGRESS.search(compact)) and is_place(m.group(1)):
+            return m.group(1), "congress_line"
+        if (m := _ISSUER.match(compact)) and m.group(1) and is_place(m.group(1)):
+            return infer_region(m.group(1)) or most_local(m.group(1)), "issuer_line"
+        if (m := _DELIVERED_FOR.search(compact)) and is_place(m.group(1)):
+            return infer_region(m.group(1)) or most_local(m.group(1)), "delivered_for"
+    if issuer.startswith("国务院"):
+        return "全国", "national"
+    place = PARTY_COMMITTEE.sub(r"\1", re.sub(r"(人民政府|人民代表大会).*$|[^市县区省旗]*$", "", issuer or ""))
+    own = (infer_region(place) or most_local(place)) if place else ""
+    if own and is_place(own):
+        return own, "issuer" if issuer_source != "doc_number" else "doc_number"  # the issuer names its region
     # Only a line the State Council speaks or issues in, not "按照党中央、国务院决策部署" in any local text.
     if any(line.replace(" ", "").startswith("国务院") or "国务院总理" in line or "代表国务院" in line
            for line in front[:5]):
-        return "全国", 1.0  # a State Council report covers the whole country
+        return "全国", "national"  # a State Council report covers the whole country
+    return _weak_region(front)
+
+
+def _weak_region(front: list[str]) -> tuple[str, str]:
+    """A region from evidence outside the title and issuer lines: a congress a news page reports on, a page's
+    stamp field naming a body (来源：凤凰县人民政府), a place opening a short front line, 结合XX实际."""
+    for line in front[:12]:
+        compact = line.replace(" ", "")
+        mention = _CONGRESS_MENTION.search(compact) or re.search(
+            "(" + "|".join(p["full"] for p in provinces()) + r")第[一二三四五六七八九十\d]+届人民代表大会", compact)
+        if mention and is_place(mention.group(1)):
+            return most_local(mention.group(1)), "congress_mention"
+        for stamp in _STAMP.finditer(compact):
+            if region := infer_region(stamp.group(2)):
+                return region, "stamp"
     for line in front[:8]:
         compact = re.sub(r"^\D{0,2}\d{4}年", "", line.replace(" ", ""))
         if len(compact) <= 40 and (region := infer_region(compact)):
-            return region, 0.4
-    return "", 0.0
-
-
-def _is_place(name: str) -> bool:
-    return bool(name) and not any(word in name for word in _NOT_PLACE)
-
-
-def _most_local(chain: str) -> str:
-    """厦门市湖里区 -> 湖里区; 北京市 -> 北京市."""
-    parts = re.findall(rf"{_PLACE}(?:特别行政区|自治区|自治州|新区|省|市|盟|区|县|旗|街道|镇|乡)", chain)
-    return parts[-1] if parts else chain
-
-
-def infer_region(title: str) -> str:
-    """The most local place named at the start of a title (``厦门市湖里区…`` -> ``湖里区``), or ''.
-
-    Only the leading chain of place names counts: a place mentioned later (``…推动我市…``,
-    ``…的通知空港经开区``) is not the issuing region.
-    """
-    text = re.sub(r"^[（(][^）)]*[）)]", "", (title or "").replace(" ", "")).lstrip("《")
-    text = re.sub(r"^\D{0,2}\d{4}年(?:度)?", "", text)
-    text = re.sub(r"^(?:关于印发|关于|印发)《?", "", text)
-    text = re.sub(r"^\d{4}年(?:度)?", "", _TITLE_VERBS.sub("", text))
-    text = _PARTY_COMMITTEE.sub(r"\1", text)
-    m = _LEADING_REGION.match(text)
-    kept, end = "", 0
-    for part in re.finditer(rf"{_PLACE}(?:特别行政区|自治区|自治州|新区|省|市|盟|区|县|旗)", m.group(0) if m else ""):
-        if not _is_place(part.group()):
-            break
-        kept, end = part.group(), part.end()
-    return _town_after(text, end) or kept
-
-
-def _town_after(text: str, end: int) -> str:
-    """A town or street named right after the places at ``end`` (or opening ``text``): 双浦镇, 北新街道."""
-    town = _TOWN.match(text, end)
-    if not town or any(word in town.group() for word in _NOT_TOWN) or not _is_place(town.group()):
-        return ""
-    return town.group()
-
-
+            return region, "front_line"
+    for line in front[:15]:
+        if (m := _OWN_REALITY.search(line.replace(" ", ""))) and is_place(m.group(1)):
+            return m.group(1), "own_reality"
+    return "", ""
 def infer_kind(text: str) -> str:
     """Document kind from the words of a title: work report, five-year plan, implementation plan, other."""
     compact = (text or "").replace(" ", "")
@@ -368,7 +423,7 @@ def infer_period(title: str, issued: str | None, kind: str) -> tuple[int | None,
     fyp = re.search(r"第十([一二三四五六])个五年", title)
     if fyp:
         n = "一二三四五六".index(fyp.group(1)) + 11
-        start = 1953 + 5 * (n - 1)
+        start = 1966 + 5 * (n - 3)  # the 3rd plan began in 1966, after the 1963–65 adjustment years
         return start, start + 4
     years = [int(y) for y in re.findall(r"((?:19|20)\d{2})年", title)]
     if years and kind == "work_report" and len(set(years)) == 1:
@@ -387,11 +442,21 @@ def infer_period(title: str, issued: str | None, kind: str) -> tuple[int | None,
 
 
 def _find_title(front: list[str]) -> str:
-    """The first title-like line of the front matter; the body (a salutation, a full sentence) ends the search."""
-    for line in (line.replace(" ", "") for line in front):
-        if re.match(r"^(各位代表|同志们)", line) or line.endswith("。"):
+    """The first title-like line of the front matter; the body (a salutation, a full sentence) ends the search.
+    A title broken after 关于 or inside 《…》 is joined with the lines that complete it."""
+    # a stamp table's title cell: 标题:|关于《…》的解读|||
+    lines = [re.sub(r"^(?:标题|名称|题名)[:：|]+|\|+$", "", line.replace(" ", "")) for line in front]
+    for i, line in enumerate(lines):
+        if re.match(r"^(各位代表|同志们)", line) or line.endswith("。") or re.match(r"^各[^:：]{1,60}[:：]$", line):
             break
-        if any(word in line for word in _TITLE_WORDS) and len(line) <= 80 and "关于印发" not in line:
+        if re.search(r"[,，;；]", line):
+            continue  # a sentence, not a title
+        while (line.endswith("关于") or line.count("《") > line.count("》")) and i + 1 < len(lines) \
+                and len(line) < 80:
+            i += 1
+            line += lines[i]
+        if (any(word in line for word in _TITLE_WORDS) or _TITLE_END.search(line)) and len(line) <= 80 \
+                and "关于印发" not in line and "关于转发" not in line and not _STAMP_LINE.match(line):
             # 【文字解读】…, 凤凰县政府门户网站-…: a page's tag or site name before the title
             return re.sub(r"^(?:【[^】]{0,10}】|[^-—]{2,20}网站[-—])", "", line).strip("《》")
     return ""

@@ -55,6 +55,10 @@ def metadata_sources(meta: dict, catalog_row: dict, from_file_name: dict, front_
             sources[field] = "file_name"
         else:
             sources[field] = "text"
+    # what in the text named the issuer and the region (data/metadata_confidence.toml [issuer_evidence])
+    for field, key in (("issuer", "issuer_evidence"), ("district", "region_evidence")):
+        if sources.get(field) == "text" and meta.get(key):
+            sources[key] = meta[key]
     return sources
 
 
@@ -77,6 +81,10 @@ def metadata_table(documents: pd.DataFrame) -> pd.DataFrame:
             confidence = config["source"][source]
             if source == "text":
                 confidence = config["text_field"].get(field, confidence)
+                evidence = sources.get({"issuer": "issuer_evidence", "district": "region_evidence"}.get(field, ""))
+                section = "issuer_evidence" if field == "issuer" else "region_evidence"
+                confidence = config.get(section, {}).get(evidence, confidence) if evidence else confidence
+                confidence = min(confidence, config["source"].get("text_max", 1.0))
             rows.append({"doc_id": doc["doc_id"], "field": field, "value": value, "source": source,
                          "confidence": float(confidence)})
     return pd.DataFrame(rows, columns=["doc_id", "field", "value", "source", "confidence"])

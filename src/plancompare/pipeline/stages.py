@@ -17,13 +17,14 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..catalog import doc_id_from_path, infer_metadata
-from ..clean import clean_lines
+from ..clean import CruftRules, clean_lines, load_cruft_rules, quick_clean_lines
 from ..districts import display_name
 from ..docinfo import metadata_sources
 from ..ingest import SourceText, read_source
@@ -98,7 +99,7 @@ def process_document(path, catalog_row: dict | None = None, params: DocumentPara
     started = time.perf_counter()
     source, (lines, repairs, info, clean_hit, key) = _read_and_clean(path, cache)
     cleaned_at = time.perf_counter()
-    meta = _metadata(source, lines["text"].tolist(), row)
+    meta = _metadata(source, list(zip(lines["text"], lines["line_start"], lines["line_end"])), row)
     doc_id = str(meta.get("doc_id") or doc_id_from_path(source.path))
     district = display_name(meta.get("district") or meta.get("district_zh")) or doc_id  # 湖里区 → Huli
     passages, glossary, outline_hit = _outline_one(lines, key, doc_id, district, params, cache)
@@ -170,10 +171,38 @@ def _outline_one(lines: pd.DataFrame, clean_key: str, doc_id: str, district: str
     return passages, glossary, False
 
 
-def _metadata(source: SourceText, clean_texts: list[str], row: dict) -> dict:
+def front_matter_lines(source: SourceText, cleaned, raw_lines: int = 80) -> list[str]:
+    """The lines metadata is read from: the first ``raw_lines`` raw lines cleaned as the document is (debris
+    dropped, traditional converted, widths folded) but not joined, and with a page's stamp fields kept.
+
+    ``cleaned`` is the document's cleaning, as ``(text, line_start, line_end)`` rows (the lines table) or
+    plain texts: a raw line the cleaning kept on its own is taken from it (repaired); the others are cleaned
+    here without the costly damage repair. Joining broken lines glues a page's stamp lines (``发布时间：…``,
+    ``文号 …``) and a title split over two lines into one paragraph, where no issuer line, date line or title
+    can be recognised."""
+    front = quick_clean_lines(source.lines_for_cleaning()[:raw_lines], _front_matter_rules())
+    rows = [row for row in cleaned if isinstance(row, tuple)]
+    repaired = {int(start): text for text, start, end in rows if int(start) == int(end)}
+    return [repaired.get(line.raw_start, line.text) for line in front] or [
+        row[0] if isinstance(row, tuple) else row for row in cleaned]
+
+
+# stamp fields a page prints above a document: debris in its text, evidence of its metadata
+_STAMP_FIELDS = ("来源", "责任编辑", "发布时间", "发布日期", "发布机构", "发文日期", "生成日期", "时间")
+
+
+@lru_cache(maxsize=1)
+def _front_matter_rules() -> CruftRules:
+    """The bundled cruft rules without those that drop a page's stamp fields (来源：…, 发布日期：…)."""
+    rules = load_cruft_rules()
+    return CruftRules(exact=rules.exact, prefixes=tuple(p for p in rules.prefixes if not p.startswith(_STAMP_FIELDS)),
+                      patterns=tuple(p for p in rules.patterns if not any(f in p.pattern for f in _STAMP_FIELDS)))
+
+
+def _metadata(source: SourceText, clean_rows: list[tuple], row: dict) -> dict:
     """Inferred metadata overlaid with the catalog ``row``, plus ``metadata_source`` (JSON: where each value came from)."""
     page_title = source.metadata.get("title", "")
-    front = ([page_title] if page_title else []) + clean_texts
+    front = ([page_title] if page_title else []) + front_matter_lines(source, clean_rows)
     inferred = infer_metadata(front, source.path, warn=not row)
     if page_title and "title" not in inferred:
         inferred["title"] = page_title.replace(" ", "")  # the page states its own title
