@@ -157,14 +157,19 @@ def test_plan_execution_section_reviews_the_past_year():
 
 
 def test_an_undated_file_end_to_end(tmp_path):
-    # through build_corpus: the metadata finds no year (no dated title or file name), the text does
+    # through build_corpus: the metadata finds no year (no dated title, file name or date line), the text does
     path = tmp_path / "lakeside_report_excerpt.txt"
-    path.write_text("湖滨县县长作政府工作报告\n2034-01-18 10:02 来源：湖滨新闻网\n"
-                    "报告说，去年全县地区生产总值完成318.6亿元，增长5.9%。今年全县地区生产总值预期增长6%左右。\n",
-                    encoding="utf-8")
-    corpus = pc.build_corpus([path], embed=False, index=False)
+    body = "报告说，去年全县地区生产总值完成318.6亿元，增长5.9%。今年全县地区生产总值预期增长6%左右。\n"
+    path.write_text("湖滨县县长作政府工作报告\n湖滨新闻网讯 县长在报告中回顾了2033年的工作。\n" + body, encoding="utf-8")
+    corpus = pc.build_corpus([path], embed=False, index=False, use_cache=False)
     assert pd.isna(corpus.documents["year"].iloc[0])
     rows = corpus.indicators
     assert tuple(_one(rows, "gdp_total", 318.6)[["kind", "year"]]) == ("actual", 2033)
     goal = _one(rows, "gdp_growth_rate", 6)
-    assert (goal["kind"], goal["year"], goal["year_rule"]) == ("expected", 2034, "relative_year:dateline")
+    assert (goal["kind"], goal["year"], goal["year_rule"]) == ("expected", 2034, "relative_year:reviewed_year")
+    # a page's date stamp dates the document in its metadata already; the indicators agree with it
+    path.write_text("湖滨县县长作政府工作报告\n2034-01-18 10:02 来源：湖滨新闻网\n" + body, encoding="utf-8")
+    corpus = pc.build_corpus([path], embed=False, index=False, use_cache=False)
+    assert corpus.documents["year"].iloc[0] == 2034
+    assert tuple(_one(corpus.indicators, "gdp_total", 318.6)[["kind", "year"]]) == ("actual", 2033)
+    assert tuple(_one(corpus.indicators, "gdp_growth_rate", 6)[["kind", "year"]]) == ("expected", 2034)
