@@ -314,3 +314,54 @@ def test_cli_compare_prints_verdicts_and_the_focus_sentence(plans, tmp_path):
     assert "focus sentence" in result.output and "邮轮母港" in result.output
     bad = runner.invoke(app, ["compare", "no_such_doc:0001", "--corpus", str(tmp_path / "saved")])
     assert bad.exit_code == 2 and "unknown passage id" in bad.output and "Traceback" not in bad.output
+
+
+def _invented_index():
+    """A lexical index over invented passages (sentences written for this test, not from a plan)."""
+    from plancompare.match import PassageIndex
+
+    texts = [
+        # the goal stated in one clause of a long multi-topic paragraph
+        "稳定和扩大居民消费。发展社区商业，完善便民服务网点。增加公共停车场和新能源汽车充电设施。鼓励夜间经济。",
+        # the same theme, no parking
+        "完善城市道路网络，打通断头路，建设快速路和主干路，提升公共交通服务水平。",
+        # the query's characters scattered over different sentences, none stating the goal
+        "加快建设产业园区。推动停工项目复工。场馆运营提质。车辆购置补贴延续。",
+        "推进老旧小区改造，支持加装电梯，完善无障碍设施。",
+        "建设长者饭堂，为辖区老人提供助餐服务。",
+    ]
+    frame = pd.DataFrame({"passage_id": [f"p{i}" for i in range(len(texts))], "doc_id": "invented",
+                          "district": ["A", "A", "A", "B", "B"], "text": texts, "section_path": "一 > 二",
+                          "line_start": range(1, len(texts) + 1), "line_end": range(1, len(texts) + 1)})
+    return PassageIndex().fit(frame, None)
+
+
+def test_term_share_credits_a_goal_stated_in_one_clause():
+    """``term_share`` gives partial credit for a query term inside a longer one (停车场 for 停车场建设)
+    and ``sentence_term_share`` rewards the query's terms stated together in one sentence."""
+    index = _invented_index()
+    text, segments, _ = index.query_terms("新增停车位 停车场建设")
+    probe = index.featurizer_.query_probe(text, None, segments)
+    feats = index.featurizer_.transform(probe, np.arange(4), None)
+    col = {name: i for i, name in enumerate(FEATURE_NAMES)}
+    share, sentence = feats[:, col["term_share"]], feats[:, col["sentence_term_share"]]
+    assert feats[0, col["term_coverage"]] == 0  # no segment occurs verbatim ...
+    assert share[0] > 0.3 and share[0] > share[1] and share[0] > share[3]  # ... but 停车场 does
+    assert share[1] < 0.2
+    # 停车/车场 scattered over three sentences of passage 2: its best single sentence covers little
+    assert sentence[0] >= sentence[2] + 0.2
+    assert np.all(sentence <= share + 1e-6)  # one sentence never covers more than its passage
+    full = index.featurizer_.query_probe(*index.query_terms("停车场")[:1], None, index.query_terms("停车场")[1])
+    assert index.featurizer_.transform(full, np.arange(1), None)[0, col["term_share"]] == pytest.approx(1.0)
+
+
+def test_traditional_query_matches_simplified_plans_and_their_variants():
+    index = _invented_index()
+    text, segments, _ = index.query_terms("長者飯堂")
+    assert segments[0][0] == "长者饭堂" and "长者食堂" in segments[0]  # converted, then variants added
+    probe = index.featurizer_.query_probe(text, None, segments)
+    feats = index.featurizer_.transform(probe, np.arange(5), None)
+    col = {name: i for i, name in enumerate(FEATURE_NAMES)}
+    assert feats[4, col["term_coverage"]] == 1 and feats[4, col["term_share"]] == pytest.approx(1.0)
+    assert feats[:4, col["term_share"]].max() < 0.5
+    assert int(np.argmax(index.lexical_scores("長者飯堂"))) == 4

@@ -21,6 +21,12 @@ and a set of candidate rows into a feature matrix with the columns :data:`FEATUR
 ``length_ratio``     log(shorter / longer) text length (0 for a query);
 ``term_coverage``    share of the query's segments found verbatim in the candidate, a segment counting
                      when any of its variant terms occurs (0 for a passage probe);
+``term_share``       IDF-weighted share of the query's character bigrams found in the candidate, each query
+                     segment scored by its best variant spelling (0 for a passage probe): unlike
+                     ``term_coverage`` it gives partial credit (停车场 for a query 停车场建设) and unlike
+                     ``char_tfidf`` it is not diluted by a long candidate that mentions the goal in one clause;
+``sentence_term_share`` the same share within the candidate's best single sentence: the query's terms stated
+                     together in one sentence, rather than scattered over a multi-topic paragraph;
 ``*_margin``         ``dense_centered``, ``char_tfidf``, ``bm25`` and ``sentence_char`` minus their median over
                      the candidate list scored together (one district's candidates): a true match stands out
                      from its district, the best candidate of a district with nothing comparable does not.
@@ -39,7 +45,8 @@ and a set of candidate rows into a feature matrix with the columns :data:`FEATUR
 ``focus_*``          (focus probes only, 0 otherwise) the focus phrase the reader typed (``compare(...,
                      focus="异地就医直接结算")``) scored as a search query against the candidate:
                      ``focus_coverage`` (its ``term_coverage``, variants counting), ``focus_dense_centered``,
-                     ``focus_dense_z``, ``focus_char`` (``char_tfidf``) and ``focus_bm25``. The focus sentence
+                     ``focus_dense_z``, ``focus_char`` (``char_tfidf``), ``focus_bm25``, ``focus_term_share`` and
+                     ``focus_sentence_share``. The focus sentence
                      still carries the neighbouring goals of its paragraph; the phrase names only the one meant.
 
 Features with no source (no embeddings, an English query without glossary terms) are 0; the verdict
@@ -59,8 +66,10 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import CountVectorizer
 
 from ..text.sentences import split_sentences
-from ..text.han import HAN
+from ..text.han import HAN, CharNgramAnalyzer
 from ..vector_index import unit_rows
+
+HAN_RE = re.compile(rf"[{HAN}]")
 
 FEATURE_NAMES = (
     "dense_cos", "dense_centered", "dense_z", "char_tfidf", "bm25", "rare_shared", "rare_coverage",
@@ -68,10 +77,14 @@ FEATURE_NAMES = (
     "dense_margin", "char_margin", "bm25_margin",
     "sentence_char", "sentence_words", "reverse_dense", "reverse_char", "dense_csls", "sentence_margin",
     "focus_coverage", "focus_dense_centered", "focus_dense_z", "focus_char", "focus_bm25",
+    "term_share", "sentence_term_share", "focus_term_share", "focus_sentence_share",
 )
 # focus feature -> the query-probe feature of the focus phrase it copies
 FOCUS_OF = {"focus_coverage": "term_coverage", "focus_dense_centered": "dense_centered", "focus_dense_z": "dense_z",
-            "focus_char": "char_tfidf", "focus_bm25": "bm25"}
+            "focus_char": "char_tfidf", "focus_bm25": "bm25", "focus_term_share": "term_share",
+            "focus_sentence_share": "sentence_term_share"}
+# Features of a free-text query only (0 for a passage probe; a focus probe gets them as focus_*).
+QUERY_ONLY = ("term_coverage", "term_share", "sentence_term_share")
 MARGIN_OF = {"dense_margin": "dense_centered", "char_margin": "char_tfidf", "bm25_margin": "bm25",
              "sentence_margin": "sentence_char"}
 DENSE_FEATURES = ("dense_cos", "dense_centered", "dense_z", "section_sim", "dense_margin", "reverse_dense",
@@ -122,6 +135,7 @@ class Probe:
     sentence_char: sp.csr_matrix | None = None   # sentences x char vocabulary
     sentence_words: sp.csr_matrix | None = None  # sentences x word vocabulary, binary
     phrase: "Probe | None" = None                # a focus probe's focus phrase, as a query probe
+    grams: "QueryGrams | None" = None            # a query probe's segment bigrams (term_share)
     # Per-probe values that every candidate list of one probe shares (compare scores ~1,000 districts with
     # one probe): computed once when the probe is made, not once per district.
     every: np.ndarray | None = None     # centred cosine with every indexed passage
@@ -131,6 +145,33 @@ class Probe:
     home: np.ndarray | None = None      # rows of the probe's own district (passage probes)
     home_char: sp.csr_matrix | None = None     # their character TF-IDF rows
     home_centered: np.ndarray | None = None    # their centred unit embeddings
+
+
+@dataclass
+class QueryGrams:
+    """The Han character bigrams of a query's segments, for ``term_share``: ``columns`` the character
+    TF-IDF columns of the distinct bigrams in the fitted vocabulary; ``segments`` one list per segment of
+    one IDF weight vector (over ``columns``) per alternative spelling; ``missing`` per segment and
+    alternative the IDF mass of bigrams no indexed passage has (they count against the share)."""
+
+    columns: np.ndarray
+    segments: list[list[np.ndarray]]
+    missing: list[list[float]]
+
+    def share(self, matrix: sp.csr_matrix) -> np.ndarray:
+        """IDF-weighted share of the query's bigrams present in each row of ``matrix`` (character TF-IDF
+        rows): per segment the best alternative's share, segments weighted by their IDF mass."""
+        if not self.segments or not len(self.columns):
+            return np.zeros(matrix.shape[0], dtype=np.float32)
+        present = (matrix[:, self.columns] > 0).astype(np.float32).toarray()
+        total, mass = np.zeros(matrix.shape[0], dtype=np.float64), 0.0
+        for alternatives, missing in zip(self.segments, self.missing):
+            weight = float(alternatives[0].sum() + missing[0])
+            best = np.max([present @ w / max(float(w.sum() + m), 1e-9)
+                           for w, m in zip(alternatives, missing)], axis=0)
+            total += weight * best
+            mass += weight
+        return (total / max(mass, 1e-9)).astype(np.float32)
 
 
 class PairFeaturizer(BaseEstimator):
@@ -222,8 +263,35 @@ class PairFeaturizer(BaseEstimator):
         char = self.char_vectorizer_.transform([query_text]).tocsr()
         words = (self.word_vectorizer_.transform([query_text]) > 0).astype(np.float32).tocsr()
         dense, centered = self._dense_probe(embedding)
-        return self._with_context(Probe(True, dense, centered, char, char, words, number_tokens(query_text), None,
-                                        len(query_text), [list(s) for s in segments]))
+        probe = Probe(True, dense, centered, char, char, words, number_tokens(query_text), None,
+                      len(query_text), [list(s) for s in segments])
+        probe.grams = self.query_grams(probe.segments or [[query_text]])
+        return self._with_context(probe)
+
+    def query_grams(self, segments: Sequence[Sequence[str]]) -> QueryGrams:
+        """:class:`QueryGrams` of ``segments`` (each a list of alternative spellings) over the fitted
+        character vocabulary; a bigram outside it weighs the largest IDF (rarer than any indexed one)."""
+        vocab, idf = self.char_vectorizer_.vocabulary_, self.char_vectorizer_.idf_
+        top = float(idf.max()) if len(idf) else 1.0
+        bigrams = CharNgramAnalyzer(2, 2)
+        grams = [[sorted({g for g in bigrams(a) if HAN_RE.match(g)}) for a in alternatives]
+                 for alternatives in segments]
+        columns = sorted({vocab[g] for alternatives in grams for a in alternatives for g in a if g in vocab})
+        at = {c: i for i, c in enumerate(columns)}
+        out, missing = [], []
+        for alternatives in grams:
+            vectors, lost = [], []
+            for a in alternatives:
+                w = np.zeros(len(columns))
+                for g in a:
+                    if g in vocab:
+                        w[at[vocab[g]]] = idf[vocab[g]]
+                vectors.append(w)
+                lost.append(top * sum(g not in vocab for g in a))
+            if vectors and any(v.sum() + m > 0 for v, m in zip(vectors, lost)):
+                out.append(vectors)
+                missing.append(lost)
+        return QueryGrams(np.asarray(columns, dtype=np.int64), out, missing)
 
     def passage_probe(self, row: int, embedding: np.ndarray | None) -> Probe:
         """Indexed passage ``row`` (with its own embedding, or None)."""
@@ -323,11 +391,8 @@ class PairFeaturizer(BaseEstimator):
             out[:, col["theme_same"]] = (self.themes_[rows] == probe.theme).astype(np.float32)
             out[:, col["length_ratio"]] = np.log(np.minimum(self.lengths_[rows], probe.length)
                                                  / np.maximum(self.lengths_[rows], probe.length))
-        elif probe.segments:
-            texts = self.texts_
-            out[:, col["term_coverage"]] = [
-                sum(any(a in texts[r] for a in seg) for seg in probe.segments) / len(probe.segments)
-                for r in rows]
+        else:
+            self._query_features(probe, rows, out, col)
         if not probe.is_query:
             self._sentence_features(probe, rows, out, col)
             self._reverse_features(probe, rows, out, col)
@@ -346,6 +411,21 @@ class PairFeaturizer(BaseEstimator):
             for name, base in FOCUS_OF.items():
                 out[:, col[name]] = phrase[:, col[base]]
         return out
+
+    def _query_features(self, probe: Probe, rows: np.ndarray, out: np.ndarray, col: dict) -> None:
+        """``term_coverage`` (verbatim segments), ``term_share`` and ``sentence_term_share`` (bigrams)."""
+        if probe.segments:
+            texts = self.texts_
+            out[:, col["term_coverage"]] = [
+                sum(any(a in texts[r] for a in seg) for seg in probe.segments) / len(probe.segments)
+                for r in rows]
+        if probe.grams is None or not len(rows):
+            return
+        out[:, col["term_share"]] = probe.grams.share(self.char_matrix_[rows])
+        owned = [np.arange(self.sentence_start_[r], self.sentence_start_[r + 1]) for r in rows]
+        lengths = np.array([len(o) for o in owned])
+        per_sentence = probe.grams.share(self.sentence_char_[np.concatenate(owned)])
+        out[:, col["sentence_term_share"]] = np.maximum.reduceat(per_sentence, np.r_[0, np.cumsum(lengths)[:-1]])
 
     def _word_features(self, probe: Probe, rows: np.ndarray, out: np.ndarray, col: dict) -> None:
         q = probe.words

@@ -14,6 +14,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from ..districts import resolve_districts
 from ..errors import MatchInputError, UnknownItemError
 from ..text.han import HAN, CharNgramAnalyzer, has_han
+from ..text.normalize import to_simplified
 from ..vector_index import VectorIndex, unit_rows
 from .features import PairFeaturizer
 from .glossary import (default_policy_glossary, default_variant_terms, expand_english_query, load_policy_glossary,
@@ -210,13 +211,15 @@ class PassageIndex(BaseEstimator):
         """The lexical form of ``query``: (Chinese text to vectorise, verbatim segments each as a list
         of alternatives, exact-segment bonus).
 
-        A Chinese query's segments are its whitespace/punctuation-separated parts with >= 2 Han
-        characters; an English query's are the Chinese renderings of its glossary terms (empty when it
+        A Chinese query (traditional characters converted to simplified, the plans' spelling) has as
+        segments its whitespace/punctuation-separated parts with >= 2 Han characters; an English query's are the Chinese renderings of its glossary terms (empty when it
         has none). Every segment also accepts its variant spellings (``data/variant_terms.csv``:
         长者食堂 also matches 长者饭堂), and those spellings join the vectorised text.
         """
         self._check_fitted()
         if has_han(query):
+            # the plans are simplified: a traditional query (長者飯堂) must match their spelling
+            query = to_simplified(query)
             parts = [[s] for s in re.split(r"[\s,，、;；。]+", query) if len(re.sub(rf"[^{HAN}]", "", s)) >= 2]
             base, bonus = query, self.exact_bonus
         else:
