@@ -171,20 +171,18 @@ def _outline_one(lines: pd.DataFrame, clean_key: str, doc_id: str, district: str
     return passages, glossary, False
 
 
-def front_matter_lines(source: SourceText, cleaned, raw_lines: int = 80) -> list[str]:
+def front_matter_lines(source: SourceText, cleaned: list[tuple], raw_lines: int = 80) -> list[str]:
     """The lines metadata is read from: the first ``raw_lines`` raw lines cleaned as the document is (debris
     dropped, traditional converted, widths folded) but not joined, and with a page's stamp fields kept.
 
-    ``cleaned`` is the document's cleaning, as ``(text, line_start, line_end)`` rows (the lines table) or
-    plain texts: a raw line the cleaning kept on its own is taken from it (repaired); the others are cleaned
-    here without the costly damage repair. Joining broken lines glues a page's stamp lines (``发布时间：…``,
-    ``文号 …``) and a title split over two lines into one paragraph, where no issuer line, date line or title
-    can be recognised."""
+    ``cleaned`` is the document's cleaning as ``(text, line_start, line_end)`` rows (the lines table): a raw
+    line the cleaning kept on its own is taken from it (repaired); the others are cleaned here without the
+    costly damage repair. Joining broken lines glues a page's stamp lines (``发布时间：…``, ``文号 …``) and a
+    title split over two lines into one paragraph, where no issuer line, date line or title can be
+    recognised. A source with no usable front lines falls back to the cleaned texts."""
     front = quick_clean_lines(source.lines_for_cleaning()[:raw_lines], _front_matter_rules())
-    rows = [row for row in cleaned if isinstance(row, tuple)]
-    repaired = {int(start): text for text, start, end in rows if int(start) == int(end)}
-    return [repaired.get(line.raw_start, line.text) for line in front] or [
-        row[0] if isinstance(row, tuple) else row for row in cleaned]
+    repaired = {int(start): text for text, start, end in cleaned if int(start) == int(end)}
+    return [repaired.get(line.raw_start, line.text) for line in front] or [text for text, _, _ in cleaned]
 
 
 # stamp fields a page prints above a document: debris in its text, evidence of its metadata
