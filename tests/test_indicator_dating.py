@@ -173,3 +173,18 @@ def test_an_undated_file_end_to_end(tmp_path):
     assert corpus.documents["year"].iloc[0] == 2034
     assert tuple(_one(corpus.indicators, "gdp_total", 318.6)[["kind", "year"]]) == ("actual", 2033)
     assert tuple(_one(corpus.indicators, "gdp_growth_rate", 6)[["kind", "year"]]) == ("expected", 2034)
+
+
+def test_a_news_page_relaying_a_work_report_reads_as_the_report(tmp_path):
+    # the metadata calls the page `other` (it is news, not the report); its numbers are the report's
+    path = tmp_path / "news_page.txt"
+    path.write_text("海川省政府工作报告提出今年发展主要目标\n2031-01-21 08:30 来源：海川日报\n"
+                    "1月20日，海川省省长在省十四届人大三次会议上作政府工作报告。\n"
+                    "全省一般公共预算收入达到812.4亿元，增长9.6%。\n"
+                    "今年全省地区生产总值预期增长5.5%左右。\n", encoding="utf-8")
+    corpus = pc.build_corpus([path], embed=False, index=False, use_cache=False)
+    assert corpus.documents["kind"].iloc[0] == "other"
+    rows = corpus.indicators
+    revenue = _one(rows, "general_budget_revenue", 812.4)
+    assert (revenue["kind"], revenue["year"]) == ("actual", 2030)
+    assert tuple(_one(rows, "gdp_growth_rate", 5.5)[["kind", "year"]]) == ("expected", 2031)

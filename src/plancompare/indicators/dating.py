@@ -1,4 +1,5 @@
-"""The date of a document whose metadata has none, read from its own text.
+"""The date of a document whose metadata has none, read from its own text; and a news page about a work report
+read as the report it quotes.
 
 In: the passages of one document (``text`` in document order, every role: a dateline is often front matter).
 Out: ``(year, rule)`` — the year the document speaks from, as the metadata's ``year`` would give it (a work
@@ -25,8 +26,9 @@ import re
 import pandas as pd
 
 from .._cells import as_number
+from ..catalog import infer_kind
 
-__all__ = ["DATE_RULES", "dated_documents", "document_date", "EDGE_LINES", "OPENING_CHARS"]
+__all__ = ["DATE_RULES", "dated_documents", "document_date", "reported_documents", "EDGE_LINES", "OPENING_CHARS"]
 
 EDGE_LINES = 6        # a dateline or signature sits in the first or last few lines
 OPENING_CHARS = 1500  # the opening paragraphs, where a news report says which meeting and which year
@@ -82,3 +84,23 @@ def dated_documents(passages: pd.DataFrame, docs: dict) -> dict:
         if year is not None:
             out[doc_id] = {**doc, "year": year, "date_rule": rule}
     return out
+
+
+REPORT_OPENING_CHARS = 200  # a news page says in its first lines whose work report it relays
+
+
+def reported_documents(passages: pd.DataFrame, docs: dict) -> dict:
+    """``docs`` with ``kind`` ``work_report`` (and ``kind_source`` ``opening``) for every document of kind
+    ``other`` whose title or first :data:`REPORT_OPENING_CHARS` characters name a work report
+    (``省长…作政府工作报告``): the metadata rightly calls such a news page ``other``, but its numbers are the
+    report's — ``今年…预期`` values are the report's expected values, ``去年`` ones its actuals."""
+    out = dict(docs)
+    for doc_id, group in passages.groupby("doc_id", sort=False):
+        doc = docs.get(doc_id)
+        if doc is None or (doc.get("kind") or "other") != "other":
+            continue
+        opening = str(doc.get("title") or "") + "".join(group["text"].astype(str))[:REPORT_OPENING_CHARS]
+        if infer_kind(opening) == "work_report":
+            out[doc_id] = {**doc, "kind": "work_report", "kind_source": "opening"}
+    return out
+

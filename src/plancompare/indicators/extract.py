@@ -16,7 +16,7 @@ from ..text.numbers import change_direction, find_ratios, fold_for_numbers
 from ..text.sentences import sentence_spans
 from .reading import Token, bind, choose_member, clause_start, find_aliases, tokens, years_and_masks
 from .audit import row_warnings
-from .dating import dated_documents
+from .dating import dated_documents, reported_documents
 from .registry import Registry, load_registry
 from .rules import (Facts, decide, doc_years, expected_cue, is_expected_statement, is_reporting, relative_year,
                     section_context)
@@ -555,7 +555,7 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
     registry = registry or load_registry()
     cues = registry.cues
     docs = {d["doc_id"]: d for d in documents.to_dict("records")} if documents is not None else {}
-    docs = dated_documents(passages, docs)
+    docs = dated_documents(passages, reported_documents(passages, docs))
     table = registry.table.set_index("indicator_id")
     selected = passages if "role" not in passages.columns else passages[passages["role"].isin(kinds)]
     before_goals = _before_goals(passages, docs, cues)
