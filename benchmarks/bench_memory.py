@@ -383,6 +383,8 @@ def main(argv=None) -> None:
         return
     args.work.mkdir(parents=True, exist_ok=True)
     scale_file = args.out / "scale.json"
+    if not scale_file.is_file():  # a new --out folder: add to the committed results, which the report needs
+        scale_file = RESULTS / "scale.json"
     results = json.loads(scale_file.read_text()) if scale_file.is_file() else {}
     memory = results.get("memory") or {}
     memory.update(saved=str(args.saved), created=time.strftime("%Y-%m-%d %H:%M:%S"))
