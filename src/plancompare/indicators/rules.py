@@ -18,6 +18,8 @@ Kind rules (``KIND_RULES``)
    (``提出了2018年的主要目标，即…``; ``report_year_expected_patterns``) counts too. A number written before the cue
    in a clause about the past (``去年…增长8.0%，今年…预期增长6.5%``) is the review, not a goal: each number takes
    the kind of its own clause.
+   ``goal_judged`` — the sentence judges the number against its goal after it (``增长5.5%，符合预期目标``,
+   ``下降2.4%，低于预期目标``, ``超过预期目标``; ``goal_judged_words``): *actual* — a 计划执行情况 report's review.
 2. ``explicit_past`` — a year or named period written before the number ends no later than the document's
    reviewed year (``2020年``, ``"十三五"期间``), or the sentence says ``去年/上年/过去五年`` or its paragraph
    opens with ``过去五年/这五年/一年来`` (a review paragraph under a heading that also announces targets): *actual*; so is
@@ -86,7 +88,7 @@ from .._cells import as_number
 from ..text.numbers import fold_for_numbers
 
 __all__ = ["Facts", "KIND_RULES", "YEAR_RULES", "decide", "doc_years", "expected_cue", "is_expected_statement",
-           "is_reporting", "section_context", "relative_year"]
+           "is_reporting", "judged_against_goal", "section_context", "relative_year"]
 
 _RELATIVE_YEARS = (("今年", 0), ("明年", 1), ("去年", -1), ("上年", -1), ("过去一年", -1), ("过去五年", -1),
                    ("一年来", -1), ("五年来", -1), ("这五年", -1), ("这一年", -1))
@@ -120,6 +122,7 @@ class Facts:
     five_year_review: bool = False  # undated, in a paragraph opening 五年来/过去五年: covers those five years
     measure: str = ""           # the canonical indicator's measure (growth, reduction, flow, level), or empty
     date_rule: str = ""         # the document's date was read from its text by this rule (dating.py), or empty
+    judged: bool = False        # 增长5.5%，符合预期目标: the sentence judges the number against its goal (an outcome)
     cues: dict = field(repr=False, default_factory=dict)
 
 
@@ -193,8 +196,23 @@ def section_context(section_path: str, cues: dict, periods: list) -> tuple:
 
 
 def _goal_met(text: str, pos: int, cues: dict) -> bool:
-    """The goal word at ``pos`` follows a word saying it was met (超过预期目标, 完成全年目标)."""
-    return any(re.search(re.escape(w) + r".{0,4}$", text[:pos]) for w in cues.get("achieved_expected_words", []))
+    """The goal word at ``pos`` follows a word saying it was met or judging an outcome against it (超过预期目标,
+    完成全年目标, 符合预期目标, 低于预期目标)."""
+    words = cues.get("achieved_expected_words", []) + cues.get("goal_judged_words", [])
+    return any(re.search(re.escape(w) + r".{0,4}$", text[:pos]) for w in words)
+
+
+def judged_against_goal(after: str, cues: dict) -> bool:
+    """The text after a number (to the end of its sentence) judges it against its goal: ``，符合预期目标``,
+    ``、增长5.5%，低于预期目标`` — the number is an outcome. ``力争完成年度计划`` is a wish, not a judgement."""
+    words = "|".join(sorted(map(re.escape, cues.get("goal_judged_words", [])), key=len, reverse=True))
+    if not words:
+        return False
+    m = re.match(r"[^。；;！!？?]{0,40}?(" + words + ")" + cues.get("goal_judged_object", "预期目标"), after)
+    if m is None:
+        return False
+    lead = after[max(0, m.start(1) - 4):m.start(1)]
+    return not any(w in lead for w in cues.get("goal_wish_words", []))
 
 
 def relative_year(before: str, paragraph: str) -> int | None:
@@ -251,6 +269,10 @@ def _expected_statement(f: Facts):
 
 # 今年上半年 / 今年一季度 / 今年前三季度 / 今年1-10月: a part of this year that has passed — its figures are outcomes
 _PART_OF_THIS_YEAR = re.compile(r"今年(?:上半年|[一二三]季度|前[二三]季度|前[一二三四五六七八九十\d]{1,2}个月|1\s?[-—~至到]\s?\d{1,2}月)")
+
+
+def _goal_judged(f: Facts):
+    return "actual" if f.judged else None
 
 
 def _explicit_past(f: Facts):
@@ -322,6 +344,7 @@ def _document_default(f: Facts):
 KIND_RULES = [
     ("past_goal", _past_goal),
     ("expected_statement", _expected_statement),
+    ("goal_judged", _goal_judged),
     ("explicit_past", _explicit_past),
     ("expected_enumeration", _expected_enumeration),
     ("explicit_future", _explicit_future),
