@@ -277,7 +277,8 @@ def _from_year_passed(s: str, year_pos: int, pos: int) -> bool:
     to the span's end."""
     if s[max(0, year_pos - 1):year_pos] not in ("从", "由"):
         return False
-    return re.search(r"\d[^\d，,。；;]{0,8}(?:到|至)[^，,。；;]{0,12}?\d", s[year_pos + 5:pos]) is not None
+    # the from-value and its 到 in the year's own clause (从2002年1月1日起，…由15.3%降到12%: a start date, no pair)
+    return re.match(r"[^，,。；;]{0,20}?\d[^\d，,。；;]{0,8}(?:到|至)[^，,。；;]{0,12}?\d", s[year_pos + 5:pos]) is not None
 
 
 def _horizon(before: str, doc: tuple, cues: dict) -> tuple | None:

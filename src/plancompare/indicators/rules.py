@@ -208,7 +208,10 @@ def judged_against_goal(after: str, cues: dict) -> bool:
     words = "|".join(sorted(map(re.escape, cues.get("goal_judged_words", [])), key=len, reverse=True))
     if not words:
         return False
-    m = re.match(r"[^。；;！!？?]{0,40}?(" + words + ")" + cues.get("goal_judged_object", "预期目标"), after)
+    # the judgement closes the number's own clause or the next one (增长5.5%，符合预期目标); a judgement further
+    # on (…降到10%左右，经过…努力，实际回落到6.1%，明显低于预定的调控目标) is about a later number
+    clause = r"[^。；;！!？?，,]{0,30}?"
+    m = re.match(clause + r"(?:[，,]" + clause + r")?(" + words + ")" + cues.get("goal_judged_object", "预期目标"), after)
     if m is None:
         return False
     lead = after[max(0, m.start(1) - 4):m.start(1)]
