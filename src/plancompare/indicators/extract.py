@@ -18,10 +18,11 @@ from .reading import Token, bind, choose_member, clause_start, find_aliases, tok
 from .audit import row_warnings
 from .dating import dated_documents, reported_documents
 from .registry import Registry, load_registry
-from .headlines import line_sections
+from .headlines import line_context, line_sections
 from .rules import (Facts, decide, doc_years, expected_cue, is_expected_statement, is_reporting, judged_against_goal,
                     relative_year, section_context)
 from .scope import own_names, subject_scope
+from .spans import compared_span, from_year_passed, is_base_year
 from .tables import label_unit, year_columns
 
 __all__ = ["extract_indicators", "INDICATOR_COLUMNS"]
@@ -185,13 +186,13 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
     period = next(((a, b) for p, a, b in reversed(periods) if p < pos), None)
     period_pos = next((p for p, _, _ in reversed(periods) if p < pos), -1)
     if year is not None and (re.search(r"\d[^\d，,。；;]{0,8}(?:到|至)[^\d]{0,4}$", s[year_pos + 5:pos])
-                             or _from_year_passed(s, year_pos, pos)):
+                             or from_year_passed(s, year_pos, pos)):
         year = None  # 由2020年的82.4岁提高到83.9岁: the year belongs to the first number
     from_value = bool(re.search(r"[从由][^，,；;从由]{0,12}$", s[:pos])
                       and re.match(r"[^，,；;]{0,16}(?:到|至)", s[token.end:]))
     # 1986年同1978年相比，国民生产总值由3480亿元增加到…: the from-value is the base year's own
-    compared = _compared_span(s, years, year_pos, doc[0]) if year is not None and not from_value else None
-    if compared is None and year is not None and not from_value and _is_base_year(s, year_pos):
+    compared = compared_span(s, years, year_pos, doc[0]) if year is not None and not from_value else None
+    if compared is None and year is not None and not from_value and is_base_year(s, year_pos):
         year = None  # 同比2015年增长72% with no later year: the base year is never the value's year
     if compared is not None:
         year, period = compared[1], compared  # 比2002年增长65.5%: growth since the base year
@@ -250,35 +251,6 @@ def _expected_here(s: str, pos: int, before: str, ctx: dict) -> bool:
         rel = relative_year(before, "")
         return rel is None or rel >= 0
     return True
-
-
-def _compared_span(s: str, years: list, year_pos: int, past: int | None) -> tuple | None:
-    """``2005年与2000年相比，…增长57.3%`` / ``2007年…比2002年增长65.5%``: the year before the number is the base
-    of a comparison, so the number covers the years after it up to the year written before the base (else the
-    document's reviewed year). Returns that (start, end) span, or None when the year is no base."""
-    base = next((y for p, y in years if p == year_pos), None)
-    if base is None or not _is_base_year(s, year_pos):
-        return None
-    # 到2020年底，…同比2015年增长67.86%；…同比2015年增长72%: an earlier base year is no end year either
-    end = next((y for p, y in reversed(years) if p < year_pos and not _is_base_year(s, p)), past)
-    return (base + 1, end) if end is not None and end > base else None
-
-
-def _is_base_year(s: str, year_pos: int) -> bool:
-    """The year at ``year_pos`` is the base of a comparison (``比2015年``, ``同比2015年``, ``较2020年``,
-    ``2000年相比``), not the time of the number it compares."""
-    return (s[max(0, year_pos - 1):year_pos] in ("比", "较")
-            or re.match(r"\d{4}年(?:底|末)?(?:相比|相较|比较)", s[year_pos:]) is not None)
-
-
-def _from_year_passed(s: str, year_pos: int, pos: int) -> bool:
-    """``从2017年的2.01万亿元增加到2.91万亿元、年均增长5.4%``: the year at ``year_pos`` opens a from–to pair
-    whose to-value lies before ``pos``, so it dates the from-value only — the to-value and what follows belong
-    to the span's end."""
-    if s[max(0, year_pos - 1):year_pos] not in ("从", "由"):
-        return False
-    # the from-value and its 到 in the year's own clause (从2002年1月1日起，…由15.3%降到12%: a start date, no pair)
-    return re.match(r"[^，,。；;]{0,20}?\d[^\d，,。；;]{0,8}(?:到|至)[^，,。；;]{0,12}?\d", s[year_pos + 5:pos]) is not None
 
 
 def _horizon(before: str, doc: tuple, cues: dict) -> tuple | None:
@@ -491,7 +463,8 @@ def _row(sent: _Sentence, passage: pd.Series, registry: Registry, indicator, tok
         "line": _raw_line(passage, line_offset, ctx["line_map"]),
         "indicator_name_en": indicator["name_en"] if indicator is not None else "",
         "unit_raw": token.unit, "category": indicator["category"] if indicator is not None else "",
-        "section_path": ctx.get("section_path", passage.get("section_path", "")), "value_raw": token.value, "name_raw": name_raw,
+        "section_path": ctx.get("section_path", passage.get("section_path", "")),  # with a bare heading (headlines)
+        "value_raw": token.value, "name_raw": name_raw,
         "measure": measure, "canonical": indicator is not None, "change": bool(is_change),
         "kind_rule": kind_rule, "noise": bool(noise), "scope": scope, "unit_known": token.unit_known,
         "year_rule": year_rule,
@@ -542,13 +515,6 @@ def _restated_expectations(out: pd.DataFrame, docs: dict) -> pd.DataFrame:
             year_rule = "document_year" + (f":{doc['date_rule']}" if doc.get("date_rule") else "")
             out.loc[i, ["kind", "kind_rule", "year", "year_rule"]] = ["expected", "restated_expected", coming, year_rule]
     return out
-
-
-def _line_context(ctx: dict, passage: pd.Series, path: str) -> dict:
-    """``ctx`` with the section read from ``path`` when a bare heading line (headlines.py) changed it."""
-    if path == str(passage.get("section_path", "") or ""):
-        return ctx
-    return {**ctx, "section_path": path, "section": section_context(path, ctx["cues"], ctx["cues"].get("periods", []))}
 
 
 def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry: Registry | None = None, *,
@@ -609,7 +575,8 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
         columns, header = year_columns(text, header)
         notes = _note_lines(text, cues)
         # 2025年工作回顾 / "十四五"时期重大成就 on a bare line: a heading the outline does not number (headlines.py)
-        paths, bare = line_sections(text, str(passage.get("section_path", "") or ""), cues, bare)
+        paths, bare = line_sections(text, str(passage.get("section_path", "") or ""), cues, bare,
+                                    str(doc.get("title") or ""))
         for sent in sentences:
             line_no = text.count("\n", 0, sent.offset)
             if line_no in notes:
@@ -617,7 +584,7 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
             if line_no in columns and "\t" in sent.text:
                 rows += _table_rows(sent.text, sent.offset, columns[line_no], passage, registry, ctx)
             else:
-                rows += _sentence_rows(sent, passage, registry, table, _line_context(ctx, passage, paths[line_no]))
+                rows += _sentence_rows(sent, passage, registry, table, line_context(ctx, passage, paths[line_no]))
     out = _restated_expectations(pd.DataFrame(rows, columns=INDICATOR_COLUMNS), docs)
     # consistency checks no correct row fails (audit.py): shown on the row so a user sees a suspicious reading
     out["warning"] = row_warnings(out, documents, registry) if len(out) else []

@@ -1,0 +1,47 @@
+"""Which number a year written in a sentence dates: a comparison's base year and a from–to pair's from-year date
+no number after them.
+
+* ``比2015年增长72%`` / ``同比2015年`` / ``较2020年`` / ``2000年相比``: the year is the base of a comparison — the
+  number covers the years after it, never the base year itself (:func:`is_base_year`);
+* ``从2017年的2.01万亿元增加到2.91万亿元、年均增长5.4%``: the year dates the from-value only; the to-value and what
+  follows it belong to the span's end (:func:`from_year_passed`).
+
+:func:`compared_span` gives the span a compared number covers (``2007年…比2002年增长65.5%``: 2003–2007).
+
+In: the folded sentence and positions in it. Out: booleans, or a (start, end) span.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["compared_span", "is_base_year", "from_year_passed"]
+
+
+def is_base_year(s: str, year_pos: int) -> bool:
+    """The year at ``year_pos`` is the base of a comparison (``比2015年``, ``同比2015年``, ``较2020年``,
+    ``2000年相比``), not the time of the number it compares."""
+    return (s[max(0, year_pos - 1):year_pos] in ("比", "较")
+            or re.match(r"\d{4}年(?:底|末)?(?:相比|相较|比较)", s[year_pos:]) is not None)
+
+
+def from_year_passed(s: str, year_pos: int, pos: int) -> bool:
+    """``从2017年的2.01万亿元增加到2.91万亿元、年均增长5.4%``: the year at ``year_pos`` opens a from–to pair
+    whose to-value lies before ``pos``, so it dates the from-value only — the to-value and what follows belong
+    to the span's end."""
+    if s[max(0, year_pos - 1):year_pos] not in ("从", "由"):
+        return False
+    # the from-value and its 到 in the year's own clause (从2002年1月1日起，…由15.3%降到12%: a start date, no pair)
+    return re.match(r"[^，,。；;]{0,20}?\d[^\d，,。；;]{0,8}(?:到|至)[^，,。；;]{0,12}?\d", s[year_pos + 5:pos]) is not None
+
+
+def compared_span(s: str, years: list, year_pos: int, past: int | None) -> tuple | None:
+    """``2005年与2000年相比，…增长57.3%`` / ``2007年…比2002年增长65.5%``: the year before the number is the base
+    of a comparison, so the number covers the years after it up to the year written before the base (else the
+    document's reviewed year). Returns that (start, end) span, or None when the year is no base."""
+    base = next((y for p, y in years if p == year_pos), None)
+    if base is None or not is_base_year(s, year_pos):
+        return None
+    # 到2020年底，…同比2015年增长67.86%；…同比2015年增长72%: an earlier base year is no end year either
+    end = next((y for p, y in reversed(years) if p < year_pos and not is_base_year(s, p)), past)
+    return (base + 1, end) if end is not None and end > base else None

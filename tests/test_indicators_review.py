@@ -1,0 +1,145 @@
+"""Kind and year of review statements on unseen text (issue 12): outcomes judged against their goal, unnumbered
+review headings, the end of a from–to span, and comparison base years. Each test is one short sentence of the
+kind found on third-party pages (a 计划执行情况 report, a work-report digest, a five-year review, a plan's review)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from plancompare.indicators import extract_indicators, load_registry
+from plancompare.indicators.headlines import bare_heading, line_sections
+from plancompare.indicators.rules import judged_against_goal, section_context
+
+
+@pytest.fixture(scope="module")
+def cues():
+    return load_registry().cues
+
+
+def _rows(text: str, kind: str, year: int | None, start: int | None, end: int | None, section: str = "") -> pd.DataFrame:
+    passages = pd.DataFrame([{"passage_id": "t:0000", "doc_id": "t", "district": "T", "role": "body", "text": text,
+                              "section_path": section, "line_start": 1, "line_end": text.count("\n") + 1,
+                              "clean_line_start": 0}])
+    documents = pd.DataFrame([{"doc_id": "t", "district": "T", "kind": kind, "year": year,
+                               "period_start": start, "period_end": end}])
+    return extract_indicators(passages, documents)
+
+
+def _one(rows: pd.DataFrame, indicator: str, value: float) -> pd.Series:
+    hit = rows[(rows["indicator_id"] == indicator) & (rows["value"] == value)]
+    assert len(hit) == 1, rows[["indicator_id", "value", "kind", "year"]]
+    return hit.iloc[0]
+
+
+# ------------------------------------------------------------------ 1. outcomes judged against their goal
+PLAN_REPORT = "一、2025年国民经济和社会发展计划执行情况 > (一)2025年计划指标完成情况"
+
+
+def test_outcome_judged_against_goal_is_actual():
+    """A 计划执行情况 report: 符合/低于/超过预期目标 after the number makes it the year's outcome, not a goal."""
+    rows = _rows("1.地区生产总值达到67665.3亿元、增长5.5%，符合预期目标。\n2.固定资产投资（不含农户）下降2.4%，低于预期目标。",
+                 "other", 2026, 2025, 2026, PLAN_REPORT)
+    for indicator, value in (("gdp_total", 67665.3), ("gdp_growth_rate", 5.5), ("fixed_asset_investment_growth", -2.4)):
+        row = _one(rows, indicator, value)
+        assert (row["kind"], row["year"], row["kind_rule"]) == ("actual", 2025, "goal_judged"), row
+    assert _one(rows, "gdp_total", 67665.3)["comparator"] == "="
+
+
+@pytest.mark.parametrize("after, judged", [
+    ("，符合预期目标。", True),
+    ("、增长5.5%，符合预期目标。", True),
+    ("，超过全年预期目标，成为经济运行的一大亮点。", True),
+    ("，力争完成年度计划目标。", False),                     # a wish, not a judgement
+    ("的预定目标。", False),                                # the number is the goal (略低于8%的预定目标)
+    ("左右，经过上下各方面的努力，实际回落到6.1%，明显低于预定的调控目标。", False),  # judges a later number
+])
+def test_judged_against_goal(cues, after, judged):
+    assert judged_against_goal(after, cues) is judged
+
+
+def test_heading_judging_a_goal_is_no_forward_heading(cues):
+    direction, year, _ = section_context(PLAN_REPORT + " > 1.地区生产总值达到67665.3亿元、增长5.5%,符合预期目标。", cues, [])
+    assert (direction, year) == ("past", 2025)
+
+
+# ------------------------------------------------------------------ 2. unnumbered review headings
+DIGEST = ("2025年工作回顾\n2025年是“十四五”收官之年。全省生产总值增长5.1%。\n“十四五”时期重大成就\n■综合实力再上台阶\n"
+          "●地区生产总值跨过3万亿元、年均增长5.2%。")
+
+
+def test_bare_review_headings_make_a_digest_actual():
+    """A 2026 work-report digest headed by bare lines: its review is 2025's outcome, not the 2026 goals."""
+    rows = _rows(DIGEST, "other", 2026, 2026, 2026)
+    got = {(r.indicator_id, r.value): (r.kind, r.year, r.kind_rule) for r in rows.itertuples()}
+    assert got[("gdp_growth_rate", 5.1)] == ("actual", 2025, "review_section")
+    assert got[("gdp_total", 30000.0)][:2] == ("actual", 2025)
+    assert got[("gdp_growth_rate", 5.2)][:2] == ("actual", 2025)
+    assert _one(rows, "gdp_total", 30000.0)["comparator"] == ">"  # 跨过 3万亿元
+    assert _one(rows, "gdp_growth_rate", 5.2)["section_path"] == "“十四五”时期重大成就"
+
+
+@pytest.mark.parametrize("line, heading", [
+    ("2025年工作回顾", "2025年工作回顾"),
+    ("“十四五”时期重大成就", "“十四五”时期重大成就"),
+    ("■2026年主要目标任务", "2026年主要目标任务"),
+    ("■综合实力再上台阶", None),                                     # no time direction
+    ("全省生产总值增长5.1%", None),                                  # a statement
+    ("一、2025年工作回顾", None),                                    # numbered: the outline's heading
+    ("2025年是“十四五”收官之年,我们坚持以习近平新时代中国特色社会主义思想为指导。", None),
+])
+def test_bare_heading(cues, line, heading):
+    assert bare_heading(line, cues) == heading
+
+
+def test_bare_heading_ends_with_a_new_numbered_section(cues):
+    paths, carried = line_sections("2025年工作回顾\n经济增长5%。", "", cues, None)
+    assert paths == ["2025年工作回顾", "2025年工作回顾"] and carried == ("2025年工作回顾", "")
+    assert line_sections("经济增长5%。", "", cues, carried)[0] == ["2025年工作回顾"]
+    assert line_sections("经济增长5%。", "一、2026年工作安排", cues, carried) == (["一、2026年工作安排"], None)
+    deeper, _ = line_sections("A\n2025年工作回顾\nB", "一、总体情况", cues, None)
+    assert deeper == ["一、总体情况", "一、总体情况 > 2025年工作回顾", "一、总体情况 > 2025年工作回顾"]
+    assert line_sections("B", "一、总体情况 > (一)经济", cues, ("2025年工作回顾", "一、总体情况"))[0] == [
+        "一、总体情况 > 2025年工作回顾 > (一)经济"]
+
+
+# ------------------------------------------------------------------ 3. the end of a from–to span
+def test_growth_after_a_from_to_span_belongs_to_its_end():
+    """过去五年: 从2017年的A增加到B、年均增长r — 2017 dates A only; B and r belong to the span's end (2022)."""
+    rows = _rows("——这五年，全市地区生产总值从2017年的2.01万亿元增加到2.91万亿元、年均增长5.4%。",
+                 "work_report", 2023, 2022, 2023, "一、过去五年及2022年工作回顾")
+    assert _one(rows, "gdp_total", 20100.0)["year"] == 2017
+    assert _one(rows, "gdp_total", 29100.0)["year"] == 2022
+    growth = _one(rows, "gdp_growth_rate", 5.4)
+    assert (growth["kind"], growth["year"], growth["period_end"]) == ("actual", 2022, 2022)
+
+
+def test_a_start_date_is_no_from_year():
+    """从2002年1月1日起，…由15.3%降到12%: a start date, not a from–to pair: it still dates what follows."""
+    rows = _rows("从2026年1月1日起，地区生产总值增长6%。", "five_year_plan", 2021, 2021, 2025)
+    assert _one(rows, "gdp_growth_rate", 6.0)["year"] == 2026
+
+
+# ------------------------------------------------------------------ 4. a comparison base is never the year
+def test_base_year_is_never_the_value_year():
+    """到2020年底…同比2015年增长67.86%；…同比2015年增长72%: the second base year is not an end year either."""
+    rows = _rows("到2020年底，预计实现地区生产总值100.13亿元，同比2015年增长67.86%；财政收入预计实现6.13亿元，"
+                 "同比2015年增长72%；社会消费品零售总额预计实现21.45亿元，同比2015年增长17.6%。",
+                 "five_year_plan", 2022, 2021, 2025, "第一章 历史方位 > 第一节 全面小康社会如期建成")
+    for indicator, value in (("gdp_growth_rate", 67.86), ("general_budget_revenue_growth", 72.0),
+                             ("retail_sales_growth", 17.6)):
+        row = _one(rows, indicator, value)
+        assert (row["kind"], row["year"], row["period_start"], row["period_end"]) == ("actual", 2020, 2016, 2020)
+
+
+def test_lone_base_year_does_not_date_the_value():
+    """With no later year (an undated page) the base year still dates nothing: the row gets no year rather than
+    the base's."""
+    rows = _rows("全市居民人均可支配收入比2015年增长45%。", "other", None, None, None)
+    row = _one(rows, "per_capita_disposable_income_growth", 45.0)
+    assert pd.isna(row["year"])
+
+
+def test_a_title_line_is_no_section_heading(cues):
+    title = "海川省政府工作报告提出今年发展主要目标"
+    assert line_sections(title + "\n全省一般公共预算收入达到812.4亿元。", "", cues, None, title)[0] == ["", ""]
