@@ -143,3 +143,20 @@ def test_lone_base_year_does_not_date_the_value():
 def test_a_title_line_is_no_section_heading(cues):
     title = "海川省政府工作报告提出今年发展主要目标"
     assert line_sections(title + "\n全省一般公共预算收入达到812.4亿元。", "", cues, None, title)[0] == ["", ""]
+
+
+# ------------------------------------------------------------------ whose figure: the region's own, the headline series
+def test_region_after_a_verb_is_the_region_itself():
+    """推动全区地区生产总值…: 全区 after a verb is still the region (no sub-area scope)."""
+    rows = _rows("五年来，我们推动全区地区生产总值在2012年突破2000亿元。", "work_report", 2016, 2015, 2016)
+    row = _one(rows, "gdp_total", 2000.0)
+    assert (row["scope"], row["year"], row["comparator"]) == ("", 2012, ">")
+
+
+def test_above_threshold_fixed_asset_investment_is_the_headline():
+    """规模以上固定资产投资 is a county report's headline investment series; 货物和服务进出口 is a wider total than
+    进出口 (customs), not the headline trade figure."""
+    rows = _rows("据统计预测，全县规模以上固定资产投资增长18.3%，货物和服务进出口年均增长8.3%。", "work_report", 2022, 2021, 2022)
+    row = _one(rows, "fixed_asset_investment_growth", 18.3)
+    assert (row["scope"], row["kind"], row["year"]) == ("", "actual", 2021)
+    assert set(rows.loc[rows["value"] == 8.3, "scope"]) == {"货物和服务"}

@@ -61,6 +61,9 @@ def subject_scope(s: str, name_start: int, own: tuple[str, ...], cues: dict) -> 
     scope = m.group(0).lstrip("、和与及")
     if scope in cues.get("not_sub_areas", []) or scope[:1] in cues.get("own_region_heads", []):
         return ""
+    heads = "".join(map(re.escape, cues.get("own_region_heads", [])))
+    if heads and re.search(rf"[{heads}](?:{suffixes})$", scope):
+        return ""  # 推动全区地区生产总值…: a verb before 全区 leaves the region itself, not a sub-area
     bare = re.sub(r"[（(][^）)]*[）)]$", "", scope)
     if len(scope) < 2 or any(bare in name for name in own):  # 县（市、区） is a scope, a lone 区 is not
         return ""
