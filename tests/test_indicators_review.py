@@ -50,7 +50,9 @@ def test_outcome_judged_against_goal_is_actual():
     ("，符合预期目标。", True),
     ("、增长5.5%，符合预期目标。", True),
     ("，超过全年预期目标，成为经济运行的一大亮点。", True),
+    ("，完成全年目标的108%。", True),
     ("，力争完成年度计划目标。", False),                     # a wish, not a judgement
+    ("，实现规划目标。", False),                            # a plan's goal, not an outcome's judgement
     ("的预定目标。", False),                                # the number is the goal (略低于8%的预定目标)
     ("左右，经过上下各方面的努力，实际回落到6.1%，明显低于预定的调控目标。", False),  # judges a later number
 ])
@@ -86,6 +88,7 @@ def test_bare_review_headings_make_a_digest_actual():
     ("■综合实力再上台阶", None),                                     # no time direction
     ("全省生产总值增长5.1%", None),                                  # a statement
     ("一、2025年工作回顾", None),                                    # numbered: the outline's heading
+    ("指标\t2020年\t2025年目标", None),                              # a table's header row
     ("2025年是“十四五”收官之年,我们坚持以习近平新时代中国特色社会主义思想为指导。", None),
 ])
 def test_bare_heading(cues, line, heading):
@@ -160,3 +163,9 @@ def test_above_threshold_fixed_asset_investment_is_the_headline():
     row = _one(rows, "fixed_asset_investment_growth", 18.3)
     assert (row["scope"], row["kind"], row["year"]) == ("", "actual", 2021)
     assert set(rows.loc[rows["value"] == 8.3, "scope"]) == {"货物和服务"}
+
+
+def test_milestone_restated_by_its_exact_value():
+    """突破千亿元，达1082.18亿元: one statement, the exact value (a lone 跨过3万亿元 stays: see the digest test)."""
+    rows = _rows("预计全市地区生产总值突破千亿元，达1082.18亿元，增长9%。", "work_report", 2018, 2017, 2018)
+    assert sorted(rows.loc[rows["indicator_id"] == "gdp_total", "value"]) == [1082.18]

@@ -22,7 +22,7 @@ from .headlines import line_context, line_sections
 from .rules import (Facts, decide, doc_years, expected_cue, is_expected_statement, is_reporting, judged_against_goal,
                     relative_year, section_context)
 from .scope import own_names, subject_scope
-from .spans import compared_span, from_year_passed, is_base_year
+from .spans import compared_span, from_year_passed, is_base_year, milestone_restated
 from .tables import label_unit, year_columns
 
 __all__ = ["extract_indicators", "INDICATOR_COLUMNS"]
@@ -333,8 +333,8 @@ def _sentence_rows(sent: _Sentence, passage: pd.Series, registry: Registry, tabl
             indicator = choose_member(alias, local, token, registry, s)
             name_raw = alias.text if indicator is not None else ""
             scope = subject_scope(s, alias.start, ctx["own_names"], cues) if indicator is not None else ""
-        if token.chinese and indicator is None:
-            continue
+        if (token.chinese and indicator is None) or milestone_restated(s, token.start, token.end, cues):
+            continue  # 突破千亿元，达1082.18亿元: the exact value states it
         f = _facts(sent, token, local, years, periods, ctx["section"], ctx["doc_years"], ctx,
                    measure=str(indicator["measure"]) if indicator is not None else "")
         kind, year, pstart, pend, kind_rule, year_rule = decide(f)

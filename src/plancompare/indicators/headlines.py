@@ -35,6 +35,8 @@ _NON_YEAR_DIGIT = re.compile(r"\d(?!\d*年)|(?<!\d)\d{1,3}年")
 def bare_heading(line: str, cues: dict) -> str | None:
     """``line`` (stripped of bullets) when it is an unnumbered heading naming a section direction, else None."""
     text = line.strip().strip(_BULLETS)
+    if "\t" in text or "|" in text:
+        return None  # a table's header row (指标⇥2020年⇥2025年目标) is read by tables.py, not a heading
     if not 2 <= len(text) <= BARE_HEADING_MAX_CHARS or heading_marker(text) is not None:
         return None
     if _SENTENCE_PUNCT.search(text) or _NON_YEAR_DIGIT.search(text):

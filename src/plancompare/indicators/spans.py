@@ -6,7 +6,8 @@ no number after them.
 * ``从2017年的2.01万亿元增加到2.91万亿元、年均增长5.4%``: the year dates the from-value only; the to-value and what
   follows it belong to the span's end (:func:`from_year_passed`).
 
-:func:`compared_span` gives the span a compared number covers (``2007年…比2002年增长65.5%``: 2003–2007).
+:func:`milestone_restated` tells a round milestone that the next clause restates exactly (``突破千亿元，达1082.18亿元``:
+one statement, the exact value). :func:`compared_span` gives the span a compared number covers (``2007年…比2002年增长65.5%``: 2003–2007).
 
 In: the folded sentence and positions in it. Out: booleans, or a (start, end) span.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["compared_span", "is_base_year", "from_year_passed"]
+__all__ = ["compared_span", "is_base_year", "from_year_passed", "milestone_restated"]
 
 
 def is_base_year(s: str, year_pos: int) -> bool:
@@ -45,3 +46,12 @@ def compared_span(s: str, years: list, year_pos: int, past: int | None) -> tuple
     # 到2020年底，…同比2015年增长67.86%；…同比2015年增长72%: an earlier base year is no end year either
     end = next((y for p, y in reversed(years) if p < year_pos and not is_base_year(s, p)), past)
     return (base + 1, end) if end is not None and end > base else None
+
+
+def milestone_restated(s: str, start: int, end: int, cues: dict) -> bool:
+    """The number at ``start``–``end`` is a round milestone passed (``突破千亿元``, ``跨过3万亿元``) whose exact value
+    the next clause gives (``，达1082.18亿元``): one statement, read from the exact value only."""
+    words = cues.get("milestone_words", [])
+    if not any(s[:start].endswith(w) for w in words):
+        return False
+    return re.match(r"(?:大关|关口|台阶)?[，,]\s*(?:达到|达|为|实现)了?\s*\d", s[end:]) is not None
