@@ -94,7 +94,7 @@ _PARTY_ISSUER = re.compile(rf"^((?:中共|中国共产党)({_PLACE}{_LEVEL})(?:�
 # a government opening a title names itself even without 关于 (镇巴县人民政府工作规则, not 东乌旗人民政府代旗长…)
 _ISSUER_PREFIX = re.compile(rf"^((?:{_PLACE}(?:省|自治区|市|自治州))?(?:{_PLACE}(?:新区|区|县|旗))?)"
                             r"(国务院(?:办公厅)?|人民政府(?:办公室|办公厅)?|[\u4e00-\u9fff]{2,10}?(?:委员会|局|厅))"
-                            r"(?=关于|印发|转发|[\u4e00-\u9fff]{0,60}关于|(?<=人民政府)[\u4e00-\u9fff]{0,20}(?:规则|办法|规定|决定|公告|通告|纲要|规划|方案)$)")
+                            r"(?=关于|印发|转发|[\u4e00-\u9fff]{0,60}关于|(?<=人民政府)[\u4e00-\u9fff]{0,20}(?:规则|办法|规定|决定|公告|通告|纲要|规划|方案|报告)$)")
 # 省人民政府关于… with no place: a province's own notice, named by its document number (鄂政发…)
 _BARE_GOVERNMENT = re.compile(r"^(省|市)(人民政府(?:办公厅)?)(?:关于|印发|转发)")
 # 永城市第十六届人民代表大会第三次会议关于…的决议
@@ -328,7 +328,10 @@ def issuer_evidence(title: str, front: list[str], kind: str, doc_number: str = "
     ``stamp_source``; for a work report, the congress it is delivered to ``congress_line``, its speaker's
     government ``speaker_line``, or its opening 我代表XX人民政府 ``body``."""
     for i, raw in enumerate([title] + front[:15]):
-        line = re.sub(r"文件$", "", _strip_number(raw or ""))
+        # 2016年越秀区人民政府换届工作报告: a year before the body; ——…在…会议上 海南省发展和改革委员会: the body
+        # delivering a report named after its delivery line
+        line = re.sub(r"文件$|^(?:19|20)\d{2}年(?=[\u4e00-\u9fff]{2,12}人民政府)|^——.*会议上", "",
+                      _strip_number(raw or ""))
         stamped = bool(i) and re.match(r"^\s*(?:发文机关|发文机构|发文单位)[:：]", raw)
         if (m := _ISSUER.match(line)) and m.group(1) and is_place(m.group(1)):
             return m.group(1) + m.group(2), "stamp_issuer" if stamped else "title" if i == 0 else "issuer_line"
@@ -366,7 +369,7 @@ def _region_of(title: str, front: list[str], issuer: str, issuer_source: str) ->
     for line in front[:12]:
         compact = line.replace(" ", "")
         if (m := _CONGRESS.search(compact)) and is_place(m.group(1)):
-            return m.group(1), "congress_line"
+            return infer_region(m.group(1)) or most_local(m.group(1)), "congress_line"
         if (m := _ISSUER.match(compact)) and m.group(1) and is_place(m.group(1)):
             return infer_region(m.group(1)) or most_local(m.group(1)), "issuer_line"
         if (m := _DELIVERED_FOR.search(compact)) and is_place(m.group(1)):
@@ -458,5 +461,7 @@ def _find_title(front: list[str]) -> str:
         if (any(word in line for word in _TITLE_WORDS) or _TITLE_END.search(line)) and len(line) <= 80 \
                 and "关于印发" not in line and "关于转发" not in line and not _STAMP_LINE.match(line):
             # 【文字解读】…, 凤凰县政府门户网站-…: a page's tag or site name before the title
+            # 政府工作报告——2026年1月27日在…会议上: the delivery line run into the title is not part of it
+            line = re.sub(r"(?<=[\u4e00-\u9fff》])——(?:\d{4}年|在).*$", "", line)
             return re.sub(r"^(?:【[^】]{0,10}】|[^-—]{2,20}网站[-—])", "", line).strip("《》")
     return ""
