@@ -237,3 +237,39 @@ def test_year_before_a_government_opening_the_title_does_not_hide_it():
 各位代表：
 """)
     assert meta["issuer"] == "松川区人民政府" and meta["kind"] == "work_report"
+
+
+def test_congress_line_broken_after_the_term_and_the_governments_term_are_not_places():
+    meta = _meta("""
+政府工作报告
+——2024年1月18日在松川县第十八届
+人民代表大会第三次会议上
+县长王某某
+各位代表：
+现在，我代表十八届县人民政府，向大会报告工作，请予审议。
+""")
+    assert meta["district"] == "松川县"
+    assert meta["issuer"] == "松川县人民政府"
+
+
+def test_delivery_line_is_not_a_congress_resolution_and_the_term_stands_before_the_government():
+    meta = _meta("""
+政府工作报告
+在青禾市第十五届人民代表大会第一次会议上
+各位代表：
+现在，我代表青禾市第十四届人民政府，向大会报告政府工作，请予审议。
+""")
+    assert meta["issuer"] == "青禾市人民政府" and meta["district"] == "青禾市"
+
+
+def test_work_report_named_by_its_region_is_its_governments_and_a_newspaper_is_not_a_place():
+    meta = _meta("""
+2025年青禾市政府工作报告
+一、2024年工作回顾
+""")
+    assert meta["issuer"] == "青禾市人民政府" and meta["issuer_evidence"] == "report_region"
+    news = _meta("""
+青禾计划到2025年每个街道至少建成一所普惠性托育机构
+2022-12-28 08:03:18来源：松川都市报
+""")
+    assert news.get("district", "") != "松川都市"
