@@ -174,6 +174,48 @@ def _before_goals(passages: pd.DataFrame, docs: dict, cues: dict) -> set:
     return out
 
 
+INLINE_HEADING_CHARS = 20  # a heading the structure missed is a short line of its own
+
+
+def _inline_heading(text: str, cues: dict) -> str | None:
+    """The first line of a body passage when it reads as a heading the document structure missed (``回顾2023``,
+    ``2025年及"十四五"工作回顾``, ``"十五五"时期主要目标``): short, no sentence punctuation, no amount, a section word
+    and a year, a period or ``回顾`` — else None."""
+    first = fold_for_numbers(text.split("\n", 1)[0].strip())[0]
+    if not first or len(first) > INLINE_HEADING_CHARS or re.search(r"[。，,；;：:！!？?]|\d\s*[%万亿元个]", first):
+        return None
+    words = cues.get("past_section_words", []) + cues.get("future_section_words", [])
+    dated = re.search(r"\d{4}|回顾", first) or any(name in first for name, _, _ in cues.get("periods", []))
+    return first if dated and any(w in first for w in words) else None
+
+
+def _section_paths(passages: pd.DataFrame, docs: dict, cues: dict) -> dict:
+    """``passage_id -> (section path, goal list)``: the passage's headings with any inline heading above it put
+    in (it holds under the heading it was written under), and whether the deepest heading introduces a work
+    report's goal list for its year (``二、2025年主要目标任务``: ``goal_list_heading_pattern``, no other year, no
+    period, not a goal met: ``就业超过预期目标``) — every number of such a passage is one of the expected goals."""
+    out, inline, doc_id = {}, None, None
+    pattern = cues.get("goal_list_heading_pattern")
+    for _, passage in passages.iterrows():
+        path = str(passage.get("section_path", "") or "")
+        if passage["doc_id"] != doc_id or (inline and not path.startswith(inline[0])):
+            inline, doc_id = None, passage["doc_id"]
+        if passage.get("role", "body") == "body":
+            head = _inline_heading(str(passage["text"]), cues)
+            inline = (path, head) if head else inline
+        if inline:
+            path = " > ".join(h for h in (inline[0], inline[1], path[len(inline[0]):].lstrip(" >")) if h)
+        doc = docs.get(passage["doc_id"], {})
+        deepest = fold_for_numbers(path.split(" > ")[-1])[0]
+        years = {int(y) for y in re.findall(r"(\d{4})年", deepest)}
+        met = any(re.search(re.escape(w) + r".{0,6}目标", deepest) for w in cues.get("achieved_expected_words", []))
+        goal_list = bool(pattern and doc.get("kind") == "work_report" and re.search(pattern, deepest) and not met
+                         and years <= {as_number(doc.get("year"), int)}
+                         and not any(name in deepest for name, _, _ in cues.get("periods", [])))
+        out[passage["passage_id"]] = (path, goal_list)
+    return out
+
+
 def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list, section: tuple,
            doc: tuple, ctx: dict, measure: str = "") -> Facts:
     """Collect what the sentence, paragraph, section and document say about one number (``measure``: the
@@ -555,10 +597,11 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
     registry = registry or load_registry()
     cues = registry.cues
     docs = {d["doc_id"]: d for d in documents.to_dict("records")} if documents is not None else {}
-    docs = dated_documents(passages, reported_documents(passages, docs))
+    docs = dated_documents(passages, reported_documents(passages, docs), cues)
     table = registry.table.set_index("indicator_id")
     selected = passages if "role" not in passages.columns else passages[passages["role"].isin(kinds)]
     before_goals = _before_goals(passages, docs, cues)
+    paths = _section_paths(selected, docs, cues)
     rows, carry, last_doc, header = [], False, None, None
     for _, passage in selected.iterrows():
         doc = docs.get(passage["doc_id"], {})
@@ -567,14 +610,16 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
         reporting = is_reporting(doc, cues)
         ctx = {"cues": cues, "doc_kind": doc.get("kind") or "other", "doc_years": doc_years(doc, reporting),
                "reporting": reporting, "own_names": own_names(doc),
-               "section": section_context(passage.get("section_path", ""), cues, cues.get("periods", [])),
+               "section": section_context(paths[passage["passage_id"]][0], cues, cues.get("periods", [])),
                "before_goals": passage["passage_id"] in before_goals, "line_map": line_map,
                "district": doc.get("district", ""), "date_rule": doc.get("date_rule", "")}
         ctx["report_year"] = ctx["doc_years"][1] if ctx["doc_kind"] == "work_report" else None
         text = str(passage["text"])
         # 国内生产总值达到74.4⏎万亿元: a line break between a number and its unit continues the sentence
         joined = re.sub(cues["number_unit_break"], " ", text) if cues.get("number_unit_break") else text
-        sentences, carry = _sentences(joined, registry, carry, ctx["report_year"])
+        sentences, carry = _sentences(joined, registry, carry or paths[passage["passage_id"]][1], ctx["report_year"])
+        for sent in sentences if paths[passage["passage_id"]][1] else []:
+            sent.expected_open = True  # a goal list under its heading: one item a line
         last_doc = passage["doc_id"]
         columns, header = year_columns(text, header)
         notes = _note_lines(text, cues)

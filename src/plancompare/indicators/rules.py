@@ -185,7 +185,10 @@ def section_context(section_path: str, cues: dict, periods: list) -> tuple:
             found += [(int(a), int(b)) for name, a, b in periods if name in norm]
             continue
         if last_past >= 0 or last_future >= 0:
-            direction = "past" if last_past > last_future else "future"
+            turned = "past" if last_past > last_future else "future"
+            if direction is not None and turned != direction:
+                year = None  # 2024年目标任务 > 回顾2023: a heading that turns back names its own year, or none
+            direction = turned
         if years:
             year = int(years[-1])
         found += [(int(a), int(b)) for name, a, b in periods if name in norm]
