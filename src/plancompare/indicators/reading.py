@@ -155,6 +155,8 @@ def tokens(s: str, masks: list, registry: Registry) -> list[Token]:
     after_cmp = registry.cues.get("after_comparators", [])
     out = []
     for q in find_quantities(s, registry.units, masks):
+        if q.chinese and s[q.start - 1:q.start] == "个":
+            continue  # 跨越3个千亿元台阶: a count of steps of that size, not an amount
         # Chinese numerals count only as 百分之… or an amount (两个维护, 三大… are slogans)
         slogan = q.chinese and not q.percent_word and not re.match(r"[万亿]", q.unit) and \
             q.unit not in _CHINESE_AMOUNT_UNITS
@@ -220,6 +222,8 @@ def bind(s: str, token: Token, aliases: list[Alias], registry: Registry) -> tupl
         # a semicolon starts another item; 62%的公园: the number counts the noun after it
         return None, own_clause
     start = clause_start(s, token.start)
+    if start > alias.end and s[start - 1:start] == "(" and not _residual(own_clause, registry.cues):
+        return None, own_clause  # 同比增长9.1%(同口径增长10.5%): the same figure on another basis, in brackets
     if start > alias.end:
         # 分别增长7%和8%: the numbers after 分别 belong to the names listed before it
         if respective is None and "分别" in own_clause and len(
