@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..text.numbers import chinese_numeral_value, find_quantities
+from ..text.numbers import CN_DIGITS, chinese_numeral_value, digit_string_value, find_quantities
 from .registry import Registry
 
 CLAUSE_BREAK = "，,；;：:、（(）)"
@@ -67,8 +67,8 @@ def years_and_masks(s: str, periods: list) -> tuple[list, list, list]:
             years.append((m.start(), year))
             spans.append((m.start(), m.end()))
     # 二〇〇四年 / 二00四年 / 一九九八年: a year in Chinese numerals (news style), read digit by digit
-    for m in re.finditer(r"(?<![一二三四五六七八九十百千〇○零\d])([一二三四五六七八九〇○零0-9]{4})年", s):
-        year = int("".join(str(_YEAR_DIGITS.get(c, c)) for c in m.group(1)))
+    for m in _CHINESE_YEAR.finditer(s):
+        year = digit_string_value(m.group(1))
         if not m.group(1).isdigit() and 1900 <= year <= 2100 and not inside(m.start()):
             years.append((m.start(), year))
             spans.append((m.start(), m.end()))
@@ -84,7 +84,8 @@ def years_and_masks(s: str, periods: list) -> tuple[list, list, list]:
     return sorted(years), sorted(found_periods), spans
 
 
-_YEAR_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
+_DIGIT_CLASS = "".join(CN_DIGITS)
+_CHINESE_YEAR = re.compile(f"(?<![{_DIGIT_CLASS}十百千\\d])([{_DIGIT_CLASS}0-9]{{4}})年")
 _FIRST_YEARS = re.compile(r"(?:期间|时期)?的?(?:前|头)([1-9一二两三四五六七八九])年")
 
 

@@ -23,7 +23,8 @@ Kind rules (``KIND_RULES``)
    opens with ``过去五年/这五年/一年来`` (a review paragraph under a heading that also announces targets): *actual*; so is
    a part of this year that has passed (``今年上半年…比去年同期增长13.6%``: an outcome dated this year).
 3. ``expected_enumeration`` — the sentence continues an enumeration opened by an expected statement in the
-   same paragraph (or the line after ``…预期目标是：``): *expected*; the kind carries over every item.
+   same paragraph (or the line after ``…预期目标是：``), or stands under a work report's goal-list heading for its
+   year (``二、2025年主要目标任务``, one item a line; :mod:`.sections`): *expected*; the kind carries over every item.
 4. ``explicit_future`` — a year or period written before the number lies after the reviewed year, or the
    sentence says ``今年/明年`` in a forward-looking document part: *target*.
    ``statistical_report`` — the document's title says it is a statistical report (``统计公报``): *actual*.
@@ -31,7 +32,9 @@ Kind rules (``KIND_RULES``)
    ``"十三五"时期``, ``2023年工作回顾``) or, in a plan, the passage precedes the plan's guiding ideas and
    goals or its second chapter (the review that opens every plan), under no forward-looking heading: *actual*.
 6. ``forward_section`` — a heading above looks forward (``目标``, ``任务``, ``重点工作``), unless it says the goal
-   was met (``就业超过预期目标``: a review heading): *target*. A heading that reviews one year and turns to the
+   was met (``就业超过预期目标``: a review heading): *target*. Headings include the ones the document structure
+   missed, a short line of its own (``回顾2023``, ``"十五五"时期主要目标``; :mod:`.sections`); a deeper heading
+   that turns the direction (``2024年目标任务 > 回顾2023``) does not inherit the year of the one above. A heading that reviews one year and turns to the
    next (``1998年工作回顾和1999年工作的总体要求``: a review word and two years) gives neither a direction nor a
    year.
 7. ``cue_words`` — the nearest cue word before the number (``完成``, ``同比`` … vs ``力争``, ``到20``…); an outcome
