@@ -21,7 +21,8 @@ Kind rules (``KIND_RULES``)
 2. ``explicit_past`` — a year or named period written before the number ends no later than the document's
    reviewed year (``2020年``, ``"十三五"期间``), or the sentence says ``去年/上年/过去五年`` or its paragraph
    opens with ``过去五年/这五年/一年来`` (a review paragraph under a heading that also announces targets): *actual*; so is
-   a part of this year that has passed (``今年上半年…比去年同期增长13.6%``: an outcome dated this year).
+   a part of this year that has passed (``今年上半年…比去年同期增长13.6%``, ``今年以来``: an outcome dated this year)
+   and an undated span up to now (``建区以来…增加至559.2亿元``: the reviewed year).
 3. ``expected_enumeration`` — the sentence continues an enumeration opened by an expected statement in the
    same paragraph (or the line after ``…预期目标是：``), or stands under a work report's goal-list heading for its
    year (``二、2025年主要目标任务``, one item a line; :mod:`.sections`): *expected*; the kind carries over every item.
@@ -256,11 +257,15 @@ def _expected_statement(f: Facts):
 
 
 # 今年上半年 / 今年一季度 / 今年前三季度 / 今年1-10月: a part of this year that has passed — its figures are outcomes
-_PART_OF_THIS_YEAR = re.compile(r"今年(?:上半年|[一二三]季度|前[二三]季度|前[一二三四五六七八九十\d]{1,2}个月|1\s?[-—~至到]\s?\d{1,2}月)")
+_PART_OF_THIS_YEAR = re.compile(r"今年(?:以来|上半年|[一二三]季度|前[二三]季度|前[一二三四五六七八九十\d]{1,2}个月|1\s?[-—~至到]\s?\d{1,2}月)")
+# 建区以来 / 党的十八大以来 / 撤县设区以来: a span up to now — what it says happened (not 今年以来: this year's part)
+_SINCE = re.compile(r"(?<!今年)以来")
 
 
 def _explicit_past(f: Facts):
     if f.year is None and f.period is None and f.rel == 0 and _PART_OF_THIS_YEAR.search(f.before):
+        return "actual"
+    if f.year is None and f.period is None and f.rel is None and _SINCE.search(f.before):
         return "actual"
     ref = _reviewed(f)
     if f.year is not None and ref is not None:
