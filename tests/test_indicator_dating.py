@@ -274,3 +274,19 @@ def test_provincial_review_sentences(text, indicator, value, comparator):
 def test_figures_that_are_not_the_regions_headline(text, indicator, value):
     rows = _rows([text], year=2026)
     assert rows[(rows["indicator_id"] == indicator) & (rows["value"] == value)].empty
+
+
+def test_since_spans_state_outcomes():
+    # under a forward heading, 今年以来 and an undated …以来 span report what happened, not goals
+    rows = _rows(["建区以来,地区生产总值、地方一般公共预算收入分别增加至559.2亿元、39.5亿元。",
+                  "今年以来,全区地区生产总值增长5.1%。"], year=2023, sections=["二、奋进2023年"] * 2)
+    assert tuple(_one(rows, "gdp_total", 559.2)[["kind", "year"]]) == ("actual", 2022)
+    assert tuple(_one(rows, "gdp_growth_rate", 5.1)[["kind", "year"]]) == ("actual", 2023)
+
+
+def test_urban_and_rural_rates_rank_among_the_rates():
+    # 分别 before the two levels: the two growth rates after them are urban then rural, both 左右
+    rows = _rows(["全市实现地区生产总值预计1.35万亿元,增长7%左右。城镇和农村居民人均可支配收入预计分别达到6.1万元、"
+                  "3.3万元,增长8.5%和9%左右。"], year=2019)
+    for indicator, value in [("urban_disposable_income_growth", 8.5), ("rural_disposable_income_growth", 9)]:
+        assert tuple(_one(rows, indicator, value)[["kind", "year", "comparator"]]) == ("actual", 2018, "~")

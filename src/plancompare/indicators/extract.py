@@ -118,16 +118,17 @@ def comparator(local: str, token: Token, kind: str, cues: dict, distributed: str
 
 
 def _distributed_comparators(s: str, toks: list[Token]) -> dict:
-    """分别增长7%和8%左右: a comparator written once after the last number applies to all of them.
+    """分别增长7%和8%左右, 增长8.5%和9%左右: a comparator written once after the last number applies to all of them
+    (without 分别, to a run of numbers of one unit joined by 和/、 only).
 
     Returns ``{token number: comparator}`` for the numbers that borrow one."""
-    shared, group = {}, []
+    shared, group, respectively = {}, [], False
     for i, tok in enumerate(toks):
-        joined = bool(group) and s[toks[group[-1]].end:tok.start] in ("和", "、", "及", "与", "")
+        prev = toks[group[-1]] if group else None
+        joined = prev is not None and s[prev.end:tok.start] in ("和", "、", "及", "与", "") and (
+            respectively or tok.unit == prev.unit)
         if not joined:
-            group = []
-        if not group and "分别" not in s[clause_start(s, tok.start):tok.start]:
-            continue
+            group, respectively = [], "分别" in s[clause_start(s, tok.start):tok.start]
         group.append(i)
         if tok.comparator_after and len(group) > 1:
             for j in group[:-1]:
@@ -146,8 +147,9 @@ def _split_family(alias, s: str, toks: list[Token], token_no: int, cues: dict) -
         cut = s.rfind("分别", alias.end, toks[token_no].start)
         if cut < 0:
             continue
-        # 城乡居民收入达到23292元和7750元、分别增长8.8%和10%: the rank counts from the 分别 before the number
-        rank = sum(1 for t in toks[:token_no] if t.start > cut)
+        # 城乡居民收入达到23292元和7750元、分别增长8.8%和10%: the rank counts from the 分别 before the number, and
+        # only numbers of its unit (分别达到6.1万元、3.3万元,增长8.5%和9%: the rates rank among the rates)
+        rank = sum(1 for t in toks[:token_no] if t.start > cut and t.unit == toks[token_no].unit)
         if rank < len(parts):
             return parts[rank]
     return None

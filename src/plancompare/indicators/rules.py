@@ -68,7 +68,8 @@ Year rules (``YEAR_RULES``)
 3. ``relative_year`` — ``今年/明年/去年`` against the document's years (before the headings' period: ``今年``
    in a section on the coming five-year plan is still this year).
 4. ``section_period`` — a period named in the headings, for period (年均, 累计) wording or a directed section.
-5. ``section_year`` — a year named in the headings (``2023年工作回顾``).
+5. ``section_year`` — a year named in the headings (``2023年工作回顾``); not for an *actual* under a forward heading
+   of a later year (``奋进2023年`` > ``建区以来…增加至…``: the reviewed year dates it).
 6. ``document_year`` — actual: the reviewed year; expected: the report's year (a quoted past goal: the
    reviewed year); target: the plan's end year
    (a work report's targets: its year).
@@ -373,7 +374,11 @@ def _section_period(f: Facts, kind: str, period_words: bool):
 
 
 def _section_year(f: Facts, kind: str, period_words: bool):
-    return (f.head_year, None, None) if f.head_year is not None else None
+    if f.head_year is None:
+        return None
+    if kind == "actual" and f.past is not None and f.head_year > f.past and f.direction != "past":
+        return None  # 奋进2023年 > 建区以来…增加至559.2亿元: an outcome under the coming year's heading is not dated by it
+    return f.head_year, None, None
 
 
 def _document_year(f: Facts, kind: str, period_words: bool):
