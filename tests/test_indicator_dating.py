@@ -290,3 +290,12 @@ def test_urban_and_rural_rates_rank_among_the_rates():
                   "3.3万元,增长8.5%和9%左右。"], year=2019)
     for indicator, value in [("urban_disposable_income_growth", 8.5), ("rural_disposable_income_growth", 9)]:
         assert tuple(_one(rows, indicator, value)[["kind", "year", "comparator"]]) == ("actual", 2018, "~")
+
+
+def test_a_paragraph_opened_by_this_year_speaks_of_this_year():
+    # a 2026 report: the goals follow a sentence that names the year; no goal list to restate
+    rows = _rows(["今年是“十五五”开局之年。全省一般公共预算收入增长3%左右,居民消费价格涨幅2%左右。"], year=2026)
+    assert tuple(_one(rows, "general_budget_revenue_growth", 3)[["kind", "year"]]) == ("target", 2026)
+    # a paragraph that goes back to last year is not read so
+    rows = _rows(["今年是“十五五”开局之年。去年全省一般公共预算收入增长2.9%。"], year=2026)
+    assert tuple(_one(rows, "general_budget_revenue_growth", 2.9)[["kind", "year"]]) == ("actual", 2025)

@@ -206,7 +206,8 @@ def _goal_met(text: str, pos: int, cues: dict) -> bool:
 
 
 def relative_year(before: str, paragraph: str) -> int | None:
-    """-1/0/+1 from the 去年/今年/明年 nearest the number in the sentence, or 过去五年… opening the paragraph."""
+    """-1/0/+1 from the 去年/今年/明年 nearest the number in the sentence, or 过去五年… in the paragraph before it, or
+    0 when the paragraph opens with 今年 (and names no past year word)."""
     # the word nearest the number wins (去年…增长8%，今年…增长6.5%: 今年 dates the second number); 比去年/较上年 is
     # the base of a comparison, which dates the number only when no other time word does (比上年增长7.8%: last year)
     rel, nearest, base = None, -1, None
@@ -223,6 +224,8 @@ def relative_year(before: str, paragraph: str) -> int | None:
         for word, offset in _PARAGRAPH_RELATIVE:
             if word in paragraph:
                 rel = offset
+    if rel is None and re.match(r"\s*今年", paragraph) and not re.search("去年|上年", paragraph):
+        rel = 0  # 今年是"十五五"开局之年。全省地区生产总值增长5%左右: a paragraph opened by 今年 speaks of this year
     return rel
 
 
