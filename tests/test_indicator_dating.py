@@ -12,6 +12,7 @@ import plancompare as pc
 from plancompare.indicators import extract_indicators
 from plancompare.indicators.dating import document_date
 from plancompare.indicators.reading import years_and_masks
+from plancompare.text.numbers import digit_string_value
 
 
 def _rows(lines: list[str], kind: str = "work_report", year=None, start=None, end=None,
@@ -56,6 +57,9 @@ def test_chinese_numeral_years_are_years():
     assert years == [(0, 2031)]
     assert years_and_masks("二00九年", [])[0] == [(0, 2009)]
     assert years_and_masks("十二年来", [])[0] == []
+    # one digit table for years, amounts and the audit (the circle ○ is a zero as 〇 is)
+    assert years_and_masks("二○○四年", [])[0] == [(0, 2004)]
+    assert (digit_string_value("一九九八"), digit_string_value("二00九"), digit_string_value("二十")) == (1998, 2009, None)
 
 
 # ----------------------------------------------------------------------------------------- years from the text
@@ -188,3 +192,110 @@ def test_a_news_page_relaying_a_work_report_reads_as_the_report(tmp_path):
     revenue = _one(rows, "general_budget_revenue", 812.4)
     assert (revenue["kind"], revenue["year"]) == ("actual", 2030)
     assert tuple(_one(rows, "gdp_growth_rate", 5.5)[["kind", "year"]]) == ("expected", 2031)
+
+
+# ------------------------------------------- provincial and city work reports (ind4 dev set: short real sentences)
+@pytest.mark.parametrize("lines, year, rule", [
+    # a news page that names no year: the session of the provincial congress dates the report
+    (["今日上午,福建省第十三届人民代表大会第六次会议在福州开幕。"], 2022, "congress_session"),
+    (["上海市第十六届人大二次会议1月23日上午在世博中心开幕。"], 2024, "congress_session"),
+    (["3月5日，李强总理代表国务院在十四届全国人大四次会议上作《政府工作报告》。"], 2026, "congress_session"),
+    (["1月20日上午,安徽省十四届人大三次会议开幕,安徽省省长王清宪作政府工作报告"], 2025, "congress_session"),
+    # a city's congress has terms of its own: no date from it
+    (["2月26日,在晋中市第五届人民代表大会第五次会议上, 刘星作政府工作报告。"], None, ""),
+    (["经新华社“采编助手”大数据梳理,2026年吉林省政府工作报告中,“发展”出现67次"], 2026, "report_year"),
+    (["报告明确了2023年江苏经济社会发展主要预期目标:经济增长5%左右"], 2023, "reviewed_year"),
+])
+def test_provincial_pages_are_dated(lines, year, rule):
+    from plancompare.indicators import load_registry
+
+    assert document_date(lines, load_registry().cues) == (year, rule)
+
+
+def test_congress_session_dates_last_year_and_this_year():
+    rows = _rows(["今日上午,福建省第十三届人民代表大会第六次会议在福州开幕。",
+                  "初步统计,去年全省地区生产总值48810亿元、增长8.0%,今年全省地区生产总值预期增长6.5%。"])
+    total = _one(rows, "gdp_total", 48810)
+    assert (total["kind"], total["year"], total["year_rule"]) == ("actual", 2021, "relative_year:congress_session")
+    assert tuple(_one(rows, "gdp_growth_rate", 6.5)[["kind", "year"]]) == ("expected", 2022)
+
+
+def test_an_inline_review_heading_under_a_forward_heading():
+    # the table of contents made 二、2024年目标任务… the heading; 回顾2023 on a line of its own turns back
+    head = "二、2024年目标任务和主要工作"
+    rows = _rows(["回顾2023\n全省生产总值增长5.5%,一般公共预算收入增长5.7%,固定资产投资增长6.3%。",
+                  "(一)经济运行回升向好。开展稳外贸活动,出口总值增长9.3%。"], year=2024,
+                 sections=[head, head + " > (一)经济运行回升向好"])
+    for indicator, value in [("gdp_growth_rate", 5.5), ("fixed_asset_investment_growth", 6.3),
+                             ("exports_growth", 9.3)]:
+        assert tuple(_one(rows, indicator, value)[["kind", "year"]]) == ("actual", 2023)
+
+
+def test_inline_headings_of_a_district_report_summary():
+    rows = _rows(["2025年及“十四五”工作回顾", "“十四五”期间,地区生产总值年均增长6.6%。", "“十五五”时期主要目标",
+                  "地区生产总值年均增长5%左右,一般公共预算收入年均增长2.5%,规上工业总产值达1300亿元。"], year=2026)
+    past = _one(rows, "gdp_growth_rate", 6.6)
+    assert tuple(past[["kind", "year", "period_start", "period_end"]]) == ("actual", 2025, 2021, 2025)
+    goal = _one(rows, "gdp_growth_rate", 5)
+    assert tuple(goal[["kind", "year", "period_start", "period_end"]]) == ("target", 2030, 2026, 2030)
+
+
+def test_a_goal_list_heading_makes_its_lines_expected():
+    head = "二、2025年主要目标任务"
+    rows = _rows(["全省地区生产总值增长5.5%以上;\n固定资产投资增长5%左右;\n进出口总额增长5.5%左右;"], year=2025,
+                 sections=[head])
+    for indicator, value, cmp in [("gdp_growth_rate", 5.5, ">="), ("fixed_asset_investment_growth", 5, "~"),
+                                  ("trade_growth", 5.5, "~")]:
+        row = _one(rows, indicator, value)
+        assert tuple(row[["kind", "year", "comparator", "kind_rule"]]) == ("expected", 2025, cmp,
+                                                                          "expected_enumeration")
+    # a heading saying a goal was met reviews the past
+    met = _rows(["城镇新增就业859万人。"], year=2004, sections=["———就业超过预期目标"])
+    assert tuple(_one(met, "new_urban_jobs", 859)[["kind", "year"]]) == ("actual", 2003)
+
+
+@pytest.mark.parametrize("text, indicator, value, comparator", [
+    ("2022年,一般公共预算收入达9258.9亿元、同口径增长1.5%。", "general_budget_revenue_growth", 1.5, "="),
+    ("2024年,出口预计增长5.3%,城镇调查失业率预计4.7%左右。", "exports_growth", 5.3, "="),
+    ("2025年,城镇和农村居民人均可支配收入分别增长4.3%、5.3%。", "urban_disposable_income_growth", 4.3, "="),
+    ("2025年,城镇和农村居民人均可支配收入分别增长4.3%、5.3%。", "rural_disposable_income_growth", 5.3, "="),
+    ("2024年,全省地区生产总值增长5.8%,经济总量跨上5万亿元台阶。", "gdp_total", 50000, ">"),
+])
+def test_provincial_review_sentences(text, indicator, value, comparator):
+    row = _one(_rows([text], year=int(text[:4]) + 1), indicator, value)
+    assert (row["kind"], row["year"], row["comparator"]) == ("actual", int(text[:4]), comparator)
+
+
+@pytest.mark.parametrize("text, indicator, value", [
+    ("“十四五”期间,吉林省地区生产总值跨越3个千亿元台阶,达到1.5万亿元。", "gdp_total", 1000),  # a step size
+    ("对非美市场出口增长8.4%,服务贸易增长超过7%。", "exports_growth", 8.4),                # one market's exports
+    ("全市一般公共预算收入277.48亿元，同比增长9.1%（同口径增长10.5%）。", "general_budget_revenue_growth", 10.5),
+])
+def test_figures_that_are_not_the_regions_headline(text, indicator, value):
+    rows = _rows([text], year=2026)
+    assert rows[(rows["indicator_id"] == indicator) & (rows["value"] == value)].empty
+
+
+def test_since_spans_state_outcomes():
+    # under a forward heading, 今年以来 and an undated …以来 span report what happened, not goals
+    rows = _rows(["建区以来,地区生产总值、地方一般公共预算收入分别增加至559.2亿元、39.5亿元。",
+                  "今年以来,全区地区生产总值增长5.1%。"], year=2023, sections=["二、奋进2023年"] * 2)
+    assert tuple(_one(rows, "gdp_total", 559.2)[["kind", "year"]]) == ("actual", 2022)
+    assert tuple(_one(rows, "gdp_growth_rate", 5.1)[["kind", "year"]]) == ("actual", 2023)
+
+
+def test_urban_and_rural_rates_rank_among_the_rates():
+    # 分别 before the two levels: the two growth rates after them are urban then rural, both 左右
+    rows = _rows(["全市实现地区生产总值预计1.35万亿元,增长7%左右。城镇和农村居民人均可支配收入预计分别达到6.1万元、"
+                  "3.3万元,增长8.5%和9%左右。"], year=2019)
+    for indicator, value in [("urban_disposable_income_growth", 8.5), ("rural_disposable_income_growth", 9)]:
+        assert tuple(_one(rows, indicator, value)[["kind", "year", "comparator"]]) == ("actual", 2018, "~")
+
+
+def test_a_paragraph_opened_by_this_year_speaks_of_this_year():
+    # a 2026 report: the goals follow a sentence that names the year; no goal list to restate
+    rows = _rows(["今年是“十五五”开局之年。全省一般公共预算收入增长3%左右,居民消费价格涨幅2%左右。"], year=2026)
+    assert tuple(_one(rows, "general_budget_revenue_growth", 3)[["kind", "year"]]) == ("target", 2026)
+    # a paragraph that goes back to last year is not read so
+    rows = _rows(["今年是“十五五”开局之年。去年全省一般公共预算收入增长2.9%。"], year=2026)
+    assert tuple(_one(rows, "general_budget_revenue_growth", 2.9)[["kind", "year"]]) == ("actual", 2025)

@@ -207,3 +207,69 @@ def test_report_dates_and_speakers_against_page_furniture():
     meta = _meta("关于青禾区2024年计划执行情况的报告\n2025-01-11 15:12\n发文单位\n青禾区发展和改革局\n发文日期\n2024-12-27 18:10")
     assert meta["issued"] == "2024-12-27"  # the labelled 发文日期 before the page's own date
     assert title_kind("省长某某作《政府工作报告》") == "other"  # a headline about the report
+
+
+def test_delivery_line_run_into_the_title_names_kind_issuer_and_city_above_the_district():
+    # a page that puts the title and its delivery line on one line, then repeats them spaced out
+    meta = _meta("""
+政府工作报告——2025年1月20日在青禾市松川区第八届人民代表大会第四次会议上
+|索引号|000000/2025-00001|发文字号||
+政 府 工 作 报 告
+""")
+    assert meta["title"] == "政府工作报告"
+    assert meta["kind"] == "work_report"
+    assert meta["district"] == "松川区" and meta["city"] == "青禾市"
+    assert meta["issuer"].endswith("松川区人民政府")
+
+
+def test_body_named_after_the_delivery_line_is_the_issuer():
+    meta = _meta("""
+关于某某省2024年国民经济和社会发展计划执行情况与2025年计划草案的报告
+——2025年1月16日在某某省第九届人民代表大会第三次会议上 某某省发展和改革委员会
+各位代表：
+""")
+    assert meta["issuer"] == "某某省发展和改革委员会"
+
+
+def test_year_before_a_government_opening_the_title_does_not_hide_it():
+    meta = _meta("""
+2021年松川区人民政府工作报告
+各位代表：
+""")
+    assert meta["issuer"] == "松川区人民政府" and meta["kind"] == "work_report"
+
+
+def test_congress_line_broken_after_the_term_and_the_governments_term_are_not_places():
+    meta = _meta("""
+政府工作报告
+——2024年1月18日在松川县第十八届
+人民代表大会第三次会议上
+县长王某某
+各位代表：
+现在，我代表十八届县人民政府，向大会报告工作，请予审议。
+""")
+    assert meta["district"] == "松川县"
+    assert meta["issuer"] == "松川县人民政府"
+
+
+def test_delivery_line_is_not_a_congress_resolution_and_the_term_stands_before_the_government():
+    meta = _meta("""
+政府工作报告
+在青禾市第十五届人民代表大会第一次会议上
+各位代表：
+现在，我代表青禾市第十四届人民政府，向大会报告政府工作，请予审议。
+""")
+    assert meta["issuer"] == "青禾市人民政府" and meta["district"] == "青禾市"
+
+
+def test_work_report_named_by_its_region_is_its_governments_and_a_newspaper_is_not_a_place():
+    meta = _meta("""
+2025年青禾市政府工作报告
+一、2024年工作回顾
+""")
+    assert meta["issuer"] == "青禾市人民政府" and meta["issuer_evidence"] == "report_region"
+    news = _meta("""
+青禾计划到2025年每个街道至少建成一所普惠性托育机构
+2022-12-28 08:03:18来源：松川都市报
+""")
+    assert news.get("district", "") != "松川都市"

@@ -94,19 +94,21 @@ _PARTY_ISSUER = re.compile(rf"^((?:中共|中国共产党)({_PLACE}{_LEVEL})(?:�
 # a government opening a title names itself even without 关于 (镇巴县人民政府工作规则, not 东乌旗人民政府代旗长…)
 _ISSUER_PREFIX = re.compile(rf"^((?:{_PLACE}(?:省|自治区|市|自治州))?(?:{_PLACE}(?:新区|区|县|旗))?)"
                             r"(国务院(?:办公厅)?|人民政府(?:办公室|办公厅)?|[\u4e00-\u9fff]{2,10}?(?:委员会|局|厅))"
-                            r"(?=关于|印发|转发|[\u4e00-\u9fff]{0,60}关于|(?<=人民政府)[\u4e00-\u9fff]{0,20}(?:规则|办法|规定|决定|公告|通告|纲要|规划|方案)$)")
+                            r"(?=关于|印发|转发|[\u4e00-\u9fff]{0,60}关于|(?<=人民政府)[\u4e00-\u9fff]{0,20}(?:规则|办法|规定|决定|公告|通告|纲要|规划|方案|报告)$)")
 # 省人民政府关于… with no place: a province's own notice, named by its document number (鄂政发…)
 _BARE_GOVERNMENT = re.compile(r"^(省|市)(人民政府(?:办公厅)?)(?:关于|印发|转发)")
 # 永城市第十六届人民代表大会第三次会议关于…的决议
-_CONGRESS_TITLE = re.compile(rf"^({_PLACE}{_LEVEL})第[一二三四五六七八九十\d]+届人民代表大会")
+_CONGRESS_TITLE = re.compile(rf"^(?!在)({_PLACE}{_LEVEL})第[一二三四五六七八九十\d]+届人民代表大会")
 # 张湾区人民政府区长 李如玖
 _GOVERNMENT_OF_SPEAKER = re.compile(rf"^({_PLACE}{_LEVEL})人民政府(?:代?区长|代?县长|代?市长|代?省长)")
 # 现在，我代表北京市人民政府，向大会报告政府工作: the opening of every work report names its government
-_DELIVERED_FOR = re.compile(rf"代表({_PLACE}{_LEVEL})人民政府")
+# …我代表南宁市第十四届人民政府: the government's term may stand between its place and 人民政府
+_DELIVERED_FOR = re.compile(rf"代表({_PLACE}{_LEVEL})(?:第?[一二三四五六七八九十\d]+届)?人民政府")
 _REPORT_OPENING = re.compile(r"我代表[\u4e00-\u9fff]{0,12}政府[,，]?向[\u4e00-\u9fff]{0,16}(?:作|报告)")
 # a page's stamp fields: 发文机关：山西省人民政府 (the issuer), 来源：凤凰县人民政府 / 责任编辑：尖山区政府研究室 (the publisher)
 _STAMP_LABELS = "发文机关|发文机构|发文单位|发布机构|信息来源|来源|责任编辑|发布时间|发布日期|发文日期"
 _STAMP = re.compile(rf"({_STAMP_LABELS})[:：|]+((?:(?!{_STAMP_LABELS})[\u4e00-\u9fff]){{3,30}})")
+_MEDIUM = re.compile(r"(?:报|网|台|社|新闻|客户端|杂志|频道)$")
 # 结合官渡区实际: a notice naming its own region in the body (weak)
 _OWN_REALITY = re.compile(rf"结合({_PLACE}{_LEVEL})实际")
 # the notice issuing a document names it: 现将《山西省…实施方案》印发给你们
@@ -156,6 +158,10 @@ def infer_metadata(lines: list[str], path: str | Path, front_lines: int = 25, wa
         meta.update(issuer=issuer, issuer_evidence=evidence, issuer_confidence=_trust("issuer_evidence", evidence))
     region, region_evidence = _region_of(title, front, issuer, evidence)
     region_strength = _trust("region_evidence", region_evidence) if region else 0.0
+    if region and not issuer and kind == "work_report" and region_strength >= 1.0:
+        # 2025年武汉市政府工作报告: a work report is its region's government's, even where no line names it
+        meta.update(issuer="国务院" if region == "全国" else region + "人民政府", issuer_evidence="report_region",
+                    issuer_confidence=_trust("issuer_evidence", "report_region"))
     if region:
         meta["district_zh"] = meta["district"] = region
         meta["region_evidence"] = region_evidence
@@ -326,9 +332,13 @@ def issuer_evidence(title: str, front: list[str], kind: str, doc_number: str = "
     国务院关于…) ``title``; a page's 发文机关 field ``stamp_issuer``; a congress resolution's congress
     ``congress_title``; 省人民政府关于… named by its document number ``doc_number``; a page's 来源 field
     ``stamp_source``; for a work report, the congress it is delivered to ``congress_line``, its speaker's
-    government ``speaker_line``, or its opening 我代表XX人民政府 ``body``."""
+    government ``speaker_line``, or its opening 我代表XX人民政府 ``body``. (:func:`infer_metadata` adds
+    ``report_region``: a work report no line names the government of, its region's government.)"""
     for i, raw in enumerate([title] + front[:15]):
-        line = re.sub(r"文件$", "", _strip_number(raw or ""))
+        # 2016年越秀区人民政府换届工作报告: a year before the body; ——…在…会议上 海南省发展和改革委员会: the body
+        # delivering a report named after its delivery line
+        line = re.sub(r"文件$|^(?:19|20)\d{2}年(?=[\u4e00-\u9fff]{2,12}人民政府)|^——.*会议上", "",
+                      _strip_number(raw or ""))
         stamped = bool(i) and re.match(r"^\s*(?:发文机关|发文机构|发文单位)[:：]", raw)
         if (m := _ISSUER.match(line)) and m.group(1) and is_place(m.group(1)):
             return m.group(1) + m.group(2), "stamp_issuer" if stamped else "title" if i == 0 else "issuer_line"
@@ -346,8 +356,7 @@ def issuer_evidence(title: str, front: list[str], kind: str, doc_number: str = "
             if m.group(1) != "责任编辑" and (g := _ISSUER.match(m.group(2))) and g.group(1) and is_place(body):
                 return m.group(2), "stamp_issuer" if m.group(1).startswith("发文") else "stamp_source"
     if kind == "work_report":
-        for line in front[:12]:
-            compact = line.replace(" ", "")
+        for compact in _congress_joined(front[:12]):
             if (m := _CONGRESS.search(compact)) and is_place(m.group(1)):
                 return m.group(1) + "人民政府", "congress_line"
             if (m := _GOVERNMENT_OF_SPEAKER.search(compact)) and is_place(m.group(1)):
@@ -356,6 +365,14 @@ def issuer_evidence(title: str, front: list[str], kind: str, doc_number: str = "
             if (m := re.search(r"我" + _DELIVERED_FOR.pattern, line.replace(" ", ""))) and is_place(m.group(1)):
                 return m.group(1) + "人民政府", "body"
     return "", ""
+def _congress_joined(front: list[str]) -> list[str]:
+    """Front lines without spaces, a delivery line broken after its term (…在牟定县第十八届 / 人民代表大会…)
+    joined with the line that completes it."""
+    compact = [line.replace(" ", "") for line in front]
+    return [line + compact[i + 1] if line.endswith("届") and i + 1 < len(compact) else line
+            for i, line in enumerate(compact)]
+
+
 def _region_of(title: str, front: list[str], issuer: str, issuer_source: str) -> tuple[str, str]:
     """(region, evidence), evidence a key of ``data/metadata_confidence.toml`` [region_evidence]: the title's
     leading place, a congress line, an issuer line, a work report's 代表XX人民政府, the issuer's own place,
@@ -363,10 +380,9 @@ def _region_of(title: str, front: list[str], issuer: str, issuer_source: str) ->
     opening a short front line, or the body's 结合XX实际."""
     if title and (region := infer_region(title)):
         return region, "title"
-    for line in front[:12]:
-        compact = line.replace(" ", "")
+    for compact in _congress_joined(front[:12]):
         if (m := _CONGRESS.search(compact)) and is_place(m.group(1)):
-            return m.group(1), "congress_line"
+            return infer_region(m.group(1)) or most_local(m.group(1)), "congress_line"
         if (m := _ISSUER.match(compact)) and m.group(1) and is_place(m.group(1)):
             return infer_region(m.group(1)) or most_local(m.group(1)), "issuer_line"
         if (m := _DELIVERED_FOR.search(compact)) and is_place(m.group(1)):
@@ -394,6 +410,8 @@ def _weak_region(front: list[str]) -> tuple[str, str]:
         if mention and is_place(mention.group(1)):
             return most_local(mention.group(1)), "congress_mention"
         for stamp in _STAMP.finditer(compact):
+            if _MEDIUM.search(stamp.group(2)):
+                continue  # 来源：楚天都市报: a newspaper or site publishes, it is not a place
             if region := infer_region(stamp.group(2)):
                 return region, "stamp"
     for line in front[:8]:
@@ -458,5 +476,7 @@ def _find_title(front: list[str]) -> str:
         if (any(word in line for word in _TITLE_WORDS) or _TITLE_END.search(line)) and len(line) <= 80 \
                 and "关于印发" not in line and "关于转发" not in line and not _STAMP_LINE.match(line):
             # 【文字解读】…, 凤凰县政府门户网站-…: a page's tag or site name before the title
+            # 政府工作报告——2026年1月27日在…会议上: the delivery line run into the title is not part of it
+            line = re.sub(r"(?<=[\u4e00-\u9fff》])——(?:\d{4}年|在).*$", "", line)
             return re.sub(r"^(?:【[^】]{0,10}】|[^-—]{2,20}网站[-—])", "", line).strip("《》")
     return ""

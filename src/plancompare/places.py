@@ -32,7 +32,7 @@ _NOT_TOWN = ("城镇", "乡镇", "村镇", "集镇", "小镇", "城乡", "乡村
 _TITLE_VERBS = re.compile(r"^(?:下达|转发|印发|公布|调整|做好)")
 # words that are never part of a place name (我市, 推动, 通知 … in body sentences)
 _NOT_PLACE = ("我", "本", "全", "各", "推动", "推进", "通知", "关于", "印发", "进一步", "加快", "建设", "实施",
-              "经开", "开发", "政府", "人民", "代表", "会议", "园区", "城区", "市区", "辖区", "社区", "片区", "街区", "景区", "校区", "小区")
+              "经开", "开发", "政府", "人民", "代表", "会议", "届", "园区", "城区", "市区", "辖区", "社区", "片区", "街区", "景区", "校区", "小区")
 _NAMED_CITY_DISTRICT = re.compile(r"(?:^|[省市州盟县区旗])[^主老中全本我各该旧新市]城区$")
 # one character before the suffix that is a preposition or pronoun, not a name: 在县第十五届…, 经市领导同意
 _FUNCTION_CHARS = "在于从向对和与及其该此经由把被为给每"

@@ -27,7 +27,7 @@ import re
 
 import pandas as pd
 
-from ..text.numbers import fold_for_numbers
+from ..text.numbers import CN_DIGITS, fold_for_numbers
 from .registry import Registry, load_registry
 
 __all__ = ["ROW_CHECKS", "CHECKS", "audit_indicators", "row_warnings"]
@@ -37,7 +37,8 @@ ROW_CHECKS = ["actual_after_document", "target_before_document", "expected_other
 CHECKS = ROW_CHECKS + ["conflicting_values"]
 
 _RATE_UNITS = ("%", "个百分点")
-_CN_DIGITS = "〇零一二三四五六七八九"
+# each digit's Chinese forms (0: 零〇○), from the one digit table of the text layer
+_DIGIT_FORMS = {d: "".join(c for c, v in CN_DIGITS.items() if v == d) for d in range(10)}
 
 
 def _names_year(quote: str, year: int) -> bool:
@@ -45,7 +46,7 @@ def _names_year(quote: str, year: int) -> bool:
     text = fold_for_numbers(str(quote))[0]
     if str(year) in text:
         return True
-    chinese = "".join(_CN_DIGITS[int(d)] if d != "0" else "[〇零]" for d in str(year))
+    chinese = "".join(f"[{_DIGIT_FORMS[int(d)]}]" for d in str(year))
     return re.search(chinese, str(quote)) is not None
 
 

@@ -15,8 +15,16 @@ The rules, in the order they are tried (first hit wins):
 2. ``dated_line`` — ``YYYY年M月D日`` in the first or last :data:`EDGE_LINES` lines, on a short line (a signature)
    or opening a line (a news dateline).
 3. ``meeting_date`` — ``在…YYYY年…会议/大会上`` in the opening :data:`OPENING_CHARS` characters.
-4. ``reviewed_year`` — the opening names the year it reviews (``回顾了…2015年``, ``2015年工作回顾``: the
-   document's year is the one after) or the year it plans (``提出了…2016年…目标/工作/任务``).
+4. ``report_year`` — the opening names the work report of a year (``2026年吉林省政府工作报告中``): that year.
+5. ``reviewed_year`` — the opening names the year it reviews (``回顾了…2015年``, ``2015年工作回顾``: the
+   document's year is the one after) or the year it plans (``提出了…2016年…目标/工作/任务``, ``明确了2023年…目标``).
+6. ``congress_session`` — the last resort: the session of a provincial-level or the national people's congress the
+   report was given at (``福建省第十三届人民代表大会第六次会议``, ``十四届全国人大四次会议``). Their terms are elected
+   together every five years (the ``congress_terms`` cue: which term each was elected in 2023; 14 unless listed),
+   and a term normally meets once a year, so session *k* of term *t* sits in ``2023 + 5 (t - t2023) + k - 1``, at
+   most the term's fifth year (a sixth session means an extra one was held: 福建 13th term, 6th session: 2022). An
+   extra session earlier in the term (held for an election) still makes a later one read a year late, hence last
+   and named in ``year_rule``. A city's or district's congress is not read: their terms do not start together.
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ import pandas as pd
 from .._cells import as_number
 from ..catalog import infer_kind
 
-__all__ = ["DATE_RULES", "dated_documents", "document_date", "reported_documents", "EDGE_LINES", "OPENING_CHARS"]
+__all__ = ["DATE_RULES", "congress_year", "dated_documents", "document_date", "reported_documents", "EDGE_LINES", "OPENING_CHARS"]
 
 EDGE_LINES = 6        # a dateline or signature sits in the first or last few lines
 OPENING_CHARS = 1500  # the opening paragraphs, where a news report says which meeting and which year
@@ -37,8 +45,13 @@ _ISO = re.compile(r"(?<!\d)" + _YEAR + r"\s?([-/.])\s?(?:0?[1-9]|1[0-2])\2\s?(?:
 _YMD = re.compile(r"(?<!\d)" + _YEAR + r"\s?年\s?(?:0?[1-9]|1[0-2])\s?月\s?(?:0?[1-9]|[12]\d|3[01])\s?日")
 _MEETING = re.compile(r"在[^。；;]{0,30}?" + _YEAR + r"年[^。；;]{0,30}?(?:会议|大会|会)上")
 _REVIEWED = [re.compile(r"回顾(?:了)?[^。；;]{0,16}?" + _YEAR + r"年"), re.compile(_YEAR + r"年(?:的)?(?:工作)?回顾")]
-_PLANNED = re.compile(r"提出(?:了)?[^。；;]{0,16}?" + _YEAR + r"年[^。；;]{0,16}?(?:目标|工作|任务|安排)")
-DATE_RULES = ("dateline", "dated_line", "meeting_date", "reviewed_year")
+_PLANNED = re.compile(r"(?:提出|明确)(?:了)?[^。；;]{0,16}?" + _YEAR + r"年[^。；;]{0,16}?(?:目标|工作|任务|安排)")
+_REPORT_OF_YEAR = re.compile(_YEAR + r"年[^。；;，,]{0,10}?政府工作报告")
+REPORT_YEAR_CHARS = 300  # a page names the report it is about near its top
+_CN_SMALL = "一二三四五六七八九十"
+_CONGRESS = re.compile(r"(全国|[^\s，,。、；;：:（(）)]{1,6}?(?:省|自治区)|北京|天津|上海|重庆)?市?第?"
+                       r"([一二三四五六七八九十]{1,3})届(全国)?(?:人民代表大会|人大)第?([一二三四五六七八九十]{1,2})次会议")
+DATE_RULES = ("dateline", "dated_line", "meeting_date", "report_year", "reviewed_year", "congress_session")
 
 
 def _edge_lines(texts: list[str]) -> list[str]:
@@ -46,11 +59,40 @@ def _edge_lines(texts: list[str]) -> list[str]:
     return lines[:EDGE_LINES] + lines[-EDGE_LINES:] if len(lines) > 2 * EDGE_LINES else lines
 
 
-def document_date(texts: list[str]) -> tuple[int | None, str]:
+def _small_numeral(text: str) -> int:
+    """十四 14, 六 6, 二十 20 (a term or session number)."""
+    if "十" not in text:
+        return _CN_SMALL.index(text) + 1
+    tens, _, units = text.partition("十")
+    return (_CN_SMALL.index(tens) + 1 if tens else 1) * 10 + (_CN_SMALL.index(units) + 1 if units else 0)
+
+
+def congress_year(text: str, terms: dict | None = None) -> int | None:
+    """The year of the first provincial-level or national people's congress session named in ``text``
+    (``上海市第十六届人大二次会议`` 2024), or None (none named, or a city's or district's congress).
+
+    ``terms``: region name -> the term number it elected in 2023 (the ``congress_terms`` cue); default 14."""
+    terms = terms or {}
+    for m in _CONGRESS.finditer(text):
+        region = "全国" if m.group(3) else (m.group(1) or "")
+        if not region:
+            continue  # 嘉兴市第九届人民代表大会: a city's congress (its term is not the provinces')
+        term2023 = next((int(t) for name, t in terms.items() if name in region), 14)
+        try:
+            term, session = _small_numeral(m.group(2)), _small_numeral(m.group(4))
+        except ValueError:
+            continue
+        start = 2023 + 5 * (term - term2023)
+        if 1 <= session <= 8 and 1954 <= start <= 2100:
+            return start + min(session, 5) - 1
+    return None
+
+
+def document_date(texts: list[str], cues: dict | None = None) -> tuple[int | None, str]:
     """``(year, rule)`` of a document from its passage texts (in order), or ``(None, "")``.
 
     A reviewed year dates the document the year after it: a work report plans for that year, any other
-    document was written after the year it reviews."""
+    document was written after the year it reviews. ``cues``: the registry's cues (``congress_terms``)."""
     edges = _edge_lines(texts)
     for line in edges:
         m = _ISO.search(line)
@@ -65,22 +107,28 @@ def document_date(texts: list[str]) -> tuple[int | None, str]:
     m = _MEETING.search(opening)
     if m:
         return int(m.group(1)), "meeting_date"
+    m = _REPORT_OF_YEAR.search(opening[:REPORT_YEAR_CHARS])
+    if m:
+        return int(m.group(1)), "report_year"
     found = [(m.start(), int(m.group(1)) + 1) for pattern in _REVIEWED for m in pattern.finditer(opening)]
     found += [(m.start(), int(m.group(1))) for m in _PLANNED.finditer(opening)]
     if found:
         return min(found)[1], "reviewed_year"
+    year = congress_year(opening, (cues or {}).get("congress_terms"))
+    if year is not None:
+        return year, "congress_session"
     return None, ""
 
 
-def dated_documents(passages: pd.DataFrame, docs: dict) -> dict:
+def dated_documents(passages: pd.DataFrame, docs: dict, cues: dict | None = None) -> dict:
     """``docs`` with a year read from the text (:mod:`.dating`) for every document whose metadata has neither a
-    year nor a period (``date_rule`` names the dating rule that found it)."""
+    year nor a period (``date_rule`` names the dating rule that found it; ``cues``: the registry's cues)."""
     out = dict(docs)
     for doc_id, group in passages.groupby("doc_id", sort=False):
         doc = docs.get(doc_id)
         if doc is None or any(as_number(doc.get(k), int) is not None for k in ("year", "period_start", "period_end")):
             continue
-        year, rule = document_date(list(group["text"].astype(str)))
+        year, rule = document_date(list(group["text"].astype(str)), cues)
         if year is not None:
             out[doc_id] = {**doc, "year": year, "date_rule": rule}
     return out

@@ -22,6 +22,7 @@ from .headlines import line_context, line_sections
 from .rules import (Facts, decide, doc_years, expected_cue, is_expected_statement, is_reporting, judged_against_goal,
                     relative_year, section_context)
 from .scope import own_names, subject_scope
+from .sections import before_goals_passages, section_paths
 from .spans import compared_span, from_year_passed, is_base_year, milestone_restated
 from .tables import label_unit, year_columns
 
@@ -119,16 +120,17 @@ def comparator(local: str, token: Token, kind: str, cues: dict, distributed: str
 
 
 def _distributed_comparators(s: str, toks: list[Token]) -> dict:
-    """分别增长7%和8%左右: a comparator written once after the last number applies to all of them.
+    """分别增长7%和8%左右, 增长8.5%和9%左右: a comparator written once after the last number applies to all of them
+    (without 分别, to a run of numbers of one unit joined by 和/、 only).
 
     Returns ``{token number: comparator}`` for the numbers that borrow one."""
-    shared, group = {}, []
+    shared, group, respectively = {}, [], False
     for i, tok in enumerate(toks):
-        joined = bool(group) and s[toks[group[-1]].end:tok.start] in ("和", "、", "及", "与", "")
+        prev = toks[group[-1]] if group else None
+        joined = prev is not None and s[prev.end:tok.start] in ("和", "、", "及", "与", "") and (
+            respectively or tok.unit == prev.unit)
         if not joined:
-            group = []
-        if not group and "分别" not in s[clause_start(s, tok.start):tok.start]:
-            continue
+            group, respectively = [], "分别" in s[clause_start(s, tok.start):tok.start]
         group.append(i)
         if tok.comparator_after and len(group) > 1:
             for j in group[:-1]:
@@ -147,33 +149,12 @@ def _split_family(alias, s: str, toks: list[Token], token_no: int, cues: dict) -
         cut = s.rfind("分别", alias.end, toks[token_no].start)
         if cut < 0:
             continue
-        # 城乡居民收入达到23292元和7750元、分别增长8.8%和10%: the rank counts from the 分别 before the number
-        rank = sum(1 for t in toks[:token_no] if t.start > cut)
+        # 城乡居民收入达到23292元和7750元、分别增长8.8%和10%: the rank counts from the 分别 before the number, and
+        # only numbers of its unit (分别达到6.1万元、3.3万元,增长8.5%和9%: the rates rank among the rates)
+        rank = sum(1 for t in toks[:token_no] if t.start > cut and t.unit == toks[token_no].unit)
         if rank < len(parts):
             return parts[rank]
     return None
-
-
-def _before_goals(passages: pd.DataFrame, docs: dict, cues: dict) -> set:
-    """Passages of a plan before its guiding ideas and goals: the review every plan opens with.
-
-    The plan proper starts at the first heading naming its guiding ideas or goals, or at its second chapter
-    (part), whichever comes first: a plan's first chapter is its base and environment."""
-    words = cues.get("goal_heading_words", [])
-    second_chapter = re.compile(r"(?:^| > )第(?:二|2)[章篇部]")
-    out = set()
-    for doc_id, group in passages.groupby("doc_id", sort=False):
-        if (docs.get(doc_id, {}).get("kind") or "") != "five_year_plan":
-            continue
-        paths = group["section_path"].fillna("").astype(str)
-        hits = [i for i, path in enumerate(paths) if any(w in path for w in words) or second_chapter.search(path)]
-        if not hits:
-            continue
-        roles = group["role"] if "role" in group else pd.Series(["body"] * len(group), index=group.index)
-        for i, (pid, role) in enumerate(zip(group["passage_id"], roles)):
-            if i < hits[0] and role != "front_matter":
-                out.add(pid)
-    return out
 
 
 def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list, section: tuple,
@@ -550,33 +531,34 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
     registry = registry or load_registry()
     cues = registry.cues
     docs = {d["doc_id"]: d for d in documents.to_dict("records")} if documents is not None else {}
-    docs = dated_documents(passages, reported_documents(passages, docs))
+    docs = dated_documents(passages, reported_documents(passages, docs), cues)
     table = registry.table.set_index("indicator_id")
     selected = passages if "role" not in passages.columns else passages[passages["role"].isin(kinds)]
-    before_goals = _before_goals(passages, docs, cues)
+    before_goals = before_goals_passages(passages, docs, cues)
+    paths = section_paths(selected, docs, cues)
     rows, carry, last_doc, header, bare = [], False, None, None, None
     for _, passage in selected.iterrows():
         doc = docs.get(passage["doc_id"], {})
         carry = carry and passage["doc_id"] == last_doc
-        header = header if passage["doc_id"] == last_doc else None
-        bare = bare if passage["doc_id"] == last_doc else None
+        header, bare = (header, bare) if passage["doc_id"] == last_doc else (None, None)
         reporting = is_reporting(doc, cues)
         ctx = {"cues": cues, "doc_kind": doc.get("kind") or "other", "doc_years": doc_years(doc, reporting),
                "reporting": reporting, "own_names": own_names(doc),
-               "section": section_context(passage.get("section_path", ""), cues, cues.get("periods", [])),
+               "section": section_context(paths[passage["passage_id"]][0], cues, cues.get("periods", [])),
                "before_goals": passage["passage_id"] in before_goals, "line_map": line_map,
                "district": doc.get("district", ""), "date_rule": doc.get("date_rule", "")}
         ctx["report_year"] = ctx["doc_years"][1] if ctx["doc_kind"] == "work_report" else None
         text = str(passage["text"])
         # 国内生产总值达到74.4⏎万亿元: a line break between a number and its unit continues the sentence
         joined = re.sub(cues["number_unit_break"], " ", text) if cues.get("number_unit_break") else text
-        sentences, carry = _sentences(joined, registry, carry, ctx["report_year"])
+        sentences, carry = _sentences(joined, registry, carry or paths[passage["passage_id"]][1], ctx["report_year"])
+        for sent in sentences if paths[passage["passage_id"]][1] else []:
+            sent.expected_open = True  # a goal list under its heading: one item a line
         last_doc = passage["doc_id"]
         columns, header = year_columns(text, header)
         notes = _note_lines(text, cues)
-        # 2025年工作回顾 / "十四五"时期重大成就 on a bare line: a heading the outline does not number (headlines.py)
-        paths, bare = line_sections(text, str(passage.get("section_path", "") or ""), cues, bare,
-                                    str(doc.get("title") or ""))
+        # 2025年工作回顾 / "十四五"时期重大成就 on a bare line inside the passage: a heading too (headlines.py)
+        line_paths, bare = line_sections(text, paths[passage["passage_id"]][0], cues, bare, str(doc.get("title") or ""))
         for sent in sentences:
             line_no = text.count("\n", 0, sent.offset)
             if line_no in notes:
@@ -584,7 +566,7 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
             if line_no in columns and "\t" in sent.text:
                 rows += _table_rows(sent.text, sent.offset, columns[line_no], passage, registry, ctx)
             else:
-                rows += _sentence_rows(sent, passage, registry, table, line_context(ctx, passage, paths[line_no]))
+                rows += _sentence_rows(sent, passage, registry, table, line_context(ctx, line_paths[line_no]))
     out = _restated_expectations(pd.DataFrame(rows, columns=INDICATOR_COLUMNS), docs)
     # consistency checks no correct row fails (audit.py): shown on the row so a user sees a suspicious reading
     out["warning"] = row_warnings(out, documents, registry) if len(out) else []

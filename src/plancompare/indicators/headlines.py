@@ -14,7 +14,8 @@ heading replaces it, and a new numbered section ends it.
 
 In: a passage's text and ``section_path``, the cue words, the heading carried from the previous passage.
 Out: per line of the passage, the section path to read its numbers under (``section_path`` with the bare
-heading put after the numbered headings it stands under), and the heading carried on.
+heading put after the numbered headings it stands under; None where no bare heading holds), and the heading
+carried on.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def line_sections(text: str, section_path: str, cues: dict, carried: tuple | Non
 
     ``carried``: ``(heading, section_path it stood under)`` from the previous passage of the same document, or
     None; ``title``: the document's title — a page's title line (``…政府工作报告提出今年发展主要目标``) heads the
-    whole page, not a section of it. A line with no bare heading in force keeps ``section_path`` itself."""
+    whole page, not a section of it. A line with no bare heading in force gets None (``section_path`` holds)."""
     path = str(section_path or "")
     if _under(path, carried) is None:
         carried = None
@@ -71,15 +72,16 @@ def line_sections(text: str, section_path: str, cues: dict, carried: tuple | Non
     out = []
     for line in text.split("\n"):
         heading = bare_heading(line, cues)
-        if heading is not None and re.sub(r"\s", "", line) != title:
+        # a heading already in the path (sections.py reads a passage's first line the same way) is not repeated
+        if heading is not None and re.sub(r"\s", "", line) != title and heading not in path:
             carried = (heading, path)
-        out.append(_under(path, carried) or path)
+        out.append(_under(path, carried))
     return out, carried
 
 
-def line_context(ctx: dict, passage, path: str) -> dict:
-    """``ctx`` (the extractor's per-passage context) with ``section_path`` and the section read from ``path``
-    when a bare heading line changed it; ``ctx`` itself otherwise."""
-    if path == str(passage.get("section_path", "") or ""):
+def line_context(ctx: dict, path: str | None) -> dict:
+    """``ctx`` (the extractor's per-passage context) with ``section_path`` and the section read from ``path``, the
+    path :func:`line_sections` gave a line under a bare heading; ``ctx`` itself when ``path`` is None."""
+    if path is None:
         return ctx
     return {**ctx, "section_path": path, "section": section_context(path, ctx["cues"], ctx["cues"].get("periods", []))}

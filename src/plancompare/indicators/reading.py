@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..text.numbers import chinese_numeral_value, find_quantities
+from ..text.numbers import CN_DIGITS, chinese_numeral_value, digit_string_value, find_quantities
 from .registry import Registry
 
 CLAUSE_BREAK = "，,；;：:、（(）)"
@@ -67,8 +67,8 @@ def years_and_masks(s: str, periods: list) -> tuple[list, list, list]:
             years.append((m.start(), year))
             spans.append((m.start(), m.end()))
     # 二〇〇四年 / 二00四年 / 一九九八年: a year in Chinese numerals (news style), read digit by digit
-    for m in re.finditer(r"(?<![一二三四五六七八九十百千〇○零\d])([一二三四五六七八九〇○零0-9]{4})年", s):
-        year = int("".join(str(_YEAR_DIGITS.get(c, c)) for c in m.group(1)))
+    for m in _CHINESE_YEAR.finditer(s):
+        year = digit_string_value(m.group(1))
         if not m.group(1).isdigit() and 1900 <= year <= 2100 and not inside(m.start()):
             years.append((m.start(), year))
             spans.append((m.start(), m.end()))
@@ -84,7 +84,8 @@ def years_and_masks(s: str, periods: list) -> tuple[list, list, list]:
     return sorted(years), sorted(found_periods), spans
 
 
-_YEAR_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
+_DIGIT_CLASS = "".join(CN_DIGITS)
+_CHINESE_YEAR = re.compile(f"(?<![{_DIGIT_CLASS}十百千\\d])([{_DIGIT_CLASS}0-9]{{4}})年")
 _FIRST_YEARS = re.compile(r"(?:期间|时期)?的?(?:前|头)([1-9一二两三四五六七八九])年")
 
 
@@ -155,6 +156,8 @@ def tokens(s: str, masks: list, registry: Registry) -> list[Token]:
     after_cmp = registry.cues.get("after_comparators", [])
     out = []
     for q in find_quantities(s, registry.units, masks):
+        if q.chinese and s[q.start - 1:q.start] == "个":
+            continue  # 跨越3个千亿元台阶: a count of steps of that size, not an amount
         # Chinese numerals count only as 百分之… or an amount (两个维护, 三大… are slogans)
         slogan = q.chinese and not q.percent_word and not re.match(r"[万亿]", q.unit) and \
             q.unit not in _CHINESE_AMOUNT_UNITS
@@ -220,6 +223,8 @@ def bind(s: str, token: Token, aliases: list[Alias], registry: Registry) -> tupl
         # a semicolon starts another item; 62%的公园: the number counts the noun after it
         return None, own_clause
     start = clause_start(s, token.start)
+    if start > alias.end and s[start - 1:start] == "(" and not _residual(own_clause, registry.cues):
+        return None, own_clause  # 同比增长9.1%(同口径增长10.5%): the same figure on another basis, in brackets
     if start > alias.end:
         # 分别增长7%和8%: the numbers after 分别 belong to the names listed before it
         if respective is None and "分别" in own_clause and len(

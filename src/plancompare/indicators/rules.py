@@ -23,9 +23,11 @@ Kind rules (``KIND_RULES``)
 2. ``explicit_past`` — a year or named period written before the number ends no later than the document's
    reviewed year (``2020年``, ``"十三五"期间``), or the sentence says ``去年/上年/过去五年`` or its paragraph
    opens with ``过去五年/这五年/一年来`` (a review paragraph under a heading that also announces targets): *actual*; so is
-   a part of this year that has passed (``今年上半年…比去年同期增长13.6%``: an outcome dated this year).
+   a part of this year that has passed (``今年上半年…比去年同期增长13.6%``, ``今年以来``: an outcome dated this year)
+   and an undated span up to now (``建区以来…增加至559.2亿元``: the reviewed year).
 3. ``expected_enumeration`` — the sentence continues an enumeration opened by an expected statement in the
-   same paragraph (or the line after ``…预期目标是：``): *expected*; the kind carries over every item.
+   same paragraph (or the line after ``…预期目标是：``), or stands under a work report's goal-list heading for its
+   year (``二、2025年主要目标任务``, one item a line; :mod:`.sections`): *expected*; the kind carries over every item.
 4. ``explicit_future`` — a year or period written before the number lies after the reviewed year, or the
    sentence says ``今年/明年`` in a forward-looking document part: *target*.
    ``statistical_report`` — the document's title says it is a statistical report (``统计公报``): *actual*.
@@ -33,7 +35,9 @@ Kind rules (``KIND_RULES``)
    ``"十三五"时期``, ``2023年工作回顾``) or, in a plan, the passage precedes the plan's guiding ideas and
    goals or its second chapter (the review that opens every plan), under no forward-looking heading: *actual*.
 6. ``forward_section`` — a heading above looks forward (``目标``, ``任务``, ``重点工作``), unless it says the goal
-   was met (``就业超过预期目标``: a review heading): *target*. A heading that reviews one year and turns to the
+   was met (``就业超过预期目标``: a review heading): *target*. Headings include the ones the document structure
+   missed, a short line of its own (``回顾2023``, ``"十五五"时期主要目标``; :mod:`.sections`); a deeper heading
+   that turns the direction (``2024年目标任务 > 回顾2023``) does not inherit the year of the one above. A heading that reviews one year and turns to the
    next (``1998年工作回顾和1999年工作的总体要求``: a review word and two years) gives neither a direction nor a
    year.
 7. ``cue_words`` — the nearest cue word before the number (``完成``, ``同比`` … vs ``力争``, ``到20``…); an outcome
@@ -66,7 +70,8 @@ Year rules (``YEAR_RULES``)
 3. ``relative_year`` — ``今年/明年/去年`` against the document's years (before the headings' period: ``今年``
    in a section on the coming five-year plan is still this year).
 4. ``section_period`` — a period named in the headings, for period (年均, 累计) wording or a directed section.
-5. ``section_year`` — a year named in the headings (``2023年工作回顾``).
+5. ``section_year`` — a year named in the headings (``2023年工作回顾``); not for an *actual* under a forward heading
+   of a later year (``奋进2023年`` > ``建区以来…增加至…``: the reviewed year dates it).
 6. ``document_year`` — actual: the reviewed year; expected: the report's year (a quoted past goal: the
    reviewed year); target: the plan's end year
    (a work report's targets: its year).
@@ -188,7 +193,10 @@ def section_context(section_path: str, cues: dict, periods: list) -> tuple:
             found += [(int(a), int(b)) for name, a, b in periods if name in norm]
             continue
         if last_past >= 0 or last_future >= 0:
-            direction = "past" if last_past > last_future else "future"
+            turned = "past" if last_past > last_future else "future"
+            if direction is not None and turned != direction:
+                year = None  # 2024年目标任务 > 回顾2023: a heading that turns back names its own year, or none
+            direction = turned
         if years:
             year = int(years[-1])
         found += [(int(a), int(b)) for name, a, b in periods if name in norm]
@@ -219,7 +227,8 @@ def judged_against_goal(after: str, cues: dict) -> bool:
 
 
 def relative_year(before: str, paragraph: str) -> int | None:
-    """-1/0/+1 from the 去年/今年/明年 nearest the number in the sentence, or 过去五年… opening the paragraph."""
+    """-1/0/+1 from the 去年/今年/明年 nearest the number in the sentence, or 过去五年… in the paragraph before it, or
+    0 when the paragraph opens with 今年 (and names no past year word)."""
     # the word nearest the number wins (去年…增长8%，今年…增长6.5%: 今年 dates the second number); 比去年/较上年 is
     # the base of a comparison, which dates the number only when no other time word does (比上年增长7.8%: last year)
     rel, nearest, base = None, -1, None
@@ -236,6 +245,8 @@ def relative_year(before: str, paragraph: str) -> int | None:
         for word, offset in _PARAGRAPH_RELATIVE:
             if word in paragraph:
                 rel = offset
+    if rel is None and re.match(r"\s*今年", paragraph) and not re.search("去年|上年", paragraph):
+        rel = 0  # 今年是"十五五"开局之年。全省地区生产总值增长5%左右: a paragraph opened by 今年 speaks of this year
     return rel
 
 
@@ -271,7 +282,9 @@ def _expected_statement(f: Facts):
 
 
 # 今年上半年 / 今年一季度 / 今年前三季度 / 今年1-10月: a part of this year that has passed — its figures are outcomes
-_PART_OF_THIS_YEAR = re.compile(r"今年(?:上半年|[一二三]季度|前[二三]季度|前[一二三四五六七八九十\d]{1,2}个月|1\s?[-—~至到]\s?\d{1,2}月)")
+_PART_OF_THIS_YEAR = re.compile(r"今年(?:以来|上半年|[一二三]季度|前[二三]季度|前[一二三四五六七八九十\d]{1,2}个月|1\s?[-—~至到]\s?\d{1,2}月)")
+# 建区以来 / 党的十八大以来 / 撤县设区以来: a span up to now — what it says happened (not 今年以来: this year's part)
+_SINCE = re.compile(r"(?<!今年)以来")
 
 
 def _goal_judged(f: Facts):
@@ -280,6 +293,8 @@ def _goal_judged(f: Facts):
 
 def _explicit_past(f: Facts):
     if f.year is None and f.period is None and f.rel == 0 and _PART_OF_THIS_YEAR.search(f.before):
+        return "actual"
+    if f.year is None and f.period is None and f.rel is None and _SINCE.search(f.before):
         return "actual"
     ref = _reviewed(f)
     if f.year is not None and ref is not None:
@@ -388,7 +403,11 @@ def _section_period(f: Facts, kind: str, period_words: bool):
 
 
 def _section_year(f: Facts, kind: str, period_words: bool):
-    return (f.head_year, None, None) if f.head_year is not None else None
+    if f.head_year is None:
+        return None
+    if kind == "actual" and f.past is not None and f.head_year > f.past and f.direction != "past":
+        return None  # 奋进2023年 > 建区以来…增加至559.2亿元: an outcome under the coming year's heading is not dated by it
+    return f.head_year, None, None
 
 
 def _document_year(f: Facts, kind: str, period_words: bool):

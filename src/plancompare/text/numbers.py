@@ -21,13 +21,16 @@ from dataclasses import dataclass
 
 from .normalize import fold_fullwidth
 
-__all__ = ["Quantity", "Ratio", "fold_for_numbers", "chinese_numeral_value", "find_quantities", "find_ratios",
-           "change_direction", "NUMBER", "RANGE_DASHES"]
+__all__ = ["Quantity", "Ratio", "fold_for_numbers", "chinese_numeral_value", "digit_string_value", "find_quantities",
+           "find_ratios", "change_direction", "CN_DIGITS", "NUMBER", "RANGE_DASHES"]
 
 NUMBER = r"\d+(?:\.\d+)?"
 RANGE_DASHES = "-~～—–至"
 _DASHES_ONLY = "-~～—–"
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+# the digits as Chinese numerals write them: 〇 and the circle ○ are zero too (二〇〇四, 二○○四). The one table of
+# them: years (:func:`digit_string_value`), amounts and the audit's year check all read it.
+CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "○": 0}
+_CN_DIGITS = CN_DIGITS | {"两": 2}  # 两 is two in an amount (两百), never a digit of a year
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 CHINESE_NUMBER = re.compile(r"(百分之)?([零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?)")
 # a numeral with 万/亿 sections inside (六百四十三亿七千万元, 三万五千人): read whole, its last 万/亿 left to the unit
@@ -115,6 +118,14 @@ def _join_spaced_digits(text: str, folded: str, index: list[int]) -> tuple[str, 
         return folded, index
     keep = [k for k in range(len(folded)) if k not in drop]
     return "".join(folded[k] for k in keep), [index[k] for k in keep]
+
+
+def digit_string_value(text: str) -> int | None:
+    """A number written digit by digit, Chinese digits and ASCII ones mixed (``二〇〇四``, ``二00四``, ``一九九八``:
+    2004, 2004, 1998), or None when a character is no digit (``二十``)."""
+    if not text or any(c not in CN_DIGITS and not c.isdigit() for c in text):
+        return None
+    return int("".join(str(CN_DIGITS.get(c, c)) for c in text))
 
 
 def chinese_numeral_value(text: str) -> float | None:
