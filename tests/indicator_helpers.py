@@ -25,6 +25,18 @@ def _same(a, b) -> bool:
         return False
 
 
+def _line_distance(row: pd.Series, gold_line: int) -> int:
+    """Raw lines between a gold line and the extracted row's line (999 without one). A row read from a clean
+    line joined from several printed lines (``line_last``, when the caller adds it: the clean line's last raw
+    line) cites the whole span: a gold line typed at the printed line holding the statement is inside it."""
+    if pd.isna(row["line"]):
+        return 999
+    first = int(row["line"])
+    last = row.get("line_last")
+    last = first if last is None or pd.isna(last) else max(int(last), first)
+    return 0 if first <= gold_line <= last else min(abs(first - gold_line), abs(last - gold_line))
+
+
 def match(extracted: pd.DataFrame, gold: pd.DataFrame, tolerance: int = LINE_TOLERANCE) -> pd.DataFrame:
     """Pair gold rows with extracted canonical rows (same document, indicator and value, line within
     ``tolerance``; closest line first). Returns the gold table with the matched row's fields and flags."""
@@ -37,7 +49,7 @@ def match(extracted: pd.DataFrame, gold: pd.DataFrame, tolerance: int = LINE_TOL
         for i, c in cands.iterrows():
             if i in used or not _same(c["value"], g["value"]) or not _same(c["value_high"], g["value_high"]):
                 continue
-            d = abs(int(c["line"]) - int(g["line"])) if pd.notna(c["line"]) else 999
+            d = _line_distance(c, int(g["line"]))
             if d <= tolerance and (best_d is None or d < best_d):
                 best, best_d = i, d
         row = g.to_dict()
