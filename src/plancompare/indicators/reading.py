@@ -287,7 +287,8 @@ def _respective(s: str, token: Token, preceding: list[Alias]) -> Alias | None:
     if len(listed) < 2:
         # A收入9422元，B收入2936元，扣除价格因素，分别实际增长7.7%和6.8%: one name per clause before 分别
         return _joined_group(s, token, preceding) if not listed or listed[0].end < clause_start(s, cut) else None
-    rank = len(re.findall(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])", s[cut:token.start]))
+    # A、B分别比2015年增长37.8%、43.5%: a year between 分别 and the numbers is no number of the list
+    rank = len(re.findall(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.年])", s[cut:token.start]))
     return listed[rank] if rank < len(listed) else None
 
 

@@ -1,0 +1,67 @@
+"""Values not found at all on unseen text (issue 12, ind3 held-out half A): an older budget name, a share spelled
+out with 占, a year between 分别 and its numbers, and a hard-wrapped page whose joined paragraph spans several
+printed lines. Each test is one short sentence of the kind found on third-party pages."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from plancompare.indicators import extract_indicators
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the helper module sits next to this file
+from indicator_helpers import match  # noqa: E402
+
+
+def _rows(text: str, kind: str, year: int | None) -> pd.DataFrame:
+    passages = pd.DataFrame([{"passage_id": "t:0000", "doc_id": "t", "district": "T", "role": "body", "text": text,
+                              "section_path": "", "line_start": 1, "line_end": text.count("\n") + 1,
+                              "clean_line_start": 0}])
+    documents = pd.DataFrame([{"doc_id": "t", "district": "T", "kind": kind, "year": year,
+                               "period_start": None, "period_end": None}])
+    return extract_indicators(passages, documents)
+
+
+def _read(rows: pd.DataFrame) -> set:
+    canon = rows[rows["indicator_id"] != ""]
+    return {(r.indicator_id, r.value, r.comparator, r.kind, int(r.year)) for r in canon.itertuples()}
+
+
+def test_old_budget_revenue_name():
+    """地方一般预算收入 is the name of general public budget revenue before the 2014 budget law."""
+    rows = _rows("地方一般预算收入178.2亿元,增长23%,占生产总值比重由上年的9.6%提高到10.8%。", "work_report", 2010)
+    assert {("general_budget_revenue", 178.2, "=", "actual", 2009),
+            ("general_budget_revenue_growth", 23.0, "=", "actual", 2009)} <= _read(rows)
+
+
+def test_share_spelled_out_with_zhan():
+    """护理型床位数占养老机构床位比例: the 占 belongs to the name, so the number is the share itself."""
+    rows = _rows("到2025年,全市每千名老人养老床位保持在50张以上,护理型床位数占养老机构床位比例达到65%以上。",
+                 "action_plan", 2021)
+    assert ("nursing_bed_share", 65.0, ">=", "target", 2025) in _read(rows)
+
+
+def test_base_year_between_respectively_and_numbers():
+    """A、B分别比2015年增长X、Y: the base year is no number of the list, so X is A's and Y is B's."""
+    rows = _rows("2020年地区生产总值、居民人均可支配收入分别比2015年增长37.8%、43.5%,为实现第一个百年奋斗目标作出了贡献。",
+                 "work_report", 2021)
+    read = _read(rows)
+    assert ("gdp_growth_rate", 37.8, "=", "actual", 2020) in read
+    assert ("per_capita_disposable_income_growth", 43.5, "=", "actual", 2020) in read
+    assert not any(r[0] == "per_capita_disposable_income_growth" and r[1] == 37.8 for r in read)
+
+
+def test_gold_line_inside_a_joined_paragraph_matches():
+    """A page hard-wrapped at the printer's width (预计,全区地区生产总值突破1400亿元 on printed line 20 of a
+    paragraph joined from lines 16–23): the row cites the paragraph's first line, and a gold typed at the printed
+    line is inside its span; outside the span the 3-line tolerance still counts from the nearer end."""
+    row = {"doc_id": "t", "indicator_id": "gdp_total", "value": 1400.0, "value_high": None, "kind": "actual",
+           "comparator": ">", "year": 2018, "line": 16, "line_last": 23}
+    extracted = pd.DataFrame([row])
+    for gold_line, found in ((20, True), (23, True), (26, True), (27, False)):
+        gold = pd.DataFrame([{**row, "line": gold_line}]).drop(columns=["line_last"])
+        assert bool(match(extracted, gold)["all_right"].iloc[0]) is found, gold_line
+    without_span = extracted.drop(columns=["line_last"])
+    assert not match(without_span, pd.DataFrame([{**row, "line": 20}]).drop(columns=["line_last"]))["found"].iloc[0]
