@@ -79,10 +79,57 @@ def prepare_worker(folder: Path, work: Path) -> dict:
             "index_s": index_s, "query_embedding_ms": round(embed_ms, 1), "prepare_peak_rss_mb": _hwm_mb()}
 
 
-def measure_worker(work: Path, rounds: int, compares: int, agreement: bool) -> dict:
+def recalibrate(dense) -> dict:
+    """Run the loaded revision's own ``_calibrate`` on the pickled IVF index (the same trained cells)
+    and probe as that revision would: the fewest cells tried that met the target (the last one
+    tried, for a doubling schedule). Returns the probe count and what was tried."""
+    dense.calibration_ = dense._calibrate()
+    met = [p for p, r in dense.calibration_ if r >= dense.target_recall]
+    dense.n_probe_ = int(min(met) if met else dense.calibration_[-1][0])
+    dense.faiss_index_.nprobe = min(dense.n_probe_, dense.faiss_index_.nlist)
+    return {"n_probe": dense.n_probe_, "n_lists": int(dense.faiss_index_.nlist), "calibration": dense.calibration_}
+
+
+def dense_quality(index, vectors: np.ndarray) -> dict:
+    """On the benchmark's real query vectors: recall@10 of the dense index against the exact scan of
+    the same vectors, and the dense floor of the approximate path against the true corpus minimum."""
+    dense = index.dense_index_
+    queries = np.asarray(vectors, dtype=np.float32)
+    queries = queries / np.linalg.norm(queries, axis=1, keepdims=True)
+    exact_ids, _ = dense._exact(queries, 10)
+    ids, _ = dense.search(queries, 10)
+    recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ids, exact_ids)]))
+    floor_error = []
+    for q in queries:
+        true_min = float(np.min(np.asarray(index.embeddings_) @ q))
+        floor_error.append(float(np.min(index.dense_scores(q))) - true_min)
+    return {"recall_at_10": round(recall, 4), "floor_error_max": round(max(floor_error), 5),
+            "floor_error_mean": round(float(np.mean(floor_error)), 5)}
+
+
+def stage_times(index, queries: list[str], vectors) -> dict:
+    """Median ms of the two corpus-wide stages of a search alone: the dense scores (approximate index
+    plus the floor) and the lexical scores (posting lists plus the verbatim-segment bonus)."""
+    dense_ms, lexical_ms = [], []
+    for q, v in zip(queries, vectors):
+        t0 = time.perf_counter()
+        index.dense_scores(v)
+        t1 = time.perf_counter()
+        index.lexical_scores(q)
+        dense_ms.append((t1 - t0) * 1000)
+        lexical_ms.append((time.perf_counter() - t1) * 1000)
+    return {"dense_median_ms": round(statistics.median(dense_ms), 1),
+            "lexical_median_ms": round(statistics.median(lexical_ms), 1)}
+
+
+def measure_worker(work: Path, rounds: int, compares: int, agreement: bool, calibrate: bool) -> dict:
     with open(work / "index.pkl", "rb") as f:
         saved = pickle.load(f)
     index, queries, vectors = saved["index"], saved["queries"], saved["vectors"]
+    out = {}
+    if calibrate and index.dense_index_.method_ == "ivf":
+        t0 = time.perf_counter()
+        out["ivf"] = {**recalibrate(index.dense_index_), "calibration_s": round(time.perf_counter() - t0, 1)}
     for q, v in zip(queries[:3], vectors[:3]):  # warm-up: lazy tables, first BLAS calls
         index.search(q, v, k=5)
     seconds, sources = [], []
@@ -94,8 +141,11 @@ def measure_worker(work: Path, rounds: int, compares: int, agreement: bool) -> d
             if len(found) and found["passage_id"].iloc[0] not in sources:
                 sources.append(found["passage_id"].iloc[0])
     ms = [s * 1000 for s in seconds]
-    out = {"search_n": len(ms), "search_median_ms": round(statistics.median(ms), 1),
-           "search_p95_ms": round(float(np.percentile(ms, 95)), 1), "compare_s": [], "compare_rows": []}
+    out.update({"search_n": len(ms), "search_median_ms": round(statistics.median(ms), 1),
+                "search_p95_ms": round(float(np.percentile(ms, 95)), 1), "compare_s": [], "compare_rows": []})
+    out.update(stage_times(index, queries, vectors))
+    if index.dense_index_.method_ == "ivf":
+        out.setdefault("ivf", {}).update(dense_quality(index, vectors))
     for pid in sources[:compares]:
         t0 = time.perf_counter()
         rows = index.compare(pid, k=3)
@@ -172,12 +222,14 @@ def main(argv=None) -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--worker", choices=["prepare", "measure"])
     parser.add_argument("--agreement", action="store_true", help="(worker) report the radius cache")
+    parser.add_argument("--recalibrate", action="store_true",
+                        help="each version re-runs its own IVF calibration on the pickled index before measuring")
     args = parser.parse_args(argv)
     if args.worker == "prepare":
         print(json.dumps(prepare_worker(args.work / "standin", args.work)))
         return
     if args.worker == "measure":
-        print(json.dumps(measure_worker(args.work, args.rounds, args.compares, args.agreement)))
+        print(json.dumps(measure_worker(args.work, args.rounds, args.compares, args.agreement, args.recalibrate)))
         return
     from bench_memory import standin_corpus
 
@@ -193,7 +245,7 @@ def main(argv=None) -> None:
             return
     else:
         row = {**json.loads((args.work / "prepare.json").read_text()), **row}
-    common = ["--work", args.work, "--rounds", args.rounds]
+    common = ["--work", args.work, "--rounds", args.rounds] + (["--recalibrate"] if args.recalibrate else [])
     if args.base:
         row["base"] = args.base
         row["before"] = _worker(_base_src(args.base, args.work), "--worker", "measure", *common,

@@ -143,7 +143,9 @@ def test_ivf_index_recall_at_10_against_exact(tmp_path):
     index = VectorIndex(approximate_above=20_000).fit(vectors)
     assert index.method_ == "ivf"
     # nprobe was calibrated for the target: fewer cells than all, and the last one tried met it
-    assert index.n_probe_ < index.faiss_index_.nlist and index.calibration_[-1][1] >= index.target_recall
+    assert index.n_probe_ < index.faiss_index_.nlist and dict(index.calibration_)[index.n_probe_] >= index.target_recall
+    # the fewest cells tried that met it: every probe count below it that was tried missed the target
+    assert all(r < index.target_recall for p, r in index.calibration_ if p < index.n_probe_)
     ids, scores = index.search(queries, 10)
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ids, exact_ids)])
     assert recall >= 0.99
@@ -283,7 +285,7 @@ def test_search_above_a_low_threshold_uses_ivf_and_keeps_the_results(embedded_bo
     assert low.dense_index_.method_ == "ivf"
     # calibrated: the probe count grew until the calibration recall reached the target
     assert len(low.dense_index_.calibration_) > 1
-    assert low.dense_index_.calibration_[-1][1] >= low.dense_index_.target_recall
+    assert dict(low.dense_index_.calibration_)[low.dense_index_.n_probe_] >= low.dense_index_.target_recall
     same = []
     for query, vector in zip(queries, vectors):
         a = exact.search(query, vector, k=5, min_verdict="none")["passage_id"].tolist()

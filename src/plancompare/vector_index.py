@@ -8,9 +8,10 @@ L2-normalised vectors, i.e. cosine):
 * ``method="ivf"`` uses a faiss inverted-file index with 8-bit scalar-quantised vectors (a quarter
   of the float32 memory) to find ``rerank * k`` candidates, then re-scores them exactly against the
   float32 rows (memory-mapped) so the returned scores are exact cosines. The number of cells probed
-  per query is chosen at build time by a recall target: rows of the index serve as calibration
-  queries (their own row excluded), and the smallest ``nprobe`` of a doubling schedule whose
-  recall@10 against the exact scan reaches ``target_recall`` is kept (``n_probe_``);
+  per query is chosen at build time by a recall target: midpoints of pairs of rows serve as
+  calibration queries, a doubling schedule of ``nprobe`` brackets the target and a bisection narrows
+  it, and the smallest ``nprobe`` tried whose recall@10 against the exact scan reaches
+  ``target_recall`` is kept (``n_probe_``);
 * ``method="auto"`` (default) is exact up to ``approximate_above`` rows and ``ivf`` above.
 
 Why faiss (``faiss-cpu``, MIT) IVF: its index trains with a seeded k-means, so the same vectors
@@ -127,7 +128,7 @@ class VectorIndex(BaseEstimator):
         if use_ivf:
             self.faiss_index_ = self._build_ivf(n, dim)
             self.calibration_ = [] if self.n_probe else self._calibrate()
-            self.n_probe_ = int(self.n_probe or self.calibration_[-1][0])
+            self.n_probe_ = int(self.n_probe or _chosen_probe(self.calibration_, self.target_recall))
             self.faiss_index_.nprobe = min(self.n_probe_, self.faiss_index_.nlist)
         return self
 
@@ -151,7 +152,10 @@ class VectorIndex(BaseEstimator):
         return index
 
     def _calibrate(self, k: int = 10) -> list[tuple[int, float]]:
-        """Try ``nprobe`` = nlist/64, /32, ... until recall@``k`` reaches ``target_recall``.
+        """Try ``nprobe`` = nlist/64, /32, ... until recall@``k`` reaches ``target_recall``, then bisect
+        between the last probe count that missed it and the first that met it (to within an eighth of
+        the latter): the doubling alone overshoots by up to 2x, and every cell probed is scanned on
+        every query. Returns every ``(nprobe, recall)`` tried, in the order tried.
 
         Calibration queries are midpoints of two random rows, re-normalised: like a user's query they
         lie between passages rather than on one, so their neighbours spread over several cells (a
@@ -164,18 +168,28 @@ class VectorIndex(BaseEstimator):
         queries /= np.maximum(np.linalg.norm(queries, axis=1, keepdims=True), 1e-12)
         truth, _ = self._exact(queries, k)
         tried = []
-        probe = max(1, n_lists // 64)
-        while True:
-            self.faiss_index_.nprobe = min(probe, n_lists)
-            found, _ = self.search(queries, k)
-            recall = float(np.mean([len(set(a) & set(b)) / k for a, b in zip(found, truth)]))
-            tried.append((int(min(probe, n_lists)), round(recall, 4)))
-            if recall >= self.target_recall or probe >= n_lists:
-                return tried
-            probe *= 2
 
-    def search(self, queries: np.ndarray, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
-        """The ``k`` best rows per query: ``(ids, scores)``, each ``(n_queries, k)``, best first."""
+        def recall_at(probe: int) -> float:
+            found, _ = self.search(queries, k, n_probe=probe)
+            recall = float(np.mean([len(set(a) & set(b)) / k for a, b in zip(found, truth)]))
+            tried.append((int(probe), round(recall, 4)))
+            return recall
+
+        low, probe = 0, max(1, n_lists // 64)
+        while recall_at(min(probe, n_lists)) < self.target_recall and probe < n_lists:
+            low, probe = probe, probe * 2
+        high = min(probe, n_lists)
+        while low and high - low > max(1, high // 8):  # bisect (low missed the target, high met it)
+            middle = (low + high) // 2
+            if recall_at(middle) >= self.target_recall:
+                high = middle
+            else:
+                low = middle
+        return tried
+
+    def search(self, queries: np.ndarray, k: int = 10, n_probe: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` best rows per query: ``(ids, scores)``, each ``(n_queries, k)``, best first.
+        ``n_probe``: cells visited by this call (IVF only; default ``n_probe_``)."""
         self._check_fitted()
         queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))
         if queries.shape[1] != self.vectors_.shape[1]:
@@ -183,7 +197,12 @@ class VectorIndex(BaseEstimator):
         k = int(k)
         if self.method_ == "exact":
             return self._exact(queries, k)
-        _, candidates = self.faiss_index_.search(np.ascontiguousarray(queries), max(k, self.rerank * k))
+        params = None
+        if n_probe is not None:
+            import faiss
+
+            params = faiss.SearchParametersIVF(nprobe=int(min(max(1, n_probe), self.faiss_index_.nlist)))
+        _, candidates = self.faiss_index_.search(np.ascontiguousarray(queries), max(k, self.rerank * k), params=params)
         ids = np.full((len(queries), k), -1, dtype=np.int64)
         scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
         for q, row in enumerate(candidates):
@@ -409,6 +428,12 @@ class LexicalIndex(BaseEstimator):
         terms = (path / "lexical_terms.txt").read_text(encoding="utf-8").split("\n")
         index.vocabulary_ = {term: i for i, term in enumerate(terms)}
         return index
+
+
+def _chosen_probe(tried: list[tuple[int, float]], target: float) -> int:
+    """The fewest cells among ``tried`` ``(nprobe, recall)`` that reached ``target`` (else the most tried)."""
+    met = [probe for probe, recall in tried if recall >= target]
+    return min(met) if met else max(probe for probe, _ in tried)
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

@@ -23,6 +23,10 @@ from .lexical import matched_query_terms, minmax
 from .ranking import REQUIRED_COLUMNS
 from .verdict import VerdictModel, default_verdict_model
 
+# Share of the approximate index's calibrated probes used to find the corpus minimum (the dense floor).
+FLOOR_PROBE_SHARE = 1 / 16
+
+
 class PassageIndex(BaseEstimator):
     """Hybrid dense + lexical index over passages (a scikit-learn estimator: parameters in
     ``__init__``, ``get_params``/``set_params``, learned state in ``*_`` attributes after ``fit``).
@@ -61,7 +65,8 @@ class PassageIndex(BaseEstimator):
         ``VectorIndex()``: exact up to 50,000 passages, an approximate IVF index above.
     dense_pool:
         With an approximate dense index, the number of nearest passages whose cosine is computed;
-        the others get the corpus minimum (found by searching with the negated query), i.e. they
+        the others get the corpus minimum (estimated by searching with the negated query in
+        ``FLOOR_PROBE_SHARE`` of the calibrated cells, so at or above the true minimum), i.e. they
         compete on the lexical signal alone. The exact path scores every passage.
 
     Attributes (after :meth:`fit`)
@@ -193,7 +198,11 @@ class PassageIndex(BaseEstimator):
     def _approximate_dense(self, q: np.ndarray) -> np.ndarray:
         """Exact cosines of the ``dense_pool`` nearest rows (approximate index), the corpus minimum elsewhere."""
         ids, sims = self.dense_index_.search(q[None], min(int(self.dense_pool), len(self.passages_)))
-        _, farthest = self.dense_index_.search(-q[None], 1)
+        # The floor only sets the scale of the min-max normalisation; the cells nearest the negated
+        # query hold the lowest cosines, so a share of the probes finds it (a full probe set scanned
+        # as much of the corpus again as the search itself).
+        floor_probes = max(1, int(self.dense_index_.n_probe_ * FLOOR_PROBE_SHARE))
+        _, farthest = self.dense_index_.search(-q[None], 1, n_probe=floor_probes)
         dense = np.full(len(self.passages_), -float(farthest[0, 0]), dtype=np.float32)
         found = ids[0] >= 0
         dense[ids[0][found]] = sims[0][found]
