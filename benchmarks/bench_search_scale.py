@@ -87,7 +87,11 @@ def recalibrate(dense) -> dict:
     met = [p for p, r in dense.calibration_ if r >= dense.target_recall]
     dense.n_probe_ = int(min(met) if met else dense.calibration_[-1][0])
     dense.faiss_index_.nprobe = min(dense.n_probe_, dense.faiss_index_.nlist)
-    return {"n_probe": dense.n_probe_, "n_lists": int(dense.faiss_index_.nlist), "calibration": dense.calibration_}
+    out = {"n_probe": dense.n_probe_, "n_lists": int(dense.faiss_index_.nlist), "calibration": dense.calibration_}
+    if hasattr(dense, "_scan_share"):  # revisions that bypass an IVF index visiting most rows
+        dense.scan_share_ = dense._scan_share(dense._calibration_queries(), dense.n_probe_)
+        out.update(scan_share=dense.scan_share_, prunes=dense.prunes())
+    return out
 
 
 def dense_quality(index, vectors: np.ndarray) -> dict:

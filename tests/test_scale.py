@@ -157,6 +157,56 @@ def test_ivf_index_recall_at_10_against_exact(tmp_path):
     assert np.array_equal(loaded.search(queries, 10)[0], ids)
 
 
+def _noise(n, dim=32, seed=0):
+    """``n`` unit vectors with no neighbourhood structure (isotropic Gaussian directions)."""
+    x = np.random.default_rng(seed).normal(size=(n, dim))
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_ivf_prunes_only_where_its_cells_separate_the_rows():
+    structured = VectorIndex(approximate_above=1_000).fit(_clustered(8_000))
+    assert structured.method_ == "ivf" and structured.prunes() and structured.scan_share_ < 0.5
+    flat = VectorIndex(approximate_above=1_000).fit(_noise(8_000))
+    assert flat.method_ == "ivf" and flat.scan_share_ > 0.5 and not flat.prunes()
+    assert not VectorIndex(method="exact").fit(_noise(100)).prunes()
+
+
+def _synthetic_passages(n, seed=0):
+    rng = np.random.default_rng(seed)
+    chars = np.array(list("发展建设推进城市乡村产业创新服务养老食堂社区医疗教育交通生态环境保护绿色低碳数字经济"))
+    texts = ["".join(rng.choice(chars, size=int(rng.integers(20, 60)))) + "。" for _ in range(n)]
+    return pd.DataFrame({"passage_id": [f"p{i}" for i in range(n)], "doc_id": [f"d{i % 7}" for i in range(n)],
+                         "district": [f"区{i % 7}" for i in range(n)], "text": texts,
+                         "section_path": ["一、发展 > （一）建设"] * n, "line_start": np.arange(n),
+                         "line_end": np.arange(n)})
+
+
+def test_search_through_an_ivf_index_that_does_not_prune_equals_the_exact_path():
+    from plancompare.match import PassageIndex
+
+    passages, vectors = _synthetic_passages(3_000), _noise(3_000)
+    exact = PassageIndex().fit(passages, vectors)
+    bypassed = PassageIndex(dense_index=VectorIndex(approximate_above=500), dense_pool=50).fit(passages, vectors)
+    assert exact.dense_index_.method_ == "exact"
+    assert bypassed.dense_index_.method_ == "ivf" and not bypassed.dense_index_.prunes()
+    for i, query in enumerate(["养老食堂", "数字经济 绿色低碳", "城市更新"]):
+        q = _noise(1, seed=10 + i)[0]
+        assert np.array_equal(bypassed.dense_scores(q), exact.dense_scores(q))
+        pd.testing.assert_frame_equal(bypassed.search(query, q, k=5, min_verdict="none"),
+                                      exact.search(query, q, k=5, min_verdict="none"))
+
+
+def test_rows_containing_a_segment_equals_reading_every_text():
+    from plancompare.match import PassageIndex
+
+    passages = _synthetic_passages(2_000, seed=3)
+    index = PassageIndex().fit(passages)
+    texts = passages["text"].tolist()
+    for alternatives in (["养老"], ["养老食堂", "社区医疗"], ["发展建设推进"], ["数字"], ["不存在的词"]):
+        expected = [i for i, t in enumerate(texts) if any(a in t for a in alternatives)]
+        assert index._rows_containing(alternatives).tolist() == expected
+
+
 def test_fewer_rows_than_k_pads_with_minus_one():
     ids, scores = VectorIndex().fit(_clustered(3)).search(_clustered(2, seed=3), k=5)
     assert (ids[:, 3:] == -1).all() and np.isinf(scores[:, 3:]).all()

@@ -23,10 +23,6 @@ from .lexical import matched_query_terms, minmax
 from .ranking import REQUIRED_COLUMNS
 from .verdict import VerdictModel, default_verdict_model
 
-# Share of the approximate index's calibrated probes used to find the corpus minimum (the dense floor).
-FLOOR_PROBE_SHARE = 1 / 16
-
-
 class PassageIndex(BaseEstimator):
     """Hybrid dense + lexical index over passages (a scikit-learn estimator: parameters in
     ``__init__``, ``get_params``/``set_params``, learned state in ``*_`` attributes after ``fit``).
@@ -64,9 +60,10 @@ class PassageIndex(BaseEstimator):
         An unfitted :class:`~plancompare.vector_index.VectorIndex` (cloned at ``fit``); None for
         ``VectorIndex()``: exact up to 50,000 passages, an approximate IVF index above.
     dense_pool:
-        With an approximate dense index, the number of nearest passages whose cosine is computed;
-        the others get the corpus minimum (estimated by searching with the negated query in
-        ``FLOOR_PROBE_SHARE`` of the calibrated cells, so at or above the true minimum), i.e. they
+        With an approximate dense index that prunes (:meth:`~plancompare.vector_index.VectorIndex.prunes`;
+        one whose probes visit most passages is bypassed by the exact scan), the number of nearest
+        passages whose cosine is computed;
+        the others get the corpus minimum (found by searching with the negated query), i.e. they
         compete on the lexical signal alone. The exact path scores every passage.
 
     Attributes (after :meth:`fit`)
@@ -191,18 +188,14 @@ class PassageIndex(BaseEstimator):
         if norm == 0.0:
             return None
         approximate = getattr(self, "dense_index_", None)  # None: an index pickled before it existed
-        if approximate is None or approximate.method_ == "exact":
+        if approximate is None or not approximate.prunes():  # exact, or an IVF index that visits most rows
             return self.embeddings_ @ (q / norm)
         return self._approximate_dense(q / norm)
 
     def _approximate_dense(self, q: np.ndarray) -> np.ndarray:
         """Exact cosines of the ``dense_pool`` nearest rows (approximate index), the corpus minimum elsewhere."""
         ids, sims = self.dense_index_.search(q[None], min(int(self.dense_pool), len(self.passages_)))
-        # The floor only sets the scale of the min-max normalisation; the cells nearest the negated
-        # query hold the lowest cosines, so a share of the probes finds it (a full probe set scanned
-        # as much of the corpus again as the search itself).
-        floor_probes = max(1, int(self.dense_index_.n_probe_ * FLOOR_PROBE_SHARE))
-        _, farthest = self.dense_index_.search(-q[None], 1, n_probe=floor_probes)
+        _, farthest = self.dense_index_.search(-q[None], 1)
         dense = np.full(len(self.passages_), -float(farthest[0, 0]), dtype=np.float32)
         found = ids[0] >= 0
         dense[ids[0][found]] = sims[0][found]
@@ -297,8 +290,14 @@ class PassageIndex(BaseEstimator):
             if any(c is None for c in columns):
                 continue  # an n-gram no passage has: no passage contains the alternative
             if columns:
-                rarest = min(columns, key=lambda c: postings.indptr[c + 1] - postings.indptr[c])
-                rows = postings.indices[postings.indptr[rarest]:postings.indptr[rarest + 1]]
+                # rows on every n-gram's posting list (rarest first): the texts left to read verbatim
+                columns = sorted(set(columns), key=lambda c: postings.indptr[c + 1] - postings.indptr[c])
+                rows = postings.indices[postings.indptr[columns[0]]:postings.indptr[columns[0] + 1]]
+                for c in columns[1:]:
+                    if len(rows) <= 8:  # a handful of texts: reading them is cheaper than another list
+                        break
+                    rows = np.intersect1d(rows, postings.indices[postings.indptr[c]:postings.indptr[c + 1]],
+                                          assume_unique=True)
             else:
                 rows = range(len(texts))
             found.update(int(r) for r in rows if alternative in texts[r])
