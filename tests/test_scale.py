@@ -326,13 +326,19 @@ def test_search_through_recall_safe_approximate_index_equals_exact(embedded_body
 
 
 @pytest.mark.slow
-def test_search_above_a_low_threshold_uses_ivf_and_keeps_the_results(embedded_body):
+def test_search_above_a_low_threshold_uses_ivf_and_keeps_the_results(embedded_body, monkeypatch):
+    from plancompare import vector_index
     from plancompare.match import PassageIndex
 
     passages, embeddings, queries, vectors = embedded_body
     exact = PassageIndex().fit(passages, embeddings)
     low = PassageIndex(dense_index=VectorIndex(approximate_above=100), dense_pool=100).fit(passages, embeddings)
     assert low.dense_index_.method_ == "ivf"
+    # a dozen cells over ~1,000 passages: the calibrated probes visit most rows, so search would bypass the
+    # index; the approximate path is what this test is about, so it is forced
+    assert not low.dense_index_.prunes()
+    monkeypatch.setattr(vector_index, "MAX_SCAN_SHARE", 1.0)
+    assert low.dense_index_.prunes()
     # calibrated: the probe count grew until the calibration recall reached the target
     assert len(low.dense_index_.calibration_) > 1
     assert dict(low.dense_index_.calibration_)[low.dense_index_.n_probe_] >= low.dense_index_.target_recall
