@@ -310,7 +310,8 @@ def embedded_body(corpus):
 
 
 @pytest.mark.slow
-def test_search_through_recall_safe_approximate_index_equals_exact(embedded_body):
+def test_search_through_recall_safe_approximate_index_equals_exact(embedded_body, monkeypatch):
+    from plancompare import vector_index
     from plancompare.match import PassageIndex
 
     passages, embeddings, queries, vectors = embedded_body
@@ -320,6 +321,9 @@ def test_search_through_recall_safe_approximate_index_equals_exact(embedded_body
     safe = PassageIndex(dense_index=VectorIndex(method="ivf", n_lists=16, n_probe=16),
                         dense_pool=len(passages)).fit(passages, embeddings)
     assert safe.dense_index_.method_ == "ivf"
+    # every cell probed: search would bypass the index for the exact scan; the IVF path is the one under test
+    assert safe.dense_index_.scan_share_ == 1.0 and not safe.dense_index_.prunes()
+    monkeypatch.setattr(vector_index, "MAX_SCAN_SHARE", 1.0)
     for query, vector in zip(queries, vectors):
         pd.testing.assert_frame_equal(safe.search(query, vector, k=5, min_verdict="none"),
                                       exact.search(query, vector, k=5, min_verdict="none"), rtol=1e-5)

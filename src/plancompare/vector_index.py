@@ -182,6 +182,8 @@ class VectorIndex(BaseEstimator):
         while recall_at(min(probe, n_lists)) < self.target_recall and probe < n_lists:
             low, probe = probe, probe * 2
         high = min(probe, n_lists)
+        if tried[-1][1] < self.target_recall:  # every cell probed and still short: nothing to bisect
+            return tried
         while low and high - low > max(1, high // 8):  # bisect (low missed the target, high met it)
             middle = (low + high) // 2
             if recall_at(middle) >= self.target_recall:
@@ -204,10 +206,12 @@ class VectorIndex(BaseEstimator):
         invlists = self.faiss_index_.invlists
         sizes = np.array([invlists.list_size(i) for i in range(self.faiss_index_.nlist)], dtype=np.int64)
         _, cells = self.faiss_index_.quantizer.search(np.ascontiguousarray(queries), int(min(n_probe, len(sizes))))
-        return round(float(np.mean(np.where(cells >= 0, sizes[np.maximum(cells, 0)], 0).sum(axis=1))) / len(self.vectors_), 4)
+        visited = np.where(cells >= 0, sizes[np.maximum(cells, 0)], 0).sum(axis=1)  # -1: fewer cells than asked
+        return round(float(visited.mean()) / len(self.vectors_), 4)
 
     def prunes(self) -> bool:
-        """Whether searching visits at most :data:`MAX_SCAN_SHARE` of the rows (always for ``exact``: False).
+        """True for an IVF index whose calibrated probes visit at most :data:`MAX_SCAN_SHARE` of the rows
+        (``scan_share_``; an index saved before it existed counts as pruning); False for an exact index.
 
         On vectors without neighbourhood structure k-means cells cannot separate the rows (on the
         benchmark's stand-in vectors 2,600 of 2,620 cells held one row each and the other cells the
