@@ -143,7 +143,9 @@ def test_ivf_index_recall_at_10_against_exact(tmp_path):
     index = VectorIndex(approximate_above=20_000).fit(vectors)
     assert index.method_ == "ivf"
     # nprobe was calibrated for the target: fewer cells than all, and the last one tried met it
-    assert index.n_probe_ < index.faiss_index_.nlist and index.calibration_[-1][1] >= index.target_recall
+    assert index.n_probe_ < index.faiss_index_.nlist and dict(index.calibration_)[index.n_probe_] >= index.target_recall
+    # the fewest cells tried that met it: every probe count below it that was tried missed the target
+    assert all(r < index.target_recall for p, r in index.calibration_ if p < index.n_probe_)
     ids, scores = index.search(queries, 10)
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ids, exact_ids)])
     assert recall >= 0.99
@@ -153,6 +155,56 @@ def test_ivf_index_recall_at_10_against_exact(tmp_path):
     loaded = VectorIndex.load(index.save(tmp_path / "ivf"))
     assert loaded.n_probe_ == index.n_probe_
     assert np.array_equal(loaded.search(queries, 10)[0], ids)
+
+
+def _noise(n, dim=32, seed=0):
+    """``n`` unit vectors with no neighbourhood structure (isotropic Gaussian directions)."""
+    x = np.random.default_rng(seed).normal(size=(n, dim))
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_ivf_prunes_only_where_its_cells_separate_the_rows():
+    structured = VectorIndex(approximate_above=1_000).fit(_clustered(8_000))
+    assert structured.method_ == "ivf" and structured.prunes() and structured.scan_share_ < 0.5
+    flat = VectorIndex(approximate_above=1_000).fit(_noise(8_000))
+    assert flat.method_ == "ivf" and flat.scan_share_ > 0.5 and not flat.prunes()
+    assert not VectorIndex(method="exact").fit(_noise(100)).prunes()
+
+
+def _synthetic_passages(n, seed=0):
+    rng = np.random.default_rng(seed)
+    chars = np.array(list("发展建设推进城市乡村产业创新服务养老食堂社区医疗教育交通生态环境保护绿色低碳数字经济"))
+    texts = ["".join(rng.choice(chars, size=int(rng.integers(20, 60)))) + "。" for _ in range(n)]
+    return pd.DataFrame({"passage_id": [f"p{i}" for i in range(n)], "doc_id": [f"d{i % 7}" for i in range(n)],
+                         "district": [f"区{i % 7}" for i in range(n)], "text": texts,
+                         "section_path": ["一、发展 > （一）建设"] * n, "line_start": np.arange(n),
+                         "line_end": np.arange(n)})
+
+
+def test_search_through_an_ivf_index_that_does_not_prune_equals_the_exact_path():
+    from plancompare.match import PassageIndex
+
+    passages, vectors = _synthetic_passages(3_000), _noise(3_000)
+    exact = PassageIndex().fit(passages, vectors)
+    bypassed = PassageIndex(dense_index=VectorIndex(approximate_above=500), dense_pool=50).fit(passages, vectors)
+    assert exact.dense_index_.method_ == "exact"
+    assert bypassed.dense_index_.method_ == "ivf" and not bypassed.dense_index_.prunes()
+    for i, query in enumerate(["养老食堂", "数字经济 绿色低碳", "城市更新"]):
+        q = _noise(1, seed=10 + i)[0]
+        assert np.array_equal(bypassed.dense_scores(q), exact.dense_scores(q))
+        pd.testing.assert_frame_equal(bypassed.search(query, q, k=5, min_verdict="none"),
+                                      exact.search(query, q, k=5, min_verdict="none"))
+
+
+def test_rows_containing_a_segment_equals_reading_every_text():
+    from plancompare.match import PassageIndex
+
+    passages = _synthetic_passages(2_000, seed=3)
+    index = PassageIndex().fit(passages)
+    texts = passages["text"].tolist()
+    for alternatives in (["养老"], ["养老食堂", "社区医疗"], ["发展建设推进"], ["数字"], ["不存在的词"]):
+        expected = [i for i, t in enumerate(texts) if any(a in t for a in alternatives)]
+        assert index._rows_containing(alternatives).tolist() == expected
 
 
 def test_fewer_rows_than_k_pads_with_minus_one():
@@ -258,7 +310,8 @@ def embedded_body(corpus):
 
 
 @pytest.mark.slow
-def test_search_through_recall_safe_approximate_index_equals_exact(embedded_body):
+def test_search_through_recall_safe_approximate_index_equals_exact(embedded_body, monkeypatch):
+    from plancompare import vector_index
     from plancompare.match import PassageIndex
 
     passages, embeddings, queries, vectors = embedded_body
@@ -268,22 +321,31 @@ def test_search_through_recall_safe_approximate_index_equals_exact(embedded_body
     safe = PassageIndex(dense_index=VectorIndex(method="ivf", n_lists=16, n_probe=16),
                         dense_pool=len(passages)).fit(passages, embeddings)
     assert safe.dense_index_.method_ == "ivf"
+    # every cell probed: search would bypass the index for the exact scan; the IVF path is the one under test
+    assert safe.dense_index_.scan_share_ == 1.0 and not safe.dense_index_.prunes()
+    monkeypatch.setattr(vector_index, "MAX_SCAN_SHARE", 1.0)
     for query, vector in zip(queries, vectors):
         pd.testing.assert_frame_equal(safe.search(query, vector, k=5, min_verdict="none"),
                                       exact.search(query, vector, k=5, min_verdict="none"), rtol=1e-5)
 
 
 @pytest.mark.slow
-def test_search_above_a_low_threshold_uses_ivf_and_keeps_the_results(embedded_body):
+def test_search_above_a_low_threshold_uses_ivf_and_keeps_the_results(embedded_body, monkeypatch):
+    from plancompare import vector_index
     from plancompare.match import PassageIndex
 
     passages, embeddings, queries, vectors = embedded_body
     exact = PassageIndex().fit(passages, embeddings)
     low = PassageIndex(dense_index=VectorIndex(approximate_above=100), dense_pool=100).fit(passages, embeddings)
     assert low.dense_index_.method_ == "ivf"
+    # a dozen cells over ~1,000 passages: the calibrated probes visit most rows, so search would bypass the
+    # index; the approximate path is what this test is about, so it is forced
+    assert not low.dense_index_.prunes()
+    monkeypatch.setattr(vector_index, "MAX_SCAN_SHARE", 1.0)
+    assert low.dense_index_.prunes()
     # calibrated: the probe count grew until the calibration recall reached the target
     assert len(low.dense_index_.calibration_) > 1
-    assert low.dense_index_.calibration_[-1][1] >= low.dense_index_.target_recall
+    assert dict(low.dense_index_.calibration_)[low.dense_index_.n_probe_] >= low.dense_index_.target_recall
     same = []
     for query, vector in zip(queries, vectors):
         a = exact.search(query, vector, k=5, min_verdict="none")["passage_id"].tolist()

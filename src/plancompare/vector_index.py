@@ -8,9 +8,10 @@ L2-normalised vectors, i.e. cosine):
 * ``method="ivf"`` uses a faiss inverted-file index with 8-bit scalar-quantised vectors (a quarter
   of the float32 memory) to find ``rerank * k`` candidates, then re-scores them exactly against the
   float32 rows (memory-mapped) so the returned scores are exact cosines. The number of cells probed
-  per query is chosen at build time by a recall target: rows of the index serve as calibration
-  queries (their own row excluded), and the smallest ``nprobe`` of a doubling schedule whose
-  recall@10 against the exact scan reaches ``target_recall`` is kept (``n_probe_``);
+  per query is chosen at build time by a recall target: midpoints of pairs of rows serve as
+  calibration queries, a doubling schedule of ``nprobe`` brackets the target and a bisection narrows
+  it, and the smallest ``nprobe`` tried whose recall@10 against the exact scan reaches
+  ``target_recall`` is kept (``n_probe_``);
 * ``method="auto"`` (default) is exact up to ``approximate_above`` rows and ``ivf`` above.
 
 Why faiss (``faiss-cpu``, MIT) IVF: its index trains with a seeded k-means, so the same vectors
@@ -45,6 +46,9 @@ from .text.han import CharNgramAnalyzer
 DEFAULT_APPROXIMATE_ABOVE = 50_000
 METHODS = ("auto", "exact", "ivf")
 UNIT_ROWS_CHUNK = 16_384
+# An IVF index whose calibrated probes visit more than this share of the rows does not prune: a caller
+# scoring every row (PassageIndex) scans them exactly instead (see VectorIndex.prunes).
+MAX_SCAN_SHARE = 0.5
 
 
 def unit_rows(x: np.ndarray, out: np.ndarray | None = None, chunk_rows: int | None = None) -> np.ndarray:
@@ -96,6 +100,8 @@ class VectorIndex(BaseEstimator):
     method_ : "exact" or "ivf", what ``fit`` built.
     faiss_index_ : the faiss index (``method_ == "ivf"`` only).
     n_probe_ : int, cells probed per query (IVF only).
+    scan_share_ : float, mean share of the rows in the cells a calibration query visits (IVF only;
+        see :meth:`prunes`).
     calibration_ : list of ``(n_probe, recall@10)`` tried while calibrating (IVF only, empty
         when ``n_probe`` was given).
     """
@@ -127,8 +133,9 @@ class VectorIndex(BaseEstimator):
         if use_ivf:
             self.faiss_index_ = self._build_ivf(n, dim)
             self.calibration_ = [] if self.n_probe else self._calibrate()
-            self.n_probe_ = int(self.n_probe or self.calibration_[-1][0])
+            self.n_probe_ = int(self.n_probe or _chosen_probe(self.calibration_, self.target_recall))
             self.faiss_index_.nprobe = min(self.n_probe_, self.faiss_index_.nlist)
+            self.scan_share_ = self._scan_share(self._calibration_queries(), self.n_probe_)
         return self
 
     def _build_ivf(self, n: int, dim: int):
@@ -151,31 +158,70 @@ class VectorIndex(BaseEstimator):
         return index
 
     def _calibrate(self, k: int = 10) -> list[tuple[int, float]]:
-        """Try ``nprobe`` = nlist/64, /32, ... until recall@``k`` reaches ``target_recall``.
+        """Try ``nprobe`` = nlist/64, /32, ... until recall@``k`` reaches ``target_recall``, then bisect
+        between the last probe count that missed it and the first that met it (to within an eighth of
+        the latter): the doubling alone overshoots by up to 2x, and every cell probed is scanned on
+        every query. Returns every ``(nprobe, recall)`` tried, in the order tried.
 
         Calibration queries are midpoints of two random rows, re-normalised: like a user's query they
         lie between passages rather than on one, so their neighbours spread over several cells (a
         row used as its own query would be found in its own cell and overstate recall).
         """
-        n, n_lists = len(self.vectors_), self.faiss_index_.nlist
+        n_lists = self.faiss_index_.nlist
+        queries = self._calibration_queries()
+        truth, _ = self._exact(queries, k)
+        tried = []
+
+        def recall_at(probe: int) -> float:
+            found, _ = self.search(queries, k, n_probe=probe)
+            recall = float(np.mean([len(set(a) & set(b)) / k for a, b in zip(found, truth)]))
+            tried.append((int(probe), round(recall, 4)))
+            return recall
+
+        low, probe = 0, max(1, n_lists // 64)
+        while recall_at(min(probe, n_lists)) < self.target_recall and probe < n_lists:
+            low, probe = probe, probe * 2
+        high = min(probe, n_lists)
+        if tried[-1][1] < self.target_recall:  # every cell probed and still short: nothing to bisect
+            return tried
+        while low and high - low > max(1, high // 8):  # bisect (low missed the target, high met it)
+            middle = (low + high) // 2
+            if recall_at(middle) >= self.target_recall:
+                high = middle
+            else:
+                low = middle
+        return tried
+
+    def _calibration_queries(self) -> np.ndarray:
+        """Midpoints of ``calibration_queries`` seeded pairs of rows, re-normalised (see :meth:`_calibrate`)."""
+        n = len(self.vectors_)
         rng = np.random.default_rng(self.random_state + 1)
         pairs = np.sort(rng.choice(n, size=(min(n, self.calibration_queries), 2)), axis=0)
         queries = np.asarray(self.vectors_[pairs[:, 0]]) + np.asarray(self.vectors_[pairs[:, 1]])
         queries /= np.maximum(np.linalg.norm(queries, axis=1, keepdims=True), 1e-12)
-        truth, _ = self._exact(queries, k)
-        tried = []
-        probe = max(1, n_lists // 64)
-        while True:
-            self.faiss_index_.nprobe = min(probe, n_lists)
-            found, _ = self.search(queries, k)
-            recall = float(np.mean([len(set(a) & set(b)) / k for a, b in zip(found, truth)]))
-            tried.append((int(min(probe, n_lists)), round(recall, 4)))
-            if recall >= self.target_recall or probe >= n_lists:
-                return tried
-            probe *= 2
+        return queries.astype(np.float32, copy=False)
 
-    def search(self, queries: np.ndarray, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
-        """The ``k`` best rows per query: ``(ids, scores)``, each ``(n_queries, k)``, best first."""
+    def _scan_share(self, queries: np.ndarray, n_probe: int) -> float:
+        """Mean share of the rows that lie in the ``n_probe`` cells a query visits (over ``queries``)."""
+        invlists = self.faiss_index_.invlists
+        sizes = np.array([invlists.list_size(i) for i in range(self.faiss_index_.nlist)], dtype=np.int64)
+        _, cells = self.faiss_index_.quantizer.search(np.ascontiguousarray(queries), int(min(n_probe, len(sizes))))
+        visited = np.where(cells >= 0, sizes[np.maximum(cells, 0)], 0).sum(axis=1)  # -1: fewer cells than asked
+        return round(float(visited.mean()) / len(self.vectors_), 4)
+
+    def prunes(self) -> bool:
+        """True for an IVF index whose calibrated probes visit at most :data:`MAX_SCAN_SHARE` of the rows
+        (``scan_share_``; an index saved before it existed counts as pruning); False for an exact index.
+
+        On vectors without neighbourhood structure k-means cells cannot separate the rows (on the
+        benchmark's stand-in vectors 2,600 of 2,620 cells held one row each and the other cells the
+        rest), so the calibrated probes visit nearly every row: 8-bit codes plus the exact re-scoring
+        then cost more than one exact pass, and callers that need every row's score should take it."""
+        return self.method_ == "ivf" and getattr(self, "scan_share_", 0.0) <= MAX_SCAN_SHARE
+
+    def search(self, queries: np.ndarray, k: int = 10, n_probe: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` best rows per query: ``(ids, scores)``, each ``(n_queries, k)``, best first.
+        ``n_probe``: cells visited by this call (IVF only; default ``n_probe_``)."""
         self._check_fitted()
         queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))
         if queries.shape[1] != self.vectors_.shape[1]:
@@ -183,11 +229,16 @@ class VectorIndex(BaseEstimator):
         k = int(k)
         if self.method_ == "exact":
             return self._exact(queries, k)
-        _, candidates = self.faiss_index_.search(np.ascontiguousarray(queries), max(k, self.rerank * k))
+        params = None
+        if n_probe is not None:
+            import faiss
+
+            params = faiss.SearchParametersIVF(nprobe=int(min(max(1, n_probe), self.faiss_index_.nlist)))
+        _, candidates = self.faiss_index_.search(np.ascontiguousarray(queries), max(k, self.rerank * k), params=params)
         ids = np.full((len(queries), k), -1, dtype=np.int64)
         scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
         for q, row in enumerate(candidates):
-            row = np.unique(row[row >= 0])  # sorted ids: sequential reads from a memmap
+            row = np.sort(row[row >= 0])  # sorted ids: sequential reads (an IVF row lies in one cell: no repeats)
             exact = self.vectors_[row] @ queries[q]
             best = _top(exact, k)
             ids[q, :len(best)] = row[best]
@@ -241,7 +292,7 @@ class VectorIndex(BaseEstimator):
             faiss.write_index(self.faiss_index_, str(path / "ivf.faiss"))
         meta = {"params": self.get_params(), "method_": self.method_}
         if self.method_ == "ivf":
-            meta.update(n_probe_=self.n_probe_, calibration_=self.calibration_)
+            meta.update(n_probe_=self.n_probe_, calibration_=self.calibration_, scan_share_=self.scan_share_)
         (path / "index.json").write_text(json.dumps(meta))
         return path
 
@@ -262,6 +313,7 @@ class VectorIndex(BaseEstimator):
             index.faiss_index_ = faiss.read_index(str(path / "ivf.faiss"))
             index.n_probe_ = int(meta["n_probe_"])
             index.calibration_ = [tuple(pair) for pair in meta["calibration_"]]
+            index.scan_share_ = float(meta.get("scan_share_", 0.0))
             index.faiss_index_.nprobe = index.n_probe_
         return index
 
@@ -409,6 +461,12 @@ class LexicalIndex(BaseEstimator):
         terms = (path / "lexical_terms.txt").read_text(encoding="utf-8").split("\n")
         index.vocabulary_ = {term: i for i, term in enumerate(terms)}
         return index
+
+
+def _chosen_probe(tried: list[tuple[int, float]], target: float) -> int:
+    """The fewest cells among ``tried`` ``(nprobe, recall)`` that reached ``target`` (else the most tried)."""
+    met = [probe for probe, recall in tried if recall >= target]
+    return min(met) if met else max(probe for probe, _ in tried)
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

@@ -60,7 +60,9 @@ class PassageIndex(BaseEstimator):
         An unfitted :class:`~plancompare.vector_index.VectorIndex` (cloned at ``fit``); None for
         ``VectorIndex()``: exact up to 50,000 passages, an approximate IVF index above.
     dense_pool:
-        With an approximate dense index, the number of nearest passages whose cosine is computed;
+        With an approximate dense index that prunes (:meth:`~plancompare.vector_index.VectorIndex.prunes`;
+        one whose probes visit most passages is bypassed by the exact scan), the number of nearest
+        passages whose cosine is computed;
         the others get the corpus minimum (found by searching with the negated query), i.e. they
         compete on the lexical signal alone. The exact path scores every passage.
 
@@ -186,7 +188,7 @@ class PassageIndex(BaseEstimator):
         if norm == 0.0:
             return None
         approximate = getattr(self, "dense_index_", None)  # None: an index pickled before it existed
-        if approximate is None or approximate.method_ == "exact":
+        if approximate is None or not approximate.prunes():  # exact, or an IVF index that visits most rows
             return self.embeddings_ @ (q / norm)
         return self._approximate_dense(q / norm)
 
@@ -288,8 +290,14 @@ class PassageIndex(BaseEstimator):
             if any(c is None for c in columns):
                 continue  # an n-gram no passage has: no passage contains the alternative
             if columns:
-                rarest = min(columns, key=lambda c: postings.indptr[c + 1] - postings.indptr[c])
-                rows = postings.indices[postings.indptr[rarest]:postings.indptr[rarest + 1]]
+                # rows on every n-gram's posting list (rarest first): the texts left to read verbatim
+                columns = sorted(set(columns), key=lambda c: postings.indptr[c + 1] - postings.indptr[c])
+                rows = postings.indices[postings.indptr[columns[0]]:postings.indptr[columns[0] + 1]]
+                for c in columns[1:]:
+                    if len(rows) <= 8:  # a handful of texts: reading them is cheaper than another list
+                        break
+                    rows = np.intersect1d(rows, postings.indices[postings.indptr[c]:postings.indptr[c + 1]],
+                                          assume_unique=True)
             else:
                 rows = range(len(texts))
             found.update(int(r) for r in rows if alternative in texts[r])
