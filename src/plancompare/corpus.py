@@ -250,7 +250,7 @@ class Corpus:
         index is rebuilt.  :attr:`build_log` tells what happened to each file.  Returns ``self``.
         """
         reporter = stages.StageReporter(progress)
-        params = stages.DocumentParams(max_section_chars=max_section_chars)
+        params = stages.DocumentParams(max_section_chars=max_section_chars, cache_dir=str(cache_root()))
         run = DocumentRun(_catalog_rows(catalog), params, known=self.documents, known_texts=self._clean_texts)
         run.run(resolve_sources(paths), reporter)
         self.build_log = run.build_log()
@@ -348,7 +348,7 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
                                 max_section_chars=max_section_chars, use_cache=use_cache, index=index,
                                 workers=workers, engine=engine, client=client)
     reporter = stages.StageReporter(progress)
-    params = stages.DocumentParams(max_section_chars=max_section_chars, use_cache=use_cache)
+    params = stages.DocumentParams(max_section_chars=max_section_chars, use_cache=use_cache, cache_dir=str(cache_root()))
     if catalog is not None and not isinstance(catalog, pd.DataFrame):
         catalog = load_catalog(catalog)
     sources, rows = resolve_sources(paths), _catalog_rows(catalog)

@@ -46,7 +46,8 @@ class DocumentParams:
     """Parameters of the per-document stages (picklable, so a process pool can receive them).
 
     max_section_chars : a section with a longer body is split into one passage per paragraph.
-    cache_dir : stage-cache root (default: :func:`~.cache.cache_root`).
+    cache_dir : stage-cache root (default: :func:`~.cache.cache_root`). The builds resolve it in the parent: a
+        pool's workers fork from a server started earlier, whose ``$PLANCOMPARE_CACHE_DIR`` may be stale.
     use_cache : read and write the stage cache.
     """
 
