@@ -203,11 +203,53 @@ def run(cases: dict, label: str, kind: str, added, removed) -> dict:
     return result
 
 
+def paired(cases: dict, kind: str, added, n_boot: int = 2000, seed: int = 0) -> dict:
+    """Shipped features vs shipped + ``added`` on the same folds: per-list outcomes (none-list called
+    ``none``; match list kept; recall@1), and a bootstrap over topics (``n_boot`` resamples) of the
+    difference in each rate: its mean and 95% interval."""
+    import match_examples
+    import plancompare.match.verdict as verdict
+    from match_cv import out_of_fold
+    from plancompare.match.features import FEATURE_NAMES
+
+    verdict.FEATURE_NAMES = tuple(FEATURE_NAMES) + EXTRA
+    every = [c for c in cases["train"] + cases["fresh"] + cases["fresh2"] if c.kind == kind]
+    shipped, outcome = match_examples.HYBRID_FEATURES[kind], {}
+    for name, feats in (("base", shipped), ("added", shipped + tuple(added))):
+        match_examples.HYBRID_FEATURES[kind] = feats
+        p, t = out_of_fold(every, kind, True)
+        outcome[name] = [(c.topic, c.has_match, (p[id(c)][c.labels == 1].max() if c.has_match else p[id(c)].max())
+                          >= t[id(c)]["related"], bool(c.labels[int(np.argmax(p[id(c)]))])) for c in every]
+    match_examples.HYBRID_FEATURES[kind] = shipped
+    topics = sorted({c.topic for c in every})
+    rng = np.random.default_rng(seed)
+
+    def rates(pick):
+        out = {}
+        for name, rows in outcome.items():
+            chosen = [r for i in pick for r in by_topic[name][topics[i]]]
+            none = [not kept for _, has, kept, _ in chosen if not has]
+            kept = [k for _, has, k, _ in chosen if has]
+            top1 = [hit for _, has, _, hit in chosen if has]
+            out[name] = np.array([np.mean(none or [0]), np.mean(kept or [0]), np.mean(top1 or [0])])
+        return out["added"] - out["base"]
+
+    by_topic = {name: {t: [r for r in rows if r[0] == t] for t in topics} for name, rows in outcome.items()}
+    point = rates(range(len(topics)))
+    boot = np.array([rates(rng.integers(0, len(topics), len(topics))) for _ in range(n_boot)])
+    low, high = np.percentile(boot, [2.5, 97.5], axis=0)
+    result = {m: (round(float(point[i]), 3), round(float(low[i]), 3), round(float(high[i]), 3))
+              for i, m in enumerate(("none_called_none", "kept", "recall@1"))}
+    print(f"paired {kind} +{added}: difference (point, 95% bootstrap interval over topics): {result}", flush=True)
+    return result
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scratch", type=Path, required=True)
     parser.add_argument("--configs", required=True,
-                        help='JSON list of [label, kind, [added columns], [removed shipped features]]')
+                        help='JSON list of [label, kind, [added columns], [removed shipped features]]; '
+                             'label "paired": shipped vs shipped + added, with a bootstrap over topics')
     parser.add_argument("--no-sentences", action="store_true", help="skip the sentence embeddings")
     args = parser.parse_args(argv)
     index, cases, sets, qemb = index_and_cases(args.scratch)
@@ -216,7 +258,10 @@ def main(argv=None) -> int:
         print(f"sentence embeddings: {sentences['n']} sentences in {sentences['seconds']:.1f} s", flush=True)
     augment(index, cases, sets, qemb, sentences)
     for label, kind, added, removed in json.loads(args.configs):
-        run(cases, label, kind, added, removed)
+        if label == "paired":
+            paired(cases, kind, added)
+        else:
+            run(cases, label, kind, added, removed)
     return 0
 
 
