@@ -162,7 +162,7 @@ def main(argv=None) -> int:
                              "model and thresholds fitted on every other topic; writes match_fresh*.json/md")
     parser.add_argument("--fresh-gold", type=Path, default=FRESH, metavar="CSV",
                         help="the held-out pairs --fresh scores (default tests/gold/match_pairs_fresh.csv; "
-                             "tests/gold/match_pairs_fresh2.csv is the second blind set)")
+                             "tests/gold/match_pairs_fresh2.csv and match_pairs_fresh3.csv are the second and third blind sets)")
     parser.add_argument("--tag", default="blind", help="suffix of the --fresh result files")
     parser.add_argument("--latency-only", action="store_true",
                         help="only re-measure search latency (writes match_latency.json)")

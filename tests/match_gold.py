@@ -36,6 +36,8 @@ PAIRS = ROOT / "tests" / "gold" / "match_pairs.csv"
 FRESH = ROOT / "tests" / "gold" / "match_pairs_fresh.csv"
 # second blind held-out gold (2026-12-02), written without seeing the matcher's output; see its README
 FRESH2 = ROOT / "tests" / "gold" / "match_pairs_fresh2.csv"
+# third blind held-out gold (2026-12-02, 33 topics), labelled by reading only; never trained on, see its README
+FRESH3 = ROOT / "tests" / "gold" / "match_pairs_fresh3.csv"
 OTHER_GOAL = ROOT / "tests" / "gold" / "match_pair_other_goal.csv"
 SHARED = Path(os.environ.get("PLANCOMPARE_SHARED", ROOT.parent / "shared"))
 REFERENCE_YEARS = (2016, 2017, 2018)

@@ -21,7 +21,7 @@ from plancompare.match.glossary import (default_variant_terms, load_variant_term
 from plancompare.match.verdict import VERDICTS, LinearVerdict, VerdictModel, default_verdict_model, fit_linear_verdict
 
 sys.path.insert(0, str(Path(__file__).parent))
-from match_gold import FRESH, FRESH2, PAIRS, SHARED, ROOT, load_topics, reference_files  # noqa: E402
+from match_gold import FRESH, FRESH2, FRESH3, PAIRS, SHARED, ROOT, load_topics, reference_files  # noqa: E402
 
 PROVENANCE = ["passage_id", "doc_id", "district", "section_path", "line_start", "line_end"]
 
@@ -198,6 +198,28 @@ def test_second_fresh_gold_is_blind_separate_and_points_at_real_lines(tmp_path):
             assert doc_id in lines and 1 <= int(line) <= len(lines[doc_id]), locator
             assert lines[doc_id][int(line) - 1].strip(), f"{locator} is an empty line"
         # the district column names the target's district, never the source's own
+        assert district[row.target.rsplit(":", 1)[0]] == row.district != district[row.source.rsplit(":", 1)[0]], row
+
+
+def test_third_fresh_gold_is_blind_separate_and_points_at_real_lines(tmp_path):
+    fresh3, pairs = load_topics(None, FRESH3), pd.read_csv(FRESH3, dtype=str, keep_default_na=False)
+    seen = load_topics() + load_topics(None, FRESH) + load_topics(None, FRESH2)
+    assert not {t.topic for t in fresh3} & {t.topic for t in seen}  # trained on by nothing, and no earlier blind set
+    assert not {t.query for t in fresh3} & {t.query for t in seen}
+    assert all(t.topic.startswith("g3_") for t in fresh3)
+    assert list(pairs.columns) == list(pd.read_csv(FRESH2, nrows=0).columns)
+    assert set(pairs["label"]) <= set(VERDICTS) and all(t.source for t in fresh3)
+    assert not pairs.duplicated(["topic", "district", "target"]).any()
+    assert pairs.groupby("topic")[["query", "source"]].nunique().eq(1).all().all()  # one query, one source a topic
+    none_cases = [(t.topic, d) for t in fresh3 for d in t.not_comparable if d not in t.comparable]
+    assert len(fresh3) >= 25 and len(pairs) >= 160 and len(none_cases) >= 45
+    assert sum(len(t.comparable) for t in fresh3) >= 50  # (topic, district) lists with a comparable match
+    lines, district = _evaluation_lines(tmp_path)
+    for row in pairs.itertuples():
+        for locator in (row.source, row.target):
+            doc_id, line = locator.rsplit(":", 1)
+            assert doc_id in lines and 1 <= int(line) <= len(lines[doc_id]), locator
+            assert lines[doc_id][int(line) - 1].strip(), f"{locator} is an empty line"
         assert district[row.target.rsplit(":", 1)[0]] == row.district != district[row.source.rsplit(":", 1)[0]], row
 
 
