@@ -182,6 +182,18 @@ def _evaluation_lines(scratch: Path) -> tuple[dict[str, list[str]], dict[str, st
     return {d: p.read_text(encoding="utf-8").split("\n") for d, p in files.items()}, district
 
 
+def _assert_pairs_point_at_real_lines(pairs: pd.DataFrame, tmp_path) -> None:
+    """Every source and target names a non-empty raw line of the evaluation corpus, and the district column
+    names the target's district, never the source's own."""
+    lines, district = _evaluation_lines(tmp_path)
+    for row in pairs.itertuples():
+        for locator in (row.source, row.target):
+            doc_id, line = locator.rsplit(":", 1)
+            assert doc_id in lines and 1 <= int(line) <= len(lines[doc_id]), locator
+            assert lines[doc_id][int(line) - 1].strip(), f"{locator} is an empty line"
+        assert district[row.target.rsplit(":", 1)[0]] == row.district != district[row.source.rsplit(":", 1)[0]], row
+
+
 def test_second_fresh_gold_is_blind_separate_and_points_at_real_lines(tmp_path):
     fresh2, pairs = load_topics(None, FRESH2), pd.read_csv(FRESH2, dtype=str, keep_default_na=False)
     seen = load_topics() + load_topics(None, FRESH)
@@ -191,14 +203,7 @@ def test_second_fresh_gold_is_blind_separate_and_points_at_real_lines(tmp_path):
     none_cases = [(t.topic, d) for t in fresh2 for d in t.not_comparable if d not in t.comparable]
     assert len(fresh2) >= 18 and len(pairs) >= 70 and (pairs["label"] == "comparable").sum() >= 25
     assert len(none_cases) >= 15
-    lines, district = _evaluation_lines(tmp_path)
-    for row in pairs.itertuples():
-        for locator in (row.source, row.target):
-            doc_id, line = locator.rsplit(":", 1)
-            assert doc_id in lines and 1 <= int(line) <= len(lines[doc_id]), locator
-            assert lines[doc_id][int(line) - 1].strip(), f"{locator} is an empty line"
-        # the district column names the target's district, never the source's own
-        assert district[row.target.rsplit(":", 1)[0]] == row.district != district[row.source.rsplit(":", 1)[0]], row
+    _assert_pairs_point_at_real_lines(pairs, tmp_path)
 
 
 def test_third_fresh_gold_is_blind_separate_and_points_at_real_lines(tmp_path):
@@ -214,13 +219,7 @@ def test_third_fresh_gold_is_blind_separate_and_points_at_real_lines(tmp_path):
     none_cases = [(t.topic, d) for t in fresh3 for d in t.not_comparable if d not in t.comparable]
     assert len(fresh3) >= 25 and len(pairs) >= 160 and len(none_cases) >= 45
     assert sum(len(t.comparable) for t in fresh3) >= 50  # (topic, district) lists with a comparable match
-    lines, district = _evaluation_lines(tmp_path)
-    for row in pairs.itertuples():
-        for locator in (row.source, row.target):
-            doc_id, line = locator.rsplit(":", 1)
-            assert doc_id in lines and 1 <= int(line) <= len(lines[doc_id]), locator
-            assert lines[doc_id][int(line) - 1].strip(), f"{locator} is an empty line"
-        assert district[row.target.rsplit(":", 1)[0]] == row.district != district[row.source.rsplit(":", 1)[0]], row
+    _assert_pairs_point_at_real_lines(pairs, tmp_path)
 
 
 # ------------------------------------------------------------------------------------------------
