@@ -41,6 +41,48 @@ from .pipeline.sources import DocumentRun, resolve_sources
 _TABLES = ("documents", "passages", "glossary", "repairs", "lines", "indicators", "build_log")
 
 
+def _write_clean_texts(file: Path, texts: dict[str, str], chunk_chars: int = 1_000_000) -> None:
+    """Write ``clean_text.parquet`` (``doc_id, text``, one row per document, in ``texts``' order): the
+    schema and pandas metadata ``DataFrame.to_parquet`` writes, so :meth:`Corpus.load` and earlier
+    saves read alike, but a row group per ``chunk_chars`` characters of text.
+
+    Why not ``to_parquet``: pyarrow reads a Python string through ``PyUnicode_AsUTF8AndSize``, which
+    caches a UTF-8 copy *inside* the string object for as long as it lives (3 bytes a Chinese
+    character: 64 MB kept by the corpus's clean texts at 1,000 documents), and it builds the whole
+    column as one Arrow buffer besides (about twice its size while growing). Here each text is
+    encoded to a temporary ``bytes`` (no cache) and only one chunk's Arrow buffer exists at a time.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    empty = pd.DataFrame({"doc_id": pd.Series([], dtype="str"), "text": pd.Series([], dtype="str")})
+    schema = pa.Schema.from_pandas(empty, preserve_index=False)
+
+    def as_arrow(values: list[str], field: str):
+        encoded = pa.array([v.encode("utf-8") for v in values], type=pa.large_binary())
+        return encoded.view(schema.field(field).type)  # UTF-8 bytes: the string type's own layout
+
+    with pq.ParquetWriter(file, schema) as writer:
+        ids: list[str] = []
+        size = 0
+        for position, (doc_id, text) in enumerate(texts.items()):
+            ids.append(doc_id)
+            size += len(text)
+            if size >= chunk_chars or position == len(texts) - 1:
+                chunk = [texts[i] for i in ids]
+                writer.write_table(pa.Table.from_arrays([as_arrow(ids, "doc_id"), as_arrow(chunk, "text")],
+                                                        schema=schema))
+                ids, size = [], 0
+
+
+def _release_arrow_memory() -> None:
+    """Hand the Arrow allocator's freed pages back to the system (mimalloc and jemalloc keep them for
+    reuse): the Parquet writers' buffers would otherwise stay in the resident memory after a save."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
 class Corpus:
     """A cleaned, outlined, embedded corpus of plans.
 
@@ -196,8 +238,7 @@ class Corpus:
             frame = getattr(self, name)
             if frame is not None:
                 frame.to_parquet(path / f"{name}.parquet", index=False)
-        texts = pd.DataFrame({"doc_id": list(self._clean_texts), "text": list(self._clean_texts.values())})
-        texts.to_parquet(path / "clean_text.parquet", index=False)
+        _write_clean_texts(path / "clean_text.parquet", self._clean_texts)
         embeddings_file = path / "embeddings.npy"
         if self.embeddings is not None:
             np.save(embeddings_file, self.embeddings, allow_pickle=False)
@@ -211,6 +252,7 @@ class Corpus:
             "n_passages": int(len(self.passages)),
         }
         (path / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        _release_arrow_memory()
         return path
 
     @classmethod
