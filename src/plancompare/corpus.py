@@ -76,8 +76,10 @@ def _write_clean_texts(file: Path, texts: dict[str, str], chunk_chars: int = 1_0
 
 
 def _release_arrow_memory() -> None:
-    """Hand the Arrow allocator's freed pages back to the system (mimalloc and jemalloc keep them for
-    reuse): the Parquet writers' buffers would otherwise stay in the resident memory after a save."""
+    """Hand the Arrow allocator's freed pages back to the system: mimalloc (and jemalloc) keep them for
+    reuse, and pandas' string columns are Arrow buffers, so every Parquet read or write and every
+    table concatenation leaves pages resident that the NumPy, SciPy and Python allocations of the next
+    stage cannot use (a loaded 1,000-document corpus: 807 MB resident, 515 MB after this call)."""
     import pyarrow as pa
 
     pa.default_memory_pool().release_unused()
@@ -268,6 +270,7 @@ class Corpus:
             file = path / f"{name}.parquet"
             tables[name] = pd.read_parquet(file) if file.is_file() else None
         texts = pd.read_parquet(path / "clean_text.parquet")
+        _release_arrow_memory()  # reading the tables left ≈ 0.29 GB of freed Arrow pages resident (1,000 documents)
         embeddings_file = path / "embeddings.npy"
         embeddings = np.load(embeddings_file, allow_pickle=False) if embeddings_file.is_file() else None
         if embeddings is not None and len(embeddings) != len(tables["passages"]):
@@ -409,10 +412,12 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
     # The per-document tables and the near-duplicate shingles are not needed by the corpus-level
     # stages below: let them go now (at 1,000 documents the peak of a whole build fell by 0.13 GB).
     del run
+    _release_arrow_memory()  # the per-document tables' Arrow buffers, freed but kept by the allocator
     _embed_and_assign_themes(corpus, model, embed, engine, client, reporter, preload)
     started = time.perf_counter()
     corpus.indicators = stages.extract_indicators(corpus.passages, corpus.documents, corpus.lines, params)
     reporter.done("indicators", started, f"{len(corpus.indicators)} statements")
+    _release_arrow_memory()  # before the index fit, where the build's peak is set
     if index:
         started = time.perf_counter()
         corpus.build_index()
