@@ -157,6 +157,7 @@ class Corpus:
 
     def build_index(self) -> "Corpus":
         """Fit the search index over the body passages (explicit; search calls it when missing)."""
+        _release_arrow_memory()  # the fit sets a build's peak: pages the Arrow allocator keeps count in it
         self.index = stages.build_index(self.passages, self.embeddings)
         return self
 
@@ -412,12 +413,10 @@ def build_corpus(paths, catalog=None, *, model=None, embed: bool = True, progres
     # The per-document tables and the near-duplicate shingles are not needed by the corpus-level
     # stages below: let them go now (at 1,000 documents the peak of a whole build fell by 0.13 GB).
     del run
-    _release_arrow_memory()  # the per-document tables' Arrow buffers, freed but kept by the allocator
     _embed_and_assign_themes(corpus, model, embed, engine, client, reporter, preload)
     started = time.perf_counter()
     corpus.indicators = stages.extract_indicators(corpus.passages, corpus.documents, corpus.lines, params)
     reporter.done("indicators", started, f"{len(corpus.indicators)} statements")
-    _release_arrow_memory()  # before the index fit, where the build's peak is set
     if index:
         started = time.perf_counter()
         corpus.build_index()
@@ -489,6 +488,7 @@ def _embed_and_assign_themes(corpus: Corpus, model, embed: bool, engine: str, cl
     """Embed ``corpus``'s passages (locally or on Dask actors) and assign themes, in place;
     without ``embed``, themes come from headings and seed terms only. ``preload`` is the thread
     loading the model in the background (:func:`plancompare.early_embed.preload_model`), joined first."""
+    _release_arrow_memory()  # the per-document tables' Arrow buffers, freed but kept by the allocator
     if embed and engine == "dask":
         from .engine_dask import dask_embed_passages
 
