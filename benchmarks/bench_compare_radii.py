@@ -39,6 +39,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("index", type=Path)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--frames", type=Path, help="pickle both compare frames here")
     args = parser.parse_args(argv)
     index = _fresh(args.index)
     pid = index.search(QUERY, None, k=5)["passage_id"].iloc[0]
@@ -56,7 +57,8 @@ def main(argv=None) -> None:
                          "loadavg_before": round(load, 2), "loadavg_after": round(os.getloadavg()[0], 2)}
         print(version, runs[version], flush=True)
     before, now = frames.values()
-    same = before.drop(columns="p_comparable").equals(now.drop(columns="p_comparable"))
+    differing = [c for c in before.columns if c != "p_comparable" and not before[c].equals(now[c])]
+    same = not differing and len(before) == len(now)
     p_diff = float(np.abs(before["p_comparable"].to_numpy() - now["p_comparable"].to_numpy()).max())
     index = _fresh(args.index)
     profile = cProfile.Profile()
@@ -70,8 +72,11 @@ def main(argv=None) -> None:
     result = {"index": str(args.index), "indexed_passages": len(index.passages_),
               "distinct_vectors": int(len(np.unique(twins))), "districts": len(index.districts_),
               "passage_id": pid, "compare_rows": len(now), "runs": runs,
-              "same_rows_and_verdicts": bool(same), "max_p_comparable_difference": p_diff,
+              "same_rows_and_verdicts": bool(same), "columns_differing": differing,
+              "max_p_comparable_difference": p_diff,
               "profile_top": text.getvalue().splitlines()[:60], "created": time.strftime("%Y-%m-%d %H:%M:%S")}
+    if args.frames:
+        pd.to_pickle(frames, args.frames)
     if args.out:
         args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1))
     print(json.dumps({k: v for k, v in result.items() if k != "profile_top"}, ensure_ascii=False, indent=1))
