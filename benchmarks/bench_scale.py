@@ -445,8 +445,8 @@ def memory_markdown(m: dict) -> str:
                      "quality is not measured here.")
     if "whole" in m:
         lines += _whole_memory_lines(m["whole"], m.get("whole_prefill", {}))
-    if "whole_before" in m:
-        x = m["whole_before"]
+    earlier = m.get("whole_before", [])
+    for x in [earlier] if isinstance(earlier, dict) else earlier:  # newest first
         top = max(x["stages"], key=lambda s: s["total_mb"])
         lines += ["", f"The same run on the code {x['code']}: peak **{x['sampled_peaks']['total_mb']:.0f} MB** (main "
                   f"{x['sampled_peaks']['main_mb']:.0f} MB), during {top['stage']}; {x['wall_s']} s wall (load "

@@ -251,3 +251,36 @@ def test_mojibake_spots_are_repaired_or_marked_in_the_chikan_plan(plans):
     assert not repairs["after"].str.contains("?", regex=False).any()  # no "?" debris in restored spans
     unrecoverable = repairs[repairs["kind"] == "mojibake_unrecoverable"]
     assert unrecoverable["after"].str.contains("□").all()
+
+
+def test_clean_texts_are_written_as_to_parquet_wrote_them_and_both_load(plans, tmp_path):
+    """``Corpus.save`` writes ``clean_text.parquet`` in row groups from UTF-8 bytes (no UTF-8 copy cached
+    in the corpus's strings): the same schema and frame as ``DataFrame.to_parquet``, and a corpus saved
+    the earlier way (one ``to_parquet`` call) still loads to the same texts."""
+    import pyarrow.parquet as pq
+
+    from plancompare.corpus import _write_clean_texts
+
+    texts = {doc_id: plans.clean_text(doc_id) for doc_id in plans.documents["doc_id"]}
+    texts["区县_空"] = ""  # a non-ASCII id and an empty text
+    _write_clean_texts(tmp_path / "new.parquet", texts, chunk_chars=50_000)  # several row groups
+    pd.DataFrame({"doc_id": list(texts), "text": list(texts.values())}).to_parquet(tmp_path / "old.parquet",
+                                                                                 index=False)
+    assert pq.ParquetFile(tmp_path / "new.parquet").metadata.num_row_groups > 1
+    assert pq.read_schema(tmp_path / "new.parquet").equals(pq.read_schema(tmp_path / "old.parquet"),
+                                                           check_metadata=True)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "new.parquet"), pd.read_parquet(tmp_path / "old.parquet"))
+    _write_clean_texts(tmp_path / "none.parquet", {})
+    assert list(pd.read_parquet(tmp_path / "none.parquet").columns) == ["doc_id", "text"]
+
+    import sys
+
+    fresh = {d: t.encode("utf-8").decode("utf-8") for d, t in texts.items()}  # new strings: no UTF-8 cached yet
+    sizes = [sys.getsizeof(t) for t in fresh.values()]  # a string grows by its UTF-8 copy once one is cached
+    corpus = pc.Corpus(plans.documents, plans.passages, plans.glossary, plans.repairs, fresh, lines=plans.lines,
+                       indicators=plans.indicators, build_log=plans.build_log)
+    corpus.save(tmp_path / "saved")
+    assert [sys.getsizeof(t) for t in fresh.values()] == sizes
+    (tmp_path / "old.parquet").replace(tmp_path / "saved" / "clean_text.parquet")  # as an earlier save wrote it
+    loaded = pc.load_corpus(tmp_path / "saved")
+    assert all(loaded.clean_text(d) == texts[d] for d in texts)

@@ -5,8 +5,8 @@
   scan of every passage (bundled plans, gold queries);
 * ``compare`` scores every district's candidates in one feature pass: checked against one pass per list;
 * search takes the spread of ``dense_z`` from the centred rows' moments: checked against the pass over every passage;
-* CSLS radii are computed once per row and cached: checked against their definition, and ``compare``
-  with a warm cache against one with an empty cache (slow: the embedded bundled corpus).
+* CSLS radii are computed once per distinct vector and cached: checked against their definition, and
+  ``compare`` with a warm cache against one with an empty cache (slow: the embedded bundled corpus).
 """
 
 from __future__ import annotations
@@ -122,6 +122,28 @@ def _radius_by_definition(centered: np.ndarray, row: int) -> float:
     return float(np.sort(sims)[-CSLS_NEIGHBOURS:].mean())
 
 
+def test_radii_are_scanned_once_per_distinct_vector_and_follow_their_definition(monkeypatch):
+    """Rows with the bitwise same vector (a paragraph repeated across plans) share one scan; every
+    radius, repeated rows' included, is the mean of its ``CSLS_NEIGHBOURS`` nearest other rows."""
+    from plancompare.match.features import PairFeaturizer
+
+    rng = np.random.default_rng(0)
+    centered = rng.normal(size=(600, 32)).astype(np.float32)
+    centered[100:300] = centered[rng.integers(0, 100, 200)]  # 200 repeats of the first 100 rows
+    centered /= np.linalg.norm(centered, axis=1, keepdims=True)
+    featurizer = PairFeaturizer()
+    featurizer.centered_, featurizer.radii_ = centered, None
+    scanned = []
+    exact = PairFeaturizer._exact_radii
+    monkeypatch.setattr(PairFeaturizer, "_exact_radii", lambda self, rows: scanned.append(len(rows)) or exact(self, rows))
+    rows = np.arange(0, 600, 3)
+    got = featurizer.radii(rows)
+    assert sum(scanned) == len(np.unique(featurizer._twins()[rows])) < len(rows)
+    np.testing.assert_allclose(got, [_radius_by_definition(centered, r) for r in rows], rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(featurizer.radii(rows), got)  # cached: no second scan
+    assert sum(scanned) == len(np.unique(featurizer._twins()[rows]))
+
+
 @pytest.mark.slow
 def test_cached_radii_follow_their_definition_and_compare_is_unchanged(embedded):
     passages, embeddings = embedded
@@ -136,6 +158,11 @@ def test_cached_radii_follow_their_definition_and_compare_is_unchanged(embedded)
     pd.testing.assert_frame_equal(first, index.compare(pid, k=3, min_verdict="none"))
     fresh = PassageIndex().fit(passages, embeddings)  # an empty cache
     pd.testing.assert_frame_equal(first, fresh.compare(pid, k=3, min_verdict="none"))
+    per_row = PassageIndex().fit(passages, embeddings)  # one scan per row, as before repeated vectors shared one
+    per_row.featurizer_.twin_ = np.arange(len(passages))
+    before = per_row.compare(pid, k=3, min_verdict="none")
+    pd.testing.assert_frame_equal(first.drop(columns="p_comparable"), before.drop(columns="p_comparable"))
+    np.testing.assert_allclose(first["p_comparable"], before["p_comparable"], rtol=0, atol=1e-6)
 
 
 @pytest.mark.slow

@@ -481,8 +481,23 @@ class PairFeaturizer(BaseEstimator):
             self.radii_ = np.full(len(self.centered_), np.nan, dtype=np.float32)
         missing = np.unique(rows[np.isnan(self.radii_[rows])])
         if missing.size:
-            self.radii_[missing] = self._exact_radii(missing)
+            # rows with the same vector (a paragraph repeated across plans) have the same radius: one
+            # scan per distinct vector, its radius given to every row that has that vector
+            twin = self._twins()
+            first = np.unique(twin[missing])
+            radius = np.full(len(self.centered_), np.nan, dtype=np.float32)
+            radius[first] = self._exact_radii(first)
+            filled = np.flatnonzero(np.isin(twin, first))
+            self.radii_[filled] = radius[twin[filled]]
         return self.radii_[rows]
+
+    def _twins(self) -> np.ndarray:
+        """For each indexed row, the first row with the bitwise same centred vector (itself if none); cached."""
+        if getattr(self, "twin_", None) is None or len(self.twin_) != len(self.centered_):
+            rows = np.ascontiguousarray(self.centered_).view(np.dtype((np.void, self.centered_.shape[1] * 4)))
+            _, first, inverse = np.unique(rows.ravel(), return_index=True, return_inverse=True)
+            self.twin_ = first[inverse.ravel()]
+        return self.twin_
 
     def _exact_radii(self, rows: np.ndarray) -> np.ndarray:
         """Radii of ``rows`` by scanning every passage, a block of rows at a time (<= 32 MB of cosines).
