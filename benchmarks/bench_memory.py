@@ -71,6 +71,19 @@ def _rss_mb(field: str = "VmHWM") -> float:
     return 0.0
 
 
+def unit_gaussian_rows(n: int, dim: int = 384, seed: int = 0, block: int = 16_384):
+    """``n`` seeded random unit rows (float32), drawn a block at a time so no float64 copy of the whole matrix
+    is held: stand-in vectors for memory probes, whose figures do not depend on the values."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows = np.empty((n, dim), dtype=np.float32)
+    for start in range(0, n, block):
+        drawn = rng.normal(size=(min(n, start + block) - start, dim)).astype(np.float32)
+        rows[start:start + len(drawn)] = drawn / np.linalg.norm(drawn, axis=1, keepdims=True)
+    return rows
+
+
 def _texts(saved: Path, count: int | None = None) -> list[str]:
     import pyarrow.parquet as pq
 

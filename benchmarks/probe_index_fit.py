@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from bench_memory import unit_gaussian_rows
 
 
 def status(field):
@@ -66,12 +67,7 @@ def main(saved, vectors=None):
 
     corpus = pc.Corpus.load(saved)
     n = len(corpus.passages)
-    rng = np.random.default_rng(0)
-    emb = np.empty((n, 384), dtype=np.float32)
-    for s in range(0, n, 16384):
-        block = rng.normal(size=(min(n, s + 16384) - s, 384)).astype(np.float32)
-        emb[s:s + len(block)] = block / np.linalg.norm(block, axis=1, keepdims=True)
-    corpus.embeddings = emb
+    corpus.embeddings = unit_gaussian_rows(n)
     print("loaded", round(status("VmRSS")), "MB", file=sys.stderr)
     wrap(stages, "build_index", "stages.build_index (total)")
     wrap(index.PassageIndex, "fit", "PassageIndex.fit")

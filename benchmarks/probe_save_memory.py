@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from bench_memory import unit_gaussian_rows
 
 
 def _status(field: str) -> float:
@@ -52,12 +53,7 @@ def main(saved: Path, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     corpus = pc.Corpus.load(saved)
     n = len(corpus.passages)
-    rng = np.random.default_rng(0)
-    vectors = np.empty((n, 384), dtype=np.float32)
-    for start in range(0, n, 16_384):
-        block = rng.normal(size=(min(n, start + 16_384) - start, 384)).astype(np.float32)
-        vectors[start:start + len(block)] = block / np.linalg.norm(block, axis=1, keepdims=True)
-    corpus.embeddings, corpus.model_id = vectors, "intfloat/multilingual-e5-small"
+    corpus.embeddings, corpus.model_id = unit_gaussian_rows(n), "intfloat/multilingual-e5-small"
     print(f"{n:,} passages, {len(corpus.documents):,} documents; RSS {_status('VmRSS'):.0f} MB", flush=True)
     with _Step("Corpus.save"):
         corpus.save(out / "saved")
