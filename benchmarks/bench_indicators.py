@@ -250,7 +250,7 @@ def _main_sets(shared: Path, registry, blind: list, blind_rules: dict) -> dict:
                         "ALL HELD-OUT (work reports + format files), core indicators", kinds, held_docs))
     sets += blind
     out = {
-        "command": "python benchmarks/bench_indicators.py --shared /work/shared",
+        "command": "python benchmarks/bench_indicators.py --shared ../shared",
         "definition": "A gold row " + __doc__.split("A gold row", 1)[1].strip().replace("\n", " "),
         "sets": sets,
         "bundled_rows_total": int(len(plan_rows)),
