@@ -183,6 +183,8 @@ def external_sets(folder: Path, registry=None, splits: tuple = ("dev", "heldout"
     sets = []
     for split in splits:
         ids = list(docs.loc[docs["split"] == split, "doc_id"])
+        if not ids:
+            continue  # a set with one split only (ind4dev: all dev) scores nothing for the other
         for kind in [*sorted({kinds[d] for d in ids}), None]:
             part = [d for d in ids if kind is None or kinds[d] == kind]
             sets.append(_scored(core[core["doc_id"].isin(part)], gold[gold["doc_id"].isin(part)],

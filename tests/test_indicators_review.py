@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from plancompare.indicators import extract_indicators, load_registry
-from plancompare.indicators.headlines import bare_heading, line_sections
-from plancompare.indicators.rules import judged_against_goal, section_context
+from plancompare.indicators.sections import line_sections, unnumbered_heading
+from plancompare.indicators.rules import heading_kind, judged_against_goal, section_context
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +23,16 @@ def _rows(text: str, kind: str, year: int | None, start: int | None, end: int | 
                               "clean_line_start": 0}])
     documents = pd.DataFrame([{"doc_id": "t", "district": "T", "kind": kind, "year": year,
                                "period_start": start, "period_end": end}])
+    return extract_indicators(passages, documents)
+
+
+def _rows_of(texts: list, kind: str, year: int) -> pd.DataFrame:
+    """Several passages of one document with no numbered heading (the outline saw none)."""
+    passages = pd.DataFrame([{"passage_id": f"t:{i:04d}", "doc_id": "t", "district": "T", "role": "body", "text": t,
+                              "section_path": "", "line_start": 1 + i * 10, "line_end": 1 + i * 10 + t.count("\n"),
+                              "clean_line_start": i * 10} for i, t in enumerate(texts)])
+    documents = pd.DataFrame([{"doc_id": "t", "district": "T", "kind": kind, "year": year,
+                               "period_start": year - 1, "period_end": year}])
     return extract_indicators(passages, documents)
 
 
@@ -85,14 +95,18 @@ def test_bare_review_headings_make_a_digest_actual():
     ("2025年工作回顾", "2025年工作回顾"),
     ("“十四五”时期重大成就", "“十四五”时期重大成就"),
     ("■2026年主要目标任务", "2026年主要目标任务"),
+    ("回顾2023", "回顾2023"),                                         # a year without 年
+    ("主要预期目标", "主要预期目标"),                                  # undated
+    ("2021-2025年发展目标", "2021-2025年发展目标"),                    # a span of years
     ("■综合实力再上台阶", None),                                     # no time direction
     ("全省生产总值增长5.1%", None),                                  # a statement
     ("一、2025年工作回顾", None),                                    # numbered: the outline's heading
     ("指标\t2020年\t2025年目标", None),                              # a table's header row
+    ("1-10月主要指标完成情况", None),                                # a number other than a year
     ("2025年是“十四五”收官之年,我们坚持以习近平新时代中国特色社会主义思想为指导。", None),
 ])
-def test_bare_heading(cues, line, heading):
-    assert bare_heading(line, cues) == heading
+def test_unnumbered_heading(cues, line, heading):
+    assert unnumbered_heading(line, cues) == heading
 
 
 def test_bare_heading_ends_with_a_new_numbered_section(cues):
@@ -104,8 +118,42 @@ def test_bare_heading_ends_with_a_new_numbered_section(cues):
     assert deeper == [None, "一、总体情况 > 2025年工作回顾", "一、总体情况 > 2025年工作回顾"]
     assert line_sections("B", "一、总体情况 > (一)经济", cues, ("2025年工作回顾", "一、总体情况"))[0] == [
         "一、总体情况 > 2025年工作回顾 > (一)经济"]
-    # a heading the passage's path already holds (sections.py reads first lines too) is not repeated
+    # a heading the passage's path already holds (the outline made it one) is not put in again
     assert line_sections("2025年工作回顾\nB", "2025年工作回顾", cues, None) == ([None, None], None)
+
+
+@pytest.mark.parametrize("heading, kind", [
+    ("2025年工作回顾", "past"),
+    ("顺利完成全年主要目标任务", "past"),          # goals met: the met word stands before the run 主要目标任务
+    ("就业超过预期目标", "past"),
+    ("确保完成全年目标任务", "future"),            # a wish, not a goal met
+    ("2026年工作安排", "future"),
+    ("“十五五”时期主要目标", "goal_list"),         # goal_list() then refuses it: a period's goals are targets
+    ("主要预期目标", "goal_list"),
+    ("综合实力再上台阶", None),
+])
+def test_heading_kind(cues, heading, kind):
+    assert heading_kind(heading, cues) == kind
+
+
+REPORT = ("2025年是“十五五”开局之年。", "主要预期目标", "地区生产总值增长5%左右;", "一般公共预算收入增长3%;")
+
+
+@pytest.mark.parametrize("passages", [["\n".join(REPORT)], [REPORT[0], "\n".join(REPORT[1:])]],
+                         ids=["inside a passage", "opening a passage"])
+def test_an_unnumbered_goal_list_heading_is_one_rule(passages):
+    """``主要预期目标`` on a line of its own heads a work report's goal list whether it opens a passage or stands
+    inside one: every item after it is an expected goal of the report's year."""
+    rows = _rows_of(passages, "work_report", 2025)
+    for indicator, value in (("gdp_growth_rate", 5), ("general_budget_revenue_growth", 3)):
+        row = _one(rows, indicator, value)
+        assert (row["kind"], row["year"], row["kind_rule"]) == ("expected", 2025, "expected_enumeration"), row
+
+
+def test_numbers_under_a_goals_met_heading_are_outcomes():
+    """回眸2024 / 顺利完成全年主要目标任务 in a 2025 report digest: what follows is 2024's outcome, not a goal."""
+    rows = _rows("顺利完成全年主要目标任务\n工业增势强劲,规上工业增加值增长8.3%,进出口达3.38万亿元。", "other", 2025, 2025, 2025)
+    assert (_one(rows, "trade_total", 33800)[["kind", "year", "comparator"]] == ["actual", 2024, "="]).all()
 
 
 # ------------------------------------------------------------------ 3. the end of a from–to span

@@ -18,11 +18,10 @@ from .reading import Token, bind, choose_member, clause_start, find_aliases, tok
 from .audit import row_warnings
 from .dating import dated_documents, reported_documents
 from .registry import Registry, load_registry
-from .headlines import line_context, line_sections
 from .rules import (Facts, decide, doc_years, expected_cue, is_expected_statement, is_reporting, judged_against_goal,
                     relative_year, section_context)
 from .scope import own_names, subject_scope
-from .sections import before_goals_passages, section_paths
+from .sections import before_goals_passages, line_context, passage_sections
 from .spans import compared_span, from_year_passed, is_base_year, milestone_restated
 from .tables import label_unit, year_columns
 
@@ -444,7 +443,7 @@ def _row(sent: _Sentence, passage: pd.Series, registry: Registry, indicator, tok
         "line": _raw_line(passage, line_offset, ctx["line_map"]),
         "indicator_name_en": indicator["name_en"] if indicator is not None else "",
         "unit_raw": token.unit, "category": indicator["category"] if indicator is not None else "",
-        "section_path": ctx.get("section_path", passage.get("section_path", "")),  # with a bare heading (headlines)
+        "section_path": ctx.get("section_path", passage.get("section_path", "")),  # with unnumbered headings
         "value_raw": token.value, "name_raw": name_raw,
         "measure": measure, "canonical": indicator is not None, "change": bool(is_change),
         "kind_rule": kind_rule, "noise": bool(noise), "scope": scope, "unit_known": token.unit_known,
@@ -535,38 +534,38 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
     table = registry.table.set_index("indicator_id")
     selected = passages if "role" not in passages.columns else passages[passages["role"].isin(kinds)]
     before_goals = before_goals_passages(passages, docs, cues)
-    paths = section_paths(selected, docs, cues)
-    rows, carry, last_doc, header, bare = [], False, None, None, None
+    sections = passage_sections(selected, docs, cues)  # per line: (section path, goal list)
+    rows, carry, last_doc, header = [], False, None, None
     for _, passage in selected.iterrows():
         doc = docs.get(passage["doc_id"], {})
         carry = carry and passage["doc_id"] == last_doc
-        header, bare = (header, bare) if passage["doc_id"] == last_doc else (None, None)
+        header = header if passage["doc_id"] == last_doc else None
+        lines = sections[passage["passage_id"]]
         reporting = is_reporting(doc, cues)
         ctx = {"cues": cues, "doc_kind": doc.get("kind") or "other", "doc_years": doc_years(doc, reporting),
-               "reporting": reporting, "own_names": own_names(doc),
-               "section": section_context(paths[passage["passage_id"]][0], cues, cues.get("periods", [])),
+               "reporting": reporting, "own_names": own_names(doc), "section_path": lines[0][0],
+               "section": section_context(lines[0][0], cues, cues.get("periods", [])),
                "before_goals": passage["passage_id"] in before_goals, "line_map": line_map,
                "district": doc.get("district", ""), "date_rule": doc.get("date_rule", "")}
         ctx["report_year"] = ctx["doc_years"][1] if ctx["doc_kind"] == "work_report" else None
         text = str(passage["text"])
         # 国内生产总值达到74.4⏎万亿元: a line break between a number and its unit continues the sentence
         joined = re.sub(cues["number_unit_break"], " ", text) if cues.get("number_unit_break") else text
-        sentences, carry = _sentences(joined, registry, carry or paths[passage["passage_id"]][1], ctx["report_year"])
-        for sent in sentences if paths[passage["passage_id"]][1] else []:
-            sent.expected_open = True  # a goal list under its heading: one item a line
+        sentences, carry = _sentences(joined, registry, carry or lines[0][1], ctx["report_year"])
         last_doc = passage["doc_id"]
         columns, header = year_columns(text, header)
         notes = _note_lines(text, cues)
-        # 2025年工作回顾 / "十四五"时期重大成就 on a bare line inside the passage: a heading too (headlines.py)
-        line_paths, bare = line_sections(text, paths[passage["passage_id"]][0], cues, bare, str(doc.get("title") or ""))
         for sent in sentences:
             line_no = text.count("\n", 0, sent.offset)
+            # under a goal-list heading (numbered, or a bare line such as 主要预期目标): one item a line
+            sent.expected_open = sent.expected_open or lines[line_no][1]
+            line_ctx = line_context(ctx, lines[line_no][0])  # 2025年工作回顾 on a line of its own heads the lines after it
             if line_no in notes:
                 continue  # 注：…/数据来源：… under a table explains the figures; it states none of its own
             if line_no in columns and "\t" in sent.text:
-                rows += _table_rows(sent.text, sent.offset, columns[line_no], passage, registry, ctx)
+                rows += _table_rows(sent.text, sent.offset, columns[line_no], passage, registry, line_ctx)
             else:
-                rows += _sentence_rows(sent, passage, registry, table, line_context(ctx, line_paths[line_no]))
+                rows += _sentence_rows(sent, passage, registry, table, line_ctx)
     out = _restated_expectations(pd.DataFrame(rows, columns=INDICATOR_COLUMNS), docs)
     # consistency checks no correct row fails (audit.py): shown on the row so a user sees a suspicious reading
     out["warning"] = row_warnings(out, documents, registry) if len(out) else []

@@ -36,7 +36,8 @@ Kind rules (``KIND_RULES``)
    goals or its second chapter (the review that opens every plan), under no forward-looking heading: *actual*.
 6. ``forward_section`` — a heading above looks forward (``目标``, ``任务``, ``重点工作``), unless it says the goal
    was met (``就业超过预期目标``: a review heading): *target*. Headings include the ones the document structure
-   missed, a short line of its own (``回顾2023``, ``"十五五"时期主要目标``; :mod:`.sections`); a deeper heading
+   missed, a short line of its own (``回顾2023``, ``"十五五"时期主要目标``; :mod:`.sections`), and what a heading
+   announces is :func:`heading_kind` (past, future, a goal list) for every heading; a deeper heading
    that turns the direction (``2024年目标任务 > 回顾2023``) does not inherit the year of the one above. A heading that reviews one year and turns to the
    next (``1998年工作回顾和1999年工作的总体要求``: a review word and two years) gives neither a direction nor a
    year.
@@ -92,7 +93,7 @@ from dataclasses import dataclass, field
 from .._cells import as_number
 from ..text.numbers import fold_for_numbers
 
-__all__ = ["Facts", "KIND_RULES", "YEAR_RULES", "decide", "doc_years", "expected_cue", "is_expected_statement",
+__all__ = ["Facts", "KIND_RULES", "YEAR_RULES", "decide", "doc_years", "expected_cue", "heading_kind", "is_expected_statement",
            "is_reporting", "judged_against_goal", "section_context", "relative_year"]
 
 _RELATIVE_YEARS = (("今年", 0), ("明年", 1), ("去年", -1), ("上年", -1), ("过去一年", -1), ("过去五年", -1),
@@ -175,25 +176,49 @@ def doc_years(doc: dict, reporting: bool = False) -> tuple[int | None, int | Non
     return (year - 1 if year else None), pe or year, ps, pe
 
 
+def heading_kind(head: str, cues: dict) -> str | None:
+    """What one heading (numbered or not) announces, from its last section word: ``'past'`` (``回顾``, ``成就``,
+    ``执行情况``; ``past_section_words``, or a goal met: ``就业超过预期目标``), ``'future'`` (``目标``, ``任务``,
+    ``工作安排``; ``future_section_words``), ``'goal_list'`` (a forward heading over a year's goal list:
+    ``2025年主要目标任务``, ``主要预期目标``; ``goal_list_heading_pattern``), or None (no section word)."""
+    norm = fold_for_numbers(head)[0]
+    last_past, last_future = _section_words(norm, cues)
+    if last_past < 0 and last_future < 0:
+        return None
+    if last_past > last_future:
+        return "past"
+    pattern = cues.get("goal_list_heading_pattern")
+    return "goal_list" if pattern and re.search(pattern, norm) else "future"
+
+
+def _section_words(norm: str, cues: dict) -> tuple[int, int]:
+    """Positions of the last past and the last future section word in a folded heading (-1: none); a future word
+    saying its goal was met (``就业超过预期目标``, ``顺利完成全年主要目标任务``) counts as a past one."""
+    last_past = max((norm.rfind(w) for w in cues.get("past_section_words", [])), default=-1)
+    future = cues.get("future_section_words", [])
+    last_future = max((norm.rfind(w) for w in future), default=-1)
+    if last_future >= 0 and _goal_met(norm, _run_start(norm, last_future, future), cues):
+        return max(last_past, last_future), -1
+    return last_past, last_future
+
+
 def section_context(section_path: str, cues: dict, periods: list) -> tuple:
-    """('past'|'future'|None, year in the headings, periods in the headings); the deepest heading wins."""
+    """('past'|'future'|None, year in the headings, periods in the headings); the deepest heading wins (its
+    direction from :func:`heading_kind`: a goal-list heading looks forward)."""
     direction, year, found = None, None, []
     for head in [h for h in str(section_path or "").split(" > ") if h]:
         norm = fold_for_numbers(head)[0]
-        last_past = max((norm.rfind(w) for w in cues.get("past_section_words", [])), default=-1)
-        last_future = max((norm.rfind(w) for w in cues.get("future_section_words", [])), default=-1)
-        if last_future >= 0 and _goal_met(norm, last_future, cues):
-            last_past, last_future = max(last_past, last_future), -1  # 就业超过预期目标: a goal that was met
+        kind = heading_kind(norm, cues)
         years = re.findall(r"(?<!\d)(\d{4})年", norm)
-        if last_past >= 0 and len(set(years)) > 1:
+        if _section_words(norm, cues)[0] >= 0 and len(set(years)) > 1:
             # 1998年工作回顾和1999年工作的总体要求, 1993年国内工作的回顾和1994年工作的基本方针: the section reviews
             # one year, then turns to the next; neither its direction nor its year tells which part a number is
             # in (the sentence's own words must)
             direction, year = None, None
             found += [(int(a), int(b)) for name, a, b in periods if name in norm]
             continue
-        if last_past >= 0 or last_future >= 0:
-            turned = "past" if last_past > last_future else "future"
+        if kind is not None:
+            turned = "past" if kind == "past" else "future"
             if direction is not None and turned != direction:
                 year = None  # 2024年目标任务 > 回顾2023: a heading that turns back names its own year, or none
             direction = turned
@@ -203,11 +228,26 @@ def section_context(section_path: str, cues: dict, periods: list) -> tuple:
     return direction, year, found
 
 
+def _run_start(norm: str, pos: int, words: list) -> int:
+    """Start of the run of ``words`` that ends with the one at ``pos``: ``主要目标任务`` is 主要目标 + 目标任务 + 任务,
+    so the run of its last word (任务) starts at 主要."""
+    while True:
+        earlier = [i for w in words for i in [norm.find(w, max(0, pos - len(w)))] if 0 <= i < pos]
+        if not earlier:
+            return pos
+        pos = min(earlier)
+
+
 def _goal_met(text: str, pos: int, cues: dict) -> bool:
-    """The goal word at ``pos`` follows a word saying it was met or judging an outcome against it (超过预期目标,
-    完成全年目标, 符合预期目标, 低于预期目标)."""
+    """The goal words at ``pos`` follow a word saying they were met or judging an outcome against them (超过预期目标,
+    完成全年目标, 顺利完成全年主要目标任务, 符合预期目标, 低于预期目标); not after a wish (确保完成全年目标任务)."""
     words = cues.get("achieved_expected_words", []) + cues.get("goal_judged_words", [])
-    return any(re.search(re.escape(w) + r".{0,4}$", text[:pos]) for w in words)
+    wishes = cues.get("goal_wish_words", [])
+    for word in words:
+        m = re.search(re.escape(word) + r".{0,4}$", text[:pos])
+        if m and not any(w in text[max(0, m.start() - 4):m.start()] for w in wishes):
+            return True
+    return False
 
 
 def judged_against_goal(after: str, cues: dict) -> bool:

@@ -1,9 +1,23 @@
-"""Section paths as the indicator reader sees them: the document's headings, plus the headings its structure
-missed (a short line of its own such as ``回顾2023`` or ``"十五五"时期主要目标``), and whether a passage is a work
-report's goal list under its heading; and the passages of a plan that come before its goals (its review).
+"""Section paths as the indicator reader sees them, line by line: the document's headings plus the unnumbered
+heading lines its outline missed, whether a line stands under a work report's goal list, and the passages of a
+plan that come before its goals (its review).
+
+The outline (:mod:`plancompare.outline`) knows numbered headings (``一、``, ``（一）``, ``第X章``) and a few named
+ones (``前言``); a bare line that titles a section without numbering (``2025年工作回顾``, ``回顾2023``,
+``"十四五"时期重大成就``, ``主要预期目标``) — common in news digests of work reports and in short reports — stays
+body text, so its numbers would get no section direction: the review of 2025 in a 2026 report digest would read
+as the 2026 goals. For the indicators only (the passages are left as they are), :func:`unnumbered_heading` is
+the one rule for such a line, whether it opens a passage or stands inside one; what the heading announces (past,
+future, a goal list) is :func:`.rules.heading_kind`, the rule for every heading. Its words are
+``past_section_words``, ``future_section_words`` and ``goal_list_heading_pattern`` of ``data/indicators.toml``.
+
+An unnumbered heading holds for the lines after it, in its passage and in the following passages of the same
+document while they stay under the same numbered section (the same ``section_path`` or a deeper one); the next
+unnumbered heading replaces it, and a new numbered section ends it.
 
 In: ``corpus.passages`` (``passage_id, doc_id, role, text, section_path``), the documents' metadata rows by
-``doc_id`` and the registry's cues. Out: ``passage_id -> (section path, goal list)``.
+``doc_id`` (``kind``, ``year``, ``title``) and the registry's cues. Out: per passage, per line of its text, the
+section path to read its numbers under and whether the line is an item of a goal list.
 """
 
 from __future__ import annotations
@@ -13,9 +27,18 @@ import re
 import pandas as pd
 
 from .._cells import as_number
+from ..text.headings import heading_marker
 from ..text.numbers import fold_for_numbers
+from .rules import heading_kind, section_context
 
-__all__ = ["before_goals_passages", "inline_heading", "section_paths", "INLINE_HEADING_CHARS"]
+__all__ = ["UNNUMBERED_HEADING_MAX_CHARS", "before_goals_passages", "goal_list", "line_context", "line_sections",
+           "passage_sections", "unnumbered_heading"]
+
+# 过去五年及2022年工作回顾 / "十四五"时期重大成就 (quotes and spaces not counted); a longer line is a sentence
+UNNUMBERED_HEADING_MAX_CHARS = 24
+_BULLETS = "■□●○◆◇▲△★☆▶►•·・-－—*＊ \t\u3000"
+_SENTENCE_PUNCT = re.compile(r"[，,。；;：:！!？?%％]")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")  # 2025年, 回顾2023, 2021-2025年: the only digits a heading holds
 
 
 def before_goals_passages(passages: pd.DataFrame, docs: dict, cues: dict) -> set:
@@ -39,43 +62,89 @@ def before_goals_passages(passages: pd.DataFrame, docs: dict, cues: dict) -> set
                 out.add(pid)
     return out
 
-INLINE_HEADING_CHARS = 20  # a heading the structure missed is a short line of its own
+def unnumbered_heading(line: str, cues: dict, title: str = "") -> str | None:
+    """``line`` (stripped of bullets, as written) when it is an unnumbered heading, else None.
 
-
-def inline_heading(text: str, cues: dict) -> str | None:
-    """The first line of a body passage when it reads as a heading the document structure missed (``回顾2023``,
-    ``2025年及"十四五"工作回顾``, ``"十五五"时期主要目标``): short, no sentence punctuation, no amount, a section word
-    and a year, a period or ``回顾`` — else None."""
-    first = fold_for_numbers(text.split("\n", 1)[0].strip())[0]
-    if not first or len(first) > INLINE_HEADING_CHARS or re.search(r"[。，,；;：:！!？?]|\d\s*[%万亿元个]", first):
+    A heading is short (:data:`UNNUMBERED_HEADING_MAX_CHARS` characters, quotes and spaces not counted), carries
+    no sentence punctuation and no number but a year, is no numbered heading (the outline's), no table header row
+    (``指标⇥2020年⇥2025年目标``: read by tables.py) and not the document's ``title`` (a page's title line,
+    ``…政府工作报告提出今年发展主要目标``, heads the whole page), and names a section direction
+    (:func:`.rules.heading_kind`): a line without one (``■综合实力再上台阶``) says nothing about time."""
+    text = line.strip().strip(_BULLETS)
+    if "\t" in text or "|" in text or heading_marker(text) is not None:
         return None
-    words = cues.get("past_section_words", []) + cues.get("future_section_words", [])
-    dated = re.search(r"\d{4}|回顾", first) or any(name in first for name, _, _ in cues.get("periods", []))
-    return first if dated and any(w in first for w in words) else None
+    folded = fold_for_numbers(text)[0]
+    if not 2 <= len(folded) <= UNNUMBERED_HEADING_MAX_CHARS or _SENTENCE_PUNCT.search(folded):
+        return None
+    if re.search(r"\d", _YEAR.sub("", folded)) or (title and re.sub(r"\s", "", line) == re.sub(r"\s", "", title)):
+        return None
+    return text if heading_kind(folded, cues) is not None else None
 
 
-def section_paths(passages: pd.DataFrame, docs: dict, cues: dict) -> dict:
-    """``passage_id -> (section path, goal list)``: the passage's headings with any inline heading above it put
-    in (it holds under the heading it was written under), and whether the deepest heading introduces a work
-    report's goal list for its year (``二、2025年主要目标任务``: ``goal_list_heading_pattern``, no other year, no
-    period, not a goal met: ``就业超过预期目标``) — every number of such a passage is one of the expected goals."""
-    out, inline, doc_id = {}, None, None
-    pattern = cues.get("goal_list_heading_pattern")
-    for _, passage in passages.iterrows():
-        path = str(passage.get("section_path", "") or "")
-        if passage["doc_id"] != doc_id or (inline and not path.startswith(inline[0])):
-            inline, doc_id = None, passage["doc_id"]
-        if passage.get("role", "body") == "body":
-            head = inline_heading(str(passage["text"]), cues)
-            inline = (path, head) if head else inline
-        if inline:
-            path = " > ".join(h for h in (inline[0], inline[1], path[len(inline[0]):].lstrip(" >")) if h)
-        doc = docs.get(passage["doc_id"], {})
-        deepest = fold_for_numbers(path.split(" > ")[-1])[0]
-        years = {int(y) for y in re.findall(r"(\d{4})年", deepest)}
-        met = any(re.search(re.escape(w) + r".{0,6}目标", deepest) for w in cues.get("achieved_expected_words", []))
-        goal_list = bool(pattern and doc.get("kind") == "work_report" and re.search(pattern, deepest) and not met
-                         and years <= {as_number(doc.get("year"), int)}
-                         and not any(name in deepest for name, _, _ in cues.get("periods", [])))
-        out[passage["passage_id"]] = (path, goal_list)
+def _under(path: str, carried: tuple | None) -> str | None:
+    """The heading carried in ``carried`` (heading, path it stood under) if ``path`` is still under it."""
+    if carried is None:
+        return None
+    heading, base = carried
+    if path == base:
+        return f"{base} > {heading}" if base else heading
+    if base and path.startswith(base + " > "):
+        return f"{base} > {heading} > {path[len(base) + 3:]}"
+    return None
+
+
+def line_sections(text: str, section_path: str, cues: dict, carried: tuple | None,
+                  title: str = "") -> tuple[list, tuple | None]:
+    """Per line of a passage's ``text``, the section path with the unnumbered heading in force put in after the
+    numbered headings it stands under (None where none holds: ``section_path`` holds), and the heading carried on.
+
+    ``carried``: ``(heading, section_path it stood under)`` from the previous passage of the same document, or
+    None; ``title``: the document's title. A heading the path already holds is not put in again."""
+    path = str(section_path or "")
+    if _under(path, carried) is None:
+        carried = None
+    held = fold_for_numbers(path)[0]
+    out = []
+    for line in text.split("\n"):
+        heading = unnumbered_heading(line, cues, title)
+        if heading is not None and fold_for_numbers(heading)[0] not in held:
+            carried = (heading, path)
+        out.append(_under(path, carried))
+    return out, carried
+
+
+def goal_list(path: str, doc: dict, cues: dict) -> bool:
+    """Whether the deepest heading of ``path`` introduces the goal list of the work report ``doc`` for its year
+    (``二、2025年主要目标任务``, ``主要预期目标``: :func:`.rules.heading_kind` says ``goal_list``; no other year, no
+    period, not a goal met: ``就业超过预期目标``) — every number under it is one of the expected goals."""
+    if doc.get("kind") != "work_report":
+        return False
+    deepest = fold_for_numbers(path.split(" > ")[-1])[0]
+    years = {int(y) for y in re.findall(r"(\d{4})年", deepest)}
+    return (heading_kind(deepest, cues) == "goal_list" and years <= {as_number(doc.get("year"), int)}
+            and not any(name in deepest for name, _, _ in cues.get("periods", [])))
+
+
+def passage_sections(passages: pd.DataFrame, docs: dict, cues: dict) -> dict:
+    """``passage_id -> [(section path, goal list), …]``, one pair per line of the passage's text, in document
+    order: :func:`line_sections` carried from passage to passage within a document (body passages only are read
+    for unnumbered headings; a heading passage is the outline's own), and :func:`goal_list` of each line's path."""
+    out, carried, doc_id = {}, None, None
+    for passage in passages.to_dict("records"):
+        if passage["doc_id"] != doc_id:
+            carried, doc_id = None, passage["doc_id"]
+        doc, path, text = docs.get(doc_id, {}), str(passage.get("section_path", "") or ""), str(passage["text"])
+        body = passage.get("role", "body") == "body"
+        lines, carried = line_sections(text if body else "", path, cues, carried, str(doc.get("title") or ""))
+        lines = lines if body else lines * (text.count("\n") + 1)
+        paths = [line or path for line in lines]
+        out[passage["passage_id"]] = [(p, goal_list(p, doc, cues)) for p in paths]
     return out
+
+
+def line_context(ctx: dict, path: str) -> dict:
+    """``ctx`` (the extractor's per-passage context, ``section_path`` the passage's opening line's) with
+    ``section_path`` and the section read from ``path``, the path :func:`passage_sections` gave a line."""
+    if path == ctx.get("section_path"):
+        return ctx
+    return {**ctx, "section_path": path, "section": section_context(path, ctx["cues"], ctx["cues"].get("periods", []))}
