@@ -219,3 +219,68 @@ def test_milestone_restated_by_its_exact_value():
     """突破千亿元，达1082.18亿元: one statement, the exact value (a lone 跨过3万亿元 stays: see the digest test)."""
     rows = _rows("预计全市地区生产总值突破千亿元，达1082.18亿元，增长9%。", "work_report", 2018, 2017, 2018)
     assert sorted(rows.loc[rows["indicator_id"] == "gdp_total", "value"]) == [1082.18]
+
+
+# ------------------------------------------------------------------ ind5 dev: general patterns (issue 12)
+def test_a_paragraph_opened_by_this_year_so_far_reports_outcomes():
+    """今年以来 opening a paragraph (like 一年来) makes its undated figures this year's outcomes, sentences later:
+    a year-end speech's 预计 figures are no targets."""
+    rows = _rows("今年以来，全区上下积极应对疫情，各项工作取得显著成绩。预计(下同)地区生产总值达到680亿元、年均增长8.4%。",
+                 "other", 2020, 2020, 2020)
+    for indicator, value in (("gdp_total", 680), ("gdp_growth_rate", 8.4)):
+        row = _one(rows, indicator, value)
+        assert (row["kind"], row["year"], row["comparator"]) == ("actual", 2020, "="), row
+
+
+def test_a_component_after_qizhong_takes_the_numbers_after_it():
+    """…320亿元、年均增长13.3%，其中工业投资139亿元、年均增长20%: 20% is industrial investment's, not the total's;
+    a component that is an indicator (其中一般公共预算收入…) keeps its own."""
+    rows = _rows("全社会固定资产投资320亿元、年均增长13.3%，其中工业投资139亿元、年均增长20%。一般公共预算收入42.3亿元、"
+                 "年均增长7.8%，其中税收收入17.1亿元、年均增长4.6%。", "work_report", 2021, 2020, 2021)
+    assert sorted(rows.loc[rows["indicator_id"] == "fixed_asset_investment_growth", "value"]) == [13.3]
+    assert sorted(rows.loc[rows["indicator_id"] == "general_budget_revenue_growth", "value"]) == [7.8]
+    total = _rows("财政总收入2600亿元,增长14.5%,其中一般公共预算收入1825.06亿元,增长12.5%。", "work_report", 2021, 2020, 2021)
+    assert _one(total, "general_budget_revenue_growth", 12.5)["year"] == 2020
+
+
+@pytest.mark.parametrize("text", ["到2025年,济南市细颗粒物(PM2.5)年均浓度达到40微克/立方米。",
+                                  "到2025年,PM2.5平均浓度降至40微克/立方米。"])
+def test_a_latin_name_between_year_and_number_is_no_from_value(text):
+    """PM2.5 between 到2025年 and the number is a name: its digits are no from-value taking the year away."""
+    row = _one(_rows(text, "implementation_plan", 2023, 2023, 2023), "pm25_concentration", 40)
+    assert (row["kind"], row["year"]) == ("target", 2025)
+
+
+def test_a_goal_section_opened_by_its_horizon_dates_its_items():
+    """一、主要目标 / 到2020年，全面建成… / ——每千名老年人拥有养老床位数35张以上: the goals listed after the horizon
+    are the horizon's (a 实施意见 of 2014), not the document's year; a numbered heading ends it."""
+    passages = pd.DataFrame([
+        {"passage_id": "t:0", "doc_id": "t", "district": "T", "role": "heading", "text": "一、主要目标",
+         "section_path": "一、主要目标", "line_start": 1, "line_end": 1, "clean_line_start": 0},
+        {"passage_id": "t:1", "doc_id": "t", "district": "T", "role": "body",
+         "text": "到2020年,全面建成覆盖城乡的养老服务体系。\n——每千名老年人拥有养老床位数35张以上。",
+         "section_path": "一、主要目标", "line_start": 2, "line_end": 3, "clean_line_start": 1},
+        {"passage_id": "t:2", "doc_id": "t", "district": "T", "role": "body", "text": "每千名老年人拥有养老床位数30张以上。",
+         "section_path": "二、主要任务", "line_start": 4, "line_end": 4, "clean_line_start": 3}])
+    documents = pd.DataFrame([{"doc_id": "t", "district": "T", "kind": "implementation_plan", "year": 2014,
+                               "period_start": 2014, "period_end": 2014}])
+    rows = extract_indicators(passages, documents)
+    assert _one(rows, "elderly_care_beds_per_1000_elderly", 35)["year"] == 2020
+    assert _one(rows, "elderly_care_beds_per_1000_elderly", 30)["year"] == 2014
+
+
+@pytest.mark.parametrize("text, indicator, value", [
+    ("工业经济总量成为全区第四个突破2000亿元大关的地区。", "gdp_total", 2000),
+    ("1956年工业生产总值比1955年将增长19.7%。", "gdp_growth_rate", 19.7),
+])
+def test_a_sector_before_a_region_wide_name_is_the_sectors_figure(text, indicator, value):
+    """工业 before 经济总量 / 生产总值 names the industrial figure: scoped, not the region's headline GDP."""
+    rows = _rows(text, "work_report", 2025, 2024, 2025)
+    assert set(rows.loc[(rows["indicator_id"] == indicator) & (rows["value"] == value), "scope"]) == {"工业"}
+
+
+def test_nursing_bed_share_spelled_out_with_zhan():
+    """护理型床位占养老服务机构总床位比例达到30%以上: any spelling of the 占 phrase names the share."""
+    rows = _rows("到2020年,护理型床位占养老服务机构总床位比例达到30%以上。", "implementation_plan", 2014, 2014, 2014)
+    row = _one(rows, "nursing_bed_share", 30)
+    assert (row["kind"], row["year"], row["comparator"]) == ("target", 2020, ">=")

@@ -18,8 +18,8 @@ from .reading import Token, bind, choose_member, clause_start, find_aliases, tok
 from .audit import row_warnings
 from .dating import dated_documents, reported_documents
 from .registry import Registry, load_registry
-from .rules import (Facts, decide, doc_years, expected_cue, is_expected_statement, is_reporting, judged_against_goal,
-                    relative_year, section_context)
+from .rules import (PART_OF_THIS_YEAR, Facts, decide, doc_years, expected_cue, is_expected_statement, is_reporting,
+                    judged_against_goal, relative_year, section_context)
 from .scope import own_names, subject_scope
 from .sections import before_goals_passages, line_context, passage_sections
 from .spans import compared_span, from_year_passed, is_base_year, milestone_restated
@@ -156,6 +156,9 @@ def _split_family(alias, s: str, toks: list[Token], token_no: int, cues: dict) -
     return None
 
 
+_LATIN_GLUED = re.compile(r"[A-Za-z][\d.]*\d|\d[\d.]*(?=[A-Za-z])")  # PM2.5, 5G: a name's digits (reading.py masks them)
+
+
 def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list, section: tuple,
            doc: tuple, ctx: dict, measure: str = "") -> Facts:
     """Collect what the sentence, paragraph, section and document say about one number (``measure``: the
@@ -165,7 +168,9 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
     year_pos = next((p for p, _ in reversed(years) if p < pos), -1)
     period = next(((a, b) for p, a, b in reversed(periods) if p < pos), None)
     period_pos = next((p for p, _, _ in reversed(periods) if p < pos), -1)
-    if year is not None and (re.search(r"\d[^\d，,。；;]{0,8}(?:到|至)[^\d]{0,4}$", s[year_pos + 5:pos])
+    # (PM2.5 between the year and the number is a name, not a from-value: 到2025年，PM2.5年均浓度降至35微克)
+    between = _LATIN_GLUED.sub("", s[year_pos + 5:pos])
+    if year is not None and (re.search(r"\d[^\d，,。；;]{0,8}(?:到|至)[^\d]{0,4}$", between)
                              or from_year_passed(s, year_pos, pos)):
         year = None  # 由2020年的82.4岁提高到83.9岁: the year belongs to the first number
     from_value = bool(re.search(r"[从由][^，,；;从由]{0,12}$", s[:pos])
@@ -218,7 +223,8 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
                  plan_start=plan_start, plan_end=plan_end, doc_kind=ctx["doc_kind"],
                  before_goals=ctx["before_goals"], cues=ctx["cues"], baseline_years=baseline,
                  reporting=ctx["reporting"], compared_goal=compared_goal, date_rule=ctx.get("date_rule", ""),
-                 judged=judged_against_goal(s[token.end:], cues))
+                 judged=judged_against_goal(s[token.end:], cues),
+                 so_far_paragraph=bool(PART_OF_THIS_YEAR.match(sent.paragraph.lstrip())))
 
 
 def _expected_here(s: str, pos: int, before: str, ctx: dict) -> bool:
@@ -534,7 +540,7 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
     table = registry.table.set_index("indicator_id")
     selected = passages if "role" not in passages.columns else passages[passages["role"].isin(kinds)]
     before_goals = before_goals_passages(passages, docs, cues)
-    sections = passage_sections(selected, docs, cues)  # per line: (section path, goal list)
+    sections = passage_sections(selected, docs, cues)  # per line: (section path, goal list, horizon year)
     rows, carry, last_doc, header = [], False, None, None
     for _, passage in selected.iterrows():
         doc = docs.get(passage["doc_id"], {})
@@ -543,11 +549,11 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
         lines = sections[passage["passage_id"]]
         reporting = is_reporting(doc, cues)
         ctx = {"cues": cues, "doc_kind": doc.get("kind") or "other", "doc_years": doc_years(doc, reporting),
-               "reporting": reporting, "own_names": own_names(doc), "section_path": lines[0][0],
-               "section": section_context(lines[0][0], cues, cues.get("periods", [])),
+               "reporting": reporting, "own_names": own_names(doc), "section_path": None,
                "before_goals": passage["passage_id"] in before_goals, "line_map": line_map,
                "district": doc.get("district", ""), "date_rule": doc.get("date_rule", "")}
         ctx["report_year"] = ctx["doc_years"][1] if ctx["doc_kind"] == "work_report" else None
+        ctx = line_context(ctx, lines[0][0], lines[0][2])  # the passage's opening line's section
         text = str(passage["text"])
         # 国内生产总值达到74.4⏎万亿元: a line break between a number and its unit continues the sentence
         joined = re.sub(cues["number_unit_break"], " ", text) if cues.get("number_unit_break") else text
@@ -557,9 +563,9 @@ def extract_indicators(passages: pd.DataFrame, documents: pd.DataFrame, registry
         notes = _note_lines(text, cues)
         for sent in sentences:
             line_no = text.count("\n", 0, sent.offset)
-            # under a goal-list heading (numbered, or a bare line such as 主要预期目标): one item a line
-            sent.expected_open = sent.expected_open or lines[line_no][1]
-            line_ctx = line_context(ctx, lines[line_no][0])  # 2025年工作回顾 on a line of its own heads the lines after it
+            path, goal, horizon = lines[line_no]
+            sent.expected_open = sent.expected_open or goal  # under a goal-list heading (主要预期目标): one item a line
+            line_ctx = line_context(ctx, path, horizon)  # 2025年工作回顾 on a line of its own heads the lines after it
             if line_no in notes:
                 continue  # 注：…/数据来源：… under a table explains the figures; it states none of its own
             if line_no in columns and "\t" in sent.text:

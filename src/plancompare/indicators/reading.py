@@ -226,6 +226,8 @@ def bind(s: str, token: Token, aliases: list[Alias], registry: Registry) -> tupl
     if start > alias.end and s[start - 1:start] == "(" and not _residual(own_clause, registry.cues):
         return None, own_clause  # 同比增长9.1%(同口径增长10.5%): the same figure on another basis, in brackets
     if start > alias.end:
+        if respective is None and _component_between(s[alias.end:start], registry.cues):
+            return None, own_clause  # 固定资产投资320亿元，其中工业投资139亿元、年均增长20%: the part's growth
         # 分别增长7%和8%: the numbers after 分别 belong to the names listed before it
         if respective is None and "分别" in own_clause and len(
                 _residual(own_clause[:own_clause.find("分别")], registry.cues)) > 1:
@@ -236,6 +238,17 @@ def bind(s: str, token: Token, aliases: list[Alias], registry: Registry) -> tupl
             return None, own_clause  # the clause has its own subject (or its own numbers)
         return alias, own_clause
     return alias, between
+
+
+def _component_between(text: str, cues: dict) -> bool:
+    """``text`` (between a name and the clause of a number) turns to a part of the named total: ``其中`` and a
+    subject that is no indicator name (``…320亿元、年均增长13.3%，其中工业投资139亿元、年均增长20%``, ``其中税收收入``):
+    the numbers after it are the part's (statistical writing lists a total, then 其中 its components)."""
+    k = text.rfind("其中")
+    if k < 0:
+        return False
+    subject = re.match(r"其中[：:，,]?([^\d，,。；;、]*)", text[k:]).group(1)
+    return len(_residual(subject, cues)) > 1
 
 
 def _span(gap: str, cues: dict) -> int:

@@ -23,7 +23,8 @@ Kind rules (``KIND_RULES``)
 2. ``explicit_past`` — a year or named period written before the number ends no later than the document's
    reviewed year (``2020年``, ``"十三五"期间``), or the sentence says ``去年/上年/过去五年`` or its paragraph
    opens with ``过去五年/这五年/一年来`` (a review paragraph under a heading that also announces targets): *actual*; so is
-   a part of this year that has passed (``今年上半年…比去年同期增长13.6%``, ``今年以来``: an outcome dated this year)
+   a part of this year that has passed (``今年上半年…比去年同期增长13.6%``, ``今年以来``: an outcome dated this year;
+   in the sentence, or opening its paragraph like ``一年来``: ``今年以来，…。预计地区生产总值达到680亿元``)
    and an undated span up to now (``建区以来…增加至559.2亿元``: the reviewed year).
 3. ``expected_enumeration`` — the sentence continues an enumeration opened by an expected statement in the
    same paragraph (or the line after ``…预期目标是：``), or stands under a work report's goal-list heading for its
@@ -93,8 +94,9 @@ from dataclasses import dataclass, field
 from .._cells import as_number
 from ..text.numbers import fold_for_numbers
 
-__all__ = ["Facts", "KIND_RULES", "YEAR_RULES", "decide", "doc_years", "expected_cue", "heading_kind", "is_expected_statement",
-           "is_reporting", "judged_against_goal", "section_context", "relative_year"]
+__all__ = ["Facts", "KIND_RULES", "PART_OF_THIS_YEAR", "YEAR_RULES", "decide", "doc_years", "expected_cue",
+           "heading_kind", "is_expected_statement", "is_reporting", "judged_against_goal", "section_context",
+           "relative_year"]
 
 _RELATIVE_YEARS = (("今年", 0), ("明年", 1), ("去年", -1), ("上年", -1), ("过去一年", -1), ("过去五年", -1),
                    ("一年来", -1), ("五年来", -1), ("这五年", -1), ("这一年", -1))
@@ -129,6 +131,7 @@ class Facts:
     measure: str = ""           # the canonical indicator's measure (growth, reduction, flow, level), or empty
     date_rule: str = ""         # the document's date was read from its text by this rule (dating.py), or empty
     judged: bool = False        # 增长5.5%，符合预期目标: the sentence judges the number against its goal (an outcome)
+    so_far_paragraph: bool = False  # the paragraph opens with 今年以来/今年上半年…: it reports this year so far
     cues: dict = field(repr=False, default_factory=dict)
 
 
@@ -322,7 +325,7 @@ def _expected_statement(f: Facts):
 
 
 # 今年上半年 / 今年一季度 / 今年前三季度 / 今年1-10月: a part of this year that has passed — its figures are outcomes
-_PART_OF_THIS_YEAR = re.compile(r"今年(?:以来|上半年|[一二三]季度|前[二三]季度|前[一二三四五六七八九十\d]{1,2}个月|1\s?[-—~至到]\s?\d{1,2}月)")
+PART_OF_THIS_YEAR = re.compile(r"今年(?:以来|上半年|[一二三]季度|前[二三]季度|前[一二三四五六七八九十\d]{1,2}个月|1\s?[-—~至到]\s?\d{1,2}月)")
 # 建区以来 / 党的十八大以来 / 撤县设区以来: a span up to now — what it says happened (not 今年以来: this year's part)
 _SINCE = re.compile(r"(?<!今年)以来")
 
@@ -332,7 +335,8 @@ def _goal_judged(f: Facts):
 
 
 def _explicit_past(f: Facts):
-    if f.year is None and f.period is None and f.rel == 0 and _PART_OF_THIS_YEAR.search(f.before):
+    if f.year is None and f.period is None and f.rel == 0 and (PART_OF_THIS_YEAR.search(f.before)
+                                                                or f.so_far_paragraph):
         return "actual"
     if f.year is None and f.period is None and f.rel is None and _SINCE.search(f.before):
         return "actual"

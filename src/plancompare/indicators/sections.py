@@ -17,7 +17,8 @@ unnumbered heading replaces it, and a new numbered section ends it.
 
 In: ``corpus.passages`` (``passage_id, doc_id, role, text, section_path``), the documents' metadata rows by
 ``doc_id`` (``kind``, ``year``, ``title``) and the registry's cues. Out: per passage, per line of its text, the
-section path to read its numbers under and whether the line is an item of a goal list.
+section path to read its numbers under, whether the line is an item of a goal list, and the year a forward
+section's goals are set for when its headings name none.
 """
 
 from __future__ import annotations
@@ -126,25 +127,53 @@ def goal_list(path: str, doc: dict, cues: dict) -> bool:
 
 
 def passage_sections(passages: pd.DataFrame, docs: dict, cues: dict) -> dict:
-    """``passage_id -> [(section path, goal list), …]``, one pair per line of the passage's text, in document
-    order: :func:`line_sections` carried from passage to passage within a document (body passages only are read
-    for unnumbered headings; a heading passage is the outline's own), and :func:`goal_list` of each line's path."""
-    out, carried, doc_id = {}, None, None
+    """``passage_id -> [(section path, goal list, horizon), …]``, one triple per line of the passage's text, in
+    document order: :func:`line_sections` carried from passage to passage within a document (body passages only
+    are read for unnumbered headings; a heading passage is the outline's own), :func:`goal_list` of each line's
+    path, and the year a forward section's paragraph opened with (:func:`_horizons`), or None."""
+    out, carried, horizon, doc_id = {}, None, None, None
     for passage in passages.to_dict("records"):
         if passage["doc_id"] != doc_id:
-            carried, doc_id = None, passage["doc_id"]
+            carried, horizon, doc_id = None, None, passage["doc_id"]
         doc, path, text = docs.get(doc_id, {}), str(passage.get("section_path", "") or ""), str(passage["text"])
         body = passage.get("role", "body") == "body"
         lines, carried = line_sections(text if body else "", path, cues, carried, str(doc.get("title") or ""))
         lines = lines if body else lines * (text.count("\n") + 1)
         paths = [line or path for line in lines]
-        out[passage["passage_id"]] = [(p, goal_list(p, doc, cues)) for p in paths]
+        goals = [goal_list(p, doc, cues) for p in paths]
+        years, horizon = _horizons(text.split("\n") if body else [""] * len(paths), paths, goals, cues, horizon)
+        out[passage["passage_id"]] = list(zip(paths, goals, years))
     return out
 
 
-def line_context(ctx: dict, path: str) -> dict:
-    """``ctx`` (the extractor's per-passage context, ``section_path`` the passage's opening line's) with
-    ``section_path`` and the section read from ``path``, the path :func:`passage_sections` gave a line."""
-    if path == ctx.get("section_path"):
+_HORIZON = re.compile(r"\s*[—－-]*\s*到((?:19|20)\d{2})年")
+
+
+def _horizons(lines: list, paths: list, goals: list, cues: dict, horizon: tuple | None) -> tuple[list, tuple | None]:
+    """Per line, the year that dates a forward section's undated goals: a plan's goal section opens a paragraph
+    with its horizon and lists the goals after it (``一、主要目标`` / ``到2020年，全面建成…。`` /
+    ``——每千名老年人拥有养老床位数35张以上``), so the lines after ``到YYYY年`` under the same heading take that year
+    (the section's year when its headings name none). Not in a goal list (one year's expected goals).
+
+    ``horizon``: ``(section path, year)`` carried from the previous passage, or None; returns the years (None
+    where no horizon holds) and the horizon carried on."""
+    out = []
+    for line, path, goal in zip(lines, paths, goals):
+        if horizon is not None and horizon[0] != path:
+            horizon = None
+        m = _HORIZON.match(line)
+        if m and not goal and section_context(path, cues, [])[0] == "future":
+            horizon = (path, int(m.group(1)))
+        out.append(horizon[1] if horizon is not None else None)
+    return out, horizon
+
+
+def line_context(ctx: dict, path: str, horizon: int | None = None) -> dict:
+    """``ctx`` (the extractor's per-passage context, ``section_path`` and ``horizon`` the passage's opening
+    line's) with ``section_path`` and the section read from ``path`` and ``horizon``, what
+    :func:`passage_sections` gave a line: the horizon is the section's year when its headings name none."""
+    if path == ctx.get("section_path") and horizon == ctx.get("horizon"):
         return ctx
-    return {**ctx, "section_path": path, "section": section_context(path, ctx["cues"], ctx["cues"].get("periods", []))}
+    direction, year, periods = section_context(path, ctx["cues"], ctx["cues"].get("periods", []))
+    return {**ctx, "section_path": path, "horizon": horizon,
+            "section": (direction, year if year is not None else horizon, periods)}
