@@ -284,3 +284,14 @@ def test_nursing_bed_share_spelled_out_with_zhan():
     rows = _rows("到2020年,护理型床位占养老服务机构总床位比例达到30%以上。", "implementation_plan", 2014, 2014, 2014)
     row = _one(rows, "nursing_bed_share", 30)
     assert (row["kind"], row["year"], row["comparator"]) == ("target", 2020, ">=")
+
+
+def test_a_table_row_opened_by_its_category_and_number():
+    """类别⇥序号⇥指标名称⇥2020年⇥2025年⇥属性: the label is the cell naming an indicator, not the category; on an
+    undated page, under a “十四五” heading, the 2020 column is the base (actual)."""
+    text = ("类别\t序号\t指标名称\t2020年\t2025年\t属性\n生态建设\t1\t森林覆盖率(%)\t45.31\t46.3\t约束性\n"
+            "2\t森林蓄积量(万立方米)\t4606.24\t5000\t约束性")
+    rows = _rows(text, "other", None, None, None, "“十四五”林业发展主要目标指标表")
+    assert tuple(_one(rows, "forest_coverage", 45.31)[["kind", "year"]]) == ("actual", 2020)
+    assert tuple(_one(rows, "forest_coverage", 46.3)[["kind", "year"]]) == ("target", 2025)
+    assert not (rows["value"] == 1).any()  # the row's number is no value

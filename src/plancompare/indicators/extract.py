@@ -368,17 +368,20 @@ def _table_rows(line: str, line_offset: int, columns: dict, passage: pd.Series, 
                 ctx: dict) -> list:
     """Rows for one row of a table whose header names years: each number takes its column's year.
 
-    The label cell names the indicator (or, without a canonical name, is the written name); a bare number
+    The label cell (:func:`_label_cell`; the cells before it are the row's category and number) names the indicator (or, without a canonical name, is the written name); a bare number
     takes the unit the label gives in brackets. A column's year no later than the document's reviewed year
     makes an actual, a later one a target; a number in a column without a year (``年均增长率``) is a target
     over the table's span."""
     cues, cells = registry.cues, line.split("\t")
-    label, _ = fold_for_numbers(cells[0])
+    at = _label_cell(cells, columns, registry)
+    label, _ = fold_for_numbers(cells[at])
     aliases = find_aliases(label, registry)
     alias = aliases[-1] if aliases else None
     past, years = ctx["doc_years"][0], sorted(columns.values())
-    rows, start = [], len(cells[0]) + 1
-    for i, cell in enumerate(cells[1:], start=1):
+    if past is None and ctx["section"][2]:
+        past = ctx["section"][2][-1][0] - 1  # an undated page's “十四五”…指标表: a column before the period is its base
+    rows, start = [], sum(len(c) + 1 for c in cells[:at + 1])
+    for i, cell in enumerate(cells[at + 1:], start=at + 1):
         cell_start, start = start, start + len(cell) + 1
         year = columns.get(len(cells) - 1 - i)
         folded, index = fold_for_numbers(cell)
@@ -401,6 +404,17 @@ def _table_rows(line: str, line_offset: int, columns: dict, passage: pd.Series, 
                          alias.text if indicator is not None else "", token.comparator_after or "=",
                          decided, ctx, scope))
     return rows
+
+
+def _label_cell(cells: list, columns: dict, registry: Registry) -> int:
+    """Which cell of a table row is its label: the first cell left of the year columns that names an indicator
+    (a plan's indicator table often opens a row with its category and number: ``生态建设⇥1⇥森林覆盖率(%)⇥45.31⇥
+    46.3⇥约束性``), else the first cell (a name the registry does not know is kept as written)."""
+    first_year = len(cells) - 1 - max(columns)
+    for i, cell in enumerate(cells[:max(first_year, 1)]):
+        if find_aliases(fold_for_numbers(cell)[0], registry):
+            return i
+    return 0
 
 
 def _unknown_unit_cell(cell: str, label_unit_: str) -> list[Token]:
