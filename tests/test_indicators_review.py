@@ -295,3 +295,13 @@ def test_a_table_row_opened_by_its_category_and_number():
     assert tuple(_one(rows, "forest_coverage", 45.31)[["kind", "year"]]) == ("actual", 2020)
     assert tuple(_one(rows, "forest_coverage", 46.3)[["kind", "year"]]) == ("target", 2025)
     assert not (rows["value"] == 1).any()  # the row's number is no value
+
+
+@pytest.mark.parametrize("text", [
+    "二十年来，我们始终树立重振辉煌的雄心。地区生产总值、地方一般公共预算收入分别增加至559.2亿元、39.5亿元。",
+    "两年来，全市地区生产总值共增长百分之十四。",
+])
+def test_a_span_of_years_up_to_now_reports_outcomes(text):
+    """二十年来 / 两年来 (like 五年来, 一年来) in the paragraph or sentence: what happened, not a goal."""
+    rows = _rows(text, "other", 2023, 2023, 2023, "二、奋进2023年")
+    assert set(rows.loc[rows["indicator_id"] != "", "kind"]) == {"actual"}

@@ -100,6 +100,7 @@ __all__ = ["Facts", "KIND_RULES", "PART_OF_THIS_YEAR", "YEAR_RULES", "decide", "
 
 _RELATIVE_YEARS = (("今年", 0), ("明年", 1), ("去年", -1), ("上年", -1), ("过去一年", -1), ("过去五年", -1),
                    ("一年来", -1), ("五年来", -1), ("这五年", -1), ("这一年", -1))
+_YEARS_SINCE = re.compile(r"(?<![一二三四五六七八九十百千\d])(?:[两二三四六七八九十]{1,3}|\d{1,2})年来")
 _PARAGRAPH_RELATIVE = (("过去一年", -1), ("过去五年", -1), ("一年来", -1), ("五年来", -1), ("这五年", -1),
                        ("这一年", -1))
 
@@ -288,6 +289,8 @@ def relative_year(before: str, paragraph: str) -> int | None:
         for word, offset in _PARAGRAPH_RELATIVE:
             if word in paragraph:
                 rel = offset
+    if rel is None and _YEARS_SINCE.search(paragraph + before):
+        rel = -1  # 二十年来，…。地区生产总值…增加至559.2亿元 / 两年来: a span up to now, like 五年来: what happened
     if rel is None and re.match(r"\s*今年", paragraph) and not re.search("去年|上年", paragraph):
         rel = 0  # 今年是"十五五"开局之年。全省地区生产总值增长5%左右: a paragraph opened by 今年 speaks of this year
     return rel
