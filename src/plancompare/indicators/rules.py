@@ -73,7 +73,9 @@ Year rules (``YEAR_RULES``)
    in a section on the coming five-year plan is still this year).
 4. ``section_period`` — a period named in the headings, for period (年均, 累计) wording or a directed section.
 5. ``section_year`` — a year named in the headings (``2023年工作回顾``); not for an *actual* under a forward heading
-   of a later year (``奋进2023年`` > ``建区以来…增加至…``: the reviewed year dates it).
+   of a later year (``奋进2023年`` > ``建区以来…增加至…``: the reviewed year dates it). When the headings name
+   none, a forward section's paragraph opening with its horizon dates the goals listed after it (``一、主要目标`` /
+   ``到2020年，…`` / ``——每千名老年人拥有养老床位数35张以上``; :mod:`.sections`).
 6. ``document_year`` — actual: the reviewed year; expected: the report's year (a quoted past goal: the
    reviewed year); target: the plan's end year
    (a work report's targets: its year).
