@@ -26,8 +26,8 @@ KINDS = ("five_year_plan", "work_report", "implementation_plan", "other")
 REQUIRED_COLUMNS = ("doc_id", "source_file")
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［(（]\d{4}[〕\]］)）]\d{1,4}号")
 _DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?")
-_SPEAKER = re.compile(r"(区长|市长|县长|省长|主席|总理|主任)\s*([\u4e00-\u9fff]{2,4})$")
-_SPEAKER_BEFORE = re.compile(r"^(?:.*?)(国务院总理|市长|区长|县长|省长)([\u4e00-\u9fff]{2,4})$")
+_SPEAKER = re.compile(r"(区长|市长|县长|旗长|州长|盟长|镇长|乡长|省长|主席|总理|主任)\s*([\u4e00-\u9fff]{2,4})$")
+_SPEAKER_BEFORE = re.compile(r"^(?:.*?)(国务院总理|市长|区长|县长|旗长|州长|盟长|省长)([\u4e00-\u9fff]{2,4})$")
 _TITLE_WORDS = ("规划", "纲要", "方案", "政府工作报告", "工作报告", "计划", "意见", "报告", "公报")
 _DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
 _REVIEW_YEAR = re.compile(r"(\d{4})年(?:政府)?工作回顾")
@@ -100,7 +100,7 @@ _BARE_GOVERNMENT = re.compile(r"^(省|市)(人民政府(?:办公厅)?)(?:关于|
 # 永城市第十六届人民代表大会第三次会议关于…的决议
 _CONGRESS_TITLE = re.compile(rf"^(?!在)({_PLACE}{_LEVEL})第[一二三四五六七八九十\d]+届人民代表大会")
 # 张湾区人民政府区长 李如玖
-_GOVERNMENT_OF_SPEAKER = re.compile(rf"^({_PLACE}{_LEVEL})人民政府(?:代?区长|代?县长|代?市长|代?省长)")
+_GOVERNMENT_OF_SPEAKER = re.compile(rf"^({_PLACE}{_LEVEL})人民政府(?:代|副)?(?:区长|县长|市长|旗长|州长|盟长|省长)")
 # 现在，我代表北京市人民政府，向大会报告政府工作: the opening of every work report names its government
 # …我代表南宁市第十四届人民政府: the government's term may stand between its place and 人民政府
 _DELIVERED_FOR = re.compile(rf"代表({_PLACE}{_LEVEL})(?:第?[一二三四五六七八九十\d]+届)?人民政府")
@@ -120,6 +120,9 @@ _TITLE_END = re.compile(r"(?:讲话|决定|规则|办法|决议|建议|解读|�
 # what may follow the kind word at the end of a title: years, (草案), 全文, 的通知
 _TITLE_TAIL = re.compile(r"^(?:[(（][^)）]{0,12}[)）]|[—－\-]*全文|草案|征求意见稿)*(?:的通知|的决定|的函)?(?:[(（][^)）]{0,12}[)）])*$")
 _NOTICE = re.compile(r"(?:关于|^)(?:印发|转发|下达)")
+# the preface of every five-year plan outline: 本规划纲要根据《中共苏州市吴中区委关于制定…第十三个五年规划的建议》编制
+_PLAN_BASIS = re.compile(r"^(?:本(?:规划)?纲要|本规划|《[^》]{4,80}纲要》)[^《]{0,10}根据《(?:中共|中国共产党)"
+                         rf"({_PLACE}{_LEVEL})(?:工作)?委(?:员会)?关于制定[^》]{{0,80}}五年规划[^》]{{0,40}}的建议》")
 _KIND_WORDS = (
     ("work_report", ("政府工作报告", "工作报告", "报告政府工作", "报告工作")),
     ("five_year_plan", ("规划纲要", "五年规划", "远景目标纲要", "纲要")),
@@ -165,7 +168,7 @@ def infer_metadata(lines: list[str], path: str | Path, front_lines: int = 25, wa
     if region:
         meta["district_zh"] = meta["district"] = region
         meta["region_evidence"] = region_evidence
-        meta.update(region_parts(region, [title, issuer] + front))
+        meta.update(region_parts(region, [title, issuer, plan_basis(front)] + front))
     if "period_start" not in meta:
         start, end = infer_period(title or Path(path).stem, meta.get("issued"), kind)
         if start:
@@ -258,6 +261,9 @@ def _issue_date(front: list[str]) -> re.Match | None:
     for line in lines:
         if m := re.search(r"——\s*" + _DATE.pattern, line):
             return _DATE.search(line, m.start())
+    for line in lines:  # a stamp line's 发文日期:2017年06月28日 names the document's date, however long the line
+        if (m := re.search(r"(?:发文|成文)日期[:：|]*" + _DATE.pattern, line)) and len(line) <= 200:
+            return _DATE.search(line, m.start())
     for line in lines:
         if (m := _DATE.search(line)) and len(line) <= 60:
             return m
@@ -291,6 +297,8 @@ def _kind_of(title: str, front: list[str], path: str | Path) -> tuple[str, float
             return kind, 1.0
     if any(_REPORT_OPENING.search(line.replace(" ", "")) for line in front[:15]):
         return "work_report", 0.7
+    if plan_basis(front):
+        return "five_year_plan", 0.7  # the outline names itself (本规划纲要根据《…建议》编制), not by a title
     # only a short, title-like line: a news page's long lead names the report it reports on
     short = "".join(line for line in front[:5] if len(line.replace(" ", "")) <= 40)
     for text, strength in ((short, 0.5), (Path(path).stem, 0.3)):
@@ -310,6 +318,8 @@ def title_kind(title: str) -> str:
     end, kind = max(hits, key=lambda h: (h[0], -len(h[1])))
     if re.search(r"(?:作|听取|审议|讨论|学习|解读|通过)《[^》]*》?\s*$", title or ""):
         return "other"  # 省长王清宪作《政府工作报告》: a news headline about the document
+    if re.search(r"(?:审查|审议|评审)意见$", compact[:end]):
+        return "other"  # a congress's 审查意见 on a plan report: an opinion about a document, not a 实施意见
     return kind if _TITLE_TAIL.match(compact[end:]) else "other"
 
 
@@ -333,7 +343,21 @@ def issuer_evidence(title: str, front: list[str], kind: str, doc_number: str = "
     ``congress_title``; 省人民政府关于… named by its document number ``doc_number``; a page's 来源 field
     ``stamp_source``; for a work report, the congress it is delivered to ``congress_line``, its speaker's
     government ``speaker_line``, or its opening 我代表XX人民政府 ``body``. (:func:`infer_metadata` adds
-    ``report_region``: a work report no line names the government of, its region's government.)"""
+    ``report_region``: a work report no line names the government of, its region's government.)
+
+    A government named above its own office's notice (a page's site name 牟定县人民政府 over 牟定县人民政府办公室
+    关于印发…的通知, or that office's signature) is that office: the notice names its issuer more closely."""
+    issuer, evidence = _named_issuer(title, front, kind, doc_number)
+    if issuer.endswith("人民政府"):
+        office = re.compile(re.escape(issuer) + r"办公[室厅](?=关于|印发|转发|$)")
+        named = next((m.group() for line in front[:15] if (m := office.match(_strip_number(line)))), "")
+        if named:
+            return named, evidence
+    return issuer, evidence
+
+
+def _named_issuer(title: str, front: list[str], kind: str, doc_number: str) -> tuple[str, str]:
+    """(issuer, evidence) as :func:`issuer_evidence` describes, before an office's notice refines it."""
     for i, raw in enumerate([title] + front[:15]):
         # 2016年越秀区人民政府换届工作报告: a year before the body; ——…在…会议上 海南省发展和改革委员会: the body
         # delivering a report named after its delivery line
@@ -367,10 +391,11 @@ def issuer_evidence(title: str, front: list[str], kind: str, doc_number: str = "
     return "", ""
 def _congress_joined(front: list[str]) -> list[str]:
     """Front lines without spaces, a delivery line broken after its term (…在牟定县第十八届 / 人民代表大会…)
-    joined with the line that completes it."""
+    or before it (…在苏尼特右旗 / 第十六届人民代表大会…) joined with the line that completes it."""
     compact = [line.replace(" ", "") for line in front]
-    return [line + compact[i + 1] if line.endswith("届") and i + 1 < len(compact) else line
-            for i, line in enumerate(compact)]
+    return [line + compact[i + 1] if i + 1 < len(compact) and (
+                line.endswith("届") or re.match(r"^第?[一二三四五六七八九十\d]+届人民代表大会", compact[i + 1]))
+            else line for i, line in enumerate(compact)]
 
 
 def _region_of(title: str, front: list[str], issuer: str, issuer_source: str) -> tuple[str, str]:
@@ -393,11 +418,26 @@ def _region_of(title: str, front: list[str], issuer: str, issuer_source: str) ->
     own = (infer_region(place) or most_local(place)) if place else ""
     if own and is_place(own):
         return own, "issuer" if issuer_source != "doc_number" else "doc_number"  # the issuer names its region
+    if (basis := plan_basis(front)) and (region := infer_region(basis) or most_local(basis)):
+        return region, "plan_basis"  # the party committee whose 建议 the outline follows governs its region
+    # 188比分直播《2023年精武镇政府工作报告》政策解读: a title about a document (its reading, a notice issuing it)
+    # whose own words name no place is the cited document's region (weak: a 转发 notice cites a higher level)
+    if (cited := re.search(r"《([^》]{4,80})》", title or "")) and (region := infer_region(cited.group(1))):
+        return region, "title_cited"
     # Only a line the State Council speaks or issues in, not "按照党中央、国务院决策部署" in any local text.
     if any(line.replace(" ", "").startswith("国务院") or "国务院总理" in line or "代表国务院" in line
            for line in front[:5]):
         return "全国", "national"  # a State Council report covers the whole country
     return _weak_region(front)
+
+
+def plan_basis(front: list[str]) -> str:
+    """The places of the party committee whose 建议 a five-year plan outline's preface says it follows
+    (本规划纲要根据《中共苏州市吴中区委关于制定…规划的建议》编制 → 苏州市吴中区), or ''."""
+    for line in front[:10]:
+        if (m := _PLAN_BASIS.match(line.replace(" ", ""))) and is_place(m.group(1)):
+            return m.group(1)
+    return ""
 
 
 def _weak_region(front: list[str]) -> tuple[str, str]:
@@ -467,8 +507,8 @@ def _find_title(front: list[str]) -> str:
     for i, line in enumerate(lines):
         if re.match(r"^(各位代表|同志们)", line) or line.endswith("。") or re.match(r"^各[^:：]{1,60}[:：]$", line):
             break
-        if re.search(r"[,，;；]", line):
-            continue  # a sentence, not a title
+        if re.search(r"[,，;；]", line) or re.fullmatch(r"[(（][^()（）]*[)）]", line):
+            continue  # a sentence, or a note in brackets (点击查阅更多…政府工作报告), not a title
         while (line.endswith("关于") or line.count("《") > line.count("》")) and i + 1 < len(lines) \
                 and len(line) < 80:
             i += 1

@@ -168,8 +168,9 @@ def region_parts(region: str, lines: list[str]) -> dict:
     best: list[str] = []
     for line in lines:
         compact = re.sub(r"\s", "", line or "")
-        bracket = re.match(r"^[（(]([^）)]{2,12})[）)]", compact)  # (安徽省)合肥市庐江县…
-        chain, _ = _leading_chain(_title_head(compact))
+        # (安徽省)合肥市庐江县…, a forum's [内蒙古] 2024年乌拉特后旗…: the province in brackets before the title
+        bracket = re.match(r"^[（(\[【［]([^）)\]】］]{2,12})[）)\]】］]", compact)
+        chain, _ = _leading_chain(_title_head(compact[bracket.end():] if bracket else compact))
         if bracket and (province_of_name(bracket.group(1)) or bracket.group(1).endswith(_PROVINCIAL)):
             chain = [bracket.group(1)] + chain
         if region in chain and chain.index(region) + 1 > len(best):

@@ -186,8 +186,9 @@ def front_matter_lines(source: SourceText, cleaned: list[tuple], raw_lines: int 
     return [repaired.get(line.raw_start, line.text) for line in front] or [text for text, _, _ in cleaned]
 
 
-# stamp fields a page prints above a document: debris in its text, evidence of its metadata
-_STAMP_FIELDS = ("来源", "责任编辑", "发布时间", "发布日期", "发布机构", "发文日期", "生成日期", "时间")
+# stamp fields a page prints above a document: debris in its text, evidence of its metadata (a 政府信息公开
+# stamp line opens with 索引号 and runs on to 发文日期, 文号, 成文日期)
+_STAMP_FIELDS = ("来源", "责任编辑", "发布时间", "发布日期", "发布机构", "发文日期", "生成日期", "时间", "索引号")
 
 
 @lru_cache(maxsize=1)
