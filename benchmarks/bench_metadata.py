@@ -9,7 +9,8 @@ Gold CSV columns: ``doc, url, split, region, issuer, kind, year, doc_number`` an
 city`` (the levels above the region a chain of places states: 云南省昆明市官渡区); ``doc`` names
 ``DIR/<doc>.txt``.  An empty gold cell is not scored; ``-`` means "the text states none": any value
 is then wrong.  Per field: accuracy, and how many wrong values came without a warning naming the field
-(a confident wrong answer is the worst case).
+(a confident wrong answer is the worst case).  A place's full and short forms are one value
+(恩施土家族苗族自治州 = 恩施州, 麻阳苗族自治县 = 麻阳县: ``places.same_place``).
 
 Run: .venv/bin/python benchmarks/bench_metadata.py --texts DIR --gold CSV [--split dev|heldout|all]
      [--out benchmarks/results/metadata_blind.json] [--show]
@@ -26,6 +27,7 @@ from pathlib import Path
 from plancompare.catalog import infer_metadata
 from plancompare.clean import clean_lines
 from plancompare.ingest import read_source
+from plancompare.places import same_place
 from plancompare.text.normalize import to_simplified
 
 try:
@@ -65,8 +67,8 @@ def correct(field: str, gold: str, pred: str) -> bool:
         return not pred
     if field == "issuer":  # 昆明市官渡区人民政府 states 官渡区人民政府 with its city
         return bool(pred) and (pred == gold or pred.endswith(gold) or gold.endswith(pred) and len(pred) >= 5)
-    if field in ("region", "province", "city"):
-        return _norm(pred) == _norm(gold)
+    if field in ("region", "province", "city"):  # 恩施州 is 恩施土家族苗族自治州, 麻阳县 is 麻阳苗族自治县
+        return _norm(pred) == _norm(gold) or same_place(to_simplified(pred or ""), gold)
     return re.sub(r"\s+", "", pred or "") == gold
 
 

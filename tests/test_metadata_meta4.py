@@ -90,3 +90,19 @@ def test_region_of_the_document_a_title_cites_is_weak():
 """)
     assert meta["district"] == "青石镇" and meta["kind"] == "other"
     assert "region" in meta["meta_warnings"]
+
+
+def test_autonomous_prefecture_short_forms_are_places_of_prefecture_level():
+    from plancompare.places import infer_region, is_place, most_local, same_place
+
+    assert infer_region("恩施州人民政府关于印发某某实施方案的通知") == "恩施州"
+    assert infer_region("湖北省恩施州巴东县2024年政府工作报告") == "巴东县"
+    assert region_parts("巴东县", ["湖北省恩施州巴东县国民经济和社会发展计划"]) == {"province": "湖北省", "city": "恩施州"}
+    assert region_parts("恩施州", ["恩施州2024年政府工作报告"]) == {"city": "恩施州"}
+    assert is_place("恩施州") and is_place("博州") and not is_place("杭州")  # 杭州 needs its 市
+    assert infer_region("杭州市西湖区某某规划") == "西湖区" and most_local("西双版纳州勐海县") == "勐海县"
+    meta = _meta("政府工作报告\n——2024年1月5日在迪庆州第十三届人民代表大会第四次会议上")
+    assert meta["issuer"] == "迪庆州人民政府" and meta["district"] == "迪庆州" and meta["city"] == "迪庆州"
+    # one place in two forms: the benchmark and any comparison of regions equate them
+    assert same_place("恩施州", "恩施土家族苗族自治州") and same_place("麻阳县", "麻阳苗族自治县")
+    assert same_place("鄂温克族自治旗", "鄂温克旗") and not same_place("恩施州", "湘西州") and not same_place("", "")

@@ -76,14 +76,15 @@ class MetadataWarning(UserWarning):
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PLACE = PLACE
-_LEVEL = r"(?:省|自治区|市|自治州|新区|区|县|旗)"
+# 州 alone: an autonomous prefecture's short form (恩施州), a place only where places.is_place knows it
+_LEVEL = r"(?:省|自治区|市|自治州|州|新区|区|县|旗)"
 # 政府工作报告（2023年12月27日在湖里区第九届人民代表大会第三次会议上）
 _CONGRESS = re.compile(rf"在({_PLACE}{_LEVEL})第?[一二三四五六七八九十\d]+届人民代表大会")
 # a congress a news page reports on: 1月15日上午，甘肃省第十四届人民代表大会第一次会议在…开幕 (a province by name,
 # a lower level only after punctuation, so that 民瞩目的浙江省… or 1月日在县… does not read as a place)
 _CONGRESS_MENTION = re.compile(rf"(?:^|[^\u4e00-\u9fff\d])({_PLACE}{_LEVEL})第[一二三四五六七八九十\d]+届人民代表大会")
 # issuer lines: 厦门市湖里区人民政府办公室 / 北京市人民政府
-_ISSUER = re.compile(rf"^((?:{_PLACE}(?:省|自治区|市|自治州))?(?:{_PLACE}(?:新区|区|县|旗))?(?:{_PLACE}(?:镇|乡|街道))?)"
+_ISSUER = re.compile(rf"^((?:{_PLACE}(?:省|自治区|市|自治州|州))?(?:{_PLACE}(?:新区|区|县|旗))?(?:{_PLACE}(?:镇|乡|街道))?)"
                      r"(人民政府(?:办公室|办公厅)?|街道办事处|办事处|行政公署|管理委员会|"
                      r"发展和改革(?:委员会|局)|人民代表大会(?:常务委员会)?)(?:制定|编制|发布)?$")
 # a party committee or its office issuing (alone or first of joint issuers): 中共岳阳市委办公室…印发…,
@@ -92,7 +93,7 @@ _PARTY_ISSUER = re.compile(rf"^((?:中共|中国共产党)({_PLACE}{_LEVEL})(?:�
                            r"(?=关于|印发|转发|[\u4e00-\u9fff]{0,40}(?:关于|印发)|$)")
 # a body opening a title or notice line: 莆田市人民政府关于…, 成都市发展和改革委员会…关于印发…, 国务院关于…;
 # a government opening a title names itself even without 关于 (镇巴县人民政府工作规则, not 东乌旗人民政府代旗长…)
-_ISSUER_PREFIX = re.compile(rf"^((?:{_PLACE}(?:省|自治区|市|自治州))?(?:{_PLACE}(?:新区|区|县|旗))?)"
+_ISSUER_PREFIX = re.compile(rf"^((?:{_PLACE}(?:省|自治区|市|自治州|州))?(?:{_PLACE}(?:新区|区|县|旗))?)"
                             r"(国务院(?:办公厅)?|人民政府(?:办公室|办公厅)?|[\u4e00-\u9fff]{2,10}?(?:委员会|局|厅))"
                             r"(?=关于|印发|转发|[\u4e00-\u9fff]{0,60}关于|(?<=人民政府)[\u4e00-\u9fff]{0,20}(?:规则|办法|规定|决定|公告|通告|纲要|规划|方案|报告)$)")
 # 省人民政府关于… with no place: a province's own notice, named by its document number (鄂政发…)

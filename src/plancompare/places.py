@@ -13,14 +13,28 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from .districts import ethnic_groups
+from .districts import ethnic_groups, strip_admin_suffix
 
 PLACE = r"[\u4e00-\u9fff]{1,8}?"
+
+
+def _read_prefectures() -> dict[str, str]:
+    """``data/autonomous_prefectures.txt``: each short form (恩施州, 博州) -> its full name (恩施土家族苗族自治州)."""
+    text = resources.files("plancompare").joinpath("data/autonomous_prefectures.txt").read_text(encoding="utf-8")
+    return {short: full for line in text.splitlines() if line.strip() and not line.startswith("#")
+            for full, *shorts in [line.split()] for short in shorts}
+
+
+#: the short forms of the autonomous prefectures (恩施州 for 恩施土家族苗族自治州), mapped to their full names
+PREFECTURE_SHORT_FORMS = _read_prefectures()
+# a short form is only a place as a whole (版纳州 inside 西双版纳州 is not one)
+SHORT_PREFECTURE = "(?:" + "|".join(sorted(PREFECTURE_SHORT_FORMS, key=lambda n: (-len(n), n))) + ")"
 # a chain of places at the start of a title: (province)(prefecture)(city)(district/county)
-_LEADING_REGION = re.compile(
-    rf"^(?:{PLACE}(?:省|自治区|特别行政区))?(?:{PLACE}(?:自治州|盟))?(?:{PLACE}市)?(?:{PLACE}(?:新区|区|县|旗))?")
+_LEADING_REGION = re.compile(rf"^(?:{PLACE}(?:省|自治区|特别行政区))?(?:{SHORT_PREFECTURE}|{PLACE}(?:自治州|盟))?"
+                             rf"(?:{PLACE}市)?(?:{PLACE}(?:新区|区|县|旗))?")
 _PROVINCIAL = ("省", "自治区", "特别行政区")
-_PART = re.compile(rf"{PLACE}(?:特别行政区|自治区|自治州|新区|省|市|盟|区|县|旗)")
+_PART = re.compile(rf"{SHORT_PREFECTURE}|{PLACE}(?:特别行政区|自治区|自治州|新区|省|市|盟|区|县|旗)")
+_PREFECTURE_LEVEL = ("自治州", "盟", "地区", *PREFECTURE_SHORT_FORMS)
 # a party committee issuing with the government: 中共梁溪区委 梁溪区人民政府关于…
 PARTY_COMMITTEE = re.compile(rf"^(?:中共|中国共产党)({PLACE}(?:省|自治区|市|自治州|新区|区|县|旗))委(?:员会)?")
 # a town or street (镇, 乡, 街道) right after the chain of places, or opening the title: 双浦镇…, 西湖区双浦镇…
@@ -81,13 +95,24 @@ def is_place(name: str) -> bool:
     A district named 鹿城区, 东城区 is a place; 主城区, 老城区 are not."""
     if not name or any(word in name for word in _NOT_PLACE if not (word == "城区" and _NAMED_CITY_DISTRICT.search(name))):
         return False
+    if name.endswith("州") and not name.endswith("自治州"):
+        return name.endswith(tuple(PREFECTURE_SHORT_FORMS))  # 恩施州 is a place, 杭州 (without 市) no level
     stem = re.sub(r"(?:特别行政区|自治区|自治州|新区|省|市|盟|区|县|旗|镇|乡|街道)$", "", name)
     return not (len(stem) == 1 and stem in _FUNCTION_CHARS)
 
 
+def same_place(a: str, b: str) -> bool:
+    """Whether two names are one place written in two forms: an autonomous prefecture's full and short name
+    (恩施土家族苗族自治州, 恩施州), an autonomous county or banner without its peoples (麻阳苗族自治县, 麻阳县)."""
+    def canonical(name: str) -> str:
+        name = PREFECTURE_SHORT_FORMS.get(name, name)
+        return strip_admin_suffix(name) + name[-1] if name.endswith(("自治县", "自治旗")) else name
+    return bool(a) and canonical(a) == canonical(b)
+
+
 def most_local(chain: str) -> str:
     """厦门市湖里区 -> 湖里区; 北京市 -> 北京市."""
-    parts = re.findall(rf"{PLACE}(?:特别行政区|自治区|自治州|新区|省|市|盟|区|县|旗|街道|镇|乡)", chain)
+    parts = re.findall(rf"{SHORT_PREFECTURE}|{PLACE}(?:特别行政区|自治区|自治州|新区|省|市|盟|区|县|旗|街道|镇|乡)", chain)
     return parts[-1] if parts else chain
 
 
@@ -161,7 +186,7 @@ def region_parts(region: str, lines: list[str]) -> dict:
 
     A provincial-level region is its own province; a municipality in the chain is the province (上海市嘉定区
     has no city); a 市 is a city only above a district or below a province (a lone 东阳市 may be a county-level
-    city); a 自治州, 盟 or 地区 is always a city-level region."""
+    city); a 自治州 (or its short form 恩施州), 盟 or 地区 is always a city-level region."""
     province = province_of_name(region) or (region if region.endswith(_PROVINCIAL) else "")
     if province:
         return {"province": province}
@@ -179,8 +204,8 @@ def region_parts(region: str, lines: list[str]) -> dict:
     for i, part in enumerate(best):
         if province_of_name(part) or part.endswith(_PROVINCIAL):
             parts["province"] = province_of_name(part) or part
-        elif part.endswith(("自治州", "盟", "地区")) or part.endswith("市") and (i < len(best) - 1 or "province" in parts):
+        elif part.endswith(_PREFECTURE_LEVEL) or part.endswith("市") and (i < len(best) - 1 or "province" in parts):
             parts["city"] = part
-    if "city" not in parts and region.endswith(("自治州", "盟", "地区")):
+    if "city" not in parts and region.endswith(_PREFECTURE_LEVEL):
         parts["city"] = region
     return parts
