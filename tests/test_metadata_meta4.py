@@ -106,3 +106,20 @@ def test_autonomous_prefecture_short_forms_are_places_of_prefecture_level():
     # one place in two forms: the benchmark and any comparison of regions equate them
     assert same_place("恩施州", "恩施土家族苗族自治州") and same_place("麻阳县", "麻阳苗族自治县")
     assert same_place("鄂温克族自治旗", "鄂温克旗") and not same_place("恩施州", "湘西州") and not same_place("", "")
+
+
+def test_a_report_citing_its_own_documents_names_a_weak_region():
+    meta = _meta("""
+2023年国民经济和社会发展计划执行情况与2024年计划
+一年来，全区坚持稳中求进，出台了《松川区先进制造业培育扶持政策》，为我区产业发展保驾护航。
+""")
+    assert meta["district"] == "松川区" and meta["region_evidence"] == "cited_title"
+    assert "region" in meta["meta_warnings"]
+    # a county text citing a province's document first names no region by it
+    other = _meta("各乡镇：\n根据《某某省人民政府工作规则》，结合全县工作，制定本规则。")
+    assert "district" not in other
+
+
+def test_just_past_year_dates_an_undated_report_weakly():
+    meta = _meta("——县第十届人民代表大会第一次会议开幕式侧记\n“刚刚过去的2011年，是实施‘十二五’规划的开局之年。”")
+    assert meta["issued"] == "2012" and "2012" in meta["meta_warnings"]

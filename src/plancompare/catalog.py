@@ -31,6 +31,7 @@ _SPEAKER_BEFORE = re.compile(r"^(?:.*?)(国务院总理|市长|区长|县长|旗
 _TITLE_WORDS = ("规划", "纲要", "方案", "政府工作报告", "工作报告", "计划", "意见", "报告", "公报")
 _DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
 _REVIEW_YEAR = re.compile(r"(\d{4})年(?:政府)?工作回顾")
+_JUST_PAST = re.compile(r"刚刚过去的((?:19|20)\d{2})年")
 _FIVE_YEAR = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030), "十六五": (2031, 2035)}
 
 
@@ -201,6 +202,9 @@ def _issue_year(meta: dict, lines: list[str], title: str, path: str | Path, warn
     elif "issued" not in meta and (m := re.search(r"((?:19|20)\d{2})年", title)):
         meta["issued"] = m.group(1)  # a year the title names: a weak guess at the issue year
         warnings_.append(f"issue year {m.group(1)} taken from the title, not a date line")
+    elif "issued" not in meta and (m := next((m for line in lines[:30] if (m := _JUST_PAST.search(line))), None)):
+        meta["issued"] = str(int(m.group(1)) + 1)  # 刚刚过去的2011年: spoken or written in the year after
+        warnings_.append(f"issue year {meta['issued']} taken from {m.group()}, not a date line")
 
 
 def _weak_fields(meta: dict, title: str, region_strength: float, kind_strength: float) -> list[str]:
@@ -462,6 +466,18 @@ def _weak_region(front: list[str]) -> tuple[str, str]:
     for line in front[:15]:
         if (m := _OWN_REALITY.search(line.replace(" ", ""))) and is_place(m.group(1)):
             return m.group(1), "own_reality"
+    return _cited_own_region(front)
+
+
+def _cited_own_region(front: list[str]) -> tuple[str, str]:
+    """The place opening the first document the body cites (出台了《洞头区…扶持政策》), when the text speaks of a
+    place of that level as its own (全区, 我区): a report cites its own government's documents first. Weak."""
+    compact = "".join(line.replace(" ", "") for line in front[:15])
+    own_words = re.sub(r"《[^》]*》", "", compact)  # the text's own words, not a cited title's
+    for cited in re.finditer(r"《([^》]{4,80})》", compact):
+        if region := infer_region(cited.group(1)):
+            own = re.search(f"(?:全|我|本){re.escape(region[-1])}", own_words)
+            return (region, "cited_title") if own else ("", "")
     return "", ""
 def infer_kind(text: str) -> str:
     """Document kind from the words of a title: work report, five-year plan, implementation plan, other."""
