@@ -15,7 +15,10 @@ from importlib import resources
 
 from .districts import ethnic_groups, strip_admin_suffix
 
-PLACE = r"[\u4e00-\u9fff]{1,8}?"
+# a place's name before its level: an autonomous unit's name with its peoples (双江拉祜族佤族布朗族傣族自治县,
+# longer than any other name), else one to eight characters
+_AUTONOMOUS = (r"[\u4e00-\u9fff]{2,4}?(?:(?:" + "|".join(ethnic_groups()) + r")族?){1,4}自治(?=区|州|县|旗)")
+PLACE = rf"(?:{_AUTONOMOUS}|[\u4e00-\u9fff]{{1,8}}?)"
 
 
 def _read_prefectures() -> dict[str, str]:
