@@ -8,6 +8,7 @@ headings with synthetic names and numbers.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -477,6 +478,34 @@ def test_first_build_pool_extracts_indicators_into_the_cache_the_build_then_read
     monkeypatch.setattr(stages, "_extract_one", no_extraction)
     cached = stages.extract_indicators(tables["passages"], tables["documents"], tables["lines"], params)
     pd.testing.assert_frame_equal(cached, fresh, check_exact=True)
+
+
+def test_first_build_pool_workers_yield_the_cpu_to_the_model_load(synthetic, tmp_path):
+    """A first build's pool function lowers its worker's priority to FIRST_BUILD_WORKER_NICENESS (the
+    model load in the parent gets a core of its own); a worker already nicer stays as nice, and the
+    document's outcome is the same."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from plancompare import parallel
+    from plancompare.pipeline.stages import DocumentParams
+
+    files, _ = synthetic
+    item = (files[0], {}, DocumentParams(cache_dir=str(tmp_path / "cache")))
+    context = multiprocessing.get_context("fork")  # the child needs this test module's state only
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        before = pool.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
+        outcome = pool.submit(parallel._process_outcome_and_indicators, item).result()
+        after = pool.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
+        pool.submit(os.setpriority, os.PRIO_PROCESS, 0, parallel.FIRST_BUILD_WORKER_NICENESS + 2).result()
+        pool.submit(parallel.lower_priority, parallel.FIRST_BUILD_WORKER_NICENESS).result()
+        kept = pool.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
+    assert after == max(before, parallel.FIRST_BUILD_WORKER_NICENESS)
+    assert kept == parallel.FIRST_BUILD_WORKER_NICENESS + 2
+    assert outcome[0] == "ok"
+    plain = parallel._process_outcome(item)[1]
+    for name in ("documents", "passages", "lines"):
+        pd.testing.assert_frame_equal(getattr(outcome[1], name), getattr(plain, name), check_exact=True)
 
 
 @pytest.mark.slow

@@ -248,9 +248,13 @@ def _process_outcome(item) -> tuple:
 def _process_outcome_and_indicators(item) -> tuple:
     """:func:`_process_outcome`, then the document's indicators extracted into the stage cache (the
     build's :func:`~plancompare.pipeline.stages.extract_indicators` finds them there: its key is the
-    content of the document's tables). A failure here is left for the build's own extraction."""
+    content of the document's tables). A failure here is left for the build's own extraction.
+
+    The function of a first build's pool, whose parent loads the embedding model meanwhile: the worker
+    first lowers its own priority to :data:`FIRST_BUILD_WORKER_NICENESS` (see there)."""
     from .pipeline.stages import extract_indicators
 
+    lower_priority(FIRST_BUILD_WORKER_NICENESS)
     outcome = _process_outcome(item)
     params = item[2]
     if outcome[0] == "ok" and params.use_cache:
@@ -260,6 +264,24 @@ def _process_outcome_and_indicators(item) -> tuple:
         except Exception:  # noqa: BLE001 - the build extracts again and reports
             pass
     return outcome
+
+
+# Niceness of a first build's pool workers. The model load in the parent (imports of torch,
+# transformers and sentence-transformers, then the tokenizer: ≈ 6 s of CPU) is one thread that every
+# embedding waits for; with as many workers as cores it shared a core with them and took about half as
+# long again. At +5 the scheduler gives that thread a whole core (1024 against 2 × 335 weights) and the
+# workers the rest; once the model is loaded the early embedder's thread has the same precedence, so
+# the cores stay busy either way. Raised only, never lowered (an unprivileged process cannot).
+FIRST_BUILD_WORKER_NICENESS = 5
+
+
+def lower_priority(niceness: int) -> None:
+    """Set this process's niceness to ``niceness`` if it is lower (a no-op where unsupported)."""
+    try:
+        if os.getpriority(os.PRIO_PROCESS, 0) < niceness:
+            os.setpriority(os.PRIO_PROCESS, 0, niceness)
+    except (AttributeError, OSError):  # not on this platform, or not allowed
+        pass
 
 
 def _request_key(path, row: dict) -> tuple:
