@@ -480,6 +480,21 @@ def test_first_build_pool_extracts_indicators_into_the_cache_the_build_then_read
     pd.testing.assert_frame_equal(cached, fresh, check_exact=True)
 
 
+def test_stop_fork_server_ends_it_at_once_and_a_later_pool_starts_a_new_one():
+    from multiprocessing import forkserver
+
+    from plancompare.parallel import start_fork_server, stop_fork_server
+
+    start_fork_server()
+    pid = forkserver._forkserver._forkserver_pid
+    assert stop_fork_server() is True
+    with pytest.raises(ProcessLookupError):  # killed and reaped
+        os.kill(pid, 0)
+    assert stop_fork_server() is False
+    assert map_documents(abs, [-3, -1, -2] * 4, workers=2) == [3, 1, 2] * 4
+    assert stop_fork_server() is True
+
+
 def test_first_build_pool_workers_yield_the_cpu_to_the_model_load(synthetic, tmp_path):
     """A first build's pool function lowers its worker's priority to FIRST_BUILD_WORKER_NICENESS (the
     model load in the parent gets a core of its own); a worker already nicer stays as nice, and the
