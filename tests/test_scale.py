@@ -502,7 +502,7 @@ def test_first_build_pool_workers_yield_the_cpu_to_the_model_load(synthetic, tmp
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from plancompare import parallel
+    from plancompare import _priority, parallel
     from plancompare.pipeline.stages import DocumentParams
 
     files, _ = synthetic
@@ -512,11 +512,11 @@ def test_first_build_pool_workers_yield_the_cpu_to_the_model_load(synthetic, tmp
         before = pool.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
         outcome = pool.submit(parallel._process_outcome_and_indicators, item).result()
         after = pool.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
-        pool.submit(os.setpriority, os.PRIO_PROCESS, 0, parallel.FIRST_BUILD_WORKER_NICENESS + 2).result()
-        pool.submit(parallel.lower_priority, parallel.FIRST_BUILD_WORKER_NICENESS).result()
+        pool.submit(os.setpriority, os.PRIO_PROCESS, 0, _priority.FIRST_BUILD_WORKER_NICENESS + 2).result()
+        pool.submit(_priority.lower_priority, _priority.FIRST_BUILD_WORKER_NICENESS).result()
         kept = pool.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
-    assert after == max(before, parallel.FIRST_BUILD_WORKER_NICENESS)
-    assert kept == parallel.FIRST_BUILD_WORKER_NICENESS + 2
+    assert after == max(before, _priority.FIRST_BUILD_WORKER_NICENESS)
+    assert kept == _priority.FIRST_BUILD_WORKER_NICENESS + 2
     assert outcome[0] == "ok"
     plain = parallel._process_outcome(item)[1]
     for name in ("documents", "passages", "lines"):
@@ -541,3 +541,47 @@ def test_first_build_prints_progress_for_every_phase_in_order(synthetic, tmp_pat
     for name in TABLES:  # vectors embedded in other batches differ in the last float32 digits only
         pd.testing.assert_frame_equal(getattr(corpus, name), getattr(serial, name), check_exact=False, rtol=1e-5)
     assert np.allclose(corpus.embeddings, serial.embeddings, atol=1e-6)
+
+
+def test_early_embedding_takes_only_the_cores_the_pool_has_freed(monkeypatch):
+    """A first build's early embedder gets one torch thread per core no document occupies (one at
+    least): never a thread sharing a core with a pool worker."""
+    import plancompare.corpus as corpus_mod
+
+    class Early:
+        def __init__(self):
+            self.threads, self.texts = [], 0
+
+        def submit(self, texts):
+            self.texts += len(texts)
+
+        def use_threads(self, n):
+            self.threads.append(n)
+
+    class Tables:
+        passages = pd.DataFrame({"text": ["a", "b"]})
+
+    monkeypatch.setattr(corpus_mod, "available_cores", lambda: 4)
+    early = Early()
+    submit = corpus_mod._early_embedding(early, 5)
+    for _ in range(5):
+        submit(Tables())
+    assert early.threads == [1, 1, 2, 3, 4] and early.texts == 10
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is Linux's")
+def test_lower_priority_of_one_thread_leaves_the_process_as_it_was():
+    import threading
+
+    from plancompare._priority import lower_priority
+
+    base, seen = os.getpriority(os.PRIO_PROCESS, 0), []
+
+    def nicer():
+        lower_priority(base + 3, thread=True)
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+
+    thread = threading.Thread(target=nicer)
+    thread.start()
+    thread.join()
+    assert seen == [base + 3] and os.getpriority(os.PRIO_PROCESS, 0) == base

@@ -31,6 +31,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, Callable, Sequence
 
+from ._priority import FIRST_BUILD_WORKER_NICENESS, lower_priority
 from .errors import PlancompareError
 
 # Below these sizes a pool costs more (worker start-up, pickling tables back) than it saves:
@@ -274,24 +275,6 @@ def _process_outcome_and_indicators(item) -> tuple:
         except Exception:  # noqa: BLE001 - the build extracts again and reports
             pass
     return outcome
-
-
-# Niceness of a first build's pool workers. The model load in the parent (imports of torch,
-# transformers and sentence-transformers, then the tokenizer: ≈ 6 s of CPU) is one thread that every
-# embedding waits for; with as many workers as cores it shared a core with them and took about half as
-# long again. At +5 the scheduler gives that thread a whole core (1024 against 2 × 335 weights) and the
-# workers the rest; once the model is loaded the early embedder's thread has the same precedence, so
-# the cores stay busy either way. Raised only, never lowered (an unprivileged process cannot).
-FIRST_BUILD_WORKER_NICENESS = 5
-
-
-def lower_priority(niceness: int) -> None:
-    """Set this process's niceness to ``niceness`` if it is lower (a no-op where unsupported)."""
-    try:
-        if os.getpriority(os.PRIO_PROCESS, 0) < niceness:
-            os.setpriority(os.PRIO_PROCESS, 0, niceness)
-    except (AttributeError, OSError):  # not on this platform, or not allowed
-        pass
 
 
 def _request_key(path, row: dict) -> tuple:
