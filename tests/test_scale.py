@@ -495,34 +495,6 @@ def test_stop_fork_server_ends_it_at_once_and_a_later_pool_starts_a_new_one():
     assert stop_fork_server() is True
 
 
-def test_first_build_pool_workers_yield_the_cpu_to_the_model_load(synthetic, tmp_path):
-    """A first build's pool function lowers its worker's priority to FIRST_BUILD_WORKER_NICENESS (the
-    model load in the parent gets a core of its own); a worker already nicer stays as nice, and the
-    document's outcome is the same."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from plancompare import _priority, parallel
-    from plancompare.pipeline.stages import DocumentParams
-
-    files, _ = synthetic
-    item = (files[0], {}, DocumentParams(cache_dir=str(tmp_path / "cache")))
-    context = multiprocessing.get_context("fork")  # the child needs this test module's state only
-    with ProcessPoolExecutor(1, mp_context=context) as pool:
-        before = pool.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
-        outcome = pool.submit(parallel._process_outcome_and_indicators, item).result()
-        after = pool.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
-        pool.submit(os.setpriority, os.PRIO_PROCESS, 0, _priority.FIRST_BUILD_WORKER_NICENESS + 2).result()
-        pool.submit(_priority.lower_priority, _priority.FIRST_BUILD_WORKER_NICENESS).result()
-        kept = pool.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
-    assert after == max(before, _priority.FIRST_BUILD_WORKER_NICENESS)
-    assert kept == _priority.FIRST_BUILD_WORKER_NICENESS + 2
-    assert outcome[0] == "ok"
-    plain = parallel._process_outcome(item)[1]
-    for name in ("documents", "passages", "lines"):
-        pd.testing.assert_frame_equal(getattr(outcome[1], name), getattr(plain, name), check_exact=True)
-
-
 @pytest.mark.slow
 def test_first_build_prints_progress_for_every_phase_in_order(synthetic, tmp_path, monkeypatch, capsys):
     """A first build (empty caches) says what it does from start to end: the model load beside the

@@ -1,16 +1,14 @@
-"""Lowering the CPU priority of a first build's helpers, so the step everything waits for runs first.
+"""Lowering the CPU priority of a thread whose work can wait, so the work everything waits for runs first.
 
 A first build (empty caches) loads the embedding model in one thread of the main process (imports of
-torch, transformers and sentence-transformers, then the tokenizer: ≈ 6 s of CPU that every embedding
-waits for) while a process pool cleans the documents and, once the model is there, a thread embeds
-the passages of the documents already cleaned. On as many cores as workers, all three shared the
-cores evenly and the model load took about half as long again as alone. The niceness below orders
-them: the model load (0) before the pool's workers (:data:`FIRST_BUILD_WORKER_NICENESS`) before the
-early embedding (:data:`EARLY_EMBED_NICENESS`), whose passages the build would embed anyway, while
-the documents still being cleaned hold up its embedding step. At +5 the scheduler gives a niceness-0
-thread a whole core against two +5 workers (weights 1024 against 2 x 335). Niceness is only ever
-raised: an unprivileged process cannot lower it again, and these processes and threads end with the
-build's document stage.
+torch, transformers and sentence-transformers, then the tokenizer: ≈ 5 s of CPU) while a process pool
+cleans the documents; once the model is there, a thread embeds the passages of the documents already
+cleaned (:class:`~plancompare.early_embed.BackgroundEmbedder`). That early embedding is work the
+build would do anyway, while the documents still being cleaned hold up its embedding step: its thread
+runs at :data:`EARLY_EMBED_NICENESS` and takes the CPU the pool leaves. (Lowering the pool's workers
+instead, to give the model load a core of its own, was measured too: with the lighter repair lexicon
+the pool became the longer of the two and finished later; see ``benchmarks/results/cold_start.md``.)
+Niceness is only ever raised: an unprivileged process cannot lower it again.
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ import os
 import sys
 import threading
 
-FIRST_BUILD_WORKER_NICENESS = 5
 EARLY_EMBED_NICENESS = 10
 
 

@@ -31,7 +31,6 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, Callable, Sequence
 
-from ._priority import FIRST_BUILD_WORKER_NICENESS, lower_priority
 from .errors import PlancompareError
 
 # Below these sizes a pool costs more (worker start-up, pickling tables back) than it saves:
@@ -259,13 +258,9 @@ def _process_outcome(item) -> tuple:
 def _process_outcome_and_indicators(item) -> tuple:
     """:func:`_process_outcome`, then the document's indicators extracted into the stage cache (the
     build's :func:`~plancompare.pipeline.stages.extract_indicators` finds them there: its key is the
-    content of the document's tables). A failure here is left for the build's own extraction.
-
-    The function of a first build's pool, whose parent loads the embedding model meanwhile: the worker
-    first lowers its own priority to :data:`FIRST_BUILD_WORKER_NICENESS` (see there)."""
+    content of the document's tables). A failure here is left for the build's own extraction."""
     from .pipeline.stages import extract_indicators
 
-    lower_priority(FIRST_BUILD_WORKER_NICENESS)
     outcome = _process_outcome(item)
     params = item[2]
     if outcome[0] == "ok" and params.use_cache:
