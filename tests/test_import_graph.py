@@ -12,7 +12,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "plancompare"
 
 LAYERS: list[tuple[str, ...]] = [
-    ("text", "_version", "errors", "_cells", "districts", "formatting"),
+    ("text", "_version", "errors", "_cells", "districts", "formatting", "_priority"),
     ("ingest",),
     ("repair", "clean"),
     ("outline",),

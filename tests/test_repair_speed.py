@@ -110,3 +110,54 @@ def test_chikan_figures_unchanged_by_the_speed_work():
         after = fix.after if fix else spot["damaged"]
         counts["exact" if after == spot["original"] else "marked" if "□" in after else "wrong"] += 1
     assert counts == {"exact": 27, "marked": 3, "wrong": 3}
+
+
+def _reference_dictionary(path) -> tuple:
+    """jieba's word list read as before the speed work: each valid line's word added to the
+    bigram model one character at a time (``CharNgrams.add``)."""
+    from plancompare.repair.sources import CharNgrams
+
+    freq, repeated, bigrams = {}, [], CharNgrams(order=2)
+    with open(path, encoding="utf-8") as fh:
+        for row in fh:
+            parts = row.split()
+            if len(parts) >= 2 and parts[1].isdigit():
+                if parts[0] in freq:
+                    repeated.append((parts[0], freq[parts[0]]))
+                freq[parts[0]] = int(parts[1])
+                bigrams.add(parts[0], int(parts[1]))
+    return freq, repeated, bigrams
+
+
+def _assert_same_dictionary(path) -> None:
+    from plancompare.repair.sources import JiebaDictionary
+
+    fast = JiebaDictionary(path)
+    freq, repeated, bigrams = _reference_dictionary(path)
+    assert list(fast.freq.items()) == list(freq.items()) and fast.repeated == repeated
+    assert fast.total == (sum(freq.values()) or 1)
+    for table in ("uni", "grams", "context", "types", "next_chars"):
+        got, want = getattr(fast.bigrams, table), getattr(bigrams, table)
+        assert type(got) is type(want), table
+        assert list(got.items()) == list(want.items()), table  # values and key order
+        assert all(type(a) is type(b) for a, b in zip(got.values(), want.values())), table
+
+
+def test_dictionary_bigrams_counted_with_numpy_equal_the_character_loop(tmp_path):
+    """Repeated words, tags, malformed lines, one-character and non-BMP words; a zero count
+    (which keeps a bigram "unseen") takes the loop itself."""
+    lines = ["中国 500 ns", "中国人 30 n", "人民 200", "国人 7", "中国 40 ns", "坏行", "坏 x", "𠀀字 3 n",
+             "字 9", "字字字 2", "  前导 4", "国人民 1"]
+    path = tmp_path / "dict.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _assert_same_dictionary(path)
+    path.write_text("\n".join(lines + ["零次 0", "中零 5"]) + "\n", encoding="utf-8")
+    _assert_same_dictionary(path)
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    _assert_same_dictionary(tmp_path / "empty.txt")
+
+
+def test_jieba_dictionary_counted_with_numpy_equals_the_character_loop():
+    import jieba
+
+    _assert_same_dictionary(Path(jieba.__file__).with_name("dict.txt"))

@@ -8,6 +8,7 @@ headings with synthetic names and numbers.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -479,6 +480,21 @@ def test_first_build_pool_extracts_indicators_into_the_cache_the_build_then_read
     pd.testing.assert_frame_equal(cached, fresh, check_exact=True)
 
 
+def test_stop_fork_server_ends_it_at_once_and_a_later_pool_starts_a_new_one():
+    from multiprocessing import forkserver
+
+    from plancompare.parallel import start_fork_server, stop_fork_server
+
+    start_fork_server()
+    pid = forkserver._forkserver._forkserver_pid
+    assert stop_fork_server() is True
+    with pytest.raises(ProcessLookupError):  # killed and reaped
+        os.kill(pid, 0)
+    assert stop_fork_server() is False
+    assert map_documents(abs, [-3, -1, -2] * 4, workers=2) == [3, 1, 2] * 4
+    assert stop_fork_server() is True
+
+
 @pytest.mark.slow
 def test_first_build_prints_progress_for_every_phase_in_order(synthetic, tmp_path, monkeypatch, capsys):
     """A first build (empty caches) says what it does from start to end: the model load beside the
@@ -497,3 +513,47 @@ def test_first_build_prints_progress_for_every_phase_in_order(synthetic, tmp_pat
     for name in TABLES:  # vectors embedded in other batches differ in the last float32 digits only
         pd.testing.assert_frame_equal(getattr(corpus, name), getattr(serial, name), check_exact=False, rtol=1e-5)
     assert np.allclose(corpus.embeddings, serial.embeddings, atol=1e-6)
+
+
+def test_early_embedding_takes_only_the_cores_the_pool_has_freed(monkeypatch):
+    """A first build's early embedder gets one torch thread per core no document occupies (one at
+    least): never a thread sharing a core with a pool worker."""
+    import plancompare.corpus as corpus_mod
+
+    class Early:
+        def __init__(self):
+            self.threads, self.texts = [], 0
+
+        def submit(self, texts):
+            self.texts += len(texts)
+
+        def use_threads(self, n):
+            self.threads.append(n)
+
+    class Tables:
+        passages = pd.DataFrame({"text": ["a", "b"]})
+
+    monkeypatch.setattr(corpus_mod, "available_cores", lambda: 4)
+    early = Early()
+    submit = corpus_mod._early_embedding(early, 5)
+    for _ in range(5):
+        submit(Tables())
+    assert early.threads == [1, 1, 2, 3, 4] and early.texts == 10
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is Linux's")
+def test_lower_priority_of_one_thread_leaves_the_process_as_it_was():
+    import threading
+
+    from plancompare._priority import lower_priority
+
+    base, seen = os.getpriority(os.PRIO_PROCESS, 0), []
+
+    def nicer():
+        lower_priority(base + 3, thread=True)
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+
+    thread = threading.Thread(target=nicer)
+    thread.start()
+    thread.join()
+    assert seen == [base + 3] and os.getpriority(os.PRIO_PROCESS, 0) == base

@@ -470,15 +470,18 @@ def _wait_for_model(preload, reporter) -> None:
 
 def _early_embedding(early, n_documents: int):
     """The ``on_tables`` of a first build: queue each cleaned document's passages on ``early``,
-    and give it every core once the pool has at most one document left (the others idle)."""
-    finished = 0
+    and give it the cores the pool no longer uses (one thread at least).
+
+    Not every core while a document is still being cleaned: torch's threads wait for each other at
+    every operation, so one of them sharing a core with a pool worker held the others back (a first
+    build's last, largest document and a two-thread early embedding on two cores)."""
+    finished, cores = 0, available_cores()
 
     def submit(tables) -> None:
         nonlocal finished
         finished += 1
         early.submit(tables.passages["text"])
-        if n_documents - finished <= 1:
-            early.use_threads(available_cores())
+        early.use_threads(max(1, cores - min(n_documents - finished, cores)))
 
     return submit
 

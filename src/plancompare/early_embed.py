@@ -12,6 +12,7 @@ import os
 import time
 from typing import Any, Sequence
 
+from ._priority import EARLY_EMBED_NICENESS, lower_priority
 from .embed_cache import default_cache_dir
 from .model import load_model
 
@@ -55,13 +56,17 @@ class BackgroundEmbedder:
     waits for ``preload`` (the model-loading thread of :func:`preload_model`), then embeds chunk
     after chunk with ``threads`` torch threads (the other cores are cleaning) and a bar on stderr
     when ``progress``. ``use_threads(n)`` changes the thread count from the next chunk on (a
-    build raises it to every core once its pool has at most one document left: the other cores
-    would idle). ``finish()`` lets the running chunk end, drops the rest (the build embeds them
-    with every core) and returns how many texts were embedded here.
+    build gives it the cores its pool no longer uses). ``finish()`` lets the running chunk end,
+    drops the rest (the build embeds them with every core) and returns how many texts were
+    embedded here.
+
+    The thread runs at niceness :data:`~plancompare._priority.EARLY_EMBED_NICENESS`, behind the pool's
+    workers: it takes the CPU the pool leaves. A chunk is one batch (8 texts) because ``finish()``
+    waits for the running one while the other cores idle (32 texts at one thread: up to 2 s).
     """
 
     def __init__(self, model: Any = None, *, preload=None, progress: bool = False, threads: int = 1,
-                 chunk: int = 32, cache_dir: str | os.PathLike | None = None):
+                 chunk: int = 8, cache_dir: str | os.PathLike | None = None):
         import queue
         import threading
 
@@ -110,6 +115,7 @@ class BackgroundEmbedder:
                 time.sleep(0.05)
             if self.preload.ident is not None:
                 self.preload.join()
+        lower_priority(EARLY_EMBED_NICENESS, thread=True)  # torch's threads, started from this one, inherit it
         import torch
 
         before = applied = torch.get_num_threads()
