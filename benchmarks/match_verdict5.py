@@ -27,6 +27,8 @@ added columns      any of :data:`EXTRA`:
                    list (how far it stands above the runner-up; negative below the list's best);
   ``glob_<f>``     the candidate's value minus the best value among the probe's global candidates (every district
                    but the source's): a district whose best is far below what other districts offer.
+An optional sixth item holds options: ``{"min_kept": 0.90}`` (the threshold rule's kept share, default the
+shipped 0.92), ``{"hgb": {...}}`` (HistGradientBoostingClassifier parameters replacing the defaults).
 Label ``paired`` runs the first config of the list against the second on the same folds with a bootstrap over
 topics of the per-list differences (``[["paired", A, B]]`` with A, B configs as above).
 Nothing here ships unless a config clears the bar of ``benchmarks/results/match_verdict5.md``.
@@ -237,9 +239,15 @@ def oof(cases: dict, kind: str, cfg) -> tuple[list, dict, dict]:
     import plancompare.match.verdict as verdict
     from plancompare.match.features import FEATURE_NAMES
 
+    from functools import partial
+
+    from match_examples import choose_thresholds
+
     _, _, model, hard, added, *rest = cfg
+    options = rest[0] if rest else {}
     verdict.FEATURE_NAMES = tuple(FEATURE_NAMES) + EXTRA  # the extra columns, for this process only
-    match_cv.fit_kind = make_fit(model, hard, added, rest[0] if rest else None)
+    match_cv.fit_kind = make_fit(model, hard, added, options.get("hgb"))
+    match_cv.choose_thresholds = partial(choose_thresholds, min_kept=options.get("min_kept", 0.92))
     every = [c for s in SETS for c in cases[s] if c.kind == kind]
     p, t = match_cv.out_of_fold(every, kind, True)
     return every, p, t
