@@ -38,6 +38,8 @@ FRESH = ROOT / "tests" / "gold" / "match_pairs_fresh.csv"
 FRESH2 = ROOT / "tests" / "gold" / "match_pairs_fresh2.csv"
 # third blind held-out gold (2026-12-02, 33 topics), labelled by reading only; never trained on, see its README
 FRESH3 = ROOT / "tests" / "gold" / "match_pairs_fresh3.csv"
+# fourth blind gold (2026-12-02, 37 topics, 5 with English queries), labelled by reading only; scored once, see its README
+FRESH4 = ROOT / "tests" / "gold" / "match_pairs_fresh4.csv"
 OTHER_GOAL = ROOT / "tests" / "gold" / "match_pair_other_goal.csv"
 SHARED = Path(os.environ.get("PLANCOMPARE_SHARED", ROOT.parent / "shared"))
 REFERENCE_YEARS = (2016, 2017, 2018)

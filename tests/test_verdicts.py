@@ -21,7 +21,7 @@ from plancompare.match.glossary import (default_variant_terms, load_variant_term
 from plancompare.match.verdict import VERDICTS, LinearVerdict, VerdictModel, default_verdict_model, fit_linear_verdict
 
 sys.path.insert(0, str(Path(__file__).parent))
-from match_gold import FRESH, FRESH2, FRESH3, PAIRS, SHARED, ROOT, load_topics, reference_files  # noqa: E402
+from match_gold import FRESH, FRESH2, FRESH3, FRESH4, PAIRS, SHARED, ROOT, load_topics, reference_files  # noqa: E402
 
 PROVENANCE = ["passage_id", "doc_id", "district", "section_path", "line_start", "line_end"]
 
@@ -206,19 +206,23 @@ def test_second_fresh_gold_is_blind_separate_and_points_at_real_lines(tmp_path):
     _assert_pairs_point_at_real_lines(pairs, tmp_path)
 
 
-def test_third_fresh_gold_is_blind_separate_and_points_at_real_lines(tmp_path):
-    fresh3, pairs = load_topics(None, FRESH3), pd.read_csv(FRESH3, dtype=str, keep_default_na=False)
-    seen = load_topics() + load_topics(None, FRESH) + load_topics(None, FRESH2)
-    assert not {t.topic for t in fresh3} & {t.topic for t in seen}  # trained on by nothing, and no earlier blind set
-    assert not {t.query for t in fresh3} & {t.query for t in seen}
-    assert all(t.topic.startswith("g3_") for t in fresh3)
+@pytest.mark.parametrize("gold, prefix, earlier, minimum", [
+    (FRESH3, "g3_", (FRESH, FRESH2), dict(topics=25, pairs=160, none=45, match=50)),
+    (FRESH4, "g4_", (FRESH, FRESH2, FRESH3), dict(topics=30, pairs=160, none=50, match=50)),
+])
+def test_later_blind_golds_are_separate_and_point_at_real_lines(gold, prefix, earlier, minimum, tmp_path):
+    topics, pairs = load_topics(None, gold), pd.read_csv(gold, dtype=str, keep_default_na=False)
+    seen = load_topics() + [t for path in earlier for t in load_topics(None, path)]
+    assert not {t.topic for t in topics} & {t.topic for t in seen}  # trained on by nothing, and no earlier blind set
+    assert not {t.query for t in topics} & {t.query for t in seen}
+    assert all(t.topic.startswith(prefix) for t in topics)
     assert list(pairs.columns) == list(pd.read_csv(FRESH2, nrows=0).columns)
-    assert set(pairs["label"]) <= set(VERDICTS) and all(t.source for t in fresh3)
+    assert set(pairs["label"]) <= set(VERDICTS) and all(t.source for t in topics)
     assert not pairs.duplicated(["topic", "district", "target"]).any()
     assert pairs.groupby("topic")[["query", "source"]].nunique().eq(1).all().all()  # one query, one source a topic
-    none_cases = [(t.topic, d) for t in fresh3 for d in t.not_comparable if d not in t.comparable]
-    assert len(fresh3) >= 25 and len(pairs) >= 160 and len(none_cases) >= 45
-    assert sum(len(t.comparable) for t in fresh3) >= 50  # (topic, district) lists with a comparable match
+    none_cases = [(t.topic, d) for t in topics for d in t.not_comparable if d not in t.comparable]
+    assert len(topics) >= minimum["topics"] and len(pairs) >= minimum["pairs"] and len(none_cases) >= minimum["none"]
+    assert sum(len(t.comparable) for t in topics) >= minimum["match"]  # (topic, district) lists with a comparable match
     _assert_pairs_point_at_real_lines(pairs, tmp_path)
 
 
