@@ -146,6 +146,17 @@ def test_floor_written_before_a_share():
     assert (row.indicator_id, row.value, row.comparator) == ("nursing_bed_share", 95.0, ">=")
 
 
+@pytest.mark.parametrize("text, cmp", [("到2025年，森林覆盖率达到24.1%。", "="), ("到2025年，城区绿化覆盖率达46.3%。", "="),
+                                       ("到2025年，森林覆盖率力争达到24.1%。", ">="),
+                                       ("到2025年，森林覆盖率达到24.1%以上。", ">="),
+                                       ("到2025年，森林覆盖率不低于24.1%。", ">=")])
+def test_reaching_a_target_is_literal_unless_a_floor_word_says_so(text, cmp):
+    """达到X in a goal is X (a PM2.5 concentration 达到40 is no floor); only a floor word (以上, 不低于, 不少于,
+    超过, 力争达到) makes it one (the project's convention since 2026-12-02; tests/gold/indicators_README.md)."""
+    row = _plan(text).iloc[0]
+    assert (row.kind, row.year, row.comparator) == ("target", 2025, cmp)
+
+
 def test_a_stray_space_inside_a_word_does_not_hide_the_number():
     row = _plan("到2025年，累计建 设5G网络基站2000个以上。").iloc[0]
     assert (row.indicator_id, row.value, row.comparator, row.year) == ("base_stations_5g", 2000.0, ">=", 2025)

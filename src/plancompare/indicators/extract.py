@@ -99,7 +99,7 @@ def _written_name(local: str, cues: dict) -> str:
 
 
 def comparator(local: str, token: Token, kind: str, cues: dict, distributed: str | None = None) -> str:
-    """``range``, the word after the number, a 分别…左右 shared word, the word before it, or ``=``."""
+    """``range``, the word after the number, a 分别…左右 shared word, the word before it, or ``=`` (达到 included)."""
     if token.value_high is not None:
         return "range"
     if token.comparator_after:
@@ -113,8 +113,7 @@ def comparator(local: str, token: Token, kind: str, cues: dict, distributed: str
         # 不少于床位总数的95%: the comparator governs a share written after it
         if word in tail or re.search(re.escape(word) + r"[^，,；;。]{0,10}的$", local):
             return cmp
-    if kind == "target" and any(local.endswith(w) or w in local[-3:] for w in cues.get("target_floor_words", [])):
-        return ">="
+    # 达到X with no floor word is literal (=), in a goal as in a review: PM2.5年均浓度达到40 is no floor
     return "="
 
 
