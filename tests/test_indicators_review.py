@@ -198,6 +198,14 @@ def test_a_title_line_is_no_section_heading(cues):
     assert line_sections(title + "\n全省一般公共预算收入达到812.4亿元。", "", cues, None, title)[0] == [None, None]
 
 
+def test_a_tagged_title_line_is_no_section_heading(cues):
+    """A page's tag before the title (metadata drops it: title ``计划报告解读``) leaves the line the title line:
+    its ``计划`` and the session's year head the whole page, no section of it."""
+    line = "【聚焦2026海川两会】计划报告解读"
+    assert unnumbered_heading(line, cues, "计划报告解读") is None
+    assert unnumbered_heading(line, cues, "") is not None  # without the title it would pass for a heading
+
+
 # ------------------------------------------------------------------ whose figure: the region's own, the headline series
 def test_region_after_a_verb_is_the_region_itself():
     """推动全区地区生产总值…: 全区 after a verb is still the region (no sub-area scope)."""
@@ -305,3 +313,18 @@ def test_a_span_of_years_up_to_now_reports_outcomes(text):
     """二十年来 / 两年来 (like 五年来, 一年来) in the paragraph or sentence: what happened, not a goal."""
     rows = _rows(text, "other", 2023, 2023, 2023, "二、奋进2023年")
     assert set(rows.loc[rows["indicator_id"] != "", "kind"]) == {"actual"}
+
+
+@pytest.mark.parametrize("text, kind, year", [
+    ("会议发布的《关于海川市2025年计划执行情况与2026年计划草案的报告》显示，2025年，全市上下攻坚克难，经济运行总体平稳。"
+     "全年地区生产总值增长5%，固定资产投资增长5.2%。", "actual", 2025),
+    ("2022年，面对多重超预期因素冲击，全县经济稳中有进。全年实现地区生产总值2651.25亿元，增长1.0%。", "actual", 2022),
+    ("年末常住人口比2021年减少0.14万人。全年地区生产总值增长5%左右。", "target", 2026),  # a base year: no year
+])
+def test_a_sentence_opened_by_the_whole_year_is_its_paragraphs_year(text, kind, year):
+    """全年 opening a sentence speaks of the (past) year its paragraph last named, not of the document's year
+    (ind5 济源 2026 plan-report news; the same ``YYYY年，…。全年…`` review paragraph in nine documents of ind3,
+    ind4, ind5 and the 2006 national report)."""
+    rows = _rows(text, "other", 2026, 2026, 2026)
+    row = rows[rows["indicator_id"] == "gdp_growth_rate"].iloc[0]
+    assert (row["kind"], row["year"]) == (kind, year)

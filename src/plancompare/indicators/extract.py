@@ -189,6 +189,8 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
         if earlier and re.search(r"(?:到|至)[^，,；;]{0,3}$", s[:year_pos]):
             year = earlier[-1]
     if period is None and year is None:
+        year = _whole_year(s, sent.paragraph, doc[0])
+    if period is None and year is None:
         period = _horizon(s[:pos], doc, ctx["cues"])
     if period_pos > year_pos:
         year = None
@@ -224,6 +226,18 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
                  reporting=ctx["reporting"], compared_goal=compared_goal, date_rule=ctx.get("date_rule", ""),
                  judged=judged_against_goal(s[token.end:], cues),
                  so_far_paragraph=bool(PART_OF_THIS_YEAR.match(sent.paragraph.lstrip())))
+
+
+def _whole_year(s: str, paragraph: str, past: int | None) -> int | None:
+    """A sentence opening with 全年 ("the whole year") speaks of the year its paragraph last named: ``2025年，全市上下
+    …经济运行总体平稳。全年地区生产总值增长5%`` is 2025's outcome. Only a past year (up to the reviewed one
+    ``past``) is taken, no comparison's base year, and none inside a quoted title (``《关于…2025年…执行情况与2026年…草案的报告》``)."""
+    if past is None or not re.match(r"[\s●■◆▲•·-]*全年", s):
+        return None
+    text = re.sub(r"《[^》]*》", "", paragraph)
+    named = [int(m.group(1)) for m in re.finditer(r"(?<!\d)((?:19|20)\d{2})年", text)
+             if not is_base_year(text, m.start())]  # 比2021年减少0.14万人: a base, not the paragraph's year
+    return named[-1] if named and named[-1] <= past else None
 
 
 def _expected_here(s: str, pos: int, before: str, ctx: dict) -> bool:
