@@ -131,6 +131,9 @@ def test_bare_heading_ends_with_a_new_numbered_section(cues):
     ("“十五五”时期主要目标", "goal_list"),         # goal_list() then refuses it: a period's goals are targets
     ("主要预期目标", "goal_list"),
     ("综合实力再上台阶", None),
+    ("2024年成绩单", "past"),                      # a digest's report card (ind5 湖北 2025; 邯郸 2025's headline)
+    ("过去五年工作成绩", "past"),
+    ("以优异成绩迎接党的二十大", None),            # 成绩 alone is no review word
 ])
 def test_heading_kind(cues, heading, kind):
     assert heading_kind(heading, cues) == kind
@@ -148,6 +151,12 @@ def test_an_unnumbered_goal_list_heading_is_one_rule(passages):
     for indicator, value in (("gdp_growth_rate", 5), ("general_budget_revenue_growth", 3)):
         row = _one(rows, indicator, value)
         assert (row["kind"], row["year"], row["kind_rule"]) == ("expected", 2025, "expected_enumeration"), row
+
+
+def test_a_report_card_heading_heads_the_reviewed_years_outcomes():
+    """■ 2024年成绩单 / ●预计全省地区生产总值增长6%左右 in a 2025 report digest: 2024's estimated outcome."""
+    rows = _rows("■ 2024年成绩单\n●预计全省地区生产总值增长6%左右", "other", 2025, 2025, 2025)
+    assert (_one(rows, "gdp_growth_rate", 6)[["kind", "year", "comparator"]] == ["actual", 2024, "~"]).all()
 
 
 def test_numbers_under_a_goals_met_heading_are_outcomes():
