@@ -337,3 +337,12 @@ def test_a_sentence_opened_by_the_whole_year_is_its_paragraphs_year(text, kind, 
     rows = _rows(text, "other", 2026, 2026, 2026)
     row = rows[rows["indicator_id"] == "gdp_growth_rate"].iloc[0]
     assert (row["kind"], row["year"]) == (kind, year)
+
+
+def test_a_horizon_before_a_from_year_dates_the_to_value():
+    """到2020年全省居民人均预期寿命从2015年的73.25岁增长到74岁: the from-year dates the from-value only, and the
+    horizon written before it still dates the goal (a plan's idiom: ind5 健康甘肃2030 news; 到2030年将其平均预期寿命
+    从2024年的79岁提高到80岁 on a news page)."""
+    rows = _rows("规划提出，到2020年全省居民人均预期寿命从2015年的73.25岁增长到74岁。", "five_year_plan", 2016, 2016, 2030)
+    assert tuple(_one(rows, "life_expectancy", 74)[["kind", "year"]]) == ("target", 2020)
+    assert tuple(_one(rows, "life_expectancy", 73.25)[["kind", "year"]]) == ("actual", 2015)

@@ -171,7 +171,10 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
     between = _LATIN_GLUED.sub("", s[year_pos + 5:pos])
     if year is not None and (re.search(r"\d[^\d，,。；;]{0,8}(?:到|至)[^\d]{0,4}$", between)
                              or from_year_passed(s, year_pos, pos)):
-        year = None  # 由2020年的82.4岁提高到83.9岁: the year belongs to the first number
+        # 由2020年的82.4岁提高到83.9岁: the year belongs to the first number; a horizon written before the from-year
+        # (到2020年全省居民人均预期寿命从2015年的73.25岁增长到74岁) still dates the to-value
+        year_pos, year = next(((p, y) for p, y in reversed(years) if p < year_pos and _horizon_year(s, p, year_pos)),
+                              (year_pos, None))
     from_value = bool(re.search(r"[从由][^，,；;从由]{0,12}$", s[:pos])
                       and re.match(r"[^，,；;]{0,16}(?:到|至)", s[token.end:]))
     # 1986年同1978年相比，国民生产总值由3480亿元增加到…: the from-value is the base year's own
@@ -226,6 +229,11 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
                  reporting=ctx["reporting"], compared_goal=compared_goal, date_rule=ctx.get("date_rule", ""),
                  judged=judged_against_goal(s[token.end:], cues),
                  so_far_paragraph=bool(PART_OF_THIS_YEAR.match(sent.paragraph.lstrip())))
+
+
+def _horizon_year(s: str, p: int, until: int) -> bool:
+    """The year at ``p`` is a horizon (``到2020年``, ``至2025年``) whose clause runs on to ``until``."""
+    return s[max(0, p - 1):p] in ("到", "至") and not re.search(r"[。；;]", s[p:until])
 
 
 def _whole_year(s: str, paragraph: str, past: int | None) -> int | None:
