@@ -289,3 +289,11 @@ def test_region_from_front_matter_patterns(front, region):
     from plancompare.catalog import infer_metadata
 
     assert infer_metadata(front, "plan.txt", warn=False).get("district_zh") == region
+
+
+@pytest.mark.parametrize("text, cmp", [("城镇登记失业率≤4%。", "<="), ("城镇登记失业率≦4%。", "<="),
+                                       ("地级及以上城市空气质量优良天数比率≥82%。", ">=")])
+def test_a_comparator_written_as_a_symbol(text, cmp):
+    """≤ / ≥ before the number (ind6 洞头 计划执行 report, 上海 健康老龄化 plan news, ind5 健康甘肃 ≤5‰) bound it."""
+    row = _report(text, year=2016).iloc[0]
+    assert row.comparator == cmp
