@@ -55,7 +55,8 @@ def test_chinese_numerals(text, value):
 @pytest.mark.parametrize("text, value, unit", [
     ("全年税收完成三百二十一亿四千万元", 3_214_000, "万元"),  # 321.4亿元, in the unit the sentence goes on with
     ("新增就业两万八千人", 28_000, "人"),  # not 八千人
-    ("粮食产量达到八千三百万吨", 8300, "万吨")])
+    ("粮食产量达到八千三百万吨", 8300, "万吨"),
+    ("全省生产总值达到二万五千九百六十八点五五亿元", 25968.55, "亿元")])  # decimals after the last section (ind6)
 def test_numerals_with_wan_and_yi_sections_are_read_whole(text, value, unit):
     (q,) = find_quantities(fold_for_numbers(text)[0], {"万元", "亿元", "人", "万吨"})
     assert (q.value, q.unit) == (value, unit)
