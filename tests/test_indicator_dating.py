@@ -81,7 +81,7 @@ def test_reviewed_year_dates_an_undated_full_year_outcome():
                              ("general_budget_revenue_growth", 4.4)]:
         row = _one(rows, indicator, value)
         assert (row["kind"], row["year"]) == ("actual", 2033)
-        # 全年 opening the sentence takes the paragraph's 2033年 itself (extract._whole_year), before any document
+        # 全年 opening the sentence takes the paragraph's 2033年 itself (spans.whole_year), before any document
         # date; the document is still dated from the reviewed year for the numbers no year of the text names
         assert row["year_rule"] == "sentence_year"
     assert document_date(["县长作政府工作报告。在回顾2033年工作时说：2033年，我们克服重重困难。"]) == (2034, "reviewed_year")

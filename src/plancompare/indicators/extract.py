@@ -22,7 +22,7 @@ from .rules import (PART_OF_THIS_YEAR, Facts, decide, doc_years, expected_cue, i
                     judged_against_goal, relative_year, section_context)
 from .scope import own_names, subject_scope
 from .sections import before_goals_passages, line_context, passage_sections
-from .spans import compared_span, from_year_passed, is_base_year, milestone_restated
+from .spans import compared_span, from_year_passed, horizon_year, is_base_year, milestone_restated, whole_year
 from .tables import label_unit, year_columns
 
 __all__ = ["extract_indicators", "INDICATOR_COLUMNS"]
@@ -113,8 +113,7 @@ def comparator(local: str, token: Token, kind: str, cues: dict, distributed: str
         # 不少于床位总数的95%: the comparator governs a share written after it
         if word in tail or re.search(re.escape(word) + r"[^，,；;。]{0,10}的$", local):
             return cmp
-    # 达到X with no floor word is literal (=), in a goal as in a review: PM2.5年均浓度达到40 is no floor
-    return "="
+    return "="  # 达到X with no floor word is literal, in a goal as in a review: PM2.5年均浓度达到40 is no floor
 
 
 def _distributed_comparators(s: str, toks: list[Token]) -> dict:
@@ -171,9 +170,8 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
     between = _LATIN_GLUED.sub("", s[year_pos + 5:pos])
     if year is not None and (re.search(r"\d[^\d，,。；;]{0,8}(?:到|至)[^\d]{0,4}$", between)
                              or from_year_passed(s, year_pos, pos)):
-        # 由2020年的82.4岁提高到83.9岁: the year belongs to the first number; a horizon written before the from-year
-        # (到2020年全省居民人均预期寿命从2015年的73.25岁增长到74岁) still dates the to-value
-        year_pos, year = next(((p, y) for p, y in reversed(years) if p < year_pos and _horizon_year(s, p, year_pos)),
+        # 由2020年的82.4岁提高到83.9岁: the year is the first number's; a horizon before it (到2020年…从2015年的…) is not
+        year_pos, year = next(((p, y) for p, y in reversed(years) if p < year_pos and horizon_year(s, p, year_pos)),
                               (year_pos, None))
     from_value = bool(re.search(r"[从由][^，,；;从由]{0,12}$", s[:pos])
                       and re.match(r"[^，,；;]{0,16}(?:到|至)", s[token.end:]))
@@ -191,8 +189,7 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
         earlier = [int(m.group(1)) for m in re.finditer(r"[从由]((?:19|20)\d{2})年", s[:year_pos + 5])]
         if earlier and re.search(r"(?:到|至)[^，,；;]{0,3}$", s[:year_pos]):
             year = earlier[-1]
-    if period is None and year is None:
-        year = _whole_year(s, sent.paragraph, doc[0])
+    year = whole_year(s, sent.paragraph, doc[0]) if period is None and year is None else year  # 2025年，…。全年…
     if period is None and year is None:
         period = _horizon(s[:pos], doc, ctx["cues"])
     if period_pos > year_pos:
@@ -229,23 +226,6 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
                  reporting=ctx["reporting"], compared_goal=compared_goal, date_rule=ctx.get("date_rule", ""),
                  judged=judged_against_goal(s[token.end:], cues),
                  so_far_paragraph=bool(PART_OF_THIS_YEAR.match(sent.paragraph.lstrip())))
-
-
-def _horizon_year(s: str, p: int, until: int) -> bool:
-    """The year at ``p`` is a horizon (``到2020年``, ``至2025年``) whose clause runs on to ``until``."""
-    return s[max(0, p - 1):p] in ("到", "至") and not re.search(r"[。；;]", s[p:until])
-
-
-def _whole_year(s: str, paragraph: str, past: int | None) -> int | None:
-    """A sentence opening with 全年 ("the whole year") speaks of the year its paragraph last named: ``2025年，全市上下
-    …经济运行总体平稳。全年地区生产总值增长5%`` is 2025's outcome. Only a past year (up to the reviewed one
-    ``past``) is taken, no comparison's base year, and none inside a quoted title (``《关于…2025年…执行情况与2026年…草案的报告》``)."""
-    if past is None or not re.match(r"[\s●■◆▲•·-]*全年", s):
-        return None
-    text = re.sub(r"《[^》]*》", "", paragraph)
-    named = [int(m.group(1)) for m in re.finditer(r"(?<!\d)((?:19|20)\d{2})年", text)
-             if not is_base_year(text, m.start())]  # 比2021年减少0.14万人: a base, not the paragraph's year
-    return named[-1] if named and named[-1] <= past else None
 
 
 def _expected_here(s: str, pos: int, before: str, ctx: dict) -> bool:
