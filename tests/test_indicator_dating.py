@@ -81,7 +81,10 @@ def test_reviewed_year_dates_an_undated_full_year_outcome():
                              ("general_budget_revenue_growth", 4.4)]:
         row = _one(rows, indicator, value)
         assert (row["kind"], row["year"]) == ("actual", 2033)
-        assert row["year_rule"] == "document_year:reviewed_year"
+        # 全年 opening the sentence takes the paragraph's 2033年 itself (spans.whole_year), before any document
+        # date; the document is still dated from the reviewed year for the numbers no year of the text names
+        assert row["year_rule"] == "sentence_year"
+    assert document_date(["县长作政府工作报告。在回顾2033年工作时说：2033年，我们克服重重困难。"]) == (2034, "reviewed_year")
 
 
 def test_meeting_date_and_a_year_the_sentence_names():
@@ -299,3 +302,20 @@ def test_a_paragraph_opened_by_this_year_speaks_of_this_year():
     # a paragraph that goes back to last year is not read so
     rows = _rows(["今年是“十五五”开局之年。去年全省一般公共预算收入增长2.9%。"], year=2026)
     assert tuple(_one(rows, "general_budget_revenue_growth", 2.9)[["kind", "year"]]) == ("actual", 2025)
+
+
+def test_an_undated_page_naming_a_five_year_plan_speaks_from_its_start():
+    """No date anywhere, but the opening names the plan (ind6 吴中 十三五 纲要, 仙桃 十四五 纲要 news): a plan's
+    review is the year before the plan, its targets the plan's end; a work report presenting the outline is the
+    plan's first year, its 今后五年 the plan's period."""
+    plan = _rows(["本规划纲要根据《中共海川区委关于制定海川区国民经济和社会发展第十三个五年规划的建议》编制。",
+                  "综合实力显著增强。经济总量增至950亿元，年均增长9.5%。"], kind="other",
+                 sections=["", "第一章 基础与形势 > 第一节 发展基础"])
+    row = _one(plan, "gdp_total", 950)
+    assert (row["kind"], row["year"], row["year_rule"]) == ("actual", 2015, "document_year:plan_named")
+    growth = _one(plan, "gdp_growth_rate", 9.5)
+    assert (growth["year"], growth["period_start"], growth["period_end"]) == (2015, 2011, 2015)
+    report = _rows(["市长向大会作政府工作报告。会议印发了《海川市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要(草案)》，"
+                    "确定今后五年的主要发展目标:地区生产总值超过1200亿元,年均增长7%。"], kind="other")
+    row = _one(report, "gdp_growth_rate", 7)
+    assert (row["kind"], row["year"], row["period_start"], row["period_end"]) == ("target", 2025, 2021, 2025)

@@ -55,7 +55,8 @@ def test_chinese_numerals(text, value):
 @pytest.mark.parametrize("text, value, unit", [
     ("全年税收完成三百二十一亿四千万元", 3_214_000, "万元"),  # 321.4亿元, in the unit the sentence goes on with
     ("新增就业两万八千人", 28_000, "人"),  # not 八千人
-    ("粮食产量达到八千三百万吨", 8300, "万吨")])
+    ("粮食产量达到八千三百万吨", 8300, "万吨"),
+    ("全省生产总值达到二万五千九百六十八点五五亿元", 25968.55, "亿元")])  # decimals after the last section (ind6)
 def test_numerals_with_wan_and_yi_sections_are_read_whole(text, value, unit):
     (q,) = find_quantities(fold_for_numbers(text)[0], {"万元", "亿元", "人", "万吨"})
     assert (q.value, q.unit) == (value, unit)
@@ -144,6 +145,17 @@ def test_enumeration_after_a_colon_line_is_expected():
 def test_floor_written_before_a_share():
     row = _plan("到2025年，养老机构护理型床位不少于床位总数的95%。").iloc[0]
     assert (row.indicator_id, row.value, row.comparator) == ("nursing_bed_share", 95.0, ">=")
+
+
+@pytest.mark.parametrize("text, cmp", [("到2025年，森林覆盖率达到24.1%。", "="), ("到2025年，城区绿化覆盖率达46.3%。", "="),
+                                       ("到2025年，森林覆盖率力争达到24.1%。", ">="),
+                                       ("到2025年，森林覆盖率达到24.1%以上。", ">="),
+                                       ("到2025年，森林覆盖率不低于24.1%。", ">=")])
+def test_reaching_a_target_is_literal_unless_a_floor_word_says_so(text, cmp):
+    """达到X in a goal is X (a PM2.5 concentration 达到40 is no floor); only a floor word (以上, 不低于, 不少于,
+    超过, 力争达到) makes it one (the project's convention since 2026-12-02; tests/gold/indicators_README.md)."""
+    row = _plan(text).iloc[0]
+    assert (row.kind, row.year, row.comparator) == ("target", 2025, cmp)
 
 
 def test_a_stray_space_inside_a_word_does_not_hide_the_number():
@@ -278,3 +290,11 @@ def test_region_from_front_matter_patterns(front, region):
     from plancompare.catalog import infer_metadata
 
     assert infer_metadata(front, "plan.txt", warn=False).get("district_zh") == region
+
+
+@pytest.mark.parametrize("text, cmp", [("城镇登记失业率≤4%。", "<="), ("城镇登记失业率≦4%。", "<="),
+                                       ("地级及以上城市空气质量优良天数比率≥82%。", ">=")])
+def test_a_comparator_written_as_a_symbol(text, cmp):
+    """≤ / ≥ before the number (ind6 洞头 计划执行 report, 上海 健康老龄化 plan news, ind5 健康甘肃 ≤5‰) bound it."""
+    row = _report(text, year=2016).iloc[0]
+    assert row.comparator == cmp

@@ -131,6 +131,9 @@ def test_bare_heading_ends_with_a_new_numbered_section(cues):
     ("“十五五”时期主要目标", "goal_list"),         # goal_list() then refuses it: a period's goals are targets
     ("主要预期目标", "goal_list"),
     ("综合实力再上台阶", None),
+    ("2024年成绩单", "past"),                      # a digest's report card (ind5 湖北 2025; 邯郸 2025's headline)
+    ("过去五年工作成绩", "past"),
+    ("以优异成绩迎接党的二十大", None),            # 成绩 alone is no review word
 ])
 def test_heading_kind(cues, heading, kind):
     assert heading_kind(heading, cues) == kind
@@ -148,6 +151,12 @@ def test_an_unnumbered_goal_list_heading_is_one_rule(passages):
     for indicator, value in (("gdp_growth_rate", 5), ("general_budget_revenue_growth", 3)):
         row = _one(rows, indicator, value)
         assert (row["kind"], row["year"], row["kind_rule"]) == ("expected", 2025, "expected_enumeration"), row
+
+
+def test_a_report_card_heading_heads_the_reviewed_years_outcomes():
+    """■ 2024年成绩单 / ●预计全省地区生产总值增长6%左右 in a 2025 report digest: 2024's estimated outcome."""
+    rows = _rows("■ 2024年成绩单\n●预计全省地区生产总值增长6%左右", "other", 2025, 2025, 2025)
+    assert (_one(rows, "gdp_growth_rate", 6)[["kind", "year", "comparator"]] == ["actual", 2024, "~"]).all()
 
 
 def test_numbers_under_a_goals_met_heading_are_outcomes():
@@ -196,6 +205,14 @@ def test_lone_base_year_does_not_date_the_value():
 def test_a_title_line_is_no_section_heading(cues):
     title = "海川省政府工作报告提出今年发展主要目标"
     assert line_sections(title + "\n全省一般公共预算收入达到812.4亿元。", "", cues, None, title)[0] == [None, None]
+
+
+def test_a_tagged_title_line_is_no_section_heading(cues):
+    """A page's tag before the title (metadata drops it: title ``计划报告解读``) leaves the line the title line:
+    its ``计划`` and the session's year head the whole page, no section of it."""
+    line = "【聚焦2026海川两会】计划报告解读"
+    assert unnumbered_heading(line, cues, "计划报告解读") is None
+    assert unnumbered_heading(line, cues, "") is not None  # without the title it would pass for a heading
 
 
 # ------------------------------------------------------------------ whose figure: the region's own, the headline series
@@ -305,3 +322,27 @@ def test_a_span_of_years_up_to_now_reports_outcomes(text):
     """二十年来 / 两年来 (like 五年来, 一年来) in the paragraph or sentence: what happened, not a goal."""
     rows = _rows(text, "other", 2023, 2023, 2023, "二、奋进2023年")
     assert set(rows.loc[rows["indicator_id"] != "", "kind"]) == {"actual"}
+
+
+@pytest.mark.parametrize("text, kind, year", [
+    ("会议发布的《关于海川市2025年计划执行情况与2026年计划草案的报告》显示，2025年，全市上下攻坚克难，经济运行总体平稳。"
+     "全年地区生产总值增长5%，固定资产投资增长5.2%。", "actual", 2025),
+    ("2022年，面对多重超预期因素冲击，全县经济稳中有进。全年实现地区生产总值2651.25亿元，增长1.0%。", "actual", 2022),
+    ("年末常住人口比2021年减少0.14万人。全年地区生产总值增长5%左右。", "target", 2026),  # a base year: no year
+])
+def test_a_sentence_opened_by_the_whole_year_is_its_paragraphs_year(text, kind, year):
+    """全年 opening a sentence speaks of the (past) year its paragraph last named, not of the document's year
+    (ind5 济源 2026 plan-report news; the same ``YYYY年，…。全年…`` review paragraph in nine documents of ind3,
+    ind4, ind5 and the 2006 national report)."""
+    rows = _rows(text, "other", 2026, 2026, 2026)
+    row = rows[rows["indicator_id"] == "gdp_growth_rate"].iloc[0]
+    assert (row["kind"], row["year"]) == (kind, year)
+
+
+def test_a_horizon_before_a_from_year_dates_the_to_value():
+    """到2020年全省居民人均预期寿命从2015年的73.25岁增长到74岁: the from-year dates the from-value only, and the
+    horizon written before it still dates the goal (a plan's idiom: ind5 健康甘肃2030 news; 到2030年将其平均预期寿命
+    从2024年的79岁提高到80岁 on a news page)."""
+    rows = _rows("规划提出，到2020年全省居民人均预期寿命从2015年的73.25岁增长到74岁。", "five_year_plan", 2016, 2016, 2030)
+    assert tuple(_one(rows, "life_expectancy", 74)[["kind", "year"]]) == ("target", 2020)
+    assert tuple(_one(rows, "life_expectancy", 73.25)[["kind", "year"]]) == ("actual", 2015)

@@ -25,6 +25,7 @@ The rules, in the order they are tried (first hit wins):
    most the term's fifth year (a sixth session means an extra one was held: 福建 13th term, 6th session: 2022). An
    extra session earlier in the term (held for an election) still makes a later one read a year late, hence last
    and named in ``year_rule``. A city's or district's congress is not read: their terms do not start together.
+7. ``plan_named`` — with no date at all, the five-year plan the opening names (:func:`dated_documents`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ import pandas as pd
 from .._cells import as_number
 from ..catalog import infer_kind
 
-__all__ = ["DATE_RULES", "congress_year", "dated_documents", "document_date", "reported_documents", "EDGE_LINES", "OPENING_CHARS"]
+__all__ = ["DATE_RULES", "congress_year", "dated_documents", "document_date", "plan_period", "reported_documents",
+           "EDGE_LINES", "OPENING_CHARS"]
 
 EDGE_LINES = 6        # a dateline or signature sits in the first or last few lines
 OPENING_CHARS = 1500  # the opening paragraphs, where a news report says which meeting and which year
@@ -51,7 +53,7 @@ REPORT_YEAR_CHARS = 300  # a page names the report it is about near its top
 _CN_SMALL = "一二三四五六七八九十"
 _CONGRESS = re.compile(r"(全国|[^\s，,。、；;：:（(）)]{1,6}?(?:省|自治区)|北京|天津|上海|重庆)?市?第?"
                        r"([一二三四五六七八九十]{1,3})届(全国)?(?:人民代表大会|人大)第?([一二三四五六七八九十]{1,2})次会议")
-DATE_RULES = ("dateline", "dated_line", "meeting_date", "report_year", "reviewed_year", "congress_session")
+DATE_RULES = ("dateline", "dated_line", "meeting_date", "report_year", "reviewed_year", "congress_session", "plan_named")
 
 
 def _edge_lines(texts: list[str]) -> list[str]:
@@ -120,17 +122,43 @@ def document_date(texts: list[str], cues: dict | None = None) -> tuple[int | Non
     return None, ""
 
 
+_PLAN_NAMED = re.compile(r"第十([一二三四五六])个五年规划|十([一二三四五六])五[”\"’']?(?:时期)?(?:发展)?规划")
+
+
+def plan_period(opening: str) -> tuple[int, int] | None:
+    """The five-year plan the opening names (``第十三个五年规划``, ``“十四五”规划``): its ``(start, end)``, or None.
+    The 3rd plan began in 1966 after the 1963–65 adjustment years, so plan *n* starts in ``1966 + 5 (n - 3)``."""
+    m = _PLAN_NAMED.search(opening)
+    if m is None:
+        return None
+    start = 1966 + 5 * (10 + _CN_SMALL.index(m.group(1) or m.group(2)) + 1 - 3)
+    return start, start + 4
+
+
 def dated_documents(passages: pd.DataFrame, docs: dict, cues: dict | None = None) -> dict:
     """``docs`` with a year read from the text (:mod:`.dating`) for every document whose metadata has neither a
-    year nor a period (``date_rule`` names the dating rule that found it; ``cues``: the registry's cues)."""
+    year nor a period (``date_rule`` names the dating rule that found it; ``cues``: the registry's cues).
+
+    Last, an undated page whose opening names a five-year plan (``本规划纲要根据《…第十三个五年规划的建议》编制``,
+    ``会议印发了《…第十四个五年规划和…纲要(草案)》``) speaks from that plan's start: it reviews the year before it
+    and sets targets for its end (``plan_named``; year and period are the plan's; a work report's year only: the
+    report presenting a plan's outline is given in its first year)."""
     out = dict(docs)
     for doc_id, group in passages.groupby("doc_id", sort=False):
         doc = docs.get(doc_id)
         if doc is None or any(as_number(doc.get(k), int) is not None for k in ("year", "period_start", "period_end")):
             continue
-        year, rule = document_date(list(group["text"].astype(str)), cues)
+        texts = list(group["text"].astype(str))
+        year, rule = document_date(texts, cues)
+        span = plan_period("".join(texts)[:OPENING_CHARS]) if year is None else None
         if year is not None:
             out[doc_id] = {**doc, "year": year, "date_rule": rule}
+        elif span is not None and doc.get("kind") == "work_report":
+            # a work report presenting the plan's outline is given in the plan's first year (its 今后五年: the plan)
+            out[doc_id] = {**doc, "year": span[0], "date_rule": "plan_named"}
+        elif span is not None:
+            out[doc_id] = {**doc, "year": span[0], "period_start": span[0], "period_end": span[1],
+                           "date_rule": "plan_named"}
     return out
 
 

@@ -22,7 +22,7 @@ from .rules import (PART_OF_THIS_YEAR, Facts, decide, doc_years, expected_cue, i
                     judged_against_goal, relative_year, section_context)
 from .scope import own_names, subject_scope
 from .sections import before_goals_passages, line_context, passage_sections
-from .spans import compared_span, from_year_passed, is_base_year, milestone_restated
+from .spans import compared_span, from_year_passed, horizon_year, is_base_year, milestone_restated, whole_year
 from .tables import label_unit, year_columns
 
 __all__ = ["extract_indicators", "INDICATOR_COLUMNS"]
@@ -99,7 +99,7 @@ def _written_name(local: str, cues: dict) -> str:
 
 
 def comparator(local: str, token: Token, kind: str, cues: dict, distributed: str | None = None) -> str:
-    """``range``, the word after the number, a 分别…左右 shared word, the word before it, or ``=``."""
+    """``range``, the word after the number, a 分别…左右 shared word, the word before it, or ``=`` (达到 included)."""
     if token.value_high is not None:
         return "range"
     if token.comparator_after:
@@ -113,9 +113,7 @@ def comparator(local: str, token: Token, kind: str, cues: dict, distributed: str
         # 不少于床位总数的95%: the comparator governs a share written after it
         if word in tail or re.search(re.escape(word) + r"[^，,；;。]{0,10}的$", local):
             return cmp
-    if kind == "target" and any(local.endswith(w) or w in local[-3:] for w in cues.get("target_floor_words", [])):
-        return ">="
-    return "="
+    return "="  # 达到X with no floor word is literal, in a goal as in a review: PM2.5年均浓度达到40 is no floor
 
 
 def _distributed_comparators(s: str, toks: list[Token]) -> dict:
@@ -172,7 +170,9 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
     between = _LATIN_GLUED.sub("", s[year_pos + 5:pos])
     if year is not None and (re.search(r"\d[^\d，,。；;]{0,8}(?:到|至)[^\d]{0,4}$", between)
                              or from_year_passed(s, year_pos, pos)):
-        year = None  # 由2020年的82.4岁提高到83.9岁: the year belongs to the first number
+        # 由2020年的82.4岁提高到83.9岁: the year is the first number's; a horizon before it (到2020年…从2015年的…) is not
+        year_pos, year = next(((p, y) for p, y in reversed(years) if p < year_pos and horizon_year(s, p, year_pos)),
+                              (year_pos, None))
     from_value = bool(re.search(r"[从由][^，,；;从由]{0,12}$", s[:pos])
                       and re.match(r"[^，,；;]{0,16}(?:到|至)", s[token.end:]))
     # 1986年同1978年相比，国民生产总值由3480亿元增加到…: the from-value is the base year's own
@@ -189,6 +189,7 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
         earlier = [int(m.group(1)) for m in re.finditer(r"[从由]((?:19|20)\d{2})年", s[:year_pos + 5])]
         if earlier and re.search(r"(?:到|至)[^，,；;]{0,3}$", s[:year_pos]):
             year = earlier[-1]
+    year = whole_year(s, sent.paragraph, doc[0]) if period is None and year is None else year  # 2025年，…。全年…
     if period is None and year is None:
         period = _horizon(s[:pos], doc, ctx["cues"])
     if period_pos > year_pos:

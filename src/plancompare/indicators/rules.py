@@ -66,7 +66,8 @@ Numbers in a table whose header row names years bypass these rules: ``table_colu
 Year rules (``YEAR_RULES``)
 ---------------------------
 1. ``sentence_period`` — a named period before the number (``"十四五"期间``, ``2021—2025年``): its end year.
-2. ``sentence_year`` — a year before the number (``到2022年``).
+2. ``sentence_year`` — a year before the number (``到2022年``); a sentence opening with ``全年`` takes the past year
+   its paragraph last named (``2025年，…总体平稳。全年地区生产总值增长5%``: 2025's outcome; ``spans.whole_year``).
    ``from_baseline`` — an undated ``从A增加到B`` in a review: A is the value at the start of the reviewed span
    (five years back after ``过去五年``/``五年来``, one year otherwise).
 3. ``relative_year`` — ``今年/明年/去年`` against the document's years (before the headings' period: ``今年``

@@ -68,8 +68,8 @@ def unnumbered_heading(line: str, cues: dict, title: str = "") -> str | None:
 
     A heading is short (:data:`UNNUMBERED_HEADING_MAX_CHARS` characters, quotes and spaces not counted), carries
     no sentence punctuation and no number but a year, is no numbered heading (the outline's), no table header row
-    (``指标⇥2020年⇥2025年目标``: read by tables.py) and not the document's ``title`` (a page's title line,
-    ``…政府工作报告提出今年发展主要目标``, heads the whole page), and names a section direction
+    (``指标⇥2020年⇥2025年目标``: read by tables.py) and not the document's ``title`` line (a page's title line,
+    ``…政府工作报告提出今年发展主要目标``, heads the whole page; :func:`_is_title`), and names a section direction
     (:func:`.rules.heading_kind`): a line without one (``■综合实力再上台阶``) says nothing about time."""
     text = line.strip().strip(_BULLETS)
     if "\t" in text or "|" in text or heading_marker(text) is not None:
@@ -77,9 +77,18 @@ def unnumbered_heading(line: str, cues: dict, title: str = "") -> str | None:
     folded = fold_for_numbers(text)[0]
     if not 2 <= len(folded) <= UNNUMBERED_HEADING_MAX_CHARS or _SENTENCE_PUNCT.search(folded):
         return None
-    if re.search(r"\d", _YEAR.sub("", folded)) or (title and re.sub(r"\s", "", line) == re.sub(r"\s", "", title)):
+    if re.search(r"\d", _YEAR.sub("", folded)) or _is_title(line, title):
         return None
     return text if heading_kind(folded, cues) is not None else None
+
+
+def _is_title(line: str, title: str) -> bool:
+    """The line is the document's title line: the title as metadata read it, which drops a page's tag or site name
+    before it (``【聚焦2026济源两会】计划报告解读`` has the title ``计划报告解读``: the session's year and ``计划``
+    title the whole page, no section of it)."""
+    compact = re.sub(r"\s", "", title or "")
+    return bool(compact) and (re.sub(r"\s", "", line) == compact
+                              or (len(compact) >= 4 and re.sub(r"\s", "", line).endswith(compact)))
 
 
 def _under(path: str, carried: tuple | None) -> str | None:

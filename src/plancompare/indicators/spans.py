@@ -9,6 +9,9 @@ no number after them.
 :func:`milestone_restated` tells a round milestone that the next clause restates exactly (``突破千亿元，达1082.18亿元``:
 one statement, the exact value). :func:`compared_span` gives the span a compared number covers (``2007年…比2002年增长65.5%``: 2003–2007).
 
+:func:`horizon_year`: a ``到2020年`` horizon before a from-year still dates the to-value; :func:`whole_year`: a
+sentence opening with ``全年`` is the past year its paragraph named.
+
 In: the folded sentence and positions in it. Out: booleans, or a (start, end) span.
 """
 
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["compared_span", "is_base_year", "from_year_passed", "milestone_restated"]
+__all__ = ["compared_span", "horizon_year", "is_base_year", "from_year_passed", "milestone_restated", "whole_year"]
 
 
 def is_base_year(s: str, year_pos: int) -> bool:
@@ -55,3 +58,21 @@ def milestone_restated(s: str, start: int, end: int, cues: dict) -> bool:
     if not any(s[:start].endswith(w) for w in words):
         return False
     return re.match(r"(?:大关|关口|台阶)?[，,]\s*(?:达到|达|为|实现)了?\s*\d", s[end:]) is not None
+
+
+def horizon_year(s: str, p: int, until: int) -> bool:
+    """The year at ``p`` is a horizon (``到2020年``, ``至2025年``) whose clause runs on to ``until``."""
+    return s[max(0, p - 1):p] in ("到", "至") and not re.search(r"[。；;]", s[p:until])
+
+
+def whole_year(s: str, paragraph: str, past: int | None) -> int | None:
+    """A sentence opening with 全年 ("the whole year") speaks of the year its paragraph last named: ``2025年，全市上下
+    …经济运行总体平稳。全年地区生产总值增长5%`` is 2025's outcome. Only a past year (up to the reviewed one
+    ``past``) is taken, no comparison's base year, and none inside a quoted title
+    (``《关于…2025年…执行情况与2026年…草案的报告》``)."""
+    if past is None or not re.match(r"[\s●■◆▲•·-]*全年", s):
+        return None
+    text = re.sub(r"《[^》]*》", "", paragraph)
+    named = [int(m.group(1)) for m in re.finditer(r"(?<!\d)((?:19|20)\d{2})年", text)
+             if not is_base_year(text, m.start())]  # 比2021年减少0.14万人: a base, not the paragraph's year
+    return named[-1] if named and named[-1] <= past else None

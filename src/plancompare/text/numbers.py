@@ -33,8 +33,10 @@ CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"�
 _CN_DIGITS = CN_DIGITS | {"两": 2}  # 两 is two in an amount (两百), never a digit of a year
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 CHINESE_NUMBER = re.compile(r"(百分之)?([零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?)")
-# a numeral with 万/亿 sections inside (六百四十三亿七千万元, 三万五千人): read whole, its last 万/亿 left to the unit
-_CN_SECTIONED = re.compile(r"[零〇一二两三四五六七八九十百千]+(?:[万亿][零〇一二两三四五六七八九十百千]+)+[万亿]?")
+# a numeral with 万/亿 sections inside (六百四十三亿七千万元, 三万五千人, 二万五千九百六十八点五五亿元: decimals after
+# the last section): read whole, its last 万/亿 left to the unit
+_CN_SECTIONED = re.compile(r"[零〇一二两三四五六七八九十百千]+(?:[万亿][零〇一二两三四五六七八九十百千]+)+"
+                           r"(?:点[零〇一二三四五六七八九]+)?[万亿]?")
 _CN_SECTIONS = {"亿": 10 ** 8, "万": 10 ** 4}
 _QUOTES = set("“”‘’\"'「」")
 _NUMBER_PUNCTUATION = {"－": "-", "～": "~", "．": ".", "：": ":", "／": "/", "，": ",", "；": ";", "（": "(",
