@@ -123,6 +123,14 @@ def train(cases_hybrid, cases_lexical) -> "VerdictModel":  # noqa: F821
     return VerdictModel(variants, thresholds, provenance)
 
 
+def evaluation_index(scratch: Path, model_path: Path | None = None):
+    """The hybrid index over the evaluation corpus's body passages (the corpus built once into ``scratch``),
+    scored by the verdict model at ``model_path`` (None: the shipped one); the experiment scripts' common start."""
+    corpus = build_evaluation_corpus(scratch)
+    mask = (corpus.passages["role"] == "body").to_numpy()
+    return _index(corpus.passages[mask].reset_index(drop=True), corpus.embeddings[mask], model_path)
+
+
 def latency(corpus, queries: list[str]) -> dict:
     """Warm search latency on the bundled plans only (what users search), query embedding included."""
     from plancompare.embed import embed_texts

@@ -240,7 +240,7 @@ def goal_by_goal(index, cases, topics, row_of, embed) -> dict:
 def main(argv=None) -> int:
     import bench_match
     from match_examples import build_cases
-    from match_gold import build_evaluation_corpus, load_topics, row_of
+    from match_gold import load_topics, row_of
     from plancompare.embed import embed_texts
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -251,10 +251,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     scratch = Path(args.scratch)
     scratch.mkdir(parents=True, exist_ok=True)
-    corpus = build_evaluation_corpus(scratch)
-    mask = (corpus.passages["role"] == "body").to_numpy()
-    index = bench_match._index(corpus.passages[mask].reset_index(drop=True), corpus.embeddings[mask],
-                               bench_match._bootstrap_model(scratch / "bootstrap.json"))
+    index = bench_match.evaluation_index(scratch, bench_match._bootstrap_model(scratch / "bootstrap.json"))
     topics = load_topics()
     queries = sorted({t.query for t in topics if t.query})
     cases = build_cases(index, topics, dict(zip(queries, embed_texts(queries, prompt="query"))), row_of,

@@ -44,14 +44,12 @@ EXTRA = ("min_seg_share", "word_min", "head_present", "word_all", "sent_dense", 
 
 def index_and_cases(scratch: Path):
     """(hybrid index, {"train"|"fresh"|"fresh2": cases}, topics by set, query embeddings), cases cached."""
-    from bench_match import _index
+    from bench_match import evaluation_index
     from match_examples import build_cases
-    from match_gold import FRESH, FRESH2, build_evaluation_corpus, load_topics, row_of
+    from match_gold import FRESH, FRESH2, load_topics, row_of
     from plancompare.embed import embed_texts
 
-    corpus = build_evaluation_corpus(scratch)
-    mask = (corpus.passages["role"] == "body").to_numpy()
-    index = _index(corpus.passages[mask].reset_index(drop=True), corpus.embeddings[mask], None)
+    index = evaluation_index(scratch)
     cached = scratch / "verdict4_cases.pkl"
     if cached.exists():
         return (index, *pickle.loads(cached.read_bytes()))

@@ -107,13 +107,11 @@ def build(index, topics, qemb: dict, embed) -> list:
 
 def index_and_cases(scratch: Path):
     """(hybrid index, {set name: cases}), the cases cached in ``scratch/verdict5_cases.pkl``."""
-    from bench_match import _index
-    from match_gold import FRESH, FRESH2, FRESH3, build_evaluation_corpus, load_topics
+    from bench_match import evaluation_index
+    from match_gold import FRESH, FRESH2, FRESH3, load_topics
     from plancompare.embed import embed_texts
 
-    corpus = build_evaluation_corpus(scratch)
-    mask = (corpus.passages["role"] == "body").to_numpy()
-    index = _index(corpus.passages[mask].reset_index(drop=True), corpus.embeddings[mask], None)
+    index = evaluation_index(scratch)
     cached = scratch / "verdict5_cases.pkl"
     if cached.exists():
         return index, pickle.loads(cached.read_bytes())
