@@ -61,6 +61,29 @@ def test_english_glossary_maps_care_terms(query, zh):
     assert any(zh in terms for _, terms in expand_english_query(query, default_policy_glossary()))
 
 
+@pytest.mark.parametrize("query, zh", [("hukou reform", "户籍"), ("overseas Chinese", "侨务"),
+                                       ("computing power", "算力"), ("lifelong learning", "终身教育"),
+                                       ("community education", "社区教育"), ("disabled residents", "残疾人"),
+                                       ("rural migrant workers", "农业转移人口")])
+def test_english_glossary_maps_common_policy_words(query, zh):
+    """Words the fourth blind gold's English queries found missing (hukou, overseas Chinese, ...)."""
+    assert any(zh in terms for _, terms in expand_english_query(query, default_policy_glossary()))
+
+
+def test_glossary_additions_leave_training_english_queries_unchanged():
+    """The fresh4 glossary additions do not change any English query of the training gold (so its
+    cross-validated figures cannot move)."""
+    before = {"apartments and housing support for attracting talent", "community canteens and meal services for "
+              "elderly residents", "cruise ship home port and cruise tourism", "intellectual property protection "
+              "and patents", "river chief system, sewage interception and water pollution control",
+              "workplace safety and hazard inspections to prevent major accidents"}
+    added = {"hukou", "residence permit", "overseas chinese", "computing power", "lifelong learning",
+             "lifelong education", "community education", "continuing education", "disability", "disabled",
+             "accessibility", "barrier-free"}
+    for query in before:
+        assert not {k for k, _ in expand_english_query(query, default_policy_glossary())} & added
+
+
 def test_number_tokens_keep_quantities_not_years():
     assert number_tokens("到2025年，养老床位达到1200张，覆盖率80%，新增3个") == {"1200张", "80%", "3个"}
 
