@@ -65,3 +65,21 @@ def test_gold_line_inside_a_joined_paragraph_matches():
         assert bool(match(extracted, gold)["all_right"].iloc[0]) is found, gold_line
     without_span = extracted.drop(columns=["line_last"])
     assert not match(without_span, pd.DataFrame([{**row, "line": 20}]).drop(columns=["line_last"]))["found"].iloc[0]
+
+
+def test_bulleted_goal_list_of_a_digest_is_read(tmp_path):
+    """A news digest of a work report: short title lines, one sentence, then a line heading a bulleted goal list
+    (`●…增长5%以上`) and numbered work items. The bullets sit before the first numbered heading but are the
+    body's list, not front matter (ind6 山东 2023; the same `●` goal/review lists: ind3 陕西 2026, ind5 湖北 2025)."""
+    import plancompare as pc
+
+    text = ("某省两会报告速览\n2023年某省这样干\n某某日报 2023年01月14日\n"
+            "1月13日上午,某省人民代表大会开幕。省长代表省政府向大会作政府工作报告。\n"
+            "建议全年经济社会发展预期目标\n●地区生产总值增长5%以上\n●城镇调查失业率5.5%以内\n"
+            "●居民消费价格涨幅3%左右\n重点抓好十个方面工作\n1.扎实推进经济量质齐升\n2.扎实推进乡村振兴\n")
+    path = tmp_path / "digest.txt"
+    path.write_text(text, encoding="utf-8")
+    corpus = pc.build_corpus([path], embed=False, index=False)
+    got = _read(extract_indicators(corpus.passages, corpus.documents))
+    assert {("gdp_growth_rate", 5.0, ">=", "expected", 2023), ("urban_unemployment_rate", 5.5, "<=", "expected", 2023),
+            ("cpi_growth", 3.0, "~", "expected", 2023)} <= got
