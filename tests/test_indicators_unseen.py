@@ -83,3 +83,26 @@ def test_bulleted_goal_list_of_a_digest_is_read(tmp_path):
     got = _read(extract_indicators(corpus.passages, corpus.documents))
     assert {("gdp_growth_rate", 5.0, ">=", "expected", 2023), ("urban_unemployment_rate", 5.5, "<=", "expected", 2023),
             ("cpi_growth", 3.0, "~", "expected", 2023)} <= got
+
+
+def test_series_going_on_to_a_later_year_keeps_its_name():
+    """`…将实现为83岁，2035年将实现为83.5岁`: the next clause carries on the same series with the name elided;
+    将/实现/进一步 are no subject of their own (ind6 健康武汉2035; the national reports' `1979年达到27%，1980年将达到
+    29%` and `1979年进一步提高到36.3元` are the same elision)."""
+    rows = _rows("根据规划,到2030年,武汉人均期望寿命将实现为83岁,2035年将实现为83.5岁。", "action_plan", 2018)
+    assert {("life_expectancy", 83.0, "=", "target", 2030), ("life_expectancy", 83.5, "=", "target", 2035)} <= _read(rows)
+
+
+def test_achieving_a_rate_restates_no_named_indicator():
+    """`实现9.5%左右的增长` after a goal sentence restates it with no name: 实现 is
+    filler, but a figure of its own noun after another clause stays unnamed (blind2: restatements that name no indicator are no rows)."""
+    rows = _rows("今年经济增长目标确定为9.5%左右,主要考虑是继续促进发展。从这两年的趋势看,实现9.5%左右的增长,必须付出艰苦努力。",
+                 "work_report", 2013)
+    assert len(rows[rows["indicator_id"] == "gdp_growth_rate"]) == 1
+
+
+def test_value_after_shixian_in_a_goal_list_keeps_the_name():
+    """`力争生产总值翻一番以上，实现26亿元以上`: 实现 is no subject, the clause carries on the named goal (ind6 台江)."""
+    rows = _rows("到十二五末力争生产总值翻一番以上,实现26亿元以上,年均增长18%以上。", "five_year_plan", 2011)
+    got = {(r.indicator_id, r.value, r.comparator) for r in rows.itertuples()}
+    assert ("gdp_total", 26.0, ">=") in got
