@@ -106,3 +106,26 @@ def test_value_after_shixian_in_a_goal_list_keeps_the_name():
     rows = _rows("到十二五末力争生产总值翻一番以上,实现26亿元以上,年均增长18%以上。", "five_year_plan", 2011)
     got = {(r.indicator_id, r.value, r.comparator) for r in rows.itertuples()}
     assert ("gdp_total", 26.0, ">=") in got
+
+
+def test_undated_from_to_pair_after_a_dated_one_spans_its_years():
+    """A five-year review paragraph dates its first from–to pair and leaves the next ones undated (ind6 内蒙古 2013
+    and 2016, one document each): the from-value takes the dated pair's from-year, the rest its to-year."""
+    text = ("综合经济实力显著增强。地区生产总值由2010年的1.17万亿元增加到2015年的1.8万亿元,年均增长10%。"
+            "一般公共预算收入由1070亿元增加到1963.5亿元,年均增长12.9%;固定资产投资由4405亿元增加到1.3万亿元,年均增长24.1%。")
+    got = _read(_rows(text, "work_report", 2016))
+    assert {("general_budget_revenue", 1070.0, "=", "actual", 2010), ("general_budget_revenue", 1963.5, "=", "actual", 2015),
+            ("general_budget_revenue_growth", 12.9, "=", "actual", 2015), ("fixed_asset_investment_growth", 24.1, "=", "actual", 2015)} <= got
+
+
+def test_undated_pair_in_a_forward_paragraph_is_left_alone():
+    """The dated pair must lie in the past (up to the reviewed year): a goal paragraph's pairs are not a review;
+    nor does a sentence with a year of its own borrow one."""
+    from plancompare.indicators.spans import paired_span_year
+
+    forward = "到2030年,人均预期寿命由2020年的78岁提高到2030年的80岁。"
+    assert paired_span_year("一般公共预算收入由100亿元增加到150亿元", 9, forward, 2020) is None
+    review = "地区生产总值由2010年的1.17万亿元增加到2015年的1.8万亿元。"
+    assert paired_span_year("一般公共预算收入由1070亿元增加到1963.5亿元", 9, review, 2015) == 2010
+    assert paired_span_year("一般公共预算收入由1070亿元增加到1963.5亿元", 20, review, 2015) == 2015
+    assert paired_span_year("2015年一般公共预算收入由1070亿元增加到1963.5亿元", 14, review, 2015) is None
