@@ -41,6 +41,8 @@ RESPONSIBILITY = re.compile(
 )
 _UNIT_FIELD = re.compile(r"(牵头单位|牵头部门|主责单位|责任单位|责任部门|配合单位)\s*[:：]\s*([^；;）)]*)")
 _BULLET = re.compile(r"^[.．·•・\-－]\s*")
+# a digest's list item (`●地区生产总值增长5%以上`): a bullet glyph, then a figure further on
+_LIST_ITEM = re.compile(r"^[●•◆▲]\s*\D*\d")
 
 
 def parse_responsibility(text: str) -> tuple[str, str]:
@@ -180,7 +182,10 @@ class _OutlineBuilder:
     def _front_or_body(self, index: int):
         text = self.lines[index].text
         has_headings = self.first_heading < len(self.lines)
-        if has_headings and len(text) < 60 and not text.endswith("。"):
+        # a bulleted line with a figure is a list item of the body (a digest's goals), never front matter; nor is
+        # the line that introduces such a list (`建议全年经济社会发展预期目标`): it heads it
+        listed = any(_LIST_ITEM.match(line.text) for line in self.lines[index:index + 2])
+        if has_headings and len(text) < 60 and not text.endswith("。") and not listed:
             self._flush()
             self.passages.append(self._row([index], "front_matter", "", "", 0, text))
         else:

@@ -22,7 +22,7 @@ from .rules import (PART_OF_THIS_YEAR, Facts, decide, doc_years, expected_cue, i
                     judged_against_goal, relative_year, section_context)
 from .scope import own_names, subject_scope
 from .sections import before_goals_passages, line_context, passage_sections
-from .spans import compared_span, from_year_passed, horizon_year, is_base_year, milestone_restated, whole_year
+from .spans import compared_span, from_year_passed, horizon_year, is_base_year, milestone_restated, paragraph_year
 from .tables import label_unit, year_columns
 
 __all__ = ["extract_indicators", "INDICATOR_COLUMNS"]
@@ -189,7 +189,7 @@ def _facts(sent: _Sentence, token: Token, local: str, years: list, periods: list
         earlier = [int(m.group(1)) for m in re.finditer(r"[从由]((?:19|20)\d{2})年", s[:year_pos + 5])]
         if earlier and re.search(r"(?:到|至)[^，,；;]{0,3}$", s[:year_pos]):
             year = earlier[-1]
-    year = whole_year(s, sent.paragraph, doc[0]) if period is None and year is None else year  # 2025年，…。全年…
+    year = paragraph_year(s, pos, sent.paragraph, doc[0]) if period is None and year is None else year  # 全年…; 由…到…
     if period is None and year is None:
         period = _horizon(s[:pos], doc, ctx["cues"])
     if period_pos > year_pos:

@@ -225,6 +225,9 @@ def bind(s: str, token: Token, aliases: list[Alias], registry: Registry) -> tupl
     start = clause_start(s, token.start)
     if start > alias.end and s[start - 1:start] == "(" and not _residual(own_clause, registry.cues):
         return None, own_clause  # 同比增长9.1%(同口径增长10.5%): the same figure on another basis, in brackets
+    if start > alias.end and respective is None and re.match(r"(?:左右|以上)?的(?:增长|增速|速度)", s[token.end:]):
+        # …目标确定为9.5%左右，…实现9.5%左右的增长: a rate restated with no name of its own (not 低于8%的预定目标)
+        return None, own_clause
     if start > alias.end:
         if respective is None and _component_between(s[alias.end:start], registry.cues):
             return None, own_clause  # 固定资产投资320亿元，其中工业投资139亿元、年均增长20%: the part's growth

@@ -67,7 +67,9 @@ Year rules (``YEAR_RULES``)
 ---------------------------
 1. ``sentence_period`` — a named period before the number (``"十四五"期间``, ``2021—2025年``): its end year.
 2. ``sentence_year`` — a year before the number (``到2022年``); a sentence opening with ``全年`` takes the past year
-   its paragraph last named (``2025年，…总体平稳。全年地区生产总值增长5%``: 2025's outcome; ``spans.whole_year``).
+   its paragraph last named (``2025年，…总体平稳。全年地区生产总值增长5%``: 2025's outcome; ``spans.whole_year``); an undated
+   from–to sentence after a dated pair of its paragraph takes that pair's years (``由2010年的…增加到2015年的…。一般公共
+   预算收入由1070亿元增加到1963.5亿元``: 2010 and 2015; ``spans.paired_span_year``).
    ``from_baseline`` — an undated ``从A增加到B`` in a review: A is the value at the start of the reviewed span
    (five years back after ``过去五年``/``五年来``, one year otherwise).
 3. ``relative_year`` — ``今年/明年/去年`` against the document's years (before the headings' period: ``今年``

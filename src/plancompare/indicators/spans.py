@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["compared_span", "horizon_year", "is_base_year", "from_year_passed", "milestone_restated", "whole_year"]
+__all__ = ["compared_span", "horizon_year", "is_base_year", "from_year_passed", "milestone_restated", "paired_span_year",
+           "paragraph_year", "whole_year"]
 
 
 def is_base_year(s: str, year_pos: int) -> bool:
@@ -76,3 +77,28 @@ def whole_year(s: str, paragraph: str, past: int | None) -> int | None:
     named = [int(m.group(1)) for m in re.finditer(r"(?<!\d)((?:19|20)\d{2})年", text)
              if not is_base_year(text, m.start())]  # 比2021年减少0.14万人: a base, not the paragraph's year
     return named[-1] if named and named[-1] <= past else None
+
+
+_UNDATED_PAIR = re.compile(r"[从從由][^，,；;。\d]{0,16}\d[^，,；;。]{0,16}?(?:到|至)")
+_DATED_PAIR = re.compile(r"[从從由]((?:19|20)\d{2})年[^。；;]{0,30}?(?:到|至)((?:19|20)\d{2})年")
+
+
+def paired_span_year(s: str, pos: int, paragraph: str, past: int | None) -> int | None:
+    """An undated from–to sentence (``一般公共预算收入由1070亿元增加到1963.5亿元，年均增长12.9%``) after a dated pair
+    earlier in its paragraph (``地区生产总值由2010年的1.17万亿元增加到2015年的1.8万亿元``) spans the same past years:
+    the from-value at ``pos`` takes that pair's from-year, a number after it the pair's to-year. None when the
+    sentence names a year of its own, has no undated pair before ``pos``, or the paragraph's last pair is not past
+    (``past``: the reviewed year)."""
+    m = next((m for m in reversed(list(_UNDATED_PAIR.finditer(s))) if m.start() <= pos), None)  # this number's pair
+    if past is None or m is None or re.search(r"(?:19|20)\d{2}年", s):
+        return None
+    pairs = _DATED_PAIR.findall(re.sub(r"《[^》]*》", "", paragraph))
+    if not pairs or int(pairs[-1][1]) > past:
+        return None
+    return int(pairs[-1][0]) if pos < m.end() else int(pairs[-1][1])
+
+
+def paragraph_year(s: str, pos: int, paragraph: str, past: int | None) -> int | None:
+    """The year an undated number at ``pos`` takes from its paragraph: :func:`whole_year`, else
+    :func:`paired_span_year`."""
+    return whole_year(s, paragraph, past) or paired_span_year(s, pos, paragraph, past)
