@@ -66,6 +66,10 @@ def horizon_year(s: str, p: int, until: int) -> bool:
     return s[max(0, p - 1):p] in ("到", "至") and not re.search(r"[。；;]", s[p:until])
 
 
+_YEAR = r"(?:19|20)\d{2}"
+_CITED_TITLE = re.compile(r"《[^》]*》")  # a cited document's title: its years are not the paragraph's
+
+
 def whole_year(s: str, paragraph: str, past: int | None) -> int | None:
     """A sentence opening with 全年 ("the whole year") speaks of the year its paragraph last named: ``2025年，全市上下
     …经济运行总体平稳。全年地区生产总值增长5%`` is 2025's outcome. Only a past year (up to the reviewed one
@@ -73,14 +77,14 @@ def whole_year(s: str, paragraph: str, past: int | None) -> int | None:
     (``《关于…2025年…执行情况与2026年…草案的报告》``)."""
     if past is None or not re.match(r"[\s●■◆▲•·-]*全年", s):
         return None
-    text = re.sub(r"《[^》]*》", "", paragraph)
-    named = [int(m.group(1)) for m in re.finditer(r"(?<!\d)((?:19|20)\d{2})年", text)
+    text = _CITED_TITLE.sub("", paragraph)
+    named = [int(m.group(1)) for m in re.finditer(rf"(?<!\d)({_YEAR})年", text)
              if not is_base_year(text, m.start())]  # 比2021年减少0.14万人: a base, not the paragraph's year
     return named[-1] if named and named[-1] <= past else None
 
 
 _UNDATED_PAIR = re.compile(r"[从從由][^，,；;。\d]{0,16}\d[^，,；;。]{0,16}?(?:到|至)")
-_DATED_PAIR = re.compile(r"[从從由]((?:19|20)\d{2})年[^。；;]{0,30}?(?:到|至)((?:19|20)\d{2})年")
+_DATED_PAIR = re.compile(rf"[从從由]({_YEAR})年[^。；;]{{0,30}}?(?:到|至)({_YEAR})年")
 
 
 def paired_span_year(s: str, pos: int, paragraph: str, past: int | None) -> int | None:
@@ -90,9 +94,9 @@ def paired_span_year(s: str, pos: int, paragraph: str, past: int | None) -> int 
     sentence names a year of its own, has no undated pair before ``pos``, or the paragraph's last pair is not past
     (``past``: the reviewed year)."""
     m = next((m for m in reversed(list(_UNDATED_PAIR.finditer(s))) if m.start() <= pos), None)  # this number's pair
-    if past is None or m is None or re.search(r"(?:19|20)\d{2}年", s):
+    if past is None or m is None or re.search(rf"{_YEAR}年", s):
         return None
-    pairs = _DATED_PAIR.findall(re.sub(r"《[^》]*》", "", paragraph))
+    pairs = _DATED_PAIR.findall(_CITED_TITLE.sub("", paragraph))
     if not pairs or int(pairs[-1][1]) > past:
         return None
     return int(pairs[-1][0]) if pos < m.end() else int(pairs[-1][1])
